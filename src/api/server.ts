@@ -1,0 +1,113 @@
+// The HTTP API. Fastify validates every request against its TypeBox schema (the
+// same schemas produce /openapi.json); authentication resolves a bearer token to a
+// Principal; every data access goes through the store's marking-filtered reads;
+// every read and write leaves an audit entry.
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import type { Store } from '../store/store.js';
+import { principalForToken } from '../store/users.js';
+import { ValidationError } from '../ingest/record-input.js';
+import { ForbiddenError, type Principal } from '../domain/users.js';
+import { MarkingError } from '../domain/markings.js';
+import { ValueError } from '../domain/values.js';
+import { UserError } from '../store/users.js';
+import { RetentionError } from '../store/retention.js';
+import { registerAuthRoutes } from './routes/auth.js';
+import { registerEntityRoutes } from './routes/entities.js';
+import { registerDataRoutes } from './routes/data.js';
+import { registerAdminRoutes } from './routes/admin.js';
+import { registerWeb } from './routes/web.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+  interface FastifyContextConfig {
+    /** Routes are authenticated unless they say `public: true`. */
+    public?: boolean;
+  }
+}
+
+export interface ServerOptions {
+  store: Store;
+  logger?: boolean;
+  /** Requests per minute per client, for the whole API (login has its own, lower limit). */
+  rateLimit?: number;
+  /** Shown by /health and in the UI: where the demo users came from, etc. */
+  info?: Record<string, unknown>;
+}
+
+export class HttpError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+/** The authenticated principal; routes call it, so no handler runs without one. */
+export function principal(req: FastifyRequest): Principal {
+  if (!req.principal) throw new HttpError(401, 'authentication required');
+  return req.principal;
+}
+
+export async function buildServer(opts: ServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: 1024 * 1024,
+    trustProxy: false,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+  });
+  await app.register(helmet, {
+    contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:'], connectSrc: ["'self'"] } },
+  });
+  await app.register(rateLimit, { max: opts.rateLimit ?? 1200, timeWindow: '1 minute' });
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Chokepoint API', version: '0.1.0', description: 'Marking-enforced common operating picture of the illicit fentanyl supply chain.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+
+  app.addHook('onRequest', async (req) => {
+    if (req.routeOptions.config?.public) return;
+    const auth = req.headers.authorization;
+    const token = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : undefined;
+    if (!token) throw new HttpError(401, 'authentication required: send "Authorization: Bearer <token>" (POST /auth/login gives one)');
+    const p = await principalForToken(opts.store.db, token);
+    if (!p) throw new HttpError(401, 'the token is unknown or has expired; sign in again');
+    req.principal = p;
+  });
+
+  app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown; code?: string }, req, reply) => send(err, req, reply));
+  function send(err: Error & { statusCode?: number; validation?: unknown; code?: string }, req: FastifyRequest, reply: FastifyReply): FastifyReply {
+    if (err instanceof ValidationError) return reply.code(422).send({ error: 'invalid input', message: err.message, errors: err.errors });
+    if (err instanceof HttpError) return reply.code(err.status).send({ error: err.message });
+    if (err instanceof ForbiddenError) return reply.code(403).send({ error: err.message });
+    if (err instanceof UserError || err instanceof RetentionError) return reply.code(err.status).send({ error: err.message });
+    if (err instanceof MarkingError || err instanceof ValueError) return reply.code(400).send({ error: err.message });
+    if (err.validation) return reply.code(400).send({ error: `invalid request: ${err.message}` });
+    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return reply.code(err.statusCode).send({ error: err.message });
+    req.log.error(err);
+    // Database unreachable (server restarted, network): a clean 503 the client may retry.
+    if (/ECONNREFUSED|ECONNRESET|terminating connection|Connection terminated|57P01/.test(`${err.message} ${err.code ?? ''}`)) {
+      return reply.code(503).header('retry-after', '2').send({ error: 'the database is unavailable; try again shortly' });
+    }
+    return reply.code(500).send({ error: 'internal error' });
+  }
+  app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: `no route ${req.method} ${req.url.split('?')[0]}` }));
+
+  app.get('/health', { config: { public: true }, schema: { tags: ['system'], security: [] } }, async () => {
+    await opts.store.db.query('SELECT 1');
+    return { status: 'ok', database: opts.store.db.kind, ...opts.info };
+  });
+  app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+
+  await registerAuthRoutes(app, opts.store);
+  await registerEntityRoutes(app, opts.store);
+  await registerDataRoutes(app, opts.store);
+  await registerAdminRoutes(app, opts.store);
+  await registerWeb(app);
+  return app;
+}

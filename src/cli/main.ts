@@ -1,0 +1,265 @@
+// `chokepoint`: the command line. Commands that change data run as the system
+// (whoever can run this command can read the data directory anyway) unless --as
+// names a user, and every one of them leaves an audit entry.
+import { Command, InvalidArgumentError } from 'commander';
+import { createWriteStream, existsSync, readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { userInfo } from 'node:os';
+import cliProgress from 'cli-progress';
+import { Store } from '../store/store.js';
+import { buildServer } from '../api/server.js';
+import { importRecords, type ImportReport } from '../ingest/importer.js';
+import { readChokepointJson, readCsv, readFtm, validateMapping, type Parsed, type ReadOptions } from '../ingest/readers.js';
+import { importCbpCsv } from '../ingest/cbp.js';
+import { exportFtm } from '../ingest/export.js';
+import { formatFieldError, ValidationError } from '../ingest/record-input.js';
+import { verifyAudit, audit } from '../store/audit.js';
+import { purgeExpired, reviewQueue } from '../store/retention.js';
+import { createUser, findUser, listUsers } from '../store/users.js';
+import { listAgencies, upsertAgencies } from '../store/store.js';
+import { SYSTEM } from '../store/write.js';
+import { ensureDemoUsers, loadScenario } from '../scenario/load.js';
+import { ENTITIES_PER_NETWORK, SIZES } from '../scenario/generate.js';
+import { ROLES, type Principal, type Role } from '../domain/users.js';
+import { CLASSIFICATIONS, type Classification } from '../domain/markings.js';
+import type { AgencyKind } from '../domain/agencies.js';
+
+const program = new Command('chokepoint')
+  .description('Chokepoint: a shared, marking-enforced picture of the illicit fentanyl supply chain')
+  .option('--data <dir>', 'embedded database directory (ignored when DATABASE_URL is set)', process.env.CHOKEPOINT_DATA ?? './data')
+  .showHelpAfterError();
+
+const int = (name: string) => (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a whole number`);
+  return n;
+};
+
+async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
+  const store = await Store.open({ dataDir: program.opts().data });
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+async function actingAs(store: Store, username?: string): Promise<Principal> {
+  if (!username) return { ...SYSTEM, username: `system (cli:${userInfo().username})` };
+  const p = await findUser(store.db, username);
+  if (!p) throw new Error(`--as: no user "${username}"`);
+  return p;
+}
+
+function progress(label: string): { update: (phase: string, n: number) => void; stop: () => void } {
+  if (!process.stderr.isTTY) return { update: () => undefined, stop: () => undefined };
+  const bar = new cliProgress.SingleBar({ format: `${label} {phase} | {value} records | {rate}/s`, stream: process.stderr }, cliProgress.Presets.shades_classic);
+  const t0 = Date.now();
+  bar.start(0, 0, { phase: 'validate', rate: 0 });
+  return {
+    update: (phase, n) => bar.update(n, { phase, rate: Math.round(n / Math.max(0.001, (Date.now() - t0) / 1000)) }),
+    stop: () => bar.stop(),
+  };
+}
+
+function printReport(r: ImportReport): void {
+  console.log(`read ${r.read} records: ${r.inserted} new, ${r.updated} updated, ${r.unchanged} unchanged, ${r.rejected} rejected; ` +
+    `${r.entities} entities and ${r.statements} statements written in ${r.seconds.toFixed(1)} s (${Math.round(r.read / Math.max(r.seconds, 0.001))} records/s)`);
+  for (const e of r.errors) console.log(`  rejected: ${formatFieldError(e)}`);
+}
+
+async function serve(store: Store, opts: { port: number; host: string }, info: Record<string, unknown> = {}): Promise<void> {
+  const app = await buildServer({ store, logger: process.env.LOG_REQUESTS === '1', info });
+  await app.listen({ port: opts.port, host: opts.host });
+  console.log(`Chokepoint is serving on http://${opts.host === '0.0.0.0' ? 'localhost' : opts.host}:${opts.port}  (API: /openapi.json; database: ${store.db.kind} ${store.db.location})`);
+  const stop = async (): Promise<void> => {
+    console.log('stopping…');
+    await app.close();
+    await store.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+program.command('serve')
+  .description('serve the API and web app')
+  .option('-p, --port <n>', 'port', int('port'), Number(process.env.PORT ?? 8080))
+  .option('--host <host>', 'interface to listen on (0.0.0.0 exposes it to the network)', process.env.HOST ?? 'localhost')
+  .action(async (opts) => serve(await Store.open({ dataDir: program.opts().data }), opts));
+
+program.command('demo')
+  .description('load the generated demo scenario (idempotent), create demo users, and serve')
+  .option('-p, --port <n>', 'port', int('port'), Number(process.env.PORT ?? 8080))
+  .option('--host <host>', 'interface to listen on', process.env.HOST ?? 'localhost')
+  .option('--seed <n>', 'generator seed', int('seed'), 20261123)
+  .option('--size <name>', `scenario size: ${Object.keys(SIZES).join(', ')}`, 'demo')
+  .option('--entities <n>', `approximate number of entities (overrides --size; ~${ENTITIES_PER_NETWORK} per network)`, int('entities'))
+  .option('--no-serve', 'load and exit')
+  .action(async (opts) => {
+    const networks = opts.entities ? Math.max(1, Math.round(opts.entities / ENTITIES_PER_NETWORK)) : SIZES[opts.size];
+    if (!networks) throw new InvalidArgumentError(`--size must be one of ${Object.keys(SIZES).join(', ')}`);
+    const store = await Store.open({ dataDir: program.opts().data });
+    const bar = progress('demo scenario');
+    const report = await loadScenario(store, { seed: opts.seed, networks }, bar.update);
+    bar.stop();
+    printReport(report);
+    const users = await ensureDemoUsers(store, process.env.DATABASE_URL ? undefined : program.opts().data);
+    console.log('\nDemo users (one per role and agency; passwords are random for this data directory):');
+    for (const u of users) console.log(`  ${u.username.padEnd(18)} ${u.password.padEnd(14)} ${u.displayName}`);
+    if (!users.length) console.log('  (created by an earlier run; passwords are not stored with a PostgreSQL database: use `chokepoint users add`)');
+    console.log('');
+    if (opts.serve) await serve(store, opts, { scenario: { seed: opts.seed, networks } });
+    else await store.close();
+  });
+
+program.command('import')
+  .description('import a file: Chokepoint JSON/JSONL, FtM entity stream, CSV with a mapping, or CBP seizure statistics')
+  .argument('<file>')
+  .option('-f, --format <format>', 'json | jsonl | ftm | csv | cbp (default: from the file name)')
+  .option('-s, --source <agency>', 'source agency when the data does not name it')
+  .option('-m, --marking <marking>', 'marking for FtM and CSV data, e.g. "U//LES"')
+  .option('--mapping <file>', 'CSV mapping (JSON)')
+  .option('--kind <kind>', 'record kind for FtM/CSV: intelligence | case | operational | public', 'operational')
+  .option('--criminal-basis <text>', 'criminal basis for intelligence records (FtM/CSV)')
+  .option('--sensitivity <label>', 'sensitivity label for intelligence records')
+  .option('--confidence <label>', 'confidence label for intelligence records')
+  .option('--mode <mode>', 'atomic (all or nothing) | skip (write valid records, report the rest)', 'atomic')
+  .option('--as <username>', 'apply this user\'s write rules (default: the system)')
+  .action(async (file: string, opts) => {
+    if (!existsSync(file)) throw new Error(`${file}: no such file`);
+    const format: string = opts.format ?? ({ '.jsonl': 'jsonl', '.ndjson': 'jsonl', '.json': 'json', '.csv': 'csv', '.ftm': 'ftm' } as Record<string, string>)[extname(file)] ?? 'json';
+    if (!['json', 'jsonl', 'ftm', 'csv', 'cbp'].includes(format)) throw new Error(`--format must be json, jsonl, ftm, csv or cbp`);
+    if (!['atomic', 'skip'].includes(opts.mode)) throw new Error('--mode must be atomic or skip');
+    await withStore(async (store) => {
+      const who = await actingAs(store, opts.as);
+      if (format === 'cbp') {
+        const r = await importCbpCsv(store.db, who.username, file);
+        console.log(`imported ${r.rows} CBP seizure-statistics rows in ${r.seconds.toFixed(1)} s`);
+        return;
+      }
+      const source = (opts.source ?? (opts.as ? who.agency : undefined)) as string | undefined;
+      if (!source && format !== 'json' && format !== 'jsonl') throw new Error('--source: name the agency the data comes from');
+      if ((format === 'ftm' || format === 'csv') && !opts.marking) throw new Error(`--marking: ${format} data carries no markings; state one for the whole file, e.g. "U//LES"`);
+      const ro: ReadOptions = { source: source ?? 'UNKNOWN', marking: opts.marking, kind: opts.kind, criminalBasis: opts.criminalBasis, sensitivity: opts.sensitivity, confidence: opts.confidence };
+      const input = { path: file };
+      let items: () => AsyncIterable<Parsed>;
+      if (format === 'csv') {
+        if (!opts.mapping) throw new Error('--mapping: a CSV import needs a mapping file');
+        const mapping = validateMapping(JSON.parse(readFileSync(opts.mapping, 'utf8')));
+        items = () => readCsv(input, mapping, ro);
+      } else if (format === 'ftm') items = () => readFtm(input, ro);
+      else items = () => readChokepointJson(format === 'jsonl' && !/\.(jsonl|ndjson)$/.test(file) ? { text: readFileSync(file, 'utf8'), name: `${file}.jsonl` } : input, ro);
+      const bar = progress(file);
+      try {
+        printReport(await importRecords(store, who, items, { origin: `cli import ${file}`, mode: opts.mode, onProgress: bar.update }));
+      } finally {
+        bar.stop();
+      }
+    });
+  });
+
+program.command('export')
+  .description('export what a user may see as FtM JSON lines (a logged dissemination)')
+  .requiredOption('--as <username>', 'the user whose access the export has')
+  .requiredOption('--purpose <text>', 'why (kept in the dissemination log)')
+  .option('--recipient-agency <agency>', 'the agency that receives the export')
+  .option('-o, --out <file>', 'output file (default: standard output)')
+  .action(async (opts) => withStore(async (store) => {
+    const who = await actingAs(store, opts.as);
+    const out = opts.out ? createWriteStream(opts.out) : process.stdout;
+    let n = 0;
+    for await (const e of exportFtm(store, who, { purpose: opts.purpose, recipientAgency: opts.recipientAgency })) {
+      if (!out.write(JSON.stringify(e) + '\n')) await new Promise<void>((r) => out.once('drain', () => r()));
+      n++;
+    }
+    if (opts.out) {
+      await new Promise<void>((r) => (out as ReturnType<typeof createWriteStream>).end(() => r()));
+      console.error(`exported ${n} entities to ${opts.out}`);
+    }
+  }));
+
+const users = program.command('users').description('manage local users');
+users.command('add')
+  .requiredOption('--username <name>')
+  .requiredOption('--agency <code>')
+  .requiredOption('--clearance <level>', CLASSIFICATIONS.join(' | '))
+  .requiredOption('--roles <list>', `comma-separated: ${ROLES.join(', ')}`)
+  .option('--groups <list>', 'comma-separated need-to-know groups', '')
+  .option('--display-name <name>')
+  .option('--country <iso3>', 'citizenship / partner country (default: the agency\'s)')
+  .option('--password-stdin', 'read the password from standard input (otherwise one is generated and printed)')
+  .action(async (opts) => withStore(async (store) => {
+    let password: string;
+    if (opts.passwordStdin) password = readFileSync(0, 'utf8').trim();
+    else password = (await import('node:crypto')).randomBytes(12).toString('base64url');
+    const u = await createUser(store.db, {
+      username: opts.username, displayName: opts.displayName, password, agency: opts.agency.toUpperCase(), country: opts.country,
+      clearance: opts.clearance as Classification, roles: opts.roles.split(',').map((r: string) => r.trim()) as Role[], groups: opts.groups.split(',').filter(Boolean),
+    });
+    await audit(store.db, { actor: `cli:${userInfo().username}`, action: 'users.create', target: u.username, details: { agency: u.agency, clearance: u.clearance, roles: u.roles } });
+    console.log(`created ${u.username} (${u.agency}, ${u.clearance}, ${u.roles.join(',')})${opts.passwordStdin ? '' : `; password: ${password}`}`);
+  }));
+users.command('list').action(async () => withStore(async (store) => {
+  for (const u of await listUsers(store.db)) console.log(`${u.username.padEnd(20)} ${u.agency.padEnd(7)} ${u.clearance.padEnd(4)} ${u.roles.join(',')}${u.groups.length ? `  groups ${u.groups.join(',')}` : ''}`);
+}));
+
+const agencies = program.command('agencies').description('agencies known to this instance');
+agencies.command('list').action(async () => withStore(async (store) => {
+  for (const a of await listAgencies(store.db)) console.log(`${a.code.padEnd(7)} ${a.country} ${a.kind.padEnd(8)} ${a.lawEnforcement ? 'LE ' : '   '} ${a.name}`);
+}));
+agencies.command('add')
+  .requiredOption('--code <code>').requiredOption('--name <name>').requiredOption('--country <iso3>')
+  .requiredOption('--kind <kind>', 'federal | state | local | foreign | private | public')
+  .option('--law-enforcement', 'may read LES', false)
+  .action(async (opts) => withStore(async (store) => {
+    await upsertAgencies(store.db, [{ code: opts.code.toUpperCase(), name: opts.name, country: opts.country.toUpperCase(), kind: opts.kind as AgencyKind, lawEnforcement: !!opts.lawEnforcement }]);
+    await audit(store.db, { actor: `cli:${userInfo().username}`, action: 'agencies.upsert', target: opts.code.toUpperCase() });
+    console.log(`agency ${opts.code.toUpperCase()} saved`);
+  }));
+
+program.command('audit')
+  .description('audit log')
+  .argument('<action>', 'verify')
+  .option('--expect-head <seq:hash>', 'a head recorded earlier; detects entries removed from the end')
+  .action(async (action: string, opts) => {
+    if (action !== 'verify') throw new Error('audit: the only action is "verify"');
+    await withStore(async (store) => {
+      const expect = opts.expectHead ? { seq: Number(String(opts.expectHead).split(':')[0]), hash: String(opts.expectHead).split(':')[1] ?? '' } : undefined;
+      const r = await verifyAudit(store.db, expect);
+      console.log(`${r.ok ? 'OK' : 'TAMPERED'}: ${r.entries} entries; head ${r.head.seq}:${r.head.hash}`);
+      for (const p of r.problems) console.log(`  ${p}`);
+      if (!r.ok) process.exitCode = 3;
+    });
+  });
+
+program.command('retention')
+  .description('28 CFR Part 23 retention: list records due for review, or purge expired ones')
+  .argument('<action>', 'review | purge')
+  .option('--days <n>', 'review: records due within n days', int('days'), 30)
+  .action(async (action: string, opts) => withStore(async (store) => {
+    const who = await actingAs(store);
+    if (action === 'review') {
+      const due = await reviewQueue(store.db, { ...who, groups: await allGroups(store) }, opts.days);
+      for (const d of due) console.log(`${d.overdue ? 'OVERDUE' : 'due    '} ${d.reviewBy}  #${d.id} ${d.source}/${d.sourceRecordId}`);
+      console.log(`${due.length} intelligence record(s) due within ${opts.days} days`);
+    } else if (action === 'purge') {
+      const r = await purgeExpired(store.db, who);
+      for (const p of r.purged) console.log(`purged ${p.source}/${p.sourceRecordId}${p.notified.length ? `; told ${p.notified.join(', ')}` : ''}`);
+      console.log(`${r.purged.length} record(s) purged`);
+    } else throw new Error('retention: review or purge');
+  }));
+
+/** The system's review sees every group's records. */
+async function allGroups(store: Store): Promise<string[]> {
+  const rows = await store.db.query<{ g: string }>('SELECT DISTINCT unnest(compartments) AS g FROM markings');
+  return rows.map((r) => r.g);
+}
+
+program.parseAsync().catch((err: Error) => {
+  if (err instanceof ValidationError) {
+    console.error(`rejected, nothing written: ${err.errors.length} problem(s)`);
+    for (const e of err.errors) console.error(`  ${formatFieldError(e)}`);
+  } else console.error(`error: ${err.message}`);
+  process.exit(2);
+});

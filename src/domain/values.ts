@@ -1,0 +1,121 @@
+// Validation and normalisation of property values, by FtM property type.
+// Every value entering the store passes through `cleanValue`, so the store only
+// ever holds values of the right shape, and errors name the property at fault.
+import { readFileSync } from 'node:fs';
+import type { PropType } from './model.js';
+
+export class ValueError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ValueError';
+  }
+}
+
+const MAX_LEN: Partial<Record<PropType, number>> = { text: 20_000 };
+const DEFAULT_MAX = 1_000;
+// C0/C1 controls other than tab/newline, and lone surrogates (invalid Unicode).
+const BAD_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+let countries: Set<string> | undefined;
+export function countryCodes(): Set<string> {
+  if (!countries) {
+    const text = readFileSync(new URL('../../reference/country-codes.csv', import.meta.url), 'utf8');
+    countries = new Set(text.split('\n').slice(1).map((l) => l.slice(0, 2).toLowerCase()).filter((c) => /^[a-z]{2}$/.test(c)));
+    countries.add('zz'); // FtM: unknown / global
+  }
+  return countries;
+}
+
+const DATE = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?)?)?$/;
+const ENTITY_ID = /^[A-Za-z0-9][A-Za-z0-9._:+-]{0,199}$/;
+const EMAIL = /^[^\s@<>()]+@[^\s@<>()]+\.[A-Za-z]{2,}$/;
+
+export function isEntityId(v: string): boolean {
+  return ENTITY_ID.test(v);
+}
+
+/** Returns the cleaned value or throws a ValueError saying what is wrong. */
+export function cleanValue(type: PropType, raw: unknown): string {
+  if (typeof raw === 'number' && type === 'number') raw = String(raw);
+  if (typeof raw !== 'string') throw new ValueError(`expected a string, got ${raw === null ? 'null' : typeof raw}`);
+  if (BAD_CHARS.test(raw)) throw new ValueError('contains control characters or invalid Unicode');
+  let v = raw.normalize('NFC').trim();
+  if (type !== 'text') v = v.replace(/\s+/g, ' ');
+  if (!v) throw new ValueError('is empty');
+  const max = MAX_LEN[type] ?? DEFAULT_MAX;
+  if (v.length > max) throw new ValueError(`is ${v.length} characters long; at most ${max} allowed`);
+  switch (type) {
+    case 'date': {
+      const m = DATE.exec(v);
+      if (!m) throw new ValueError(`"${v}" is not an ISO 8601 date (YYYY, YYYY-MM or YYYY-MM-DD)`);
+      const [, y, mo, d] = m;
+      if (mo && (+mo < 1 || +mo > 12)) throw new ValueError(`"${v}" has month ${mo}`);
+      if (d) {
+        const dt = new Date(Date.UTC(+y!, +mo! - 1, +d));
+        if (dt.getUTCDate() !== +d) throw new ValueError(`"${v}" is not a calendar date`);
+      }
+      return v;
+    }
+    case 'country': {
+      const c = v.toLowerCase();
+      if (!countryCodes().has(c)) throw new ValueError(`"${v}" is not an ISO 3166-1 alpha-2 country code`);
+      return c;
+    }
+    case 'phone': {
+      const digits = v.replace(/[\s().-]/g, '');
+      if (!/^\+[1-9]\d{6,14}$/.test(digits)) throw new ValueError(`"${v}" is not an international phone number (E.164, e.g. +526671234567)`);
+      return digits;
+    }
+    case 'email': {
+      if (!EMAIL.test(v)) throw new ValueError(`"${v}" is not an e-mail address`);
+      return v.toLowerCase();
+    }
+    case 'url': {
+      let u: URL;
+      try {
+        u = new URL(v);
+      } catch {
+        throw new ValueError(`"${v}" is not a URL`);
+      }
+      if (!['http:', 'https:'].includes(u.protocol) && !u.hostname.endsWith('.onion')) throw new ValueError(`"${v}" must be an http(s) URL`);
+      return u.toString();
+    }
+    case 'number': {
+      const n = Number(v.replace(/,/g, ''));
+      if (!Number.isFinite(n)) throw new ValueError(`"${v}" is not a number`);
+      return String(n);
+    }
+    case 'entity': {
+      if (!ENTITY_ID.test(v)) throw new ValueError(`"${v}" is not an entity id (letters, digits, . _ : + -, at most 200)`);
+      return v;
+    }
+    case 'iban': {
+      const iban = v.replace(/\s/g, '').toUpperCase();
+      if (!/^[A-Z]{2}\d{2}[A-Z0-9]{10,30}$/.test(iban) || !ibanChecksumOk(iban)) throw new ValueError(`"${v}" is not a valid IBAN`);
+      return iban;
+    }
+    default:
+      return v;
+  }
+}
+
+function ibanChecksumOk(iban: string): boolean {
+  const rearranged = iban.slice(4) + iban.slice(0, 4);
+  let rem = 0;
+  for (const ch of rearranged) {
+    const d = /[A-Z]/.test(ch) ? String(ch.charCodeAt(0) - 55) : ch;
+    for (const digit of d) rem = (rem * 10 + Number(digit)) % 97;
+  }
+  return rem === 1;
+}
+
+const SEARCHABLE = new Set<PropType>(['name', 'identifier', 'phone', 'email', 'iban', 'address']);
+
+/** Folded key for search: accents stripped, lower case, punctuation to spaces. */
+export function foldForSearch(v: string): string {
+  return v.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase().replace(/[^\p{L}\p{N}+@.]+/gu, ' ').trim();
+}
+
+export function searchKey(type: PropType, value: string): string | null {
+  return SEARCHABLE.has(type) ? foldForSearch(value) : null;
+}

@@ -1,0 +1,99 @@
+// CBP's public "Nationwide Drug Seizures" statistics (one CSV per fiscal year range):
+// columns FY, Month (abbv), Component, Region, Land Filter, Area of Responsibility,
+// Drug Type, Count of Event, Sum Qty (lbs). Published aggregate figures: stored as
+// public statistics keyed by their dimensions, so re-importing a file (or a newer
+// file that revises a month) replaces figures instead of adding them twice.
+import { createReadStream } from 'node:fs';
+import { parse as parseCsv } from 'csv-parse';
+import type { Database } from '../store/db.js';
+import { appendAudit } from '../store/audit.js';
+import { ValidationError, type FieldError } from './record-input.js';
+
+export const CBP_COLUMNS = ['FY', 'Month (abbv)', 'Component', 'Region', 'Land Filter', 'Area of Responsibility', 'Drug Type', 'Count of Event', 'Sum Qty (lbs)'] as const;
+const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
+
+export interface CbpRow {
+  fy: number;
+  month: string;
+  component: string;
+  region: string;
+  landFilter: string;
+  aor: string;
+  drugType: string;
+  events: number;
+  lbs: number;
+}
+
+function num(v: string): number {
+  return Number(v.replace(/,/g, '').trim());
+}
+
+export function parseCbpRow(row: Record<string, string>, file: string, line: number): { row?: CbpRow; errors: FieldError[] } {
+  const errors: FieldError[] = [];
+  const bad = (col: string, message: string): void => void errors.push({ file, line, path: col, message });
+  const fyText = (row.FY ?? '').replace(/^FY\s*/i, '').trim();
+  let fy = Number(fyText);
+  if (/^\d{2}$/.test(fyText)) fy = 2000 + fy;
+  if (!Number.isInteger(fy) || fy < 1990 || fy > 2100) bad('FY', `"${row.FY}" is not a fiscal year`);
+  const month = (row['Month (abbv)'] ?? '').trim().toUpperCase().slice(0, 3);
+  if (!MONTHS.includes(month)) bad('Month (abbv)', `"${row['Month (abbv)']}" is not a month abbreviation (JAN..DEC)`);
+  const events = num(row['Count of Event'] ?? '');
+  if (!Number.isInteger(events) || events < 0) bad('Count of Event', `"${row['Count of Event']}" is not a non-negative whole number`);
+  const lbs = num(row['Sum Qty (lbs)'] ?? '');
+  if (!Number.isFinite(lbs) || lbs < 0) bad('Sum Qty (lbs)', `"${row['Sum Qty (lbs)']}" is not a non-negative quantity`);
+  const text = (col: string): string => (row[col] ?? '').trim();
+  if (!text('Drug Type')) bad('Drug Type', 'is empty');
+  if (errors.length) return { errors };
+  return {
+    row: { fy, month, component: text('Component'), region: text('Region'), landFilter: text('Land Filter'), aor: text('Area of Responsibility'), drugType: text('Drug Type'), events, lbs },
+    errors,
+  };
+}
+
+/** Imports a CBP seizure-statistics CSV, all or nothing. */
+export async function importCbpCsv(db: Database, actor: string, path: string): Promise<{ rows: number; seconds: number }> {
+  const started = performance.now();
+  const parser = createReadStream(path).pipe(parseCsv({ columns: true, bom: true, skip_empty_lines: true, info: true }));
+  const rows: CbpRow[] = [];
+  const errors: FieldError[] = [];
+  let header: string[] | undefined;
+  try {
+    for await (const item of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
+      if (!header) {
+        header = Object.keys(item.record);
+        const missing = CBP_COLUMNS.filter((c) => !header!.includes(c));
+        if (missing.length) throw new ValidationError([{ file: path, line: 1, path: 'header', message: `missing column(s) ${missing.join(', ')}; expected ${CBP_COLUMNS.join(', ')}` }]);
+      }
+      const r = parseCbpRow(item.record, path, item.info.lines);
+      if (r.row) rows.push(r.row);
+      else if (errors.length < 100) errors.push(...r.errors);
+    }
+  } catch (e) {
+    if (e instanceof ValidationError) throw e;
+    throw new ValidationError([{ file: path, path: 'csv', message: (e as Error).message }]);
+  }
+  if (errors.length) throw new ValidationError(errors);
+  // Published files may list the same cell twice (e.g. split rows); sum them.
+  const merged = new Map<string, CbpRow>();
+  for (const r of rows) {
+    const k = [r.fy, r.month, r.component, r.region, r.landFilter, r.aor, r.drugType].join('\u0000');
+    const prev = merged.get(k);
+    if (prev) {
+      prev.events += r.events;
+      prev.lbs += r.lbs;
+    } else merged.set(k, { ...r });
+  }
+  const all = [...merged.values()];
+  await db.transaction(async (tx) => {
+    const col = <K extends keyof CbpRow>(k: K): CbpRow[K][] => all.map((r) => r[k]);
+    await tx.query(
+      `INSERT INTO cbp_seizure_stats (fy, month, component, region, land_filter, aor, drug_type, event_count, qty_lbs, source_file)
+       SELECT *, $10 FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::float8[])
+       ON CONFLICT (fy, month, component, region, land_filter, aor, drug_type)
+       DO UPDATE SET event_count = excluded.event_count, qty_lbs = excluded.qty_lbs, source_file = excluded.source_file, imported_at = now()`,
+      [col('fy'), col('month'), col('component'), col('region'), col('landFilter'), col('aor'), col('drugType'), col('events'), col('lbs'), path.split('/').pop()],
+    );
+    await appendAudit(tx, { actor, action: 'cbp.import', target: path.split('/').pop(), details: { rows: all.length } });
+  });
+  return { rows: all.length, seconds: (performance.now() - started) / 1000 };
+}

@@ -1,0 +1,62 @@
+// FtM export: every entity the reader may see, as FollowTheMoney JSON lines, with
+// only the values the reader may see. Exporting intelligence is a dissemination,
+// logged per 28 CFR 23.20(g) with the recipient and the purpose.
+import type { Store } from '../store/store.js';
+import { entityIdPage, getEntities, recordIdsOf, type EntityView } from '../store/read.js';
+import { logDissemination } from '../store/retention.js';
+import { appendAudit } from '../store/audit.js';
+import { assertMay, type Principal } from '../domain/users.js';
+
+export interface FtmEntity {
+  id: string;
+  schema: string;
+  properties: Record<string, string[]>;
+}
+
+export function toFtm(e: EntityView): FtmEntity {
+  const properties: Record<string, string[]> = {};
+  for (const [p, vals] of Object.entries(e.properties)) properties[p] = [...new Set(vals.map((v) => v.value))];
+  return { id: e.id, schema: e.schema, properties };
+}
+
+export interface ExportOptions {
+  purpose: string;
+  /** Who receives the export, when not the reader (e.g. a partner agency). */
+  recipient?: string;
+  recipientAgency?: string;
+  pageSize?: number;
+}
+
+/** Streams FtM entities page by page; logs dissemination and audit when done. */
+export async function* exportFtm(store: Store, who: Principal, opts: ExportOptions): AsyncGenerator<FtmEntity> {
+  assertMay(who, 'export');
+  if (!opts.purpose || opts.purpose.trim().length < 5) throw new Error('purpose: an export needs a stated purpose');
+  let after = '';
+  let count = 0;
+  const intelRecords = new Set<number>();
+  for (;;) {
+    const page = await store.read(who, async (tx) => {
+      const ids = await entityIdPage(tx, after, opts.pageSize ?? 1000);
+      const entities = await getEntities(tx, store.markings, ids);
+      (await recordIdsOf(tx, ids, 'intelligence')).forEach((id) => intelRecords.add(id));
+      return { ids, entities };
+    });
+    if (!page.ids.length) break;
+    after = page.ids[page.ids.length - 1]!;
+    for (const e of page.entities) {
+      count++;
+      yield toFtm(e);
+    }
+  }
+  await store.db.transaction(async (tx) => {
+    await logDissemination(tx, {
+      actor: who.username,
+      recipient: opts.recipient ?? who.username,
+      recipientAgency: opts.recipientAgency ?? who.agency,
+      channel: 'export.ftm',
+      purpose: opts.purpose,
+      recordIds: [...intelRecords],
+    });
+    await appendAudit(tx, { actor: who.username, action: 'export.ftm', purpose: opts.purpose, details: { entities: count, intelligenceRecords: intelRecords.size, recipient: opts.recipient ?? who.username } });
+  });
+}

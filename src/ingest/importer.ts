@@ -1,0 +1,77 @@
+// Imports a stream of parsed records in two passes: first validate everything
+// (reporting up to 100 errors with file, line and field), then write in ONE
+// transaction. Mode "atomic" (default) writes nothing if any record is invalid;
+// mode "skip" writes the valid records and reports the rejected ones. Either way a
+// failure while writing rolls the whole import back, so an import is never half
+// done, and re-running it after a crash completes it (writes are idempotent).
+import type { Store } from '../store/store.js';
+import { writeRecords, type WriteResult } from '../store/write.js';
+import { ValidationError, type FieldError, type RecordInput } from './record-input.js';
+import type { Principal } from '../domain/users.js';
+import type { Parsed } from './readers.js';
+
+export type ImportMode = 'atomic' | 'skip';
+
+export interface ImportReport extends WriteResult {
+  mode: ImportMode;
+  read: number;
+  rejected: number;
+  errors: FieldError[];
+  seconds: number;
+}
+
+export interface ImportOptions {
+  mode?: ImportMode;
+  origin: string;
+  purpose?: string;
+  batchSize?: number;
+  maxErrors?: number;
+  onProgress?: (phase: 'validate' | 'write', done: number) => void;
+}
+
+export async function importRecords(store: Store, writer: Principal, items: () => AsyncIterable<Parsed>, opts: ImportOptions): Promise<ImportReport> {
+  const started = performance.now();
+  const mode = opts.mode ?? 'atomic';
+  const maxErrors = opts.maxErrors ?? 100;
+  const batchSize = opts.batchSize ?? 2000;
+  const errors: FieldError[] = [];
+  let read = 0;
+  let rejected = 0;
+  const rejectedAt = new Set<number>();
+  const knownIds = new Set<string>();
+  for await (const p of items()) {
+    p.record?.entities.forEach((e) => knownIds.add(e.id));
+    if (p.errors.length) {
+      rejected++;
+      rejectedAt.add(read);
+      if (errors.length < maxErrors) errors.push(...p.errors.slice(0, maxErrors - errors.length));
+    }
+    read++;
+    if (read % 1000 === 0) opts.onProgress?.('validate', read);
+  }
+  const report = (w: WriteResult): ImportReport => ({ mode, read, rejected, errors, seconds: (performance.now() - started) / 1000, ...w });
+  const none: WriteResult = { inserted: 0, updated: 0, unchanged: 0, entities: 0, statements: 0 };
+  if (rejected && mode === 'atomic') throw Object.assign(new ValidationError(errors), { report: report(none) });
+
+  const total = { ...none };
+  await store.db.transaction(async (tx) => {
+    let batch: RecordInput[] = [];
+    let i = 0;
+    let done = 0;
+    const flush = async (): Promise<void> => {
+      if (!batch.length) return;
+      const r = await writeRecords(tx, store.markings, writer, batch, { origin: opts.origin, purpose: opts.purpose, knownIds });
+      for (const k of Object.keys(total) as (keyof WriteResult)[]) total[k] += r[k];
+      done += batch.length;
+      opts.onProgress?.('write', done);
+      batch = [];
+    };
+    for await (const p of items()) {
+      if (!rejectedAt.has(i) && p.record) batch.push(p.record);
+      i++;
+      if (batch.length >= batchSize) await flush();
+    }
+    await flush();
+  });
+  return report(total);
+}

@@ -1,0 +1,197 @@
+// Readers turn a file into parsed records, one at a time, each with the line it
+// came from. Formats: Chokepoint JSON (a document or JSON lines of records),
+// FollowTheMoney entity streams (JSON lines), and CSV with a mapping.
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
+import { parse as parseCsv } from 'csv-parse';
+import { parseRecord, type FieldError, type RecordInput, type RecordKind } from './record-input.js';
+import type { MarkingInput } from '../domain/markings.js';
+
+export interface Parsed {
+  record?: RecordInput;
+  errors: FieldError[];
+}
+
+export type Input = { path: string } | { text: string; name: string };
+
+function inputName(input: Input): string {
+  return 'path' in input ? input.path : input.name;
+}
+
+function inputStream(input: Input): Readable {
+  return 'path' in input ? createReadStream(input.path, { encoding: 'utf8' }) : Readable.from([input.text]);
+}
+
+async function* lines(input: Input): AsyncGenerator<{ line: number; text: string }> {
+  const rl = createInterface({ input: inputStream(input), crlfDelay: Infinity });
+  let n = 0;
+  for await (const text of rl) {
+    n++;
+    if (text.trim()) yield { line: n, text };
+  }
+}
+
+function jsonLine(text: string, file: string, line: number): { value?: unknown; error?: FieldError } {
+  try {
+    return { value: JSON.parse(text) };
+  } catch (e) {
+    return { error: { file, line, path: '', message: `malformed JSON: ${(e as Error).message}` } };
+  }
+}
+
+export interface ReadOptions {
+  /** Agency code of the source when the data does not say. */
+  source: string;
+  /** FtM and CSV carry no markings; the importer must state one. */
+  marking?: MarkingInput;
+  kind?: RecordKind;
+  reportDate?: string;
+  grade?: string;
+  criminalBasis?: string;
+  sensitivity?: string;
+  confidence?: string;
+}
+
+/**
+ * Chokepoint JSON: either {"source": "DEA", "records": [...]}, a JSON array of
+ * records, or (for .jsonl/.ndjson) one record per line.
+ */
+export async function* readChokepointJson(input: Input, opts: ReadOptions): AsyncGenerator<Parsed> {
+  const file = inputName(input);
+  if (/\.(jsonl|ndjson)$/i.test(file)) {
+    for await (const { line, text } of lines(input)) {
+      const { value, error } = jsonLine(text, file, line);
+      if (error) yield { errors: [error] };
+      else yield parseRecord(value, { source: opts.source, file, line, path: 'record' });
+    }
+    return;
+  }
+  let text = '';
+  for await (const chunk of inputStream(input)) text += chunk;
+  const { value: doc, error } = jsonLine(text, file, 1);
+  if (error) {
+    yield { errors: [{ ...error, line: undefined }] };
+    return;
+  }
+  const obj = doc as { source?: unknown; records?: unknown };
+  const source = typeof obj?.source === 'string' ? obj.source : opts.source;
+  const records = Array.isArray(doc) ? doc : obj?.records;
+  if (!Array.isArray(records)) {
+    yield { errors: [{ file, path: 'records', message: 'expected {"records": [...]} or a JSON array of records' }] };
+    return;
+  }
+  for (let i = 0; i < records.length; i++) yield parseRecord(records[i], { source, file, path: `records[${i}]` });
+}
+
+function recordDefaults(opts: ReadOptions): Record<string, unknown> {
+  return {
+    marking: opts.marking,
+    kind: opts.kind ?? 'operational',
+    reportDate: opts.reportDate,
+    grade: opts.grade,
+    criminalBasis: opts.criminalBasis,
+    sensitivity: opts.sensitivity,
+    confidence: opts.confidence,
+  };
+}
+
+/** FollowTheMoney entity stream: one {"id","schema","properties"} per line; each entity is a record. */
+export async function* readFtm(input: Input, opts: ReadOptions): AsyncGenerator<Parsed> {
+  const file = inputName(input);
+  for await (const { line, text } of lines(input)) {
+    const { value, error } = jsonLine(text, file, line);
+    if (error) {
+      yield { errors: [error] };
+      continue;
+    }
+    const e = value as { id?: unknown; schema?: unknown; properties?: unknown };
+    yield parseRecord(
+      { ...recordDefaults(opts), sourceRecordId: typeof e?.id === 'string' ? e.id : undefined, entities: [{ id: e?.id, schema: e?.schema, properties: e?.properties }] },
+      { source: opts.source, file, line, path: 'entity' },
+    );
+  }
+}
+
+/**
+ * A CSV mapping, in the spirit of FtM's mapping files: each row yields one record
+ * holding the entities below; property values come from columns (or constants), and
+ * entity ids from key columns, so the same row always yields the same ids.
+ */
+export interface CsvMapping {
+  /** Column(s) whose values identify the source record; default: the whole row. */
+  recordId?: string[];
+  entities: Record<string, {
+    schema: string;
+    keys: string[];
+    properties: Record<string, { column?: string; columns?: string[]; value?: string; entity?: string; split?: string }>;
+  }>;
+}
+
+export function validateMapping(m: unknown): CsvMapping {
+  const bad = (msg: string): never => {
+    throw new Error(`mapping: ${msg}`);
+  };
+  if (typeof m !== 'object' || m === null) bad('must be a JSON object with "entities"');
+  const mm = m as CsvMapping;
+  if (typeof mm.entities !== 'object' || !mm.entities || !Object.keys(mm.entities).length) bad('"entities" must name at least one entity');
+  for (const [name, e] of Object.entries(mm.entities)) {
+    if (typeof e.schema !== 'string') bad(`entities.${name}.schema is required`);
+    if (!Array.isArray(e.keys) || !e.keys.length) bad(`entities.${name}.keys must list the columns that identify it`);
+    if (typeof e.properties !== 'object') bad(`entities.${name}.properties is required`);
+    for (const [p, spec] of Object.entries(e.properties)) {
+      if (spec.entity && !mm.entities[spec.entity]) bad(`entities.${name}.properties.${p} refers to unknown mapped entity "${spec.entity}"`);
+    }
+  }
+  return mm;
+}
+
+export async function* readCsv(input: Input, mapping: CsvMapping, opts: ReadOptions): AsyncGenerator<Parsed> {
+  const file = inputName(input);
+  const { createHash } = await import('node:crypto');
+  const hash = (parts: string[]): string => createHash('sha1').update(parts.join('\u0000')).digest('hex').slice(0, 20);
+  const parser = inputStream(input).pipe(parseCsv({ columns: true, bom: true, skip_empty_lines: true, relax_column_count: false, info: true }));
+  try {
+    for await (const item of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
+      const row = item.record;
+      const line = item.info.lines;
+      const errors: FieldError[] = [];
+      const col = (c: string): string => {
+        if (!(c in row)) errors.push({ file, line, path: `column ${c}`, message: 'is not in the CSV header' });
+        return row[c] ?? '';
+      };
+      const ids: Record<string, string | undefined> = {};
+      for (const [name, e] of Object.entries(mapping.entities)) {
+        const keyVals = e.keys.map(col);
+        ids[name] = keyVals.every((v) => v.trim() === '') ? undefined : `${opts.source.toLowerCase()}-${name}-${hash([e.schema, ...keyVals])}`;
+      }
+      const entities = Object.entries(mapping.entities)
+        .filter(([name]) => ids[name])
+        .map(([name, e]) => {
+          const properties: Record<string, string[]> = {};
+          for (const [prop, spec] of Object.entries(e.properties)) {
+            let vals: string[] = [];
+            if (spec.entity) vals = ids[spec.entity] ? [ids[spec.entity]!] : [];
+            else if (spec.value !== undefined) vals = [spec.value];
+            else if (spec.column) vals = [col(spec.column)];
+            else if (spec.columns) vals = [spec.columns.map(col).filter(Boolean).join(' ')];
+            if (spec.split) vals = vals.flatMap((v) => v.split(spec.split!));
+            vals = vals.map((v) => v.trim()).filter(Boolean);
+            if (vals.length) properties[prop] = vals;
+          }
+          return { id: ids[name], schema: e.schema, properties };
+        })
+        // An entity whose key columns are empty is absent; relations to it are dropped.
+        .filter((ent) => Object.keys(ent.properties).length > 0);
+      if (errors.length) {
+        yield { errors };
+        continue;
+      }
+      const recordId = mapping.recordId ? mapping.recordId.map(col).join('/') : `row-${hash(Object.values(row))}`;
+      yield parseRecord({ ...recordDefaults(opts), sourceRecordId: recordId, entities }, { source: opts.source, file, line, path: 'row' });
+    }
+  } catch (e) {
+    const err = e as Error & { lines?: number };
+    yield { errors: [{ file, line: err.lines, path: 'csv', message: err.message }] };
+  }
+}

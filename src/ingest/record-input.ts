@@ -1,0 +1,297 @@
+// The boundary: turns untrusted JSON into validated RecordInput, or into a list of
+// errors that each name where (file, line, path) and what is wrong. Every importer
+// (JSON, FtM, CSV, API) ends here, so the rules are enforced once.
+import { createHash } from 'node:crypto';
+import { model } from '../domain/model.js';
+import { cleanValue, isEntityId, searchKey, ValueError } from '../domain/values.js';
+import { MarkingError, toMarking, type Marking, type MarkingInput } from '../domain/markings.js';
+
+export const RECORD_KINDS = ['intelligence', 'case', 'operational', 'public'] as const;
+export type RecordKind = (typeof RECORD_KINDS)[number];
+export const SENSITIVITY = ['sensitive', 'restricted', 'routine'] as const;
+export const CONFIDENCE = ['high', 'medium', 'low', 'unverified'] as const;
+export const MAX_ENTITIES_PER_RECORD = 10_000;
+export const MAX_RETENTION_YEARS = 5;
+
+export interface FieldError {
+  file?: string;
+  line?: number;
+  path: string;
+  message: string;
+}
+
+export class ValidationError extends Error {
+  constructor(readonly errors: FieldError[]) {
+    super(errors.slice(0, 5).map(formatFieldError).join('; ') + (errors.length > 5 ? `; and ${errors.length - 5} more` : ''));
+    this.name = 'ValidationError';
+  }
+}
+
+export function formatFieldError(e: FieldError): string {
+  const where = [e.file, e.line !== undefined ? `line ${e.line}` : undefined].filter(Boolean).join(':');
+  return `${where ? `${where}: ` : ''}${e.path}: ${e.message}`;
+}
+
+export interface StatementInput {
+  prop: string;
+  propType: string;
+  value: string;
+  searchKey: string | null;
+  marking: Marking;
+}
+
+export interface EntityInput {
+  id: string;
+  schema: string;
+  marking: Marking;
+  statements: StatementInput[];
+}
+
+export interface RecordInput {
+  source: string;
+  sourceRecordId: string;
+  kind: RecordKind;
+  reportDate: string | null;
+  reliability: string | null;
+  credibility: string | null;
+  marking: Marking;
+  criminalBasis: string | null;
+  protectedNexus: string | null;
+  sensitivity: string | null;
+  confidence: string | null;
+  reviewBy: string | null;
+  entities: EntityInput[];
+  contentHash: string;
+}
+
+export interface ParseContext {
+  /** Agency code used when the record does not name its source. */
+  source: string;
+  file?: string;
+  line?: number;
+  /** Base path for error messages, e.g. "records[3]". */
+  path?: string;
+  today?: Date;
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function addYears(d: Date, years: number): string {
+  const x = new Date(Date.UTC(d.getUTCFullYear() + years, d.getUTCMonth(), d.getUTCDate()));
+  return x.toISOString().slice(0, 10);
+}
+
+/** Validates one record. Returns the record, or the errors found (all of them). */
+export function parseRecord(raw: unknown, ctx: ParseContext): { record?: RecordInput; errors: FieldError[] } {
+  const errors: FieldError[] = [];
+  const base = ctx.path ?? 'record';
+  const err = (path: string, message: string): void => {
+    errors.push({ file: ctx.file, line: ctx.line, path: path ? `${base}.${path}` : base, message });
+  };
+  if (!isObj(raw)) {
+    err('', `must be an object, got ${Array.isArray(raw) ? 'an array' : raw === null ? 'null' : typeof raw}`);
+    return { errors };
+  }
+  const str = (key: string, required: boolean, max = 1000): string | null => {
+    const v = raw[key];
+    if (v === undefined || v === null || v === '') {
+      if (required) err(key, 'is required');
+      return null;
+    }
+    if (typeof v !== 'string') {
+      err(key, `must be a string, got ${typeof v}`);
+      return null;
+    }
+    if (v.length > max) {
+      err(key, `is ${v.length} characters long; at most ${max}`);
+      return null;
+    }
+    return v.trim();
+  };
+  const oneOf = <T extends string>(key: string, allowed: readonly T[], fallback: T | null): T | null => {
+    const v = str(key, false);
+    if (v === null) return fallback;
+    if (!allowed.includes(v as T)) {
+      err(key, `must be one of ${allowed.join(', ')}, got "${v}"`);
+      return null;
+    }
+    return v as T;
+  };
+
+  const source = (str('source', false, 32) ?? ctx.source).toUpperCase();
+  const sourceRecordId = str('sourceRecordId', true, 200);
+  const kind = oneOf('kind', RECORD_KINDS, 'operational');
+  const reportDate = dateField('reportDate');
+  const reviewByRaw = dateField('reviewBy');
+
+  function dateField(key: string): string | null {
+    const v = str(key, false, 40);
+    if (v === null) return null;
+    try {
+      const d = cleanValue('date', v);
+      if (d.length < 10) throw new ValueError(`"${v}" must be a full date (YYYY-MM-DD)`);
+      return d.slice(0, 10);
+    } catch (e) {
+      err(key, (e as Error).message);
+      return null;
+    }
+  }
+
+  let reliability: string | null = null;
+  let credibility: string | null = null;
+  const grade = str('grade', false, 2);
+  if (grade !== null) {
+    const m = /^([A-F])([1-6])$/.exec(grade.toUpperCase());
+    if (!m) err('grade', `must be an Admiralty grade: reliability A-F then credibility 1-6 (e.g. "B2"), got "${grade}"`);
+    else [, reliability, credibility] = m as unknown as [string, string, string];
+  }
+
+  const markingOf = (v: unknown, path: string, fallback?: Marking): Marking | undefined => {
+    if (v === undefined || v === null) {
+      if (!fallback) err(path, 'is required (e.g. "U//FOUO" or "S//LES/NOFORN")');
+      return fallback;
+    }
+    if (typeof v !== 'string' && !isObj(v)) {
+      err(path, 'must be a marking string or object');
+      return undefined;
+    }
+    try {
+      return toMarking(v as MarkingInput, source);
+    } catch (e) {
+      err(path, e instanceof MarkingError ? e.message : `invalid marking: ${(e as Error).message}`);
+      return undefined;
+    }
+  };
+  const marking = markingOf(raw.marking, 'marking');
+
+  const criminalBasis = str('criminalBasis', false, 4000);
+  const protectedNexus = str('protectedNexus', false, 4000);
+  const sensitivity = oneOf('sensitivity', SENSITIVITY, null);
+  const confidence = oneOf('confidence', CONFIDENCE, null);
+
+  // 28 CFR 23.20(a),(b): criminal intelligence needs reasonable suspicion of criminal activity.
+  if (kind === 'intelligence') {
+    if (!criminalBasis || criminalBasis.length < 20) err('criminalBasis', 'an intelligence record needs a stated criminal basis (reasonable suspicion), at least 20 characters');
+    if (!sensitivity) err('sensitivity', `an intelligence record needs a sensitivity label (${SENSITIVITY.join(', ')})`);
+    if (!confidence) err('confidence', `an intelligence record needs a confidence label (${CONFIDENCE.join(', ')})`);
+  }
+  const today = ctx.today ?? new Date();
+  const maxReview = addYears(today, MAX_RETENTION_YEARS);
+  let reviewBy = reviewByRaw;
+  if (kind === 'intelligence') {
+    if (reviewBy && reviewBy > maxReview) err('reviewBy', `is ${reviewBy}; intelligence may be kept at most ${MAX_RETENTION_YEARS} years before review (until ${maxReview})`);
+    reviewBy ??= maxReview;
+  }
+
+  const entities: EntityInput[] = [];
+  const rawEntities = raw.entities;
+  if (!Array.isArray(rawEntities) || rawEntities.length === 0) err('entities', 'must be a non-empty array of entities');
+  else if (rawEntities.length > MAX_ENTITIES_PER_RECORD) err('entities', `has ${rawEntities.length} entities; at most ${MAX_ENTITIES_PER_RECORD} per record`);
+  else if (marking) {
+    const seen = new Set<string>();
+    rawEntities.forEach((e, i) => {
+      const ent = parseEntity(e, `entities[${i}]`, marking, markingOf, err, protectedNexus);
+      if (!ent) return;
+      if (seen.has(ent.id)) err(`entities[${i}].id`, `"${ent.id}" appears twice in the record`);
+      seen.add(ent.id);
+      entities.push(ent);
+    });
+  }
+
+  if (errors.length || !sourceRecordId || !kind || !marking) return { errors };
+  const record: Omit<RecordInput, 'contentHash'> = {
+    source, sourceRecordId, kind, reportDate, reliability, credibility, marking,
+    criminalBasis, protectedNexus, sensitivity, confidence, reviewBy: reviewByRaw, entities,
+  };
+  // The hash covers what the source said, not derived defaults, so re-importing on
+  // another day (another default review date) is still "unchanged".
+  const contentHash = createHash('sha256').update(JSON.stringify(record)).digest('hex');
+  return { record: { ...record, reviewBy, contentHash }, errors };
+}
+
+function parseEntity(
+  raw: unknown,
+  path: string,
+  recordMarking: Marking,
+  markingOf: (v: unknown, path: string, fallback?: Marking) => Marking | undefined,
+  err: (path: string, message: string) => void,
+  protectedNexus: string | null,
+): EntityInput | undefined {
+  if (!isObj(raw)) {
+    err(path, 'must be an object with id, schema and properties');
+    return undefined;
+  }
+  const { id, schema, properties } = raw;
+  let ok = true;
+  if (typeof id !== 'string' || !isEntityId(id)) {
+    err(`${path}.id`, 'is required: letters, digits, . _ : + -, at most 200 characters');
+    ok = false;
+  }
+  const def = typeof schema === 'string' ? model.get(schema) : undefined;
+  if (!def || def.abstract) {
+    err(`${path}.schema`, `must be one of ${model.concrete().map((s) => s.name).join(', ')}; got ${JSON.stringify(schema)}`);
+    return undefined;
+  }
+  if (!isObj(properties)) {
+    err(`${path}.properties`, 'must be an object of property name to list of values');
+    return undefined;
+  }
+  const entityMarking = markingOf(raw.marking, `${path}.marking`, recordMarking);
+  const propMarkings = raw.propertyMarkings;
+  if (propMarkings !== undefined && !isObj(propMarkings)) err(`${path}.propertyMarkings`, 'must be an object of property name to marking');
+  const props = model.properties(def.name);
+  const statements: StatementInput[] = [];
+  for (const [prop, values] of Object.entries(properties)) {
+    const pdef = props[prop];
+    const ppath = `${path}.properties.${prop}`;
+    if (!pdef) {
+      err(ppath, `is not a property of ${def.name}`);
+      ok = false;
+      continue;
+    }
+    if (pdef.protected && !protectedNexus) {
+      err(ppath, `records ${pdef.label.toLowerCase()} (political, religious or social views or associations); 28 CFR 23.20(b) refuses it unless the record states its relevance to criminal conduct in protectedNexus`);
+      ok = false;
+      continue;
+    }
+    const list = Array.isArray(values) ? values : [values];
+    if (list.length > 1000) {
+      err(ppath, `has ${list.length} values; at most 1000`);
+      ok = false;
+      continue;
+    }
+    const pm = isObj(propMarkings) && propMarkings[prop] !== undefined ? markingOf(propMarkings[prop], `${path}.propertyMarkings.${prop}`) : entityMarking;
+    if (!pm) {
+      ok = false;
+      continue;
+    }
+    const seen = new Set<string>();
+    list.forEach((v, j) => {
+      try {
+        const clean = cleanValue(pdef.type, v);
+        if (seen.has(clean)) return;
+        seen.add(clean);
+        statements.push({ prop, propType: pdef.type, value: clean, searchKey: searchKey(pdef.type, clean), marking: pm });
+      } catch (e) {
+        err(`${ppath}[${j}]`, (e as Error).message);
+        ok = false;
+      }
+    });
+  }
+  if (def.edge) {
+    for (const end of [def.edge.source, def.edge.target]) {
+      if (!statements.some((s) => s.prop === end)) {
+        err(`${path}.properties.${end}`, `a ${def.name} needs its ${end}`);
+        ok = false;
+      }
+    }
+  }
+  if (!ok || !entityMarking || typeof id !== 'string') return undefined;
+  return { id, schema: def.name, marking: entityMarking, statements };
+}
+
+/** Every entity id a record refers to through entity-typed properties. */
+export function referencedIds(r: RecordInput): string[] {
+  return r.entities.flatMap((e) => e.statements.filter((s) => s.propType === 'entity').map((s) => s.value));
+}

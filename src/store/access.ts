@@ -1,0 +1,33 @@
+// The only way to read marked data: a transaction that carries the reader's access
+// in transaction-local settings and runs as the restricted role cp_reader, so that
+// PostgreSQL's row-level security filters every row (see migrations/001_init.sql).
+import type { Database, Sql } from './db.js';
+import type { ReaderAccess } from '../domain/markings.js';
+import { level } from '../domain/markings.js';
+
+async function enter(tx: Sql, who: ReaderAccess): Promise<void> {
+  await tx.query(
+    `SELECT set_config('cp.level', $1, true), set_config('cp.groups', $2, true), set_config('cp.le', $3, true),
+            set_config('cp.gov', $4, true), set_config('cp.agency', $5, true), set_config('cp.country', $6, true)`,
+    [String(level(who.clearance)), who.groups.join(','), who.lawEnforcement ? '1' : '0', who.government ? '1' : '0', who.agency, who.country],
+  );
+  await tx.query('SET LOCAL ROLE cp_reader');
+}
+
+/** Runs `fn` in its own read transaction, seeing only what `who` may see. */
+export function asReader<T>(db: Database, who: ReaderAccess, fn: (tx: Sql) => Promise<T>): Promise<T> {
+  return db.transaction(async (tx) => {
+    await enter(tx, who);
+    return fn(tx);
+  });
+}
+
+/** Inside a write transaction: a marking-filtered look, then back to the writer's role. */
+export async function withinReaderScope<T>(tx: Sql, who: ReaderAccess, fn: (tx: Sql) => Promise<T>): Promise<T> {
+  await enter(tx, who);
+  try {
+    return await fn(tx);
+  } finally {
+    await tx.query('RESET ROLE');
+  }
+}
