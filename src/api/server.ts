@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
+import { Ajv } from 'ajv';
 import type { Store } from '../store/store.js';
 import { principalForToken } from '../store/users.js';
 import { ValidationError } from '../ingest/record-input.js';
@@ -56,8 +57,12 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     logger: opts.logger ?? false,
     bodyLimit: 1024 * 1024,
     trustProxy: false,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   });
+  // Query strings arrive as text and are coerced (limit=5 -> 5, schema=a -> [a]);
+  // bodies are JSON and are not: a number where a name belongs is an error, not "42".
+  const coercing = new Ajv({ coerceTypes: 'array', useDefaults: true, removeAdditional: false, strict: false });
+  const exact = new Ajv({ coerceTypes: false, useDefaults: true, removeAdditional: false, strict: false });
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? exact : coercing).compile(schema));
   await app.register(helmet, {
     contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:'], connectSrc: ["'self'"] } },
   });

@@ -11,6 +11,7 @@ import { ValidationError, type FieldError } from './record-input.js';
 
 export const CBP_COLUMNS = ['FY', 'Month (abbv)', 'Component', 'Region', 'Land Filter', 'Area of Responsibility', 'Drug Type', 'Count of Event', 'Sum Qty (lbs)'] as const;
 const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
+const MONTH_NAMES = ['JANUARY', 'FEBRUARY', 'MARCH', 'APRIL', 'MAY', 'JUNE', 'JULY', 'AUGUST', 'SEPTEMBER', 'OCTOBER', 'NOVEMBER', 'DECEMBER'];
 
 export interface CbpRow {
   fy: number;
@@ -35,8 +36,9 @@ export function parseCbpRow(row: Record<string, string>, file: string, line: num
   let fy = Number(fyText);
   if (/^\d{2}$/.test(fyText)) fy = 2000 + fy;
   if (!Number.isInteger(fy) || fy < 1990 || fy > 2100) bad('FY', `"${row.FY}" is not a fiscal year`);
-  const month = (row['Month (abbv)'] ?? '').trim().toUpperCase().slice(0, 3);
-  if (!MONTHS.includes(month)) bad('Month (abbv)', `"${row['Month (abbv)']}" is not a month abbreviation (JAN..DEC)`);
+  const monthText = (row['Month (abbv)'] ?? '').trim().toUpperCase();
+  const month = MONTHS.includes(monthText) ? monthText : MONTHS[MONTH_NAMES.indexOf(monthText)] ?? '';
+  if (!month) bad('Month (abbv)', `"${row['Month (abbv)']}" is not a month abbreviation (JAN..DEC)`);
   const events = num(row['Count of Event'] ?? '');
   if (!Number.isInteger(events) || events < 0) bad('Count of Event', `"${row['Count of Event']}" is not a non-negative whole number`);
   const lbs = num(row['Sum Qty (lbs)'] ?? '');

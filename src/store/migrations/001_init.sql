@@ -46,6 +46,8 @@ WHERE m.level <= current_setting('cp.level')::int
   AND (NOT ('FOUO' = ANY (m.caveats)) OR current_setting('cp.gov') = '1')
   AND (NOT ('PROPIN' = ANY (m.caveats)) OR current_setting('cp.gov') = '1' OR m.owner = current_setting('cp.agency'))
   AND (NOT ('ORCON' = ANY (m.caveats)) OR m.owner = current_setting('cp.agency') OR current_setting('cp.agency') = ANY (m.orcon_to))
+  -- NOFORN is also implied by the REL TO test (a NOFORN marking never has REL TO);
+  -- it is stated anyway so the rule survives a marking row written by other means.
   AND (current_setting('cp.country') = 'USA'
        OR (NOT ('NOFORN' = ANY (m.caveats))
            AND (current_setting('cp.country') = ANY (m.rel_to) OR (m.level = 0 AND cardinality(m.caveats) = 0))));

@@ -1,0 +1,207 @@
+// Property: for random data under random markings and random readers, no endpoint
+// returns, counts or exports a value the reader may not read, nor reveals an entity
+// whose existence the reader may not know; and the reader gets everything they may
+// see. The oracle is canRead() in TypeScript; the enforcement is the SQL policy.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import type { FastifyInstance } from 'fastify';
+import { backends, server, auth } from './helpers.js';
+import type { Store } from '../src/store/store.js';
+import { CAVEATS, CLASSIFICATIONS, canRead, formatMarking, normalizeMarking, type Marking, type ReaderAccess } from '../src/domain/markings.js';
+import { defaultAgencies, isGovernment } from '../src/domain/agencies.js';
+import { parseRecord } from '../src/ingest/record-input.js';
+import { writeBatch, SYSTEM } from '../src/store/write.js';
+import { createUser, issueToken } from '../src/store/users.js';
+import { asReader } from '../src/store/access.js';
+
+const AGENCIES = defaultAgencies();
+const CODES = ['DEA', 'CBP', 'FGR', 'EXPRS', 'OFAC'];
+const GROUPS = ['OCDETF', 'ALPHA'];
+
+const markingArb: fc.Arbitrary<Marking> = fc
+  .record({
+    classification: fc.constantFrom(...CLASSIFICATIONS),
+    caveats: fc.subarray([...CAVEATS]),
+    relTo: fc.subarray(['MEX', 'CAN']),
+    owner: fc.constantFrom(...CODES),
+    compartments: fc.subarray(GROUPS, { maxLength: 1 }),
+    orconTo: fc.subarray(CODES),
+  })
+  .map((m) => normalizeMarking({ ...m, relTo: m.caveats.includes('NOFORN') ? [] : m.relTo }));
+
+const readerArb = fc.record({
+  clearance: fc.constantFrom(...CLASSIFICATIONS),
+  agency: fc.constantFrom(...CODES),
+  groups: fc.subarray(GROUPS),
+  foreign: fc.boolean(),
+});
+
+interface Fact { entity: string; prop: string; value: string; marking: Marking }
+interface Dataset { presence: { entity: string; schema: string; marking: Marking }[]; facts: Fact[] }
+
+const NAME_PROPS = ['name', 'alias', 'previousName'] as const;
+
+/** Random people and companies, ownerships between them; each property under its own marking. */
+const datasetArb: fc.Arbitrary<Dataset> = fc
+  .record({
+    people: fc.array(fc.record({ m: markingArb, names: fc.array(fc.tuple(fc.constantFrom('Ana', 'Luis', 'Wang', 'Smith', 'García'), markingArb), { minLength: 1, maxLength: 3 }) }), { minLength: 1, maxLength: 6 }),
+    companies: fc.array(fc.record({ m: markingArb, nameMarking: markingArb }), { minLength: 1, maxLength: 4 }),
+    links: fc.array(fc.record({ p: fc.nat(), c: fc.nat(), m: markingArb }), { maxLength: 6 }),
+  })
+  .map(({ people, companies, links }) => {
+    const presence: Dataset['presence'] = [];
+    const facts: Fact[] = [];
+    people.forEach((p, i) => {
+      presence.push({ entity: `p${i}`, schema: 'Person', marking: p.m });
+      p.names.forEach(([n, m], j) => facts.push({ entity: `p${i}`, prop: NAME_PROPS[j]!, value: `${n} ${i}${j}`, marking: m }));
+    });
+    companies.forEach((c, i) => {
+      presence.push({ entity: `c${i}`, schema: 'Company', marking: c.m });
+      facts.push({ entity: `c${i}`, prop: 'name', value: `Empresa ${i}`, marking: c.nameMarking });
+    });
+    links.forEach((l, i) => {
+      const own = `o${i}`;
+      presence.push({ entity: own, schema: 'Ownership', marking: l.m });
+      facts.push({ entity: own, prop: 'owner', value: `p${l.p % people.length}`, marking: l.m });
+      facts.push({ entity: own, prop: 'asset', value: `c${l.c % companies.length}`, marking: l.m });
+    });
+    return { presence, facts };
+  });
+
+function readerFrom(r: { clearance: (typeof CLASSIFICATIONS)[number]; agency: string; groups: string[]; foreign: boolean }): ReaderAccess {
+  const a = AGENCIES.find((x) => x.code === r.agency)!;
+  const country = a.country !== 'USA' ? a.country : r.foreign ? 'CAN' : 'USA';
+  return { clearance: r.clearance, agency: r.agency, groups: r.groups, country, lawEnforcement: a.lawEnforcement, government: isGovernment(a) };
+}
+
+let run = 0;
+/** One record per entity: its marking is the entity's existence marking; each property has its own. */
+async function load(store: Store, d: Dataset): Promise<void> {
+  await store.db.exec('TRUNCATE statements, presence, record_basis, records, entities CASCADE');
+  run++;
+  const parsed = d.presence.map((p, i) => {
+    const facts = d.facts.filter((f) => f.entity === p.entity);
+    return parseRecord({
+      sourceRecordId: `r${run}-${i}`,
+      marking: formatMarking(p.marking),
+      entities: [{
+        id: p.entity,
+        schema: p.schema,
+        properties: Object.fromEntries(facts.map((f) => [f.prop, [f.value]])),
+        propertyMarkings: Object.fromEntries(facts.map((f) => [f.prop, formatMarking(f.marking)])),
+      }],
+    }, { source: p.marking.owner });
+  });
+  for (const p of parsed) expect(p.errors).toEqual([]);
+  await writeBatch(store.db, store.markings, SYSTEM, parsed.map((p) => p.record!), { origin: 'property test' });
+}
+
+function oracle(d: Dataset, u: ReaderAccess) {
+  const visible = new Set(d.presence.filter((p) => canRead(u, p.marking)).map((p) => p.entity));
+  const values = new Map<string, Set<string>>();
+  for (const f of d.facts) {
+    if (!visible.has(f.entity) || !canRead(u, f.marking)) continue;
+    const k = `${f.entity}.${f.prop}`;
+    values.set(k, (values.get(k) ?? new Set()).add(f.value));
+  }
+  const bySchema: Record<string, number> = {};
+  for (const p of d.presence) if (visible.has(p.entity)) bySchema[p.schema] = (bySchema[p.schema] ?? 0) + 1;
+  return { visible, values, bySchema };
+}
+
+function valuesOf(e: { id: string; properties: Record<string, { value: string }[]> }): Map<string, Set<string>> {
+  const m = new Map<string, Set<string>>();
+  for (const [p, vs] of Object.entries(e.properties)) m.set(`${e.id}.${p}`, new Set(vs.map((v) => v.value)));
+  return m;
+}
+
+for (const backend of backends) {
+  describe(`markings are enforced on every endpoint (${backend.name})`, () => {
+    let store: Store;
+    let app: FastifyInstance;
+    let drop: () => Promise<void>;
+    let users = 0;
+    beforeAll(async () => {
+      ({ store, drop } = await backend.open());
+      app = await server(store);
+    });
+    afterAll(async () => {
+      await app.close();
+      await drop();
+    });
+
+    async function tokenFor(u: ReaderAccess): Promise<string> {
+      const p = await createUser(store.db, { username: `u${++users}`, password: 'correct horse battery staple', agency: u.agency, clearance: u.clearance, roles: ['analyst'], groups: u.groups, country: u.country });
+      return (await issueToken(store.db, p.id, 'session', 1)).token;
+    }
+
+    it('the SQL policy and canRead() agree on every marking for every reader', async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.array(markingArb, { minLength: 1, maxLength: 25 }), readerArb, async (ms, r) => {
+          const u = readerFrom(r);
+          const ids = await Promise.all(ms.map((m) => store.db.transaction((tx) => store.markings.intern(tx, m))));
+          const readable = new Set((await asReader(store.db, u, (tx) => tx.query<{ id: number }>('SELECT id FROM readable_markings'))).map((x) => x.id));
+          ms.forEach((m, i) => expect(readable.has(ids[i]!), `${formatMarking(m)} for ${JSON.stringify(u)}`).toBe(canRead(u, m)));
+        }),
+        { numRuns: 60 },
+      );
+    });
+
+    it('lists, counts, reads, searches, traverses and exports only what the reader may see', async () => {
+      await fc.assert(
+        fc.asyncProperty(datasetArb, fc.array(readerArb, { minLength: 1, maxLength: 3 }), async (d, readers) => {
+          await load(store, d);
+          for (const r of readers) {
+            const u = readerFrom(r);
+            const token = await tokenFor(u);
+            const want = oracle(d, u);
+            const get = async (url: string) => {
+              const res = await app.inject({ url, headers: auth(token) });
+              return { status: res.statusCode, body: res.json() };
+            };
+            // List and count.
+            const list = await get('/entities?limit=200');
+            expect(list.body.total).toBe(want.visible.size);
+            expect(new Set(list.body.results.map((e: { id: string }) => e.id))).toEqual(want.visible);
+            const got = new Map<string, Set<string>>();
+            for (const e of list.body.results) for (const [k, v] of valuesOf(e)) got.set(k, v);
+            expect(got).toEqual(want.values);
+            // Each entity: 404 exactly when hidden (same answer as for an id that never existed).
+            for (const p of d.presence) {
+              const one = await get(`/entities/${p.entity}`);
+              expect(one.status).toBe(want.visible.has(p.entity) ? 200 : 404);
+              if (one.status === 404) expect(one.body).toEqual({ error: `no entity ${p.entity}` }); // as for an id never used
+              for (const sub of ['neighbourhood?hops=2', 'relations', 'events']) {
+                const g = await get(`/entities/${p.entity}/${sub}`);
+                expect(g.status).toBe(want.visible.has(p.entity) ? 200 : 404);
+                if (g.status !== 200) continue;
+                const nodes: { id: string; properties: Record<string, { value: string }[]> }[] = g.body.nodes ?? g.body.entities ?? g.body;
+                for (const n of nodes) {
+                  expect(want.visible.has(n.id)).toBe(true);
+                  for (const [k, v] of valuesOf(n)) for (const x of v) expect(want.values.get(k)?.has(x)).toBe(true);
+                }
+                for (const e of g.body.edges ?? []) expect(want.visible.has(e.id) || String(e.id).startsWith('s')).toBe(true);
+              }
+            }
+            // Search counts never include hidden matches.
+            for (const q of ['ana', 'garcia', 'empresa', 'smith']) {
+              const s = await get(`/entities?q=${q}&limit=200`);
+              const expected = [...want.values.entries()].filter(([k, v]) => NAME_PROPS.some((np) => k.endsWith(`.${np}`)) && [...v].some((x) => x.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().includes(q))).map(([k]) => k.split('.')[0]);
+              expect(new Set(s.body.results.map((e: { id: string }) => e.id))).toEqual(new Set(expected));
+              expect(s.body.total).toBe(new Set(expected).size);
+            }
+            // Aggregations.
+            const stats = await get('/stats');
+            expect(stats.body.bySchema).toEqual(want.bySchema);
+            // Export.
+            const exp = await app.inject({ url: '/export?purpose=property%20test', headers: auth(token) });
+            const exported = exp.body.trim() ? exp.body.trim().split('\n').map((l) => JSON.parse(l)) : [];
+            expect(new Set(exported.map((e: { id: string }) => e.id))).toEqual(want.visible);
+            for (const e of exported) for (const [p, vs] of Object.entries(e.properties as Record<string, string[]>)) expect(new Set(vs)).toEqual(want.values.get(`${e.id}.${p}`));
+          }
+        }),
+        { numRuns: backend.name === 'pglite' ? 12 : 8 },
+      );
+    });
+  });
+}
