@@ -1,8 +1,8 @@
 // Test helpers: every storage test runs on PGlite (embedded) and, when DATABASE_URL
 // is set, on a fresh database of that PostgreSQL server, created and dropped here.
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { Store } from '../src/store/store.js';
+import { openPglite } from '../src/store/db.js';
+import { scratchPostgres } from '../src/store/scratch.js';
 import { createUser, issueToken } from '../src/store/users.js';
 import { buildServer } from '../src/api/server.js';
 import type { Role } from '../src/domain/users.js';
@@ -16,11 +16,16 @@ export interface Backend {
 const url = process.env.DATABASE_URL;
 if (!url) console.warn('DATABASE_URL is not set: PostgreSQL-server tests are skipped (PGlite tests run). .ci/run sets it.');
 
+/** An in-memory PGlite store, whatever DATABASE_URL says. */
+export async function memoryStore(): Promise<Store> {
+  return Store.over(await openPglite());
+}
+
 export const backends: Backend[] = [
   {
     name: 'pglite',
     async open() {
-      const store = await Store.open({ dataDir: 'memory://' });
+      const store = await memoryStore();
       return { store, drop: () => store.close() };
     },
   },
@@ -28,22 +33,13 @@ export const backends: Backend[] = [
     ? [{
         name: 'postgres',
         async open() {
-          const db = `cp_test_${randomBytes(6).toString('hex')}`;
-          const admin = new pg.Client({ connectionString: url });
-          await admin.connect();
-          await admin.query(`CREATE DATABASE ${db}`);
-          await admin.end();
-          const u = new URL(url);
-          u.pathname = `/${db}`;
-          const store = await Store.open({ url: u.toString() });
+          const scratch = await scratchPostgres(url);
+          const store = await Store.open({ url: scratch.url });
           return {
             store,
             async drop() {
               await store.close();
-              const a = new pg.Client({ connectionString: url });
-              await a.connect();
-              await a.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
-              await a.end();
+              await scratch.drop();
             },
           };
         },

@@ -71,7 +71,9 @@ function printReport(r: ImportReport): void {
 async function serve(store: Store, opts: { port: number; host: string }, info: Record<string, unknown> = {}): Promise<void> {
   const app = await buildServer({ store, logger: process.env.LOG_REQUESTS === '1', info });
   await app.listen({ port: opts.port, host: opts.host });
-  console.log(`Chokepoint is serving on http://${opts.host === '0.0.0.0' ? 'localhost' : opts.host}:${opts.port}  (API: /openapi.json; database: ${store.db.kind} ${store.db.location})`);
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : opts.port;
+  console.log(`Chokepoint is serving on http://${opts.host === '0.0.0.0' ? 'localhost' : opts.host}:${port}  (API: /openapi.json; database: ${store.db.kind} ${store.db.location})`);
   const stop = async (): Promise<void> => {
     console.log('stopping…');
     await app.close();

@@ -141,7 +141,8 @@ export async function writeRecords(tx: Sql, markings: MarkingCache, writer: Prin
   }
   const fresh = toWrite.filter((w) => w.id === undefined);
   if (fresh.length) {
-    const markingIds = await Promise.all(fresh.map((w) => intern(w.rec.marking)));
+    const markingIds: number[] = [];
+    for (const w of fresh) markingIds.push(await intern(w.rec.marking)); // one connection: no concurrent queries
     const rows = await tx.query<{ id: number; source: string; source_record_id: string }>(
       `INSERT INTO records (source, source_record_id, kind, report_date, reliability, credibility, marking_id, review_by, content_hash, imported_by)
        SELECT s, sid, k, rd::date, rel, cred, m, rb::date, h, $10
@@ -176,7 +177,8 @@ export async function writeRecords(tx: Sql, markings: MarkingCache, writer: Prin
 async function writeBasis(tx: Sql, intern: Intern, rows: { rec: RecordInput; id: number }[]): Promise<void> {
   const withBasis = rows.filter(({ rec }) => rec.criminalBasis || rec.protectedNexus || rec.sensitivity || rec.confidence);
   if (!withBasis.length) return;
-  const mids = await Promise.all(withBasis.map(({ rec }) => intern(rec.marking)));
+  const mids: number[] = [];
+  for (const { rec } of withBasis) mids.push(await intern(rec.marking));
   await tx.query(
     `INSERT INTO record_basis (record_id, marking_id, criminal_basis, protected_nexus, sensitivity, confidence)
      SELECT * FROM unnest($1::bigint[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[])`,

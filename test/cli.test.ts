@@ -1,0 +1,72 @@
+// The command line, run as a user runs it: the real binary on a fresh data directory.
+import { describe, expect, it } from 'vitest';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const BIN = new URL('../bin/chokepoint.js', import.meta.url).pathname;
+const data = mkdtempSync(join(tmpdir(), 'cp-cli-'));
+const env = { ...process.env, DATABASE_URL: '' };
+const cli = (...args: string[]) => spawnSync(process.execPath, [BIN, '--data', join(data, 'db'), ...args], { encoding: 'utf8', env, timeout: 120_000 });
+
+describe('chokepoint CLI', () => {
+  it('loads the demo scenario, prints the demo users, then serves it', async () => {
+    const r = cli('demo', '--size', 'tiny', '--no-serve');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/read \d+ records: \d+ new/);
+    expect(r.stdout).toMatch(/dea\.analyst\s+\S{12}\s+DEA intelligence analyst/);
+    const users = JSON.parse(readFileSync(join(data, 'db', 'demo-users.json'), 'utf8'));
+    // Serve, sign in as a demo user, search, stop.
+    const child = spawn(process.execPath, [BIN, '--data', join(data, 'db'), 'demo', '--size', 'tiny', '--port', '0'], { env });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (b) => {
+          out += b;
+          const m = /serving on (http:\/\/\S+)/.exec(out);
+          if (m) resolve(m[1]!);
+        });
+        child.on('exit', (code) => reject(new Error(`server exited ${code}: ${out}`)));
+      });
+      const login = await fetch(`${url}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'dea.analyst', password: users['dea.analyst'] }) });
+      const { token } = (await login.json()) as { token: string };
+      const res = await fetch(`${url}/entities?schema=Seizure&limit=5`, { headers: { authorization: `Bearer ${token}` } });
+      const body = (await res.json()) as { total: number };
+      expect(body.total).toBeGreaterThan(0);
+      const page = await fetch(url);
+      expect(await page.text()).toMatch(/<title>Chokepoint<\/title>/);
+      expect(page.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+
+  it('rejects a bad file with file, line and field, writes nothing, and exits non-zero', () => {
+    const bad = join(data, 'bad.jsonl');
+    writeFileSync(bad, `${JSON.stringify({ sourceRecordId: 'x1', marking: 'U//LES', entities: [{ id: 'x1', schema: 'Person', properties: { name: ['Ana'] } }] })}\n${JSON.stringify({ sourceRecordId: 'x2', marking: 'U//LES', entities: [{ id: 'x2', schema: 'Person', properties: { birthDate: ['02/03/1990'] } }] })}\n`);
+    const r = cli('import', bad, '--source', 'DEA');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/rejected, nothing written/);
+    expect(r.stderr).toContain(`${bad}:line 2: record.entities[0].properties.birthDate[0]`);
+    const good = cli('import', bad, '--source', 'DEA', '--mode', 'skip');
+    expect(good.status, good.stderr).toBe(0);
+    expect(good.stdout).toMatch(/1 new, 0 updated, 0 unchanged, 1 rejected/);
+    expect(cli('import', bad, '--source', 'DEA', '--mode', 'skip').stdout).toMatch(/0 new, 0 updated, 1 unchanged/);
+  });
+
+  it('exports as a user, adds users, and verifies the audit log', () => {
+    const out = join(data, 'export.ftm.json');
+    const r = cli('export', '--as', 'cbp.officer', '--purpose', 'joint targeting with HSI', '--out', out);
+    expect(r.status, r.stderr).toBe(0);
+    const lines = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.length).toBeGreaterThan(10);
+    expect(lines[0]).toHaveProperty('schema');
+    const add = cli('users', 'add', '--username', 'new.analyst', '--agency', 'hsi', '--clearance', 'S', '--roles', 'analyst');
+    expect(add.stdout).toMatch(/created new\.analyst \(HSI, S, analyst\); password: \S{16}/);
+    const v = cli('audit', 'verify');
+    expect(v.status).toBe(0);
+    expect(v.stdout).toMatch(/^OK: \d+ entries; head \d+:[0-9a-f]{64}/);
+    expect(cli('audit', 'verify', '--expect-head', `999999:${'0'.repeat(64)}`).status).toBe(3);
+  });
+});
