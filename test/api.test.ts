@@ -124,6 +124,17 @@ for (const backend of backends) {
       expect((await store.db.query<{ n: number }>('SELECT count(*)::int AS n FROM statements'))[0]!.n).toBe(before);
     });
 
+    it('finds entities by name regardless of accents and case, and by identifiers however they are spaced', async () => {
+      await post('/entities', dea, { schema: 'Person', id: 'dea-s1', properties: { name: ['María Guadalupe Ochoa'], phone: ['+526671234567'], passportNumber: ['G-1234.5678'] }, marking: 'U//LES' });
+      await post('/entities', dea, { schema: 'Container', id: 'dea-s2', properties: { containerNumber: ['MSKU1234565'] }, marking: 'U//LES' });
+      const find = async (q: string) => (await app.inject({ url: `/entities?q=${encodeURIComponent(q)}`, headers: auth(cbp) })).json().results.map((e: { id: string }) => e.id);
+      expect(await find('MARIA GUADALUPE')).toContain('dea-s1');
+      expect(await find('+52 667 123 4567')).toContain('dea-s1');
+      expect(await find('g12345678')).toContain('dea-s1');
+      expect(await find('MSKU 123456 5')).toContain('dea-s2');
+      expect(await find('ochoa 1')).toEqual([]);
+    });
+
     it('gives each role only what it needs', async () => {
       expect((await post('/entities', partner, person('Ana', { marking: 'U' }))).statusCode).toBe(403);
       expect((await app.inject({ url: '/audit', headers: auth(dea) })).statusCode).toBe(403);

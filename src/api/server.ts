@@ -38,6 +38,12 @@ export interface ServerOptions {
   rateLimit?: number;
   /** Shown by /health and in the UI: where the demo users came from, etc. */
   info?: Record<string, unknown>;
+  /**
+   * Turns a bearer token into a Principal. The default checks Chokepoint's own
+   * session and API tokens; an OIDC deployment passes a function that verifies the
+   * identity provider's token and maps its claims (see README, "Authentication").
+   */
+  authenticate?: (token: string) => Promise<Principal | undefined>;
 }
 
 export class HttpError extends Error {
@@ -75,12 +81,13 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     },
   });
 
+  const authenticate = opts.authenticate ?? ((token: string) => principalForToken(opts.store.db, token));
   app.addHook('onRequest', async (req) => {
     if (req.routeOptions.config?.public) return;
     const auth = req.headers.authorization;
     const token = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : undefined;
     if (!token) throw new HttpError(401, 'authentication required: send "Authorization: Bearer <token>" (POST /auth/login gives one)');
-    const p = await principalForToken(opts.store.db, token);
+    const p = await authenticate(token);
     if (!p) throw new HttpError(401, 'the token is unknown or has expired; sign in again');
     req.principal = p;
   });

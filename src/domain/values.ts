@@ -110,6 +110,12 @@ function ibanChecksumOk(iban: string): boolean {
 }
 
 const SEARCHABLE = new Set<PropType>(['name', 'identifier', 'phone', 'email', 'iban', 'address']);
+const COMPACT = new Set<PropType>(['identifier', 'phone', 'iban']);
+
+/** An identifier as typed with spaces, dashes or dots, reduced to what identifies it. */
+export function compactIdentifier(folded: string): string {
+  return /^[+\p{L}\p{N}][\p{L}\p{N}\s./-]*$/u.test(folded) && /\p{N}/u.test(folded) ? folded.replace(/[\s./-]+/g, '') : folded;
+}
 
 /** Folded key for search: accents stripped, lower case, punctuation to spaces. */
 export function foldForSearch(v: string): string {
@@ -117,5 +123,7 @@ export function foldForSearch(v: string): string {
 }
 
 export function searchKey(type: PropType, value: string): string | null {
-  return SEARCHABLE.has(type) ? foldForSearch(value) : null;
+  if (!SEARCHABLE.has(type)) return null;
+  const folded = foldForSearch(value);
+  return COMPACT.has(type) ? folded.replace(/[\s./-]+/g, '') : folded;
 }

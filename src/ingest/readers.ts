@@ -1,6 +1,7 @@
 // Readers turn a file into parsed records, one at a time, each with the line it
 // came from. Formats: Chokepoint JSON (a document or JSON lines of records),
 // FollowTheMoney entity streams (JSON lines), and CSV with a mapping.
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
@@ -148,7 +149,6 @@ export function validateMapping(m: unknown): CsvMapping {
 
 export async function* readCsv(input: Input, mapping: CsvMapping, opts: ReadOptions): AsyncGenerator<Parsed> {
   const file = inputName(input);
-  const { createHash } = await import('node:crypto');
   const hash = (parts: string[]): string => createHash('sha1').update(parts.join('\u0000')).digest('hex').slice(0, 20);
   const parser = inputStream(input).pipe(parseCsv({ columns: true, bom: true, skip_empty_lines: true, relax_column_count: false, info: true }));
   try {

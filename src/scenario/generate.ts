@@ -128,8 +128,10 @@ export function* generateScenario(opts: ScenarioOptions): Generator<RawRecord> {
 
   // People and identifiers.
   const spanishName = (): { first: string; last1: string; last2: string; full: string } => {
-    const first = chance(0.8) ? pick(N.SPANISH_MALE) : pick(N.SPANISH_FEMALE);
-    const second = chance(0.4) ? ` ${pick(N.SPANISH_MALE)}` : '';
+    const male = chance(0.8);
+    const first = pick(male ? N.SPANISH_MALE : N.SPANISH_FEMALE);
+    const other = pick(male ? N.SPANISH_MALE : N.SPANISH_FEMALE);
+    const second = chance(0.4) && other !== first ? ` ${other}` : '';
     const last1 = pick(N.SPANISH_SURNAMES);
     const last2 = pick(N.SPANISH_SURNAMES);
     return { first: first + second, last1, last2, full: `${first}${second} ${last1} ${last2}` };

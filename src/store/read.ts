@@ -5,7 +5,7 @@ import type { Sql } from './db.js';
 import type { MarkingCache } from './markings.js';
 import { formatMarking, highestMarking, portionMarking, type Marking } from '../domain/markings.js';
 import { model } from '../domain/model.js';
-import { foldForSearch } from '../domain/values.js';
+import { compactIdentifier, foldForSearch } from '../domain/values.js';
 
 export interface Provenance {
   source: string | null;
@@ -135,15 +135,20 @@ export async function searchEntities(tx: Sql, q: SearchQuery): Promise<{ total: 
     );
     return { total: c?.n ?? 0, ids: rows.map((r) => r.entity_id) };
   }
-  // Rank exact matches of the folded value first, then prefix, then substring.
-  const like = `%${key.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  const schemaFilter = schemas ? 'AND s.schema = ANY($3)' : '';
-  const params: unknown[] = [key, like];
+  // Identifiers are stored without separators, so "+52 667 123 4567" and
+  // "MSKU 123456 7" find what was written "+526671234567" and "MSKU1234567";
+  // names keep their spaces, so both forms are tried.
+  const keys = [...new Set([key, compactIdentifier(key)])];
+  const likes = keys.map((k) => `%${k.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+  const schemaFilter = schemas ? 'AND s.schema = ANY($5)' : '';
+  // Two LIKEs joined by OR (not LIKE ANY) so the trigram index serves both.
+  const params: unknown[] = [keys, `${likes[0]!.slice(1)}`, likes[0], likes[1] ?? likes[0]];
   if (schemas) params.push(schemas);
+  // Exact matches of the folded value first, then prefix, then substring.
   const hits = await tx.query<{ entity_id: string; rank: number }>(
-    `SELECT s.entity_id, min(CASE WHEN s.search_key = $1 THEN 0 WHEN s.search_key LIKE $1 || '%' THEN 1 ELSE 2 END) AS rank
+    `SELECT s.entity_id, min(CASE WHEN s.search_key = ANY($1::text[]) THEN 0 WHEN s.search_key LIKE $2 THEN 1 ELSE 2 END) AS rank
        FROM statements s
-      WHERE s.search_key LIKE $2 ${schemaFilter}
+      WHERE (s.search_key LIKE $3 OR s.search_key LIKE $4) ${schemaFilter}
       GROUP BY s.entity_id
       ORDER BY rank, s.entity_id
       LIMIT 10000`,
@@ -194,7 +199,8 @@ export async function neighbourhood(tx: Sql, markings: MarkingCache, rootId: str
     const refs = await refsOf(frontier);
     await loadSchemas(refs.flatMap((r) => [r.entity_id, r.value]));
     // Relation entities touched this hop: expand them fully so both ends are known.
-    const relIds = [...new Set(refs.flatMap((r) => [r.entity_id, r.value]).filter((id) => model.get(schemaOf.get(id) ?? '')?.edge))];
+    const relSet = new Set(refs.flatMap((r) => [r.entity_id, r.value]).filter((id) => model.get(schemaOf.get(id) ?? '')?.edge));
+    const relIds = [...relSet];
     const relRefs = relIds.length ? await tx.query<{ entity_id: string; prop: string; value: string; id: number }>(
       'SELECT id, entity_id, prop, value FROM statements WHERE prop_type = $2 AND entity_id = ANY($1)', [relIds, 'entity']) : [];
     await loadSchemas(relRefs.map((r) => r.value));
@@ -222,7 +228,7 @@ export async function neighbourhood(tx: Sql, markings: MarkingCache, rootId: str
       }
     }
     for (const r of refs) {
-      if (relIds.includes(r.entity_id) || relIds.includes(r.value)) continue;
+      if (relSet.has(r.entity_id) || relSet.has(r.value)) continue;
       if (!schemaOf.has(r.entity_id) || !schemaOf.has(r.value)) continue;
       edges.set(`s${r.id}`, { id: `s${r.id}`, source: r.entity_id, target: r.value, label: model.properties(schemaOf.get(r.entity_id)!)[r.prop]?.label ?? r.prop, schema: schemaOf.get(r.entity_id)! });
       visit(r.entity_id);

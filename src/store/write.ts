@@ -7,11 +7,11 @@ import { appendAudit } from './audit.js';
 import { withinReaderScope } from './access.js';
 import type { MarkingCache } from './markings.js';
 import { canRead, formatMarking, type Marking } from '../domain/markings.js';
-
-type Intern = (m: Marking) => Promise<number>;
 import { model } from '../domain/model.js';
 import { ForbiddenError, may, type Principal } from '../domain/users.js';
 import { referencedIds, ValidationError, type FieldError, type RecordInput } from '../ingest/record-input.js';
+
+type Intern = (m: Marking) => Promise<number>;
 
 export interface WriteResult {
   inserted: number;

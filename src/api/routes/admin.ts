@@ -60,7 +60,9 @@ export async function registerAdminRoutes(app: FastifyInstance, store: Store): P
   app.post('/retention/purge', { schema: { tags: ['retention'], summary: 'Purge intelligence records past their review date (admin)' } }, async (req) => purgeExpired(store.db, principal(req)));
 
   app.get('/users', { schema: { tags: ['users'], summary: 'Users (admin)' } }, async (req) => {
-    assertMay(principal(req), 'manageUsers');
+    const me = principal(req);
+    assertMay(me, 'manageUsers');
+    await audit(store.db, { actor: me.username, action: 'users.list' });
     return listUsers(store.db);
   });
 

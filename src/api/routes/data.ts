@@ -6,6 +6,7 @@ import { importRecords } from '../../ingest/importer.js';
 import { readChokepointJson, readCsv, readFtm, validateMapping, type Input, type Parsed, type ReadOptions } from '../../ingest/readers.js';
 import { exportFtm } from '../../ingest/export.js';
 import { assertMay } from '../../domain/users.js';
+import { audit } from '../../store/audit.js';
 import type { MarkingInput } from '../../domain/markings.js';
 import { HttpError, principal } from '../server.js';
 
@@ -78,11 +79,13 @@ export async function registerDataRoutes(app: FastifyInstance, store: Store): Pr
     const s = await store.read(me, (tx) => statistics(tx));
     const cbp = await store.read(me, (tx) => tx.query<{ fy: number; drug_type: string; events: number; lbs: number }>(
       'SELECT fy, drug_type, sum(event_count)::int AS events, sum(qty_lbs) AS lbs FROM cbp_seizure_stats GROUP BY 1, 2 ORDER BY 1, 2'));
+    await audit(store.db, { actor: me.username, action: 'stats.read' });
     return { ...s, cbpPublished: cbp };
   });
 
   app.get('/notifications', { schema: { tags: ['picture'], summary: "Notifications for your agency (e.g. purged records you received)" } }, async (req) => {
     const me = principal(req);
+    await audit(store.db, { actor: me.username, action: 'notifications.read' });
     return store.db.query('SELECT id, at, kind, message, ref, read_at FROM notifications WHERE agency = $1 AND (user_id IS NULL OR user_id = $2) ORDER BY at DESC LIMIT 200', [me.agency, me.id]);
   });
 }

@@ -148,7 +148,8 @@ export async function registerEntityRoutes(app: FastifyInstance, store: Store): 
       const recs = await tx.query<{ id: number }>('SELECT DISTINCT r.id FROM records r JOIN presence p ON p.record_id = r.id WHERE p.entity_id = $1 AND r.source = $2', [id, me.agency]);
       const ids = recs.map((r) => r.id);
       if (!ids.length) throw new HttpError(403, `no record of ${me.agency} speaks of ${id}; only the owning agency may retract its facts`);
-      const [{ n }] = (await tx.query<{ n: number }>('WITH d AS (DELETE FROM statements WHERE entity_id = $1 AND record_id = ANY($2) RETURNING 1) SELECT count(*)::int AS n FROM d', [id, ids])) as [{ n: number }];
+      const [deleted] = await tx.query<{ n: number }>('WITH d AS (DELETE FROM statements WHERE entity_id = $1 AND record_id = ANY($2) RETURNING 1) SELECT count(*)::int AS n FROM d', [id, ids]);
+      const n = deleted?.n ?? 0;
       await tx.query('DELETE FROM presence WHERE entity_id = $1 AND record_id = ANY($2)', [id, ids]);
       await tx.query('DELETE FROM records r WHERE r.id = ANY($1) AND NOT EXISTS (SELECT 1 FROM presence p WHERE p.record_id = r.id)', [ids]);
       await tx.query('DELETE FROM entities e WHERE e.id = $1 AND NOT EXISTS (SELECT 1 FROM presence p WHERE p.entity_id = e.id)', [id]);
