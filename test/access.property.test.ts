@@ -166,6 +166,11 @@ for (const backend of backends) {
             const got = new Map<string, Set<string>>();
             for (const e of list.body.results) for (const [k, v] of valuesOf(e)) got.set(k, v);
             expect(got).toEqual(want.values);
+            // Every value the reader sees comes with its source.
+            for (const e of list.body.results) for (const vs of Object.values(e.properties) as { source: string | null; sourceRecordId: string | null }[][]) for (const v of vs) {
+              expect(v.source).not.toBeNull();
+              expect(v.sourceRecordId).not.toBeNull();
+            }
             // Each entity: 404 exactly when hidden (same answer as for an id that never existed).
             for (const p of d.presence) {
               const one = await get(`/entities/${p.entity}`);

@@ -95,6 +95,18 @@ for (const backend of backends) {
       expect(after.properties.birthDate[0].value).toBe('1971-05-02');
     });
 
+    it('shows the source of every visible value, even from a record the reader may not see', async () => {
+      await post('/entities', dea, { schema: 'Person', id: 'dea-prov', properties: { name: ['Rafael Caro'] }, marking: 'U//LES' });
+      // A SECRET record whose entity entry is SECRET too, but which releases one alias at U//LES.
+      const secret = await app.inject({ method: 'PATCH', url: '/entities/dea-prov', headers: auth(dea), payload: {
+        properties: { alias: ['El Príncipe'], birthDate: ['1952-10-24'] }, marking: 'S//LES/NOFORN',
+        propertyMarkings: { alias: 'U//LES' }, provenance: { sourceRecordId: 'DEA-SECRET-9', grade: 'A1' } } });
+      expect(secret.statusCode).toBe(200);
+      const seen = (await app.inject({ url: '/entities/dea-prov', headers: auth(cbp) })).json();
+      expect(Object.keys(seen.properties).sort()).toEqual(['alias', 'name']);
+      expect(seen.properties.alias[0]).toMatchObject({ value: 'El Príncipe', source: 'DEA', sourceRecordId: 'DEA-SECRET-9', grade: 'A1' });
+    });
+
     it('answers bad input with a clear 4xx and writes nothing', async () => {
       const before = (await store.db.query<{ n: number }>('SELECT count(*)::int AS n FROM statements'))[0]!.n;
       const cases: [unknown, number, RegExp][] = [

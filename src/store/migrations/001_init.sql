@@ -148,10 +148,12 @@ CREATE POLICY entities_read ON entities FOR SELECT TO cp_reader
 CREATE POLICY statements_read ON statements FOR SELECT TO cp_reader
   USING (marking_id IN (SELECT id FROM readable_markings)
          AND EXISTS (SELECT 1 FROM presence p WHERE p.entity_id = statements.entity_id));
--- Provenance (agency, record id, date, grade) is visible with any visible part of the record.
+-- Provenance (agency, record id, date, grade) is visible with any visible part of
+-- the record, so that no value the reader sees comes without its source.
 CREATE POLICY records_read ON records FOR SELECT TO cp_reader
   USING (marking_id IN (SELECT id FROM readable_markings)
-         OR EXISTS (SELECT 1 FROM presence p WHERE p.record_id = records.id));
+         OR EXISTS (SELECT 1 FROM presence p WHERE p.record_id = records.id)
+         OR EXISTS (SELECT 1 FROM statements s WHERE s.record_id = records.id));
 CREATE POLICY record_basis_read ON record_basis FOR SELECT TO cp_reader
   USING (marking_id IN (SELECT id FROM readable_markings));
 
