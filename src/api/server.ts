@@ -2,7 +2,7 @@
 // same schemas produce /openapi.json); authentication resolves a bearer token to a
 // Principal; every data access goes through the store's marking-filtered reads;
 // every read and write leaves an audit entry.
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
@@ -92,8 +92,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     req.principal = p;
   });
 
-  app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown; code?: string }, req, reply) => send(err, req, reply));
-  function send(err: Error & { statusCode?: number; validation?: unknown; code?: string }, req: FastifyRequest, reply: FastifyReply): FastifyReply {
+  app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown; code?: string }, req, reply) => {
     if (err instanceof ValidationError) return reply.code(422).send({ error: 'invalid input', message: err.message, errors: err.errors });
     if (err instanceof HttpError) return reply.code(err.status).send({ error: err.message });
     if (err instanceof ForbiddenError) return reply.code(403).send({ error: err.message });
@@ -107,7 +106,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       return reply.code(503).header('retry-after', '2').send({ error: 'the database is unavailable; try again shortly' });
     }
     return reply.code(500).send({ error: 'internal error' });
-  }
+  });
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: `no route ${req.method} ${req.url.split('?')[0]}` }));
 
   app.get('/health', { config: { public: true }, schema: { tags: ['system'], security: [] } }, async () => {
