@@ -109,6 +109,9 @@ export async function getEntities(tx: Sql, markings: MarkingCache, ids: string[]
   return out;
 }
 
+/** Statements a search considers at most; broader queries are cut (say "refine the search"). */
+export const MAX_SEARCH_CANDIDATES = 50_000;
+
 export interface SearchQuery {
   q?: string;
   schemas?: string[];
@@ -141,14 +144,14 @@ export async function searchEntities(tx: Sql, q: SearchQuery): Promise<{ total: 
   const keys = [...new Set([key, compactIdentifier(key)])];
   const likes = keys.map((k) => `%${k.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
   const schemaFilter = schemas ? 'AND s.schema = ANY($5)' : '';
-  // Two LIKEs joined by OR (not LIKE ANY) so the trigram index serves both.
   const params: unknown[] = [keys, `${likes[0]!.slice(1)}`, likes[0], likes[1] ?? likes[0]];
   if (schemas) params.push(schemas);
-  // Exact matches of the folded value first, then prefix, then substring.
+  // Candidates come through the trigram index (see migration 002); the outer query
+  // re-reads them under the full row-level-security policy.
   const hits = await tx.query<{ entity_id: string; rank: number }>(
     `SELECT s.entity_id, min(CASE WHEN s.search_key = ANY($1::text[]) THEN 0 WHEN s.search_key LIKE $2 THEN 1 ELSE 2 END) AS rank
        FROM statements s
-      WHERE (s.search_key LIKE $3 OR s.search_key LIKE $4) ${schemaFilter}
+      WHERE s.id IN (SELECT statement_id FROM cp_search_candidates($3, $4, ${MAX_SEARCH_CANDIDATES})) ${schemaFilter}
       GROUP BY s.entity_id
       ORDER BY rank, s.entity_id
       LIMIT 10000`,
@@ -192,8 +195,14 @@ export async function neighbourhood(tx: Sql, markings: MarkingCache, rootId: str
     for (const r of rows) acc.set(r.entity_id, [...(acc.get(r.entity_id) ?? []), r.schema]);
     for (const [id, s] of acc) schemaOf.set(id, mostSpecific(s));
   };
+  // Outgoing and incoming references as two queries, each served by its own index.
   const refsOf = (ids: string[]): Promise<{ entity_id: string; prop: string; value: string; id: number }[]> =>
-    tx.query('SELECT id, entity_id, prop, value FROM statements WHERE prop_type = $2 AND (entity_id = ANY($1) OR value = ANY($1))', [ids, 'entity']);
+    tx.query(
+      `SELECT id, entity_id, prop, value FROM statements WHERE entity_id = ANY($1) AND prop_type = 'entity'
+       UNION
+       SELECT id, entity_id, prop, value FROM statements WHERE value = ANY($1) AND prop_type = 'entity'`,
+      [ids],
+    );
 
   for (let hop = 0; hop < hops && frontier.length && !truncated; hop++) {
     const refs = await refsOf(frontier);
@@ -246,14 +255,17 @@ export async function statistics(tx: Sql): Promise<{ bySchema: Record<string, nu
   const rows = await tx.query<{ schema: string; n: number }>(
     'SELECT schema, count(DISTINCT entity_id)::int AS n FROM presence GROUP BY schema ORDER BY schema',
   );
+  // One pass over the three properties involved, pivoted per seizure.
   const seizures = await tx.query<{ month: string; drug: string; events: number; kg: number }>(
-    `SELECT substr(d.value, 1, 7) AS month, coalesce(t.value, 'unknown') AS drug, count(DISTINCT d.entity_id)::int AS events,
-            coalesce(sum(w.value::double precision), 0) AS kg
-       FROM statements d
-       LEFT JOIN LATERAL (SELECT value FROM statements WHERE entity_id = d.entity_id AND prop = 'drugType' LIMIT 1) t ON true
-       LEFT JOIN LATERAL (SELECT value FROM statements WHERE entity_id = d.entity_id AND prop = 'weightKg' LIMIT 1) w ON true
-      WHERE d.schema = 'Seizure' AND d.prop = 'date' AND length(d.value) >= 7
-      GROUP BY 1, 2 ORDER BY 1, 2`,
+    `WITH s AS (
+       SELECT entity_id,
+              min(value) FILTER (WHERE prop = 'date') AS d,
+              min(value) FILTER (WHERE prop = 'drugType') AS t,
+              min(value) FILTER (WHERE prop = 'weightKg') AS w
+         FROM statements WHERE schema = 'Seizure' AND prop IN ('date', 'drugType', 'weightKg')
+        GROUP BY entity_id)
+     SELECT substr(d, 1, 7) AS month, coalesce(t, 'unknown') AS drug, count(*)::int AS events, coalesce(sum(w::double precision), 0) AS kg
+       FROM s WHERE length(d) >= 7 GROUP BY 1, 2 ORDER BY 1, 2`,
   );
   return { bySchema: Object.fromEntries(rows.map((r) => [r.schema, r.n])), seizuresByMonth: seizures };
 }
