@@ -20,6 +20,8 @@ import { registerEntityRoutes } from './routes/entities.js';
 import { registerDataRoutes } from './routes/data.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerWeb } from './routes/web.js';
+import { registerScreenRoutes } from './routes/screen.js';
+import { screeningLists, type ScreeningLists } from '../lists/registry.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -44,6 +46,8 @@ export interface ServerOptions {
    * identity provider's token and maps its claims (see README, "Authentication").
    */
   authenticate?: (token: string) => Promise<Principal | undefined>;
+  /** The screening lists; by default the shipped OFAC list, loaded on first use. */
+  lists?: () => ScreeningLists;
 }
 
 export class HttpError extends Error {
@@ -119,6 +123,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   await registerEntityRoutes(app, opts.store);
   await registerDataRoutes(app, opts.store);
   await registerAdminRoutes(app, opts.store);
+  await registerScreenRoutes(app, opts.store, opts.lists ?? screeningLists);
   await registerWeb(app);
   return app;
 }

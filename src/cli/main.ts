@@ -18,6 +18,8 @@ import { purgeExpired, reviewQueue } from '../store/retention.js';
 import { createUser, findUser, listUsers } from '../store/users.js';
 import { listAgencies, upsertAgencies } from '../store/store.js';
 import { SYSTEM } from '../store/write.js';
+import { ScreeningLists, DEFAULT_THRESHOLD } from '../lists/registry.js';
+import { toScreeningQuery } from '../resolve/screen-request.js';
 import { ensureDemoUsers, loadScenario } from '../scenario/load.js';
 import { ENTITIES_PER_NETWORK, SIZES } from '../scenario/generate.js';
 import { ROLES, type Principal, type Role } from '../domain/users.js';
@@ -251,6 +253,60 @@ program.command('retention')
       console.log(`${r.purged.length} record(s) purged`);
     } else throw new Error('retention: review or purge');
   }));
+
+program.command('screen')
+  .description('screen a name, or a CSV of names (--csv), against the sanctions lists; prints ranked hits with reasons')
+  .argument('[name]')
+  .option('--dob <date>', 'date of birth (YYYY, YYYY-MM or YYYY-MM-DD)')
+  .option('--country <iso2>', 'nationality')
+  .option('--kind <kind>', 'person | organization | any', 'any')
+  .option('--threshold <n>', 'minimum score (0.5-1)', String(DEFAULT_THRESHOLD))
+  .option('--csv <file>', 'screen every row (header: name[,birthDate][,nationality])')
+  .option('--out <file>', 'with --csv: write results as JSON lines here')
+  .option('--ofac-xml <file>', 'screen against this SDN.XML (e.g. today\'s list) instead of the shipped one')
+  .action(async (name: string | undefined, opts) => {
+    const threshold = Number(opts.threshold);
+    if (!(threshold >= 0.5 && threshold <= 1)) throw new Error('--threshold must be between 0.5 and 1');
+    const t0 = performance.now();
+    const lists = ScreeningLists.load({ ofacXml: opts.ofacXml });
+    for (const l of lists.lists) console.error(`${l.name}: ${l.entries} entries (${l.drugProgramEntries} drug-program), published ${l.publishDate ?? 'unknown'}; indexed in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    if (!opts.csv) {
+      if (!name) throw new Error('screen: give a name, or --csv <file>');
+      const q = toScreeningQuery({ name, kind: opts.kind, birthDate: opts.dob, nationality: opts.country });
+      const hits = lists.screen(q, { threshold });
+      if (!hits.length) console.log(`no hit at or above ${threshold}`);
+      for (const h of hits) {
+        console.log(`${h.score.toFixed(3)}  ${h.entry.list} ${h.entry.id}  ${(h.entry.details?.name as string) ?? h.entry.names[0]}  [${(h.entry.programs ?? []).join(', ')}]`);
+        for (const r of h.reasons) console.log(`         ${r}`);
+      }
+      await withStore((store) => audit(store.db, { actor: `cli:${userInfo().username}`, action: 'screen', target: q.name, details: { hits: hits.map((h) => h.entry.id) } }));
+      return;
+    }
+    const { parse } = await import('csv-parse/sync');
+    const rows = parse(readFileSync(opts.csv, 'utf8'), { columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), skip_empty_lines: true, bom: true }) as Record<string, string>[];
+    const out = opts.out ? createWriteStream(opts.out) : undefined;
+    const bar = progress(opts.csv);
+    let withHits = 0;
+    let errors = 0;
+    const started = performance.now();
+    rows.forEach((r, i) => {
+      try {
+        const q = toScreeningQuery({ name: r.name, kind: r.kind || undefined, birthDate: r.birthdate ?? r.dob, nationality: r.nationality ?? r.country });
+        const hits = lists.screen(q, { threshold, limit: 3 });
+        if (hits.length) withHits++;
+        out?.write(JSON.stringify({ line: i + 2, name: q.name, hits: hits.map((h) => ({ score: h.score, id: h.entry.id, name: h.entry.details?.name ?? h.entry.names[0], reasons: h.reasons })) }) + '\n');
+      } catch (e) {
+        errors++;
+        console.error(`line ${i + 2}: ${(e as Error).message}`);
+      }
+      if (i % 500 === 0) bar.update('screen', i);
+    });
+    bar.stop();
+    out?.end();
+    const s = (performance.now() - started) / 1000;
+    console.log(`screened ${rows.length - errors} of ${rows.length} rows in ${s.toFixed(2)} s (${Math.round((rows.length - errors) / Math.max(s, 1e-6))} names/s): ${withHits} with hits, ${errors} rejected`);
+    await withStore((store) => audit(store.db, { actor: `cli:${userInfo().username}`, action: 'screen.batch', target: opts.csv, details: { rows: rows.length, withHits, errors } }));
+  });
 
 /** The system's review sees every group's records. */
 async function allGroups(store: Store): Promise<string[]> {

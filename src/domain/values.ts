@@ -3,6 +3,7 @@
 // ever holds values of the right shape, and errors name the property at fault.
 import { readFileSync } from 'node:fs';
 import type { PropType } from './model.js';
+import { ibanValid } from './checksums.js';
 
 export class ValueError extends Error {
   constructor(message: string) {
@@ -91,22 +92,12 @@ export function cleanValue(type: PropType, raw: unknown): string {
     }
     case 'iban': {
       const iban = v.replace(/\s/g, '').toUpperCase();
-      if (!/^[A-Z]{2}\d{2}[A-Z0-9]{10,30}$/.test(iban) || !ibanChecksumOk(iban)) throw new ValueError(`"${v}" is not a valid IBAN`);
+      if (!/^[A-Z]{2}\d{2}[A-Z0-9]{10,30}$/.test(iban) || !ibanValid(iban)) throw new ValueError(`"${v}" is not a valid IBAN`);
       return iban;
     }
     default:
       return v;
   }
-}
-
-function ibanChecksumOk(iban: string): boolean {
-  const rearranged = iban.slice(4) + iban.slice(0, 4);
-  let rem = 0;
-  for (const ch of rearranged) {
-    const d = /[A-Z]/.test(ch) ? String(ch.charCodeAt(0) - 55) : ch;
-    for (const digit of d) rem = (rem * 10 + Number(digit)) % 97;
-  }
-  return rem === 1;
 }
 
 const SEARCHABLE = new Set<PropType>(['name', 'identifier', 'phone', 'email', 'iban', 'address']);

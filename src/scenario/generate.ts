@@ -8,6 +8,9 @@
 // Everything comes out of the seeded PRNG; nothing is hand-written.
 import { readFileSync } from 'node:fs';
 import * as N from './names.js';
+import { iso6346CheckDigit } from '../domain/checksums.js';
+
+export { iso6346CheckDigit };
 
 export interface ScenarioOptions {
   seed: number;
@@ -50,22 +53,6 @@ function loadCsv<T>(file: string): T[] {
   const [head, ...rows] = readFileSync(new URL(`../../reference/${file}`, import.meta.url), 'utf8').trim().split('\n');
   const cols = head!.split(',');
   return rows.map((r) => Object.fromEntries(r.split(',').map((v, i) => [cols[i], v])) as T);
-}
-
-/** ISO 6346 check digit: letters map to 10..38 skipping multiples of 11, weights 2^i. */
-export function iso6346CheckDigit(first10: string): number {
-  const values: Record<string, number> = {};
-  let v = 10;
-  for (const ch of 'ABCDEFGHIJKLMNOPQRSTUVWXYZ') {
-    if (v % 11 === 0) v++;
-    values[ch] = v++;
-  }
-  let sum = 0;
-  for (let i = 0; i < 10; i++) {
-    const c = first10[i]!;
-    sum += (/\d/.test(c) ? Number(c) : values[c]!) * 2 ** i;
-  }
-  return (sum % 11) % 10;
 }
 
 type Props = Record<string, (string | number | undefined)[] | string | number | undefined>;

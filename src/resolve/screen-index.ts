@@ -1,0 +1,164 @@
+// The screening index: in-memory blocking so that screening a name touches a small
+// set of candidates, not the whole list (sub-linear in the list's size).
+//
+// Blocking keys per name: each token; its first and last four letters (a typo in a
+// long token leaves one of them intact); each pair of tokens (selective even when
+// each token is common); the name written without spaces (split/joined syllables);
+// and every identifier. A query gathers the postings of its keys into a typed-array
+// accumulator, weighting each key by its rarity (idf), skipping keys so common that
+// rarer ones say more, keeps the best candidates and scores only those in full.
+import { normalizeName, type NormalizedName } from './normalize.js';
+import { scorePair, explain, type Comparable, type Explanation } from './score.js';
+
+export interface ListEntry {
+  /** Stable id within its list (e.g. OFAC ent_num). */
+  id: string;
+  list: string;
+  kind: 'person' | 'organization' | 'vessel' | 'aircraft' | 'other';
+  names: string[];
+  birthDates?: string[];
+  countries?: string[];
+  identifiers?: string[];
+  programs?: string[];
+  /** Shown with a hit (e.g. remarks); never used for matching. */
+  details?: Record<string, unknown>;
+}
+
+export interface ScreeningQuery {
+  name: string;
+  kind?: 'person' | 'organization' | 'any';
+  birthDate?: string;
+  countries?: string[];
+  identifiers?: string[];
+}
+
+export interface Hit {
+  score: number;
+  entry: ListEntry;
+  explanation: Explanation;
+  reasons: string[];
+}
+
+const MAX_POSTINGS_USED = 4000; // a key with more entries than this is skipped when rarer keys exist
+const CANDIDATES = 40; // fully scored per query
+
+function keysOf(n: NormalizedName): string[] {
+  const keys: string[] = [];
+  const toks = n.tokens;
+  for (const t of toks) {
+    if (t.length < 2) continue;
+    keys.push(t);
+    if (t.length >= 5) keys.push(`^${t.slice(0, 4)}`, `$${t.slice(-4)}`);
+  }
+  const first = toks.slice(0, 5);
+  for (let i = 0; i < first.length; i++) {
+    for (let j = i + 1; j < first.length; j++) keys.push(first[i]! < first[j]! ? `${first[i]}|${first[j]}` : `${first[j]}|${first[i]}`);
+  }
+  if (toks.length > 1) keys.push(`#${toks.join('')}`);
+  return keys;
+}
+
+interface Prepared extends Comparable {
+  entry: ListEntry;
+}
+
+export class ScreeningIndex {
+  private readonly prepared: Prepared[] = [];
+  private readonly building = new Map<string, number[]>();
+  private postings = new Map<string, Int32Array>();
+  private scores = new Float32Array(0);
+  private built = false;
+
+  get size(): number {
+    return this.prepared.length;
+  }
+
+  add(entry: ListEntry): void {
+    const kind = entry.kind === 'person' ? 'person' : entry.kind === 'organization' ? 'organization' : 'any';
+    const names = entry.names.map((n) => normalizeName(n, kind)).filter((n) => n.tokens.length > 0);
+    const idx = this.prepared.length;
+    this.prepared.push({ entry, names, birthDates: entry.birthDates ?? [], countries: entry.countries ?? [], identifiers: entry.identifiers ?? [] });
+    const keys = new Set<string>();
+    for (const n of names) for (const k of keysOf(n)) keys.add(k);
+    for (const id of entry.identifiers ?? []) keys.add(`id:${id}`);
+    for (const k of keys) {
+      const list = this.building.get(k);
+      if (list) list.push(idx);
+      else this.building.set(k, [idx]);
+    }
+    this.built = false;
+  }
+
+  /** Freezes postings into typed arrays; called by the first search after additions. */
+  build(): void {
+    for (const [k, v] of this.building) {
+      const old = this.postings.get(k);
+      if (old) {
+        const merged = new Int32Array(old.length + v.length);
+        merged.set(old);
+        merged.set(v, old.length);
+        this.postings.set(k, merged);
+      } else this.postings.set(k, Int32Array.from(v));
+    }
+    this.building.clear();
+    this.scores = new Float32Array(this.prepared.length);
+    this.built = true;
+  }
+
+  search(q: ScreeningQuery, opts: { threshold: number; limit: number }): Hit[] {
+    if (!this.built) this.build();
+    const kind = q.kind ?? 'any';
+    const names = [normalizeName(q.name, kind)].filter((n) => n.tokens.length > 0);
+    const query: Comparable = { names, birthDates: q.birthDate ? [q.birthDate] : [], countries: q.countries ?? [], identifiers: q.identifiers ?? [] };
+    const keys = new Set<string>();
+    for (const n of names) for (const k of keysOf(n)) keys.add(k);
+    for (const id of query.identifiers) keys.add(`id:${id}`);
+    const lists: { list: Int32Array; weight: number; id: boolean }[] = [];
+    const n = this.prepared.length || 1;
+    for (const k of keys) {
+      const list = this.postings.get(k);
+      if (list) lists.push({ list, weight: Math.log(1 + n / list.length), id: k.startsWith('id:') });
+    }
+    if (!lists.length) return [];
+    lists.sort((a, b) => a.list.length - b.list.length);
+    const scores = this.scores;
+    const touched: number[] = [];
+    let used = 0;
+    for (const { list, weight, id } of lists) {
+      if (list.length > MAX_POSTINGS_USED && used > 0 && !id) continue;
+      used++;
+      const w = id ? 1000 : weight;
+      for (let i = 0; i < list.length; i++) {
+        const e = list[i]!;
+        if (scores[e] === 0) touched.push(e);
+        scores[e] = scores[e]! + w;
+      }
+    }
+    // The best-supported candidates, by accumulated key weight: a bounded top-K
+    // (sorting every touched entry would cost more than the scoring it saves).
+    const top: number[] = [];
+    let floor = 0;
+    for (const e of touched) {
+      const s = scores[e]!;
+      if (top.length === CANDIDATES && s <= floor) continue;
+      let i = top.length;
+      if (top.length < CANDIDATES) top.push(e);
+      else i = CANDIDATES - 1;
+      while (i > 0 && scores[top[i - 1]!]! < s) {
+        top[i] = top[i - 1]!;
+        i--;
+      }
+      top[i] = e;
+      floor = scores[top[top.length - 1]!]!;
+    }
+    for (const e of touched) scores[e] = 0;
+    const hits: Hit[] = [];
+    for (const e of top) {
+      const p = this.prepared[e]!;
+      const { score, explanation } = scorePair(query, p);
+      if (score >= opts.threshold) hits.push({ score, entry: p.entry, explanation, reasons: explain(explanation) });
+    }
+    hits.sort((a, b) => b.score - a.score);
+    return hits.slice(0, opts.limit);
+  }
+}
