@@ -26,38 +26,92 @@ export interface Explanation {
 
 type Pair = { query: string; matched: string; score: number };
 
-/** For each token of `a`, its best counterpart in `b` (tokens of `b` may be reused). */
-function bestEach(a: string[], b: string[]): number {
-  let sum = 0;
-  for (const ta of a) {
-    let best = 0;
-    for (const tb of b) best = Math.max(best, ta === tb ? 1 : jaroWinkler(ta, tb));
-    sum += best;
+/** How much a token says: rare tokens (idf) weigh more than "garcia" or "chemical". */
+export type TokenWeight = (token: string) => number;
+const uniform: TokenWeight = () => 1;
+
+// Token similarities repeat across the candidates of one query (common given names
+// and surnames), so they are memoised per query; ScreeningIndex clears the memo.
+const memo = new Map<string, number>();
+export function clearSimilarityMemo(): void {
+  memo.clear();
+}
+function tokenSimilarity(a: string, b: string): number {
+  const k = a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`;
+  let v = memo.get(k);
+  if (v === undefined) {
+    v = jaroWinkler(a, b);
+    if (memo.size < 20_000) memo.set(k, v);
   }
-  return a.length ? sum / a.length : 0;
+  return v;
 }
 
-/** One-to-one greedy alignment of the shorter name's tokens onto the longer's. */
-function alignOneToOne(short: string[], long: string[]): { avg: number; min: number; pairs: Pair[] } {
-  const cells: { i: number; j: number; s: number }[] = [];
-  for (let i = 0; i < short.length; i++) for (let j = 0; j < long.length; j++) cells.push({ i, j, s: short[i] === long[j] ? 1 : jaroWinkler(short[i]!, long[j]!) });
-  cells.sort((x, y) => y.s - x.s);
-  const bestOf = new Array<number>(short.length).fill(-1);
-  const usedJ = new Set<number>();
-  const pairs: Pair[] = new Array(short.length);
-  for (const c of cells) {
-    if (bestOf[c.i]! >= 0 || usedJ.has(c.j)) continue;
-    bestOf[c.i] = c.s;
-    usedJ.add(c.j);
-    pairs[c.i] = { query: short[c.i]!, matched: long[c.j]!, score: c.s };
+// Reused across calls: alignment allocates nothing (it runs for every candidate).
+let cell = new Float64Array(64);
+let takenI = new Uint8Array(8);
+let takenJ = new Uint8Array(8);
+let chosen = new Int32Array(8);
+let chosenScore = new Float64Array(8);
+
+/**
+ * One-to-one greedy alignment of the shorter name's tokens onto the longer's,
+ * weighted by rarity: repeatedly take the best remaining pair. `pairs` is filled
+ * only when asked (for the explanation of a returned hit).
+ */
+function alignOneToOne(short: string[], long: string[], weight: TokenWeight, pairs?: Pair[]): { avg: number; min: number; coverage: number } {
+  const ns = short.length;
+  const nl = long.length;
+  if (ns * nl > cell.length) cell = new Float64Array(ns * nl * 2);
+  if (Math.max(ns, nl) > takenI.length) {
+    const k = Math.max(ns, nl) * 2;
+    takenI = new Uint8Array(k);
+    takenJ = new Uint8Array(k);
+    chosen = new Int32Array(k);
+    chosenScore = new Float64Array(k);
+  }
+  for (let i = 0; i < ns; i++) for (let j = 0; j < nl; j++) cell[i * nl + j] = short[i] === long[j] ? 1 : tokenSimilarity(short[i]!, long[j]!);
+  // Coverage: how well each token of the longer name is explained by any of the shorter's.
+  let cover = 0;
+  for (let j = 0; j < nl; j++) {
+    let m = 0;
+    for (let i = 0; i < ns; i++) if (cell[i * nl + j]! > m) m = cell[i * nl + j]!;
+    cover += m;
+  }
+  takenI.fill(0, 0, ns);
+  takenJ.fill(0, 0, nl);
+  for (let round = 0; round < ns; round++) {
+    let bi = -1;
+    let bj = -1;
+    let bs = -1;
+    for (let i = 0; i < ns; i++) {
+      if (takenI[i]) continue;
+      for (let j = 0; j < nl; j++) {
+        if (takenJ[j]) continue;
+        const v = cell[i * nl + j]!;
+        if (v > bs) {
+          bs = v;
+          bi = i;
+          bj = j;
+        }
+      }
+    }
+    takenI[bi] = 1;
+    takenJ[bj] = 1;
+    chosen[bi] = bj;
+    chosenScore[bi] = bs;
   }
   let sum = 0;
+  let total = 0;
   let min = 1;
-  for (const b of bestOf) {
-    sum += b;
-    min = Math.min(min, b);
+  for (let i = 0; i < ns; i++) {
+    const w = weight(short[i]!);
+    const v = chosenScore[i]!;
+    sum += v * w;
+    total += w;
+    if (v < min) min = v;
+    if (pairs) pairs.push({ query: short[i]!, matched: long[chosen[i]!]!, score: v });
   }
-  return { avg: sum / short.length, min, pairs };
+  return { avg: total ? sum / total : 0, min, coverage: cover / nl };
 }
 
 /** Surname first or last, syllables split or joined: "Xiao Ming Zhang" = "Zhang Xiaoming". */
@@ -67,22 +121,22 @@ function sameWhenRotated(tokens: string[], joined: string): boolean {
   return false;
 }
 
-export function nameSimilarity(q: NormalizedName, c: NormalizedName): { score: number; tokens: Pair[] } {
+export function nameSimilarity(q: NormalizedName, c: NormalizedName, weight: TokenWeight = uniform, explain = true): { score: number; tokens: Pair[] } {
   if (!q.tokens.length || !c.tokens.length) return { score: 0, tokens: [] };
   const joinedQ = q.tokens.join('');
   const joinedC = c.tokens.join('');
-  if (joinedQ === joinedC || q.compact === c.compact || sameWhenRotated(q.tokens, joinedC)) return { score: 1, tokens: q.tokens.map((t) => ({ query: t, matched: t, score: 1 })) };
+  if (joinedQ === joinedC || q.compact === c.compact || (q.tokens.length !== c.tokens.length && sameWhenRotated(q.tokens, joinedC))) return { score: 1, tokens: q.tokens.map((t) => ({ query: t, matched: t, score: 1 })) };
   // The shorter name must be wholly found in the longer one, token for token (a
   // dropped second surname is common); what the longer name has beyond it costs,
   // so one shared token cannot stand for a whole name.
   const qShorter = q.tokens.length <= c.tokens.length;
   const [short, long] = qShorter ? [q.tokens, c.tokens] : [c.tokens, q.tokens];
-  const aligned = alignOneToOne(short, long);
-  const coverage = bestEach(long, short);
-  let score = (0.65 * aligned.avg + 0.35 * aligned.min) * (0.7 + 0.3 * coverage);
+  const pairs: Pair[] | undefined = explain ? [] : undefined;
+  const aligned = alignOneToOne(short, long, weight, pairs);
+  let score = (0.65 * aligned.avg + 0.35 * aligned.min) * (0.7 + 0.3 * aligned.coverage);
   // Split or joined syllables: compare the names written without spaces.
   if (q.tokens.length !== c.tokens.length) score = Math.max(score, jaroWinkler(joinedQ, joinedC) * 0.97);
-  const tokens = qShorter ? aligned.pairs : aligned.pairs.map((p) => ({ query: p.matched, matched: p.query, score: p.score }));
+  const tokens = !pairs ? [] : qShorter ? pairs : pairs.map((p) => ({ query: p.matched, matched: p.query, score: p.score }));
   return { score, tokens };
 }
 
@@ -99,15 +153,25 @@ function compareDates(q: string[], c: string[]): Explanation['birthDate'] {
   return best;
 }
 
-export function scorePair(query: Comparable, cand: Comparable): { score: number; explanation: Explanation } {
-  let bestName = { score: -1, query: '', matched: '', tokens: [] as { query: string; matched: string; score: number }[] };
+export function scorePair(query: Comparable, cand: Comparable, weight: TokenWeight = uniform): { score: number; explanation: Explanation } {
+  let best = -1;
+  let bq: NormalizedName | undefined;
+  let bc: NormalizedName | undefined;
   for (const qn of query.names) {
     for (const cn of cand.names) {
-      const s = nameSimilarity(qn, cn);
-      if (s.score > bestName.score) bestName = { score: s.score, query: qn.tokens.join(' '), matched: cn.tokens.join(' '), tokens: s.tokens };
-      if (s.score === 1) break;
+      const s = nameSimilarity(qn, cn, weight, false).score;
+      if (s > best) {
+        best = s;
+        bq = qn;
+        bc = cn;
+      }
+      if (s === 1) break;
     }
   }
+  // Token pairs are worked out only for the best-matching names, for the explanation.
+  const bestName = bq && bc
+    ? { score: best, query: bq.tokens.join(' '), matched: bc.tokens.join(' '), tokens: nameSimilarity(bq, bc, weight, true).tokens }
+    : { score: 0, query: '', matched: '', tokens: [] as Pair[] };
   const explanation: Explanation = { name: bestName };
   let score = Math.max(0, bestName.score);
   // Names alone rarely prove identity; other features move the score towards 1 or 0.

@@ -5,10 +5,10 @@
 // long token leaves one of them intact); each pair of tokens (selective even when
 // each token is common); the name written without spaces (split/joined syllables);
 // and every identifier. A query gathers the postings of its keys into a typed-array
-// accumulator, weighting each key by its rarity (idf), skipping keys so common that
-// rarer ones say more, keeps the best candidates and scores only those in full.
+// accumulator, rarest keys first and within a fixed budget of postings, weighting
+// each key by its rarity (idf); it keeps the best candidates and scores only those.
 import { normalizeName, type NormalizedName } from './normalize.js';
-import { scorePair, explain, type Comparable, type Explanation } from './score.js';
+import { scorePair, explain, clearSimilarityMemo, type Comparable, type Explanation } from './score.js';
 
 export interface ListEntry {
   /** Stable id within its list (e.g. OFAC ent_num). */
@@ -39,8 +39,11 @@ export interface Hit {
   reasons: string[];
 }
 
-const MAX_POSTINGS_USED = 4000; // a key with more entries than this is skipped when rarer keys exist
-const CANDIDATES = 40; // fully scored per query
+// Keys are read rarest first; after the two rarest, reading stops once this many
+// postings have been read, so the work per query does not grow with the list.
+const POSTINGS_BUDGET = 3000;
+const MIN_KEYS = 2;
+const CANDIDATES = 16; // fully scored per query
 
 function keysOf(n: NormalizedName): string[] {
   const keys: string[] = [];
@@ -67,6 +70,11 @@ export class ScreeningIndex {
   private readonly building = new Map<string, number[]>();
   private postings = new Map<string, Int32Array>();
   private scores = new Float32Array(0);
+  /** Weight of a name token: its inverse document frequency over the list, floored. */
+  private readonly tokenWeight = (t: string): number => {
+    const df = this.postings.get(t)?.length ?? 0;
+    return Math.max(0.25, Math.log(1 + this.prepared.length / (1 + df)) / Math.log(1 + this.prepared.length));
+  };
   private built = false;
 
   get size(): number {
@@ -124,9 +132,11 @@ export class ScreeningIndex {
     const scores = this.scores;
     const touched: number[] = [];
     let used = 0;
+    let read = 0;
     for (const { list, weight, id } of lists) {
-      if (list.length > MAX_POSTINGS_USED && used > 0 && !id) continue;
+      if (!id && used >= MIN_KEYS && read + list.length > POSTINGS_BUDGET) continue;
       used++;
+      read += list.length;
       const w = id ? 1000 : weight;
       for (let i = 0; i < list.length; i++) {
         const e = list[i]!;
@@ -153,9 +163,10 @@ export class ScreeningIndex {
     }
     for (const e of touched) scores[e] = 0;
     const hits: Hit[] = [];
+    clearSimilarityMemo();
     for (const e of top) {
       const p = this.prepared[e]!;
-      const { score, explanation } = scorePair(query, p);
+      const { score, explanation } = scorePair(query, p, this.tokenWeight);
       if (score >= opts.threshold) hits.push({ score, entry: p.entry, explanation, reasons: explain(explanation) });
     }
     hits.sort((a, b) => b.score - a.score);
