@@ -31,7 +31,8 @@ export interface NormalizedName {
 export function foldName(raw: string): string {
   let s = raw.normalize('NFKC');
   s = s.replace(HAN_RUN, (run) => ` ${pinyin(run, { toneType: 'none', type: 'array' }).join(' ')} `);
-  s = anyAscii(s).toLowerCase();
+  // Apostrophes join (O'Brien, the soft sign any-ascii writes as "Naval'nyy").
+  s = anyAscii(s).toLowerCase().replace(/['`]/g, '');
   return s.replace(/[^a-z0-9]+/g, ' ').trim();
 }
 

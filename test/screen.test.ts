@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { memoryStore, server, userWithToken, auth } from './helpers.js';
+import type { Store } from '../src/store/store.js';
+
+describe('screening API', () => {
+  let store: Store;
+  let app: FastifyInstance;
+  let token: string;
+  beforeAll(async () => {
+    store = await memoryStore();
+    app = await server(store);
+    token = await userWithToken(store, { username: 'carrier', agency: 'EXPRS', clearance: 'U', roles: ['partner'] });
+  });
+  afterAll(async () => {
+    await app.close();
+    await store.close();
+  });
+  const screen = (payload: unknown) => app.inject({ method: 'POST', url: '/screen', headers: auth(token), payload: payload as object });
+
+  it('names the lists and their publication dates', async () => {
+    const lists = (await app.inject({ url: '/screen/lists', headers: auth(token) })).json();
+    expect(lists).toEqual([expect.objectContaining({ list: 'OFAC-SDN', publishDate: '2024-05-03', entries: 14965, drugProgramEntries: 1714 })]);
+  });
+
+  it('returns ranked hits with scores and reasons, and audits the screening', async () => {
+    const res = await screen({ name: 'ZAMBADA GARCÍA, Ismael', birthDate: '1948', nationality: 'mx' });
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body.lists[0].publishDate).toBe('2024-05-03');
+    expect(body.hits[0]).toMatchObject({ id: 'ofac-7226', list: 'OFAC-SDN', name: 'ZAMBADA GARCIA, Ismael', programs: ['SDNTK', 'ILLICIT-DRUGS-EO14059'] });
+    expect(body.hits[0].score).toBeGreaterThan(0.95);
+    expect(body.hits[0].reasons.join(' | ')).toMatch(/date of birth matches: 1948.*country matches: mx/);
+    const [entry] = await store.db.query<{ actor: string; target: string }>("SELECT actor, target FROM audit_log WHERE action = 'screen' ORDER BY seq DESC LIMIT 1");
+    expect(entry).toEqual({ actor: 'carrier', target: 'ZAMBADA GARCÍA, Ismael' });
+    expect((await screen({ name: 'Pablo Kowalski' })).json().hits).toEqual([]);
+  });
+
+  it('matches on identifiers whatever the name', async () => {
+    const res = await screen({ name: 'Unknown Person', identifiers: [{ kind: 'crypto', value: 'TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t' }] });
+    expect(res.statusCode).toBe(200); // a valid address that is not listed: no hit, no error
+    const bad = await screen({ name: 'X Y', identifiers: [{ kind: 'container', value: 'CSQU3054384' }] });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error).toMatch(/identifiers\[0\]: container: .*ISO 6346/);
+  });
+
+  it('answers bad input with a clear 400', async () => {
+    const cases: [unknown, RegExp][] = [
+      [{ name: '' }, /name: is empty/],
+      [{ name: '   ' }, /name: is empty/],
+      [{ name: 'x'.repeat(500) }, /at most 300/],
+      [{ name: 'a'.repeat(10_000) }, /must NOT have more than 1000 characters/],
+      [{ name: 'bad \ud800' }, /invalid Unicode/],
+      [{ name: 42 }, /must be string/],
+      [{ name: '!!!' }, /no letters or digits/],
+      [{ name: 'Ana', birthDate: '31/12/1990' }, /birthDate: .*not an ISO 8601 date/],
+      [{ name: 'Ana', nationality: 'Mexico' }, /nationality\[0\]/],
+      [{}, /must have required property 'name'/],
+    ];
+    for (const [payload, message] of cases) {
+      const res = await screen(payload);
+      expect(res.statusCode, JSON.stringify(payload).slice(0, 60)).toBe(400);
+      expect(res.json().error).toMatch(message);
+    }
+  });
+
+  it('screens a CSV batch, reporting bad rows by line and screening the rest', async () => {
+    const csv = 'name,birthDate,nationality\nIsmael Zambada Garcia,1948,mx\n,,\nJoaquin Guzman Loera,,\nNobody Listed Here,,\n';
+    const res = await app.inject({ method: 'POST', url: '/screen/batch', headers: auth(token), payload: { csv } });
+    expect(res.statusCode).toBe(200);
+    const b = res.json();
+    expect(b).toMatchObject({ rows: 4, screened: 3, withHits: 2 });
+    expect(b.errors).toEqual([{ line: 3, error: 'name: is empty' }]);
+    expect(b.results.map((r: { line: number; hits: { id: string }[] }) => [r.line, r.hits[0]?.id])).toEqual([[2, 'ofac-7226'], [4, 'ofac-6861'], [5, undefined]]);
+    expect((await app.inject({ method: 'POST', url: '/screen/batch', headers: auth(token), payload: { csv: 'who\nx\n' } })).json().error).toMatch(/"name" column/);
+  });
+});

@@ -1,0 +1,3 @@
+declare module 'jaro-winkler' {
+  export default function jaroWinkler(a: string, b: string, options?: { caseSensitive?: boolean }): number;
+}
