@@ -25,10 +25,16 @@ export interface NormalizedName {
   tokens: string[];
   /** Tokens sorted and joined without spaces: robust to order and to split/joined syllables. */
   compact: string;
+  /** Tokens joined without spaces, in source order. */
+  joined: string;
+  /** Per-token weight (rarity in the list); set by the screening index, uniform when absent. */
+  weights?: Float64Array;
 }
 
 /** To lower-case ASCII words, with Han as pinyin syllables. */
 export function foldName(raw: string): string {
+  // Most names screened are plain ASCII: skip Unicode normalisation and transliteration.
+  if (/^[\x20-\x7e]*$/.test(raw)) return raw.toLowerCase().replace(/['`]/g, '').replace(/[^a-z0-9]+/g, ' ').trim();
   let s = raw.normalize('NFKC');
   s = s.replace(HAN_RUN, (run) => ` ${pinyin(run, { toneType: 'none', type: 'array' }).join(' ')} `);
   // Apostrophes join (O'Brien, the soft sign any-ascii writes as "Naval'nyy").
@@ -60,7 +66,7 @@ export function normalizeName(raw: string, kind: 'person' | 'organization' | 'an
   if (kind !== 'person') tokens = stripLegalForms(tokens);
   const kept = tokens.filter((t) => !PARTICLES.has(t));
   if (kept.length) tokens = kept;
-  return { tokens, compact: [...tokens].sort().join('') };
+  return { tokens, compact: [...tokens].sort().join(''), joined: tokens.join('') };
 }
 
 /**

@@ -26,25 +26,6 @@ export interface Explanation {
 
 type Pair = { query: string; matched: string; score: number };
 
-/** How much a token says: rare tokens (idf) weigh more than "garcia" or "chemical". */
-export type TokenWeight = (token: string) => number;
-const uniform: TokenWeight = () => 1;
-
-// Token similarities repeat across the candidates of one query (common given names
-// and surnames), so they are memoised per query; ScreeningIndex clears the memo.
-const memo = new Map<string, number>();
-export function clearSimilarityMemo(): void {
-  memo.clear();
-}
-function tokenSimilarity(a: string, b: string): number {
-  const k = a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`;
-  let v = memo.get(k);
-  if (v === undefined) {
-    v = jaroWinkler(a, b);
-    if (memo.size < 20_000) memo.set(k, v);
-  }
-  return v;
-}
 
 // Reused across calls: alignment allocates nothing (it runs for every candidate).
 let cell = new Float64Array(64);
@@ -58,7 +39,7 @@ let chosenScore = new Float64Array(8);
  * weighted by rarity: repeatedly take the best remaining pair. `pairs` is filled
  * only when asked (for the explanation of a returned hit).
  */
-function alignOneToOne(short: string[], long: string[], weight: TokenWeight, pairs?: Pair[]): { avg: number; min: number; coverage: number } {
+function alignOneToOne(short: string[], long: string[], weights: Float64Array | undefined, pairs?: Pair[]): { avg: number; min: number; coverage: number } {
   const ns = short.length;
   const nl = long.length;
   if (ns * nl > cell.length) cell = new Float64Array(ns * nl * 2);
@@ -69,7 +50,7 @@ function alignOneToOne(short: string[], long: string[], weight: TokenWeight, pai
     chosen = new Int32Array(k);
     chosenScore = new Float64Array(k);
   }
-  for (let i = 0; i < ns; i++) for (let j = 0; j < nl; j++) cell[i * nl + j] = short[i] === long[j] ? 1 : tokenSimilarity(short[i]!, long[j]!);
+  for (let i = 0; i < ns; i++) for (let j = 0; j < nl; j++) cell[i * nl + j] = short[i] === long[j] ? 1 : jaroWinkler(short[i]!, long[j]!);
   // Coverage: how well each token of the longer name is explained by any of the shorter's.
   let cover = 0;
   for (let j = 0; j < nl; j++) {
@@ -104,7 +85,7 @@ function alignOneToOne(short: string[], long: string[], weight: TokenWeight, pai
   let total = 0;
   let min = 1;
   for (let i = 0; i < ns; i++) {
-    const w = weight(short[i]!);
+    const w = weights ? weights[i]! : 1;
     const v = chosenScore[i]!;
     sum += v * w;
     total += w;
@@ -121,18 +102,19 @@ function sameWhenRotated(tokens: string[], joined: string): boolean {
   return false;
 }
 
-export function nameSimilarity(q: NormalizedName, c: NormalizedName, weight: TokenWeight = uniform, explain = true): { score: number; tokens: Pair[] } {
+export function nameSimilarity(q: NormalizedName, c: NormalizedName, explain = true): { score: number; tokens: Pair[] } {
   if (!q.tokens.length || !c.tokens.length) return { score: 0, tokens: [] };
-  const joinedQ = q.tokens.join('');
-  const joinedC = c.tokens.join('');
+  const joinedQ = q.joined;
+  const joinedC = c.joined;
   if (joinedQ === joinedC || q.compact === c.compact || (q.tokens.length !== c.tokens.length && sameWhenRotated(q.tokens, joinedC))) return { score: 1, tokens: q.tokens.map((t) => ({ query: t, matched: t, score: 1 })) };
   // The shorter name must be wholly found in the longer one, token for token (a
   // dropped second surname is common); what the longer name has beyond it costs,
   // so one shared token cannot stand for a whole name.
   const qShorter = q.tokens.length <= c.tokens.length;
-  const [short, long] = qShorter ? [q.tokens, c.tokens] : [c.tokens, q.tokens];
+  const short = qShorter ? q : c;
+  const long = qShorter ? c : q;
   const pairs: Pair[] | undefined = explain ? [] : undefined;
-  const aligned = alignOneToOne(short, long, weight, pairs);
+  const aligned = alignOneToOne(short.tokens, long.tokens, short.weights, pairs);
   let score = (0.65 * aligned.avg + 0.35 * aligned.min) * (0.7 + 0.3 * aligned.coverage);
   // Split or joined syllables: compare the names written without spaces.
   if (q.tokens.length !== c.tokens.length) score = Math.max(score, jaroWinkler(joinedQ, joinedC) * 0.97);
@@ -153,13 +135,17 @@ function compareDates(q: string[], c: string[]): Explanation['birthDate'] {
   return best;
 }
 
-export function scorePair(query: Comparable, cand: Comparable, weight: TokenWeight = uniform): { score: number; explanation: Explanation } {
+/**
+ * The score of a candidate, and (when `explain`) the features behind it. Screening
+ * scores every candidate without explanation and explains only the hits it returns.
+ */
+export function scorePair(query: Comparable, cand: Comparable, explain = true): { score: number; explanation?: Explanation } {
   let best = -1;
   let bq: NormalizedName | undefined;
   let bc: NormalizedName | undefined;
   for (const qn of query.names) {
     for (const cn of cand.names) {
-      const s = nameSimilarity(qn, cn, weight, false).score;
+      const s = nameSimilarity(qn, cn, false).score;
       if (s > best) {
         best = s;
         bq = qn;
@@ -169,11 +155,11 @@ export function scorePair(query: Comparable, cand: Comparable, weight: TokenWeig
     }
   }
   // Token pairs are worked out only for the best-matching names, for the explanation.
-  const bestName = bq && bc
-    ? { score: best, query: bq.tokens.join(' '), matched: bc.tokens.join(' '), tokens: nameSimilarity(bq, bc, weight, true).tokens }
-    : { score: 0, query: '', matched: '', tokens: [] as Pair[] };
+  const bestName = bq && bc && explain
+    ? { score: best, query: bq.tokens.join(' '), matched: bc.tokens.join(' '), tokens: nameSimilarity(bq, bc, true).tokens }
+    : { score: Math.max(0, best), query: '', matched: '', tokens: [] as Pair[] };
   const explanation: Explanation = { name: bestName };
-  let score = Math.max(0, bestName.score);
+  let score = Math.max(0, best);
   // Names alone rarely prove identity; other features move the score towards 1 or 0.
   const dob = query.birthDates.length && cand.birthDates.length ? compareDates(query.birthDates, cand.birthDates) : undefined;
   if (dob) {
@@ -192,7 +178,7 @@ export function scorePair(query: Comparable, cand: Comparable, weight: TokenWeig
     explanation.identifier = id;
     score = Math.max(score, 0.99);
   }
-  return { score: Math.min(1, score), explanation };
+  return { score: Math.min(1, score), explanation: explain ? explanation : undefined };
 }
 
 /** Human-readable reasons, for analysts and for the API. */

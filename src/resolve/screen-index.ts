@@ -8,7 +8,7 @@
 // accumulator, rarest keys first and within a fixed budget of postings, weighting
 // each key by its rarity (idf); it keeps the best candidates and scores only those.
 import { normalizeName, type NormalizedName } from './normalize.js';
-import { scorePair, explain, clearSimilarityMemo, type Comparable, type Explanation } from './score.js';
+import { scorePair, explain, type Comparable, type Explanation } from './score.js';
 
 export interface ListEntry {
   /** Stable id within its list (e.g. OFAC ent_num). */
@@ -71,10 +71,14 @@ export class ScreeningIndex {
   private postings = new Map<string, Int32Array>();
   private scores = new Float32Array(0);
   /** Weight of a name token: its inverse document frequency over the list, floored. */
-  private readonly tokenWeight = (t: string): number => {
+  private tokenWeight(t: string): number {
     const df = this.postings.get(t)?.length ?? 0;
     return Math.max(0.25, Math.log(1 + this.prepared.length / (1 + df)) / Math.log(1 + this.prepared.length));
-  };
+  }
+
+  private weigh(n: NormalizedName): void {
+    n.weights = Float64Array.from(n.tokens, (t) => this.tokenWeight(t));
+  }
   private built = false;
 
   get size(): number {
@@ -110,6 +114,8 @@ export class ScreeningIndex {
     }
     this.building.clear();
     this.scores = new Float32Array(this.prepared.length);
+    // Token weights depend on the whole list, so they are set once it is complete.
+    for (const p of this.prepared) for (const n of p.names) this.weigh(n);
     this.built = true;
   }
 
@@ -117,6 +123,7 @@ export class ScreeningIndex {
     if (!this.built) this.build();
     const kind = q.kind ?? 'any';
     const names = [normalizeName(q.name, kind)].filter((n) => n.tokens.length > 0);
+    for (const nm of names) this.weigh(nm);
     const query: Comparable = { names, birthDates: q.birthDate ? [q.birthDate] : [], countries: q.countries ?? [], identifiers: q.identifiers ?? [] };
     const keys = new Set<string>();
     for (const n of names) for (const k of keysOf(n)) keys.add(k);
@@ -163,11 +170,11 @@ export class ScreeningIndex {
     }
     for (const e of touched) scores[e] = 0;
     const hits: Hit[] = [];
-    clearSimilarityMemo();
     for (const e of top) {
       const p = this.prepared[e]!;
-      const { score, explanation } = scorePair(query, p, this.tokenWeight);
-      if (score >= opts.threshold) hits.push({ score, entry: p.entry, explanation, reasons: explain(explanation) });
+      if (scorePair(query, p, false).score < opts.threshold) continue;
+      const { score, explanation } = scorePair(query, p, true);
+      hits.push({ score, entry: p.entry, explanation: explanation!, reasons: explain(explanation!) });
     }
     hits.sort((a, b) => b.score - a.score);
     return hits.slice(0, opts.limit);
