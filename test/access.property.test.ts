@@ -94,6 +94,13 @@ async function load(store: Store, d: Dataset): Promise<void> {
   });
   for (const p of parsed) expect(p.errors).toEqual([]);
   await writeBatch(store.db, store.markings, SYSTEM, parsed.map((p) => p.record!), { origin: 'property test' });
+  // Pretend analysts judged: every pair of people is "confirmed the same", so merged
+  // views and links span every marking combination the data has.
+  await store.db.exec('TRUNCATE possible_links');
+  const people = d.presence.filter((p) => p.schema === 'Person').map((p) => p.entity).sort();
+  for (let i = 1; i < people.length; i++) {
+    await store.db.query("INSERT INTO possible_links (left_id, right_id, score, reasons, status) VALUES ($1, $2, 1, '[]', 'confirmed')", [people[0], people[i]]);
+  }
 }
 
 function oracle(d: Dataset, u: ReaderAccess) {
@@ -194,6 +201,16 @@ for (const backend of backends) {
               const expected = [...want.values.entries()].filter(([k, v]) => NAME_PROPS.some((np) => k.endsWith(`.${np}`)) && [...v].some((x) => x.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().includes(q))).map(([k]) => k.split('.')[0]);
               expect(new Set(s.body.results.map((e: { id: string }) => e.id))).toEqual(new Set(expected));
               expect(s.body.total).toBe(new Set(expected).size);
+            }
+            // Possible links and merged views name only entities the reader may see.
+            for (const status of ['open', 'confirmed']) {
+              for (const l of (await get(`/links?status=${status}&limit=200`)).body) {
+                expect(want.visible.has(l.left_id) && want.visible.has(l.right_id)).toBe(true);
+              }
+            }
+            for (const id of want.visible) {
+              const m = await get(`/entities/${id}/merged`);
+              for (const member of m.body.members) expect(want.visible.has(member.id)).toBe(true);
             }
             // Aggregations.
             const stats = await get('/stats');

@@ -21,6 +21,7 @@ import { registerDataRoutes } from './routes/data.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerWeb } from './routes/web.js';
 import { registerScreenRoutes } from './routes/screen.js';
+import { registerLinkRoutes } from './routes/links.js';
 import { screeningLists, type ScreeningLists } from '../lists/registry.js';
 
 declare module 'fastify' {
@@ -124,6 +125,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   await registerDataRoutes(app, opts.store);
   await registerAdminRoutes(app, opts.store);
   await registerScreenRoutes(app, opts.store, opts.lists ?? screeningLists);
+  await registerLinkRoutes(app, opts.store);
   await registerWeb(app);
   return app;
 }

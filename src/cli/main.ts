@@ -66,7 +66,8 @@ function progress(label: string): { update: (phase: string, n: number) => void; 
 
 function printReport(r: ImportReport): void {
   console.log(`read ${r.read} records: ${r.inserted} new, ${r.updated} updated, ${r.unchanged} unchanged, ${r.rejected} rejected; ` +
-    `${r.entities} entities and ${r.statements} statements written in ${r.seconds.toFixed(1)} s (${Math.round(r.read / Math.max(r.seconds, 0.001))} records/s)`);
+    `${r.entities} entities and ${r.statements} statements written in ${r.seconds.toFixed(1)} s (${Math.round(r.read / Math.max(r.seconds, 0.001))} records/s); ` +
+    (r.links === null ? 'cross-referencing skipped (large import: run `chokepoint xref`)' : `${r.links} possible links found`));
   for (const e of r.errors) console.log(`  rejected: ${formatFieldError(e)}`);
 }
 

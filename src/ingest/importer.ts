@@ -9,11 +9,14 @@ import { writeRecords, type WriteResult } from '../store/write.js';
 import { ValidationError, type FieldError, type RecordInput } from './record-input.js';
 import type { Principal } from '../domain/users.js';
 import type { Parsed } from './readers.js';
+import { crossReference } from '../resolve/xref.js';
 
 export type ImportMode = 'atomic' | 'skip';
 
 export interface ImportReport extends WriteResult {
   mode: ImportMode;
+  /** Possible links found by cross-referencing what was written (null when skipped). */
+  links: number | null;
   read: number;
   rejected: number;
   errors: FieldError[];
@@ -27,7 +30,12 @@ export interface ImportOptions {
   batchSize?: number;
   maxErrors?: number;
   onProgress?: (phase: 'validate' | 'write', done: number) => void;
+  /** Cross-reference what was written (default: yes, up to XREF_MAX entities). */
+  crossReference?: boolean;
 }
+
+/** Above this many written entities an import skips cross-referencing (run `chokepoint xref`). */
+export const XREF_MAX = 50_000;
 
 export async function importRecords(store: Store, writer: Principal, items: () => AsyncIterable<Parsed>, opts: ImportOptions): Promise<ImportReport> {
   const started = performance.now();
@@ -49,7 +57,9 @@ export async function importRecords(store: Store, writer: Principal, items: () =
     read++;
     if (read % 1000 === 0) opts.onProgress?.('validate', read);
   }
-  const report = (w: WriteResult): ImportReport => ({ mode, read, rejected, errors, seconds: (performance.now() - started) / 1000, ...w });
+  let links: number | null = null;
+  const report = (w: WriteResult): ImportReport => ({ mode, read, rejected, errors, links, seconds: (performance.now() - started) / 1000, ...w });
+  const written: string[] = [];
   const none: WriteResult = { inserted: 0, updated: 0, unchanged: 0, entities: 0, statements: 0 };
   if (rejected && mode === 'atomic') throw Object.assign(new ValidationError(errors), { report: report(none) });
 
@@ -60,7 +70,7 @@ export async function importRecords(store: Store, writer: Principal, items: () =
     let done = 0;
     const flush = async (): Promise<void> => {
       if (!batch.length) return;
-      const r = await writeRecords(tx, store.markings, writer, batch, { origin: opts.origin, purpose: opts.purpose, knownIds });
+      const r = await writeRecords(tx, store.markings, writer, batch, { origin: opts.origin, purpose: opts.purpose, knownIds, onWritten: (ids) => written.push(...ids) });
       for (const k of Object.keys(total) as (keyof WriteResult)[]) total[k] += r[k];
       done += batch.length;
       opts.onProgress?.('write', done);
@@ -76,6 +86,7 @@ export async function importRecords(store: Store, writer: Principal, items: () =
   // PGlite has no autovacuum: without fresh statistics after a large import the
   // planner misjudges every query (seconds instead of milliseconds at 1M entities).
   if (total.statements >= ANALYZE_AFTER) await store.db.exec('ANALYZE records, presence, entities, statements');
+  if (opts.crossReference !== false && written.length <= XREF_MAX) links = (await crossReference(store.db, written, writer.username)).links;
   return report(total);
 }
 

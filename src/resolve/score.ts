@@ -9,6 +9,8 @@ import type { NormalizedName } from './normalize.js';
 
 export interface Comparable {
   names: NormalizedName[];
+  /** People drop a second surname; organisations' extra words usually name another body. */
+  person?: boolean;
   /** ISO dates, full (YYYY-MM-DD) or partial (YYYY, YYYY-MM). */
   birthDates: string[];
   /** ISO alpha-2, lower case. */
@@ -102,7 +104,7 @@ function sameWhenRotated(tokens: string[], joined: string): boolean {
   return false;
 }
 
-export function nameSimilarity(q: NormalizedName, c: NormalizedName, explain = true): { score: number; tokens: Pair[] } {
+export function nameSimilarity(q: NormalizedName, c: NormalizedName, explain = true, person = true): { score: number; tokens: Pair[] } {
   if (!q.tokens.length || !c.tokens.length) return { score: 0, tokens: [] };
   const joinedQ = q.joined;
   const joinedC = c.joined;
@@ -115,9 +117,13 @@ export function nameSimilarity(q: NormalizedName, c: NormalizedName, explain = t
   const long = qShorter ? c : q;
   const pairs: Pair[] | undefined = explain ? [] : undefined;
   const aligned = alignOneToOne(short.tokens, long.tokens, short.weights, pairs);
-  let score = (0.65 * aligned.avg + 0.35 * aligned.min) * (0.7 + 0.3 * aligned.coverage);
-  // Split or joined syllables: compare the names written without spaces.
-  if (q.tokens.length !== c.tokens.length) score = Math.max(score, jaroWinkler(joinedQ, joinedC) * 0.97);
+  const cw = person ? 0.3 : 0.6; // how much the longer name's unmatched words cost
+  let score = (0.65 * aligned.avg + 0.35 * aligned.min) * (1 - cw + cw * aligned.coverage);
+  // Split or joined syllables: compare the names written without spaces, when they
+  // have about as many letters (otherwise the prefix bonus rewards mere containment).
+  if (q.tokens.length !== c.tokens.length && Math.min(joinedQ.length, joinedC.length) >= 0.85 * Math.max(joinedQ.length, joinedC.length)) {
+    score = Math.max(score, jaroWinkler(joinedQ, joinedC) * 0.97);
+  }
   const tokens = !pairs ? [] : qShorter ? pairs : pairs.map((p) => ({ query: p.matched, matched: p.query, score: p.score }));
   return { score, tokens };
 }
@@ -140,12 +146,13 @@ function compareDates(q: string[], c: string[]): Explanation['birthDate'] {
  * scores every candidate without explanation and explains only the hits it returns.
  */
 export function scorePair(query: Comparable, cand: Comparable, explain = true): { score: number; explanation?: Explanation } {
+  const person = cand.person ?? query.person ?? true;
   let best = -1;
   let bq: NormalizedName | undefined;
   let bc: NormalizedName | undefined;
   for (const qn of query.names) {
     for (const cn of cand.names) {
-      const s = nameSimilarity(qn, cn, false).score;
+      const s = nameSimilarity(qn, cn, false, person).score;
       if (s > best) {
         best = s;
         bq = qn;
@@ -156,7 +163,7 @@ export function scorePair(query: Comparable, cand: Comparable, explain = true): 
   }
   // Token pairs are worked out only for the best-matching names, for the explanation.
   const bestName = bq && bc && explain
-    ? { score: best, query: bq.tokens.join(' '), matched: bc.tokens.join(' '), tokens: nameSimilarity(bq, bc, true).tokens }
+    ? { score: best, query: bq.tokens.join(' '), matched: bc.tokens.join(' '), tokens: nameSimilarity(bq, bc, true, person).tokens }
     : { score: Math.max(0, best), query: '', matched: '', tokens: [] as Pair[] };
   const explanation: Explanation = { name: bestName };
   let score = Math.max(0, best);

@@ -89,7 +89,7 @@ export class ScreeningIndex {
     const kind = entry.kind === 'person' ? 'person' : entry.kind === 'organization' ? 'organization' : 'any';
     const names = entry.names.map((n) => normalizeName(n, kind)).filter((n) => n.tokens.length > 0);
     const idx = this.prepared.length;
-    this.prepared.push({ entry, names, birthDates: entry.birthDates ?? [], countries: entry.countries ?? [], identifiers: entry.identifiers ?? [] });
+    this.prepared.push({ entry, names, person: entry.kind === 'person' ? true : entry.kind === 'organization' ? false : undefined, birthDates: entry.birthDates ?? [], countries: entry.countries ?? [], identifiers: entry.identifiers ?? [] });
     const keys = new Set<string>();
     for (const n of names) for (const k of keysOf(n)) keys.add(k);
     for (const id of entry.identifiers ?? []) keys.add(`id:${id}`);
@@ -124,7 +124,7 @@ export class ScreeningIndex {
     const kind = q.kind ?? 'any';
     const names = [normalizeName(q.name, kind)].filter((n) => n.tokens.length > 0);
     for (const nm of names) this.weigh(nm);
-    const query: Comparable = { names, birthDates: q.birthDate ? [q.birthDate] : [], countries: q.countries ?? [], identifiers: q.identifiers ?? [] };
+    const query: Comparable = { names, person: kind === 'person' ? true : kind === 'organization' ? false : undefined, birthDates: q.birthDate ? [q.birthDate] : [], countries: q.countries ?? [], identifiers: q.identifiers ?? [] };
     const keys = new Set<string>();
     for (const n of names) for (const k of keysOf(n)) keys.add(k);
     for (const id of query.identifiers) keys.add(`id:${id}`);

@@ -278,7 +278,8 @@ export function* generateScenario(opts: ScenarioOptions): Generator<RawRecord> {
     const cellId = `fgr-org-${n}-cell`;
     const presses: string[] = [];
     const labEnts: RawEntity[] = [
-      ent(cellId, 'Organization', { name: `Célula ${pick(['Los Alamos', 'El Huizache', 'La Loma', 'Las Palmas', 'El Mirador'])} (${cartelName})`, organizationType: 'lab cell', country: 'mx' }),
+      // Cells go by a family name and their plaza; their cartel is the Membership, not the name.
+      ent(cellId, 'Organization', { name: `Célula de los ${pick(N.SPANISH_SURNAMES)} (${pick(['Culiacán', 'Tamazula', 'Cosalá', 'Zapopan', 'Tepic', 'Navolato', 'Mocorito'])})`, organizationType: 'lab cell', country: 'mx' }),
       ent(`mem-${cellId}`, 'Membership', { member: cellId, organization: cartelId }),
       ent(labId, 'Lab', { name: `Laboratorio ${pick(['Tamazula', 'Cosalá', 'Badiraguato', 'Elota', 'Tepic', 'Zapopan'])}`, labType: pick(['synthesis', 'pill pressing', 'synthesis and pill pressing']), operator: cellId, addressEntity: placeId(pick(['mx-culiacan', 'mx-guadalajara'])), country: 'mx' }),
     ];

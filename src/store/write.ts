@@ -4,6 +4,7 @@
 // round trips.
 import type { Database, Sql } from './db.js';
 import { appendAudit } from './audit.js';
+import { crossReference } from '../resolve/xref.js';
 import { withinReaderScope } from './access.js';
 import type { MarkingCache } from './markings.js';
 import { canRead, formatMarking, type Marking } from '../domain/markings.js';
@@ -27,6 +28,8 @@ export interface WriteOptions {
   purpose?: string;
   /** Ids defined elsewhere in the same import (later batches of one file). */
   knownIds?: Set<string>;
+  /** Told the ids of the entities written (new or changed), e.g. for cross-referencing. */
+  onWritten?: (entityIds: string[]) => void;
 }
 
 /** The CLI and the demo loader write as the system, which is trusted with any source and marking. */
@@ -160,6 +163,7 @@ export async function writeRecords(tx: Sql, markings: MarkingCache, writer: Prin
     result.inserted = fresh.length;
   }
 
+  opts.onWritten?.(toWrite.flatMap((t) => t.rec.entities.map((e) => e.id)));
   await writeBasis(tx, intern, toWrite as { rec: RecordInput; id: number }[]);
   const counts = await writeEntities(tx, intern, toWrite as { rec: RecordInput; id: number }[]);
   result.entities = counts.entities;
@@ -256,7 +260,10 @@ async function writeEntities(tx: Sql, intern: Intern, rows: { rec: RecordInput; 
   return { entities: pres.e.length, statements };
 }
 
-/** A validated batch, all or nothing. */
-export function writeBatch(db: Database, markings: MarkingCache, writer: Principal, records: RecordInput[], opts: WriteOptions): Promise<WriteResult> {
-  return db.transaction((tx) => writeRecords(tx, markings, writer, records, opts));
+/** A validated batch, all or nothing; then cross-referenced against the store. */
+export async function writeBatch(db: Database, markings: MarkingCache, writer: Principal, records: RecordInput[], opts: WriteOptions): Promise<WriteResult> {
+  const written: string[] = [];
+  const r = await db.transaction((tx) => writeRecords(tx, markings, writer, records, { ...opts, onWritten: (ids) => written.push(...ids) }));
+  await crossReference(db, written, writer.username);
+  return r;
 }

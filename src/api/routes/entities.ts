@@ -9,6 +9,7 @@ import { parseRecord, ValidationError } from '../../ingest/record-input.js';
 import { model } from '../../domain/model.js';
 import { assertMay } from '../../domain/users.js';
 import { HttpError, principal } from '../server.js';
+import { sameAsCluster } from './links.js';
 
 const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9][A-Za-z0-9._:+-]*$' }) });
 const Purpose = Type.Optional(Type.String({ maxLength: 500, description: 'Why the data is read (kept in the audit log)' }));
@@ -66,10 +67,13 @@ export async function registerEntityRoutes(app: FastifyInstance, store: Store): 
   app.get('/entities/:id', { schema: { tags: ['entities'], params: Id, querystring: Type.Object({ purpose: Purpose }) } }, async (req) => {
     const me = principal(req);
     const { id } = req.params as Static<typeof Id>;
-    const [e] = await store.read(me, (tx) => getEntities(tx, store.markings, [id]));
-    await audit(store.db, { actor: me.username, action: 'entity.read', target: id, purpose: (req.query as { purpose?: string }).purpose, details: { found: !!e } });
-    if (!e) throw notFound(id);
-    return e;
+    const found = await store.read(me, async (tx) => {
+      const [entity] = await getEntities(tx, store.markings, [id]);
+      return entity && { ...entity, sameAs: (await sameAsCluster(tx, id)).filter((x) => x !== id) };
+    });
+    await audit(store.db, { actor: me.username, action: 'entity.read', target: id, purpose: (req.query as { purpose?: string }).purpose, details: { found: !!found } });
+    if (!found) throw notFound(id);
+    return found;
   });
 
   app.get('/entities/:id/neighbourhood', { schema: { tags: ['graph'], params: Id, querystring: Hood, summary: 'Entities within n hops (relations and events count as edges)' } }, async (req) => {

@@ -1,0 +1,89 @@
+// Cross-referencing and analyst judgements, on both backends.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { backends, server, userWithToken, auth } from './helpers.js';
+import type { Store } from '../src/store/store.js';
+
+for (const backend of backends) {
+  describe(`possible links and judgements (${backend.name})`, () => {
+    let store: Store;
+    let app: FastifyInstance;
+    let drop: () => Promise<void>;
+    let dea: string;
+    let cbp: string;
+    let fgr: string;
+    beforeAll(async () => {
+      ({ store, drop } = await backend.open());
+      app = await server(store);
+      dea = await userWithToken(store, { username: 'dea.a', agency: 'DEA', clearance: 'S', roles: ['analyst'] });
+      cbp = await userWithToken(store, { username: 'cbp.a', agency: 'CBP', clearance: 'C', roles: ['analyst'] });
+      fgr = await userWithToken(store, { username: 'fgr.a', agency: 'FGR', clearance: 'S', roles: ['partner'] });
+    });
+    afterAll(async () => {
+      await app.close();
+      await drop();
+    });
+    const post = (url: string, token: string, payload: unknown) => app.inject({ method: 'POST', url, headers: auth(token), payload: payload as object });
+    const links = async (token: string, status = 'open') => (await app.inject({ url: `/links?status=${status}`, headers: auth(token) })).json();
+
+    it('links a new record to what is known when the names and dates agree across spellings', async () => {
+      await post('/entities', dea, { schema: 'Person', id: 'dea-x1', properties: { name: ['José Luis García López'], birthDate: ['1984-03-09'], nationality: ['mx'] }, marking: 'U//LES' });
+      await post('/entities', dea, { schema: 'Person', id: 'dea-x9', properties: { name: ['Rosa Elena Meza'], birthDate: ['1990-01-01'] }, marking: 'S//LES/NOFORN' });
+      await post('/entities', cbp, { schema: 'Person', id: 'cbp-x2', properties: { name: ['JOSE LUIS GARCIA'], birthDate: ['1984-03-09'] }, marking: 'U//LES' });
+      await post('/entities', cbp, { schema: 'Person', id: 'cbp-x3', properties: { name: ['ROSA ELENA MEZA'] }, marking: 'U//LES' });
+      await post('/entities', cbp, { schema: 'Person', id: 'cbp-x4', properties: { name: ['Pedro Infante Cruz'] }, marking: 'U//LES' });
+      const seen = await links(dea);
+      const pairs = seen.map((l: { left_id: string; right_id: string }) => `${l.left_id}~${l.right_id}`);
+      expect(pairs).toContain('cbp-x2~dea-x1');
+      expect(pairs).toContain('cbp-x3~dea-x9');
+      expect(pairs.some((p: string) => p.includes('cbp-x4'))).toBe(false);
+      const l = seen.find((x: { left_id: string }) => x.left_id === 'cbp-x2');
+      expect(l.reasons.join(' | ')).toMatch(/date of birth matches: 1984-03-09/);
+      expect(l.left).toMatchObject({ caption: 'JOSE LUIS GARCIA', sources: ['CBP'] });
+    });
+
+    it('shows a link only to readers who may see both entities', async () => {
+      const cbpPairs = (await links(cbp)).map((l: { left_id: string; right_id: string }) => `${l.left_id}~${l.right_id}`);
+      expect(cbpPairs).toContain('cbp-x2~dea-x1');
+      expect(cbpPairs).not.toContain('cbp-x3~dea-x9'); // dea-x9 is SECRET//NOFORN... and CBP is cleared C
+      expect(await links(fgr)).toEqual([]); // nothing here is released to Mexico
+    });
+
+    it('merges on confirmation, each reader seeing only what they may', async () => {
+      const all = await links(dea);
+      const garcia = all.find((x: { left_id: string }) => x.left_id === 'cbp-x2');
+      const rosa = all.find((x: { left_id: string }) => x.left_id === 'cbp-x3');
+      expect((await post(`/links/${garcia.id}/confirm`, dea, { reason: 'same DOB, same plate in both reports' })).json()).toEqual({ id: garcia.id, status: 'confirmed' });
+      expect((await post(`/links/${rosa.id}/confirm`, dea, {})).statusCode).toBe(200);
+      expect((await post(`/links/${garcia.id}/confirm`, dea, {})).statusCode).toBe(409);
+      const merged = (await app.inject({ url: '/entities/dea-x1/merged', headers: auth(cbp) })).json();
+      expect(merged.members.map((m: { id: string }) => m.id).sort()).toEqual(['cbp-x2', 'dea-x1']);
+      expect(merged.properties.name.map((v: { value: string; source: string }) => `${v.source}:${v.value}`).sort()).toEqual(['CBP:JOSE LUIS GARCIA', 'DEA:José Luis García López']);
+      expect((await app.inject({ url: '/entities/dea-x1', headers: auth(cbp) })).json().sameAs).toEqual(['cbp-x2']);
+      // CBP may not see dea-x9, so its merged view of cbp-x3 is cbp-x3 alone.
+      const rosaForCbp = (await app.inject({ url: '/entities/cbp-x3/merged', headers: auth(cbp) })).json();
+      expect(rosaForCbp.members.map((m: { id: string }) => m.id)).toEqual(['cbp-x3']);
+      expect((await app.inject({ url: '/entities/cbp-x3', headers: auth(cbp) })).json().sameAs).toEqual([]);
+      const rosaForDea = (await app.inject({ url: '/entities/cbp-x3/merged', headers: auth(dea) })).json();
+      expect(rosaForDea.members.map((m: { id: string }) => m.id).sort()).toEqual(['cbp-x3', 'dea-x9']);
+    });
+
+    it('never suggests a rejected pair again, and undoes judgements', async () => {
+      await post('/entities', cbp, { schema: 'Person', id: 'cbp-x5', properties: { name: ['Juan Carlos Ochoa Tapia'] }, marking: 'U//LES' });
+      await post('/entities', dea, { schema: 'Person', id: 'dea-x5', properties: { name: ['Juan Carlos Ochoa'] }, marking: 'U//LES' });
+      const l = (await links(dea)).find((x: { left_id: string; right_id: string }) => x.left_id === 'cbp-x5' && x.right_id === 'dea-x5');
+      expect(l).toBeDefined();
+      expect((await post(`/links/${l.id}/reject`, cbp, { reason: 'different people: other DOB in passport records' })).json().status).toBe('rejected');
+      // The source sends the record again, amended: the pair is not suggested again.
+      await app.inject({ method: 'PATCH', url: '/entities/dea-x5', headers: auth(dea), payload: { properties: { alias: ['El Güero'] }, marking: 'U//LES' } });
+      expect((await links(dea)).some((x: { id: number }) => x.id === l.id)).toBe(false);
+      expect((await links(dea, 'rejected')).map((x: { id: number }) => x.id)).toContain(l.id);
+      expect((await post(`/links/${l.id}/undo`, dea, {})).json().status).toBe('open');
+      expect((await post(`/links/${l.id}/undo`, dea, {})).statusCode).toBe(409);
+      expect((await post('/links/999999/confirm', dea, {})).statusCode).toBe(404);
+      expect((await post(`/links/${l.id}/confirm`, fgr, {})).statusCode).toBe(403);
+      const trail = await store.db.query<{ action: string }>("SELECT action FROM audit_log WHERE action LIKE 'link.%' ORDER BY seq");
+      expect(trail.map((t) => t.action)).toEqual(['link.confirm', 'link.confirm', 'link.reject', 'link.undo']);
+    });
+  });
+}
