@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { backends, server, userWithToken, auth } from './helpers.js';
+import { backends, openApi, postAs, userWithToken, auth } from './helpers.js';
 import type { Store } from '../src/store/store.js';
 import { MAX_FAILED_LOGINS } from '../src/store/users.js';
 import { verifyAudit } from '../src/store/audit.js';
@@ -9,25 +9,21 @@ for (const backend of backends) {
   describe(`HTTP API (${backend.name})`, () => {
     let store: Store;
     let app: FastifyInstance;
-    let drop: () => Promise<void>;
+    let close: () => Promise<void>;
     let dea: string;
     let cbp: string;
     let partner: string;
     let admin: string;
     beforeAll(async () => {
-      ({ store, drop } = await backend.open());
-      app = await server(store);
+      ({ store, app, close } = await openApi(backend));
       dea = await userWithToken(store, { username: 'dea.a', agency: 'DEA', clearance: 'S', roles: ['analyst'] });
       cbp = await userWithToken(store, { username: 'cbp.a', agency: 'CBP', clearance: 'C', roles: ['analyst'] });
       partner = await userWithToken(store, { username: 'carrier', agency: 'EXPRS', clearance: 'U', roles: ['partner'] });
       admin = await userWithToken(store, { username: 'root', agency: 'DEA', clearance: 'TS', roles: ['admin'] });
     });
-    afterAll(async () => {
-      await app.close();
-      await drop();
-    });
+    afterAll(() => close());
 
-    const post = (url: string, token: string, payload: unknown) => app.inject({ method: 'POST', url, headers: auth(token), payload: payload as object });
+    const post = (url: string, token: string, payload: unknown) => postAs(app, url, token, payload);
     const person = (name: unknown, extra: Record<string, unknown> = {}) => ({ schema: 'Person', properties: { name: [name] }, marking: 'U//LES', ...extra });
 
     it('serves health and the OpenAPI document without a token, and nothing else', async () => {

@@ -5,6 +5,7 @@ import { openPglite } from '../src/store/db.js';
 import { scratchPostgres } from '../src/store/scratch.js';
 import { createUser, issueToken } from '../src/store/users.js';
 import { buildServer } from '../src/api/server.js';
+import type { FastifyInstance } from 'fastify';
 import type { Role } from '../src/domain/users.js';
 import type { Classification } from '../src/domain/markings.js';
 
@@ -58,3 +59,14 @@ export async function server(store: Store) {
 }
 
 export const auth = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** A store on `backend` and an API server over it, closed together. */
+export async function openApi(backend: Backend): Promise<{ store: Store; app: FastifyInstance; close(): Promise<void> }> {
+  const { store, drop } = await backend.open();
+  const app = await server(store);
+  return { store, app, close: async () => { await app.close(); await drop(); } };
+}
+
+/** POST a JSON body as the holder of `token`. */
+export const postAs = (app: FastifyInstance, url: string, token: string, payload: unknown) =>
+  app.inject({ method: 'POST', url, headers: auth(token), payload: payload as object });

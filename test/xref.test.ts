@@ -1,29 +1,25 @@
 // Cross-referencing and analyst judgements, on both backends.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { backends, server, userWithToken, auth } from './helpers.js';
+import { backends, openApi, postAs, userWithToken, auth } from './helpers.js';
 import type { Store } from '../src/store/store.js';
 
 for (const backend of backends) {
   describe(`possible links and judgements (${backend.name})`, () => {
     let store: Store;
     let app: FastifyInstance;
-    let drop: () => Promise<void>;
+    let close: () => Promise<void>;
     let dea: string;
     let cbp: string;
     let fgr: string;
     beforeAll(async () => {
-      ({ store, drop } = await backend.open());
-      app = await server(store);
+      ({ store, app, close } = await openApi(backend));
       dea = await userWithToken(store, { username: 'dea.a', agency: 'DEA', clearance: 'S', roles: ['analyst'] });
       cbp = await userWithToken(store, { username: 'cbp.a', agency: 'CBP', clearance: 'C', roles: ['analyst'] });
       fgr = await userWithToken(store, { username: 'fgr.a', agency: 'FGR', clearance: 'S', roles: ['partner'] });
     });
-    afterAll(async () => {
-      await app.close();
-      await drop();
-    });
-    const post = (url: string, token: string, payload: unknown) => app.inject({ method: 'POST', url, headers: auth(token), payload: payload as object });
+    afterAll(() => close());
+    const post = (url: string, token: string, payload: unknown) => postAs(app, url, token, payload);
     const links = async (token: string, status = 'open') => (await app.inject({ url: `/links?status=${status}`, headers: auth(token) })).json();
 
     it('links a new record to what is known when the names and dates agree across spellings', async () => {
