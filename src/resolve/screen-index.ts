@@ -137,7 +137,9 @@ export class ScreeningIndex {
     const n = this.prepared.length || 1;
     for (const k of keys) {
       const list = this.postings.get(k);
-      if (list) lists.push({ list, weight: Math.log(1 + n / list.length), id: k.startsWith('id:') });
+      // Deletion and prefix/suffix keys are weak evidence: many of them must not outweigh one exact key.
+      const strength = k[0] === '~' ? 0.25 : k[0] === '^' || k[0] === '$' ? 0.5 : 1;
+      if (list) lists.push({ list, weight: strength * Math.log(1 + n / list.length), id: k.startsWith('id:') });
     }
     if (!lists.length) return [];
     lists.sort((a, b) => a.list.length - b.list.length);
