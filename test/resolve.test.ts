@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { normalizeName, spanishNickname } from '../src/resolve/normalize.js';
+import { normalizeName } from '../src/resolve/normalize.js';
 import { normalizeIdentifier, cryptoChain } from '../src/resolve/identifiers.js';
 import { jaroWinkler } from '../src/resolve/jaro-winkler.js';
 import jaroWinklerLib from 'jaro-winkler';
@@ -27,9 +27,9 @@ describe('name normalisation', () => {
     expect(normalizeName('Limited', 'organization').tokens).toEqual(['limited']); // never empties a name
   });
 
-  it('recognises Spanish nicknames', () => {
-    expect(spanishNickname('El Chapito')).toBe('Chapito');
-    expect(spanishNickname('Joaquín Guzmán')).toBeUndefined();
+  it('reads Spanish nicknames without their article, so "El Chapito" and "Chapito" are one alias', () => {
+    expect(normalizeName('El Chapito', 'person').tokens).toEqual(['chapito']);
+    expect(normalizeName('La Güera', 'person').tokens).toEqual(['guera']);
   });
 });
 

@@ -68,12 +68,3 @@ export function normalizeName(raw: string, kind: 'person' | 'organization' | 'an
   if (kept.length) tokens = kept;
   return { tokens, compact: [...tokens].sort().join(''), joined: tokens.join('') };
 }
-
-/**
- * "El Chapito", "La Güera": Spanish nicknames are aliases, not names. Returns the
- * nickname (without the article) when the whole name is one.
- */
-export function spanishNickname(raw: string): string | undefined {
-  const m = /^\s*(el|la|los|las)\s+(.+)$/iu.exec(raw);
-  return m && m[2]!.split(/\s+/).length <= 2 ? m[2] : undefined;
-}
