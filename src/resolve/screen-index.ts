@@ -66,6 +66,57 @@ function keysOf(n: NormalizedName): string[] {
   return keys;
 }
 
+/** Entry -> accumulated weight, for one query; open addressing, grows when needed. */
+class Accumulator {
+  private keys = new Int32Array(8192).fill(-1);
+  private vals = new Float32Array(8192);
+  private order = new Int32Array(8192); // slots in insertion order
+  used = 0;
+
+  clear(): void {
+    for (let i = 0; i < this.used; i++) this.keys[this.order[i]!] = -1;
+    this.used = 0;
+  }
+
+  add(e: number, w: number): void {
+    if (this.used * 2 >= this.keys.length) this.grow();
+    const mask = this.keys.length - 1;
+    let s = Math.imul(e, 0x9e3779b1) >>> 0 & mask;
+    for (;;) {
+      const k = this.keys[s]!;
+      if (k === e) {
+        this.vals[s] = this.vals[s]! + w;
+        return;
+      }
+      if (k === -1) {
+        this.keys[s] = e;
+        this.vals[s] = w;
+        this.order[this.used++] = s;
+        return;
+      }
+      s = (s + 1) & mask;
+    }
+  }
+
+  entryAt(i: number): number {
+    return this.keys[this.order[i]!]!;
+  }
+
+  scoreAt(i: number): number {
+    return this.vals[this.order[i]!]!;
+  }
+
+  private grow(): void {
+    const entries = Array.from({ length: this.used }, (_, i) => [this.entryAt(i), this.scoreAt(i)] as const);
+    const size = this.keys.length * 2;
+    this.keys = new Int32Array(size).fill(-1);
+    this.vals = new Float32Array(size);
+    this.order = new Int32Array(size);
+    this.used = 0;
+    for (const [e, w] of entries) this.add(e, w);
+  }
+}
+
 interface Prepared extends Comparable {
   entry: ListEntry;
 }
@@ -74,7 +125,7 @@ export class ScreeningIndex {
   private readonly prepared: Prepared[] = [];
   private readonly building = new Map<string, number[]>();
   private postings = new Map<string, Int32Array>();
-  private scores = new Float32Array(0);
+  private readonly acc = new Accumulator();
   /** Weight of a name token: its inverse document frequency over the list, floored. */
   private tokenWeight(t: string): number {
     const df = this.postings.get(t)?.length ?? 0;
@@ -118,7 +169,6 @@ export class ScreeningIndex {
       } else this.postings.set(k, Int32Array.from(v));
     }
     this.building.clear();
-    this.scores = new Float32Array(this.prepared.length);
     // Token weights depend on the whole list, so they are set once it is complete.
     for (const p of this.prepared) for (const n of p.names) this.weigh(n);
     this.built = true;
@@ -143,8 +193,11 @@ export class ScreeningIndex {
     }
     if (!lists.length) return [];
     lists.sort((a, b) => a.list.length - b.list.length);
-    const scores = this.scores;
-    const touched: number[] = [];
+    // Accumulate into a small open-addressing table (a few thousand slots stay in the
+    // CPU cache); a per-entry array of a million scores would miss the cache on
+    // nearly every posting.
+    const acc = this.acc;
+    acc.clear();
     let used = 0;
     let read = 0;
     for (const { list, weight, id } of lists) {
@@ -152,30 +205,30 @@ export class ScreeningIndex {
       used++;
       read += list.length;
       const w = id ? 1000 : weight;
-      for (let i = 0; i < list.length; i++) {
-        const e = list[i]!;
-        if (scores[e] === 0) touched.push(e);
-        scores[e] = scores[e]! + w;
-      }
+      for (let i = 0; i < list.length; i++) acc.add(list[i]!, w);
     }
-    // The best-supported candidates, by accumulated key weight: a bounded top-K
-    // (sorting every touched entry would cost more than the scoring it saves).
+    // The best-supported candidates, by accumulated key weight: a bounded top-K.
     const top: number[] = [];
+    const topScore: number[] = [];
     let floor = 0;
-    for (const e of touched) {
-      const s = scores[e]!;
-      if (top.length === CANDIDATES && s <= floor) continue;
+    for (let s = 0; s < acc.used; s++) {
+      const e = acc.entryAt(s);
+      const sc = acc.scoreAt(s);
+      if (top.length === CANDIDATES && sc <= floor) continue;
       let i = top.length;
-      if (top.length < CANDIDATES) top.push(e);
-      else i = CANDIDATES - 1;
-      while (i > 0 && scores[top[i - 1]!]! < s) {
+      if (top.length < CANDIDATES) {
+        top.push(e);
+        topScore.push(sc);
+      } else i = CANDIDATES - 1;
+      while (i > 0 && topScore[i - 1]! < sc) {
         top[i] = top[i - 1]!;
+        topScore[i] = topScore[i - 1]!;
         i--;
       }
       top[i] = e;
-      floor = scores[top[top.length - 1]!]!;
+      topScore[i] = sc;
+      floor = topScore[topScore.length - 1]!;
     }
-    for (const e of touched) scores[e] = 0;
     const hits: Hit[] = [];
     for (const e of top) {
       const p = this.prepared[e]!;
