@@ -11,6 +11,7 @@ import { generateEvalSet } from '../src/resolve/evalset.js';
 import { evaluate } from '../src/resolve/evaluate.js';
 import { loadOfacCsv, loadOfacXml, parseRemarks } from '../src/lists/ofac.js';
 import { DEFAULT_THRESHOLD } from '../src/lists/registry.js';
+import { ScreeningPool } from '../src/resolve/screen-pool.js';
 
 describe('name normalisation', () => {
   it('folds accents and case, transliterates Han to pinyin and other scripts to Latin', () => {
@@ -140,5 +141,25 @@ describe('screening quality', () => {
     expect(q.queries).toBeGreaterThan(1000);
     expect(q.precision).toBeGreaterThanOrEqual(0.95);
     expect(q.recall).toBeGreaterThanOrEqual(0.95);
+  });
+});
+
+describe('batch screening on every core', () => {
+  it('finds exactly what one thread finds', async () => {
+    const set = generateEvalSet(404, 200);
+    const idx = new ScreeningIndex();
+    for (const e of set.entries) idx.add(e);
+    const queries = set.queries.map((q) => ({ name: q.name, birthDate: q.birthDate }));
+    const pool = await ScreeningPool.start(set.entries, 2);
+    try {
+      const { results } = await pool.screen(queries, { threshold: DEFAULT_THRESHOLD, limit: 5 });
+      expect(results).toHaveLength(queries.length);
+      results.forEach((hits, i) => {
+        const single = idx.search(queries[i]!, { threshold: DEFAULT_THRESHOLD, limit: 5 });
+        expect(hits.map((h) => h.id)).toEqual(single.map((h) => h.entry.id));
+      });
+    } finally {
+      await pool.stop();
+    }
   });
 });
