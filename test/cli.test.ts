@@ -64,6 +64,9 @@ describe('chokepoint CLI', () => {
     expect(lines[0]).toHaveProperty('schema');
     const add = cli('users', 'add', '--username', 'new.analyst', '--agency', 'hsi', '--clearance', 'S', '--roles', 'analyst');
     expect(add.stdout).toMatch(/created new\.analyst \(HSI, S, analyst\); password: \S{16}/);
+    const x = cli('xref');
+    expect(x.status, x.stderr).toBe(0);
+    expect(x.stdout).toMatch(/cross-referenced \d+ people and organisations: 0 new possible links/); // the demo load found them already
     const v = cli('audit', 'verify');
     expect(v.status).toBe(0);
     expect(v.stdout).toMatch(/^OK: \d+ entries; head \d+:[0-9a-f]{64}/);

@@ -20,6 +20,7 @@ import { listAgencies, upsertAgencies } from '../store/store.js';
 import { SYSTEM } from '../store/write.js';
 import { ScreeningLists, DEFAULT_THRESHOLD } from '../lists/registry.js';
 import { toScreeningQuery } from '../resolve/screen-request.js';
+import { crossReference } from '../resolve/xref.js';
 import { ensureDemoUsers, loadScenario } from '../scenario/load.js';
 import { ENTITIES_PER_NETWORK, SIZES } from '../scenario/generate.js';
 import { ROLES, type Principal, type Role } from '../domain/users.js';
@@ -308,6 +309,20 @@ program.command('screen')
     console.log(`screened ${rows.length - errors} of ${rows.length} rows in ${s.toFixed(2)} s (${Math.round((rows.length - errors) / Math.max(s, 1e-6))} names/s): ${withHits} with hits, ${errors} rejected`);
     await withStore((store) => audit(store.db, { actor: `cli:${userInfo().username}`, action: 'screen.batch', target: opts.csv, details: { rows: rows.length, withHits, errors } }));
   });
+
+program.command('xref')
+  .description('cross-reference every person and organisation in the store (after a large import, or to redo it); records possible links')
+  .action(async () => withStore(async (store) => {
+    const ids = (await store.db.query<{ id: string }>("SELECT id FROM entities WHERE schema = ANY($1) ORDER BY id", [['Person', 'Organization', 'Company']])).map((r) => r.id);
+    const bar = progress('xref');
+    let links = 0;
+    for (let i = 0; i < ids.length; i += 5000) {
+      links += (await crossReference(store.db, ids.slice(i, i + 5000), `cli:${userInfo().username}`)).links;
+      bar.update('xref', Math.min(i + 5000, ids.length));
+    }
+    bar.stop();
+    console.log(`cross-referenced ${ids.length} people and organisations: ${links} new possible links`);
+  }));
 
 /** The system's review sees every group's records. */
 async function allGroups(store: Store): Promise<string[]> {

@@ -86,7 +86,15 @@ export async function importRecords(store: Store, writer: Principal, items: () =
   // PGlite has no autovacuum: without fresh statistics after a large import the
   // planner misjudges every query (seconds instead of milliseconds at 1M entities).
   if (total.statements >= ANALYZE_AFTER) await store.db.exec('ANALYZE records, presence, entities, statements');
-  if (opts.crossReference !== false && written.length <= XREF_MAX) links = (await crossReference(store.db, written, writer.username)).links;
+  if (opts.crossReference !== false && written.length <= XREF_MAX) {
+    // The import has committed; a failure here must not report it as failed (re-running
+    // it would find nothing changed). `chokepoint xref` redoes cross-referencing.
+    try {
+      links = (await crossReference(store.db, written, writer.username)).links;
+    } catch (e) {
+      console.error(`cross-referencing failed after the import committed (${(e as Error).message}); run \`chokepoint xref\``);
+    }
+  }
   return report(total);
 }
 
