@@ -9,7 +9,7 @@ import { writeRecords, type WriteResult } from '../store/write.js';
 import { ValidationError, type FieldError, type RecordInput } from './record-input.js';
 import type { Principal } from '../domain/users.js';
 import type { Parsed } from './readers.js';
-import { crossReference } from '../resolve/xref.js';
+import { crossReferenceAfterWrite } from '../resolve/xref.js';
 
 export type ImportMode = 'atomic' | 'skip';
 
@@ -36,6 +36,8 @@ export interface ImportOptions {
 
 /** Above this many written entities an import skips cross-referencing (run `chokepoint xref`). */
 export const XREF_MAX = 50_000;
+/** After writing this many statements, refresh the planner's statistics. */
+const ANALYZE_AFTER = 5_000;
 
 export async function importRecords(store: Store, writer: Principal, items: () => AsyncIterable<Parsed>, opts: ImportOptions): Promise<ImportReport> {
   const started = performance.now();
@@ -86,16 +88,6 @@ export async function importRecords(store: Store, writer: Principal, items: () =
   // PGlite has no autovacuum: without fresh statistics after a large import the
   // planner misjudges every query (seconds instead of milliseconds at 1M entities).
   if (total.statements >= ANALYZE_AFTER) await store.db.exec('ANALYZE records, presence, entities, statements');
-  if (opts.crossReference !== false && written.length <= XREF_MAX) {
-    // The import has committed; a failure here must not report it as failed (re-running
-    // it would find nothing changed). `chokepoint xref` redoes cross-referencing.
-    try {
-      links = (await crossReference(store.db, written, writer.username)).links;
-    } catch (e) {
-      console.error(`cross-referencing failed after the import committed (${(e as Error).message}); run \`chokepoint xref\``);
-    }
-  }
+  if (opts.crossReference !== false && written.length <= XREF_MAX) links = await crossReferenceAfterWrite(store.db, written, writer.username);
   return report(total);
 }
-
-const ANALYZE_AFTER = 5_000;

@@ -75,7 +75,8 @@ async function storeIndex(tx: Sql, db: Database): Promise<ScreeningIndex> {
       si.index.add({ id: p.id, list: 'store', kind: p.person ? 'person' : 'organization', names: p.rawNames, birthDates: p.birthDates, countries: p.countries, identifiers: p.identifiers });
     }
   }
-  si.upTo = Math.max(si.upTo, ...fresh.map((f) => f.max));
+  // A loop, not Math.max(...spread): a first build passes one value per entity, past the engine's argument limit.
+  for (const f of fresh) if (f.max > si.upTo) si.upTo = f.max;
   si.index.build();
   return si.index;
 }
@@ -114,4 +115,18 @@ export async function crossReference(db: Database, entityIds: string[], actor = 
     if (inserted.length) await appendAudit(tx, { actor, action: 'xref.links', details: { checked: mine.size, links: inserted.length } });
     return { checked: mine.size, links: inserted.length };
   });
+}
+
+/**
+ * Cross-referencing after a write has committed: a failure here must not turn the
+ * committed write into a reported failure (re-sending it would find nothing changed),
+ * so it is logged and `chokepoint xref` redoes it. Returns the links found, or null.
+ */
+export async function crossReferenceAfterWrite(db: Database, entityIds: string[], actor: string): Promise<number | null> {
+  try {
+    return (await crossReference(db, entityIds, actor)).links;
+  } catch (e) {
+    console.error(`cross-referencing failed after the write committed (${(e as Error).message}); run \`chokepoint xref\``);
+    return null;
+  }
 }
