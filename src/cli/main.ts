@@ -19,7 +19,7 @@ import { createUser, findUser, listUsers } from '../store/users.js';
 import { listAgencies, upsertAgencies } from '../store/store.js';
 import { SYSTEM } from '../store/write.js';
 import { ScreeningLists, DEFAULT_THRESHOLD } from '../lists/registry.js';
-import { toScreeningQuery } from '../resolve/screen-request.js';
+import { toScreeningQuery, readScreeningCsv, screenInputOfRow } from '../resolve/screen-request.js';
 import { crossReference } from '../resolve/xref.js';
 import { ensureDemoUsers, loadScenario } from '../scenario/load.js';
 import { ENTITIES_PER_NETWORK, SIZES } from '../scenario/generate.js';
@@ -284,8 +284,7 @@ program.command('screen')
       await withStore((store) => audit(store.db, { actor: `cli:${userInfo().username}`, action: 'screen', target: q.name, details: { hits: hits.map((h) => h.entry.id) } }));
       return;
     }
-    const { parse } = await import('csv-parse/sync');
-    const rows = parse(readFileSync(opts.csv, 'utf8'), { columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), skip_empty_lines: true, bom: true }) as Record<string, string>[];
+    const rows = readScreeningCsv(readFileSync(opts.csv, 'utf8'));
     const out = opts.out ? createWriteStream(opts.out) : undefined;
     const bar = progress(opts.csv);
     let withHits = 0;
@@ -293,7 +292,7 @@ program.command('screen')
     const started = performance.now();
     rows.forEach((r, i) => {
       try {
-        const q = toScreeningQuery({ name: r.name, kind: r.kind || undefined, birthDate: r.birthdate ?? r.dob, nationality: r.nationality ?? r.country });
+        const q = toScreeningQuery(screenInputOfRow(r));
         const hits = lists.screen(q, { threshold, limit: 3 });
         if (hits.length) withHits++;
         out?.write(JSON.stringify({ line: i + 2, name: q.name, hits: hits.map((h) => ({ score: h.score, id: h.entry.id, name: h.entry.details?.name ?? h.entry.names[0], reasons: h.reasons })) }) + '\n');

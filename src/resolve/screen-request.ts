@@ -1,5 +1,6 @@
 // Screening requests as they arrive from the API, the CLI or a batch file:
 // validated and normalised into a ScreeningQuery, or an error naming the field.
+import { parse as parseCsv } from 'csv-parse/sync';
 import { cleanValue, ValueError } from '../domain/values.js';
 import { normalizeIdentifier, IDENTIFIER_KINDS, IdentifierError, type IdentifierKind } from './identifiers.js';
 import type { ScreeningQuery } from './screen-index.js';
@@ -47,4 +48,22 @@ export function toScreeningQuery(input: ScreenInput): ScreeningQuery {
     return field(`identifiers[${i}]`, () => normalizeIdentifier(k as IdentifierKind, value, countries[0]));
   });
   return { name, kind, birthDate, countries, identifiers };
+}
+
+/** A screening CSV: header names folded to lower case; must have a "name" column. */
+export function readScreeningCsv(text: string): Record<string, string>[] {
+  let rows: Record<string, string>[];
+  try {
+    rows = parseCsv(text, { columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), skip_empty_lines: true, bom: true });
+  } catch (e) {
+    throw new ScreenInputError('csv', (e as Error).message);
+  }
+  if (!rows.length) throw new ScreenInputError('csv', 'no rows');
+  if (!('name' in rows[0]!)) throw new ScreenInputError('csv', 'the header must have a "name" column');
+  return rows;
+}
+
+/** One CSV row as a screening input: name, kind, birthDate (or dob), nationality (or country). */
+export function screenInputOfRow(r: Record<string, string>): ScreenInput {
+  return { name: r.name, kind: r.kind || undefined, birthDate: r.birthdate ?? r.dob, nationality: r.nationality ?? r.country };
 }

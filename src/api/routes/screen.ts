@@ -1,10 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import { parse as parseCsv } from 'csv-parse/sync';
 import type { Store } from '../../store/store.js';
 import { audit } from '../../store/audit.js';
 import { DEFAULT_THRESHOLD, type ScreeningLists } from '../../lists/registry.js';
-import { toScreeningQuery, ScreenInputError } from '../../resolve/screen-request.js';
+import { toScreeningQuery, readScreeningCsv, screenInputOfRow, ScreenInputError } from '../../resolve/screen-request.js';
 import type { Hit } from '../../resolve/screen-index.js';
 import { HttpError, principal } from '../server.js';
 
@@ -63,12 +62,11 @@ export async function registerScreenRoutes(app: FastifyInstance, store: Store, l
     const b = req.body as Static<typeof Batch>;
     let rows: Record<string, string>[];
     try {
-      rows = parseCsv(b.csv, { columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), skip_empty_lines: true, bom: true });
+      rows = readScreeningCsv(b.csv);
     } catch (e) {
-      throw new HttpError(400, `csv: ${(e as Error).message}`);
+      if (e instanceof ScreenInputError) throw new HttpError(400, e.message);
+      throw e;
     }
-    if (!rows.length) throw new HttpError(400, 'csv: no rows');
-    if (!('name' in rows[0]!)) throw new HttpError(400, 'csv: the header must have a "name" column');
     if (rows.length > MAX_BATCH_ROWS) throw new HttpError(413, `csv: ${rows.length} rows; at most ${MAX_BATCH_ROWS} per batch`);
     const started = performance.now();
     const results = [];
@@ -76,7 +74,7 @@ export async function registerScreenRoutes(app: FastifyInstance, store: Store, l
     for (let i = 0; i < rows.length; i++) {
       const r = rows[i]!;
       try {
-        const q = toScreeningQuery({ name: r.name, kind: r.kind || undefined, birthDate: r.birthdate ?? r.dob, nationality: r.nationality ?? r.country });
+        const q = toScreeningQuery(screenInputOfRow(r));
         const hits = lists().screen(q, { threshold: b.threshold, limit: 3 });
         results.push({ line: i + 2, name: q.name, hits: hits.map(hitView) });
       } catch (e) {
