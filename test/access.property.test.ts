@@ -173,6 +173,8 @@ for (const backend of backends) {
             const got = new Map<string, Set<string>>();
             for (const e of list.body.results) for (const [k, v] of valuesOf(e)) got.set(k, v);
             expect(got).toEqual(want.values);
+            // Merges name only entities the reader may see.
+            for (const e of list.body.results) for (const s of e.sameAs as string[]) expect(want.visible.has(s)).toBe(true);
             // Every value the reader sees comes with its source.
             for (const e of list.body.results) for (const vs of Object.values(e.properties) as { source: string | null; sourceRecordId: string | null }[][]) for (const v of vs) {
               expect(v.source).not.toBeNull();

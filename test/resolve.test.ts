@@ -12,6 +12,9 @@ import { evaluate } from '../src/resolve/evaluate.js';
 import { loadOfacCsv, loadOfacXml, parseRemarks } from '../src/lists/ofac.js';
 import { DEFAULT_THRESHOLD } from '../src/lists/registry.js';
 import { ScreeningPool } from '../src/resolve/screen-pool.js';
+import { Calibration, isotonicFit, readCalibrationFile, shippedCalibration } from '../src/resolve/calibrate.js';
+import { fitCalibration } from '../src/resolve/fit-calibration.js';
+import { nameSimilarity } from '../src/resolve/score.js';
 
 describe('name normalisation', () => {
   it('folds accents and case, transliterates Han to pinyin and other scripts to Latin', () => {
@@ -129,6 +132,65 @@ describe('OFAC SDN list', () => {
     expect(top('Zambada Garcia, Ismael', '1948')?.reasons).toEqual(expect.arrayContaining([expect.stringMatching(/date of birth matches/)]));
     expect(top('Cartel de Jalisco Nueva Generación')?.entry.details?.name).toBe('CARTEL DE JALISCO NUEVA GENERACION');
     expect(top('Pablo Kowalski')).toBeUndefined();
+  });
+});
+
+describe('Arabic script', () => {
+  it('meets Latin spellings by consonant skeleton, and tells other names apart', () => {
+    const sim = (a: string, b: string) => nameSimilarity(normalizeName(a, 'person'), normalizeName(b, 'person'), false).score;
+    expect(normalizeName('محمد حداد', 'person')).toMatchObject({ tokens: ['mhmd', 'hdd'], abjad: true });
+    expect(sim('محمد حداد', 'HADDAD, Mohammed')).toBeGreaterThan(0.9);
+    expect(sim('يوسف سليمان', 'Youssef Suleiman')).toBeGreaterThan(0.9);
+    expect(sim('خالد منصور', 'Karim Mansour')).toBeLessThan(0.8);
+    expect(shippedCalibration().probability(sim('سمير سليمان', 'Samir'))).toBeLessThan(DEFAULT_THRESHOLD); // one word of two is not the name
+  });
+
+  it('screens a name written in Arabic script against a Latin-script list', () => {
+    const idx = new ScreeningIndex();
+    idx.add({ id: 'a', list: 't', kind: 'person', names: ['OTHMAN, Omar'] });
+    idx.add({ id: 'b', list: 't', kind: 'person', names: ['OTHMAN, Karim'] });
+    idx.add({ id: 'c', list: 't', kind: 'person', names: ['Omar Rodriguez'] });
+    expect(idx.search({ name: 'عمر عثمان' }, { threshold: DEFAULT_THRESHOLD, limit: 5 }).map((h) => h.entry.id)).toEqual(['a']);
+  });
+});
+
+describe('score calibration', () => {
+  it('fits a non-decreasing map by pool-adjacent-violators', () => {
+    const pts = isotonicFit([{ raw: 0.1, match: false }, { raw: 0.2, match: true }, { raw: 0.3, match: false }, { raw: 0.9, match: true }, { raw: 0.95, match: true }]);
+    expect(pts).toEqual([[0.1, 0], [0.25, 0.5], [0.925, 1]]);
+    const c = new Calibration(pts);
+    expect(c.probability(0.05)).toBe(0);
+    expect(c.probability(0.25)).toBe(0.5);
+    expect(c.probability(0.99)).toBe(1);
+    expect(c.rawFor(0.5)).toBeCloseTo(0.25);
+    expect(c.probability(c.rawFor(0.75))).toBeCloseTo(0.75);
+    expect(() => new Calibration([[0.2, 0.5], [0.1, 0.6]])).toThrow(/increase/);
+  });
+
+  it('is what refitting on the tuning set gives (the shipped map is data from the fit, not edited)', () => {
+    const shipped = readCalibrationFile();
+    const refit = fitCalibration(loadOfacCsv(new URL('../reference/ofac/', import.meta.url).pathname).entries);
+    expect(refit).toEqual(shipped);
+  }, 60_000);
+
+  it('says how often a hit is right: on a fresh set like the tuning set, hits scored about p are right about p of the time', () => {
+    const set = generateEvalSet(303, 1500);
+    const idx = new ScreeningIndex();
+    for (const e of [...set.entries, ...loadOfacCsv(new URL('../reference/ofac/', import.meta.url).pathname).entries]) idx.add(e);
+    const bins = Array.from({ length: 5 }, () => ({ n: 0, p: 0, right: 0 }));
+    for (const q of set.queries) {
+      for (const h of idx.search({ name: q.name, birthDate: q.birthDate }, { threshold: 0.01, limit: 5 })) {
+        const b = bins[Math.min(4, Math.floor(h.score * 5))]!;
+        b.n++;
+        b.p += h.score;
+        b.right += h.entry.id === q.expect ? 1 : 0;
+      }
+    }
+    const n = bins.reduce((a, b) => a + b.n, 0);
+    const expectedCalibrationError = bins.reduce((a, b) => a + Math.abs(b.p - b.right), 0) / n;
+    expect(n).toBeGreaterThan(1000);
+    expect(expectedCalibrationError).toBeLessThan(0.03);
+    expect(bins[4]!.right / bins[4]!.n).toBeGreaterThan(0.9);
   });
 });
 

@@ -37,6 +37,16 @@ describe.skipIf(!haveChromium)('the analyst page in Chromium', () => {
     await store?.close();
   });
 
+  async function signedIn() {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(url);
+    await page.fill('#username', 'cbp.officer');
+    await page.fill('#password', 'correct horse battery staple');
+    await page.click('#login button[type=submit]');
+    await page.waitForSelector('#results li button');
+    return page;
+  }
+
   it('signs in, searches, shows portion markings and a banner, and never runs names as HTML', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     const failures: string[] = [];
@@ -64,5 +74,47 @@ describe.skipIf(!haveChromium)('the analyst page in Chromium', () => {
     expect(await page.textContent('#entity .portion')).toBe('(U//LES)');
     await page.screenshot({ path: 'test-output/web-entity.png' });
     expect(failures).toEqual([]);
+  });
+
+  it('screens a name against the sanctions list, showing the list date, scores and reasons', async () => {
+    const page = await signedIn();
+    await page.click('#tabs button[data-view=screen]');
+    await expect.poll(() => page.textContent('#lists')).toMatch(/published 2024-05-03/);
+    await page.fill('#s-name', 'Ismael Zambada Garcia');
+    await page.fill('#s-dob', '1948');
+    await page.click('#screen button');
+    await page.waitForSelector('#hits li strong');
+    expect(await page.textContent('#hits > li')).toMatch(/ZAMBADA GARCIA, Ismael — OFAC-SDN ofac-7226/);
+    expect(await page.textContent('#hits .reasons')).toMatch(/date of birth matches/);
+    await page.fill('#s-name', 'Pablo Kowalski');
+    await page.fill('#s-dob', '');
+    await page.click('#screen button');
+    await expect.poll(() => page.textContent('#hits')).toMatch(/No hits scoring/);
+    await page.close();
+  });
+
+  it('lists possible links for review, and a judgement takes the pair off the list', async () => {
+    const page = await signedIn();
+    await page.click('#tabs button[data-view=links]');
+    await page.waitForSelector('#link-list > li');
+    const before = await page.locator('#link-list > li').count();
+    expect(before).toBeGreaterThan(0);
+    const first = await page.textContent('#link-list > li');
+    await page.locator('#link-list > li').first().getByRole('button', { name: 'Not the same' }).click();
+    await expect.poll(async () => (await page.locator('#link-list > li').first().textContent()) !== first).toBe(true);
+    const [rejected] = await store.db.query<{ n: number }>("SELECT count(*)::int AS n FROM possible_links WHERE status = 'rejected'");
+    expect(rejected!.n).toBe(1);
+    await page.screenshot({ path: 'test-output/web-links.png' });
+    // Confirm the next pair: search then shows the identity once, and its page shows both members' values.
+    const [open] = await store.db.query<{ id: number; left_id: string }>("SELECT id, left_id FROM possible_links WHERE status = 'open' ORDER BY score DESC, id LIMIT 1");
+    const caption = (await page.locator('#link-list > li').first().locator('button').first().textContent())!.replace(/^\(U[^)]*\)\s*/, '').replace(/ \(\w+\)$/, '');
+    await page.locator('#link-list > li').first().getByRole('button', { name: 'Same', exact: true }).click();
+    await expect.poll(async () => (await store.db.query<{ status: string }>('SELECT status FROM possible_links WHERE id = $1', [open!.id]))[0]!.status).toBe('confirmed');
+    await page.click('#tabs button[data-view=explore]');
+    await page.fill('#q', caption);
+    await page.click('#search button');
+    await page.locator('#results li button', { hasText: 'merged with 1' }).first().click();
+    await expect.poll(() => page.textContent('#entity .merged')).toMatch(/^Merged with /);
+    await page.close();
   });
 });

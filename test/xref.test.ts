@@ -3,6 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { backends, openApi, postAs, userWithToken, auth } from './helpers.js';
 import type { Store } from '../src/store/store.js';
+import { parseRecord } from '../src/ingest/record-input.js';
+import { writeBatch, SYSTEM } from '../src/store/write.js';
+import { purgeExpired } from '../src/store/retention.js';
+import { createUser } from '../src/store/users.js';
 
 for (const backend of backends) {
   describe(`possible links and judgements (${backend.name})`, () => {
@@ -56,6 +60,9 @@ for (const backend of backends) {
       expect(merged.members.map((m: { id: string }) => m.id).sort()).toEqual(['cbp-x2', 'dea-x1']);
       expect(merged.properties.name.map((v: { value: string; source: string }) => `${v.source}:${v.value}`).sort()).toEqual(['CBP:JOSE LUIS GARCIA', 'DEA:José Luis García López']);
       expect((await app.inject({ url: '/entities/dea-x1', headers: auth(cbp) })).json().sameAs).toEqual(['cbp-x2']);
+      // Search results name what each was merged with.
+      const found = (await app.inject({ url: '/entities?q=Jose%20Luis%20Garcia', headers: auth(cbp) })).json().results;
+      expect(Object.fromEntries(found.filter((r: { id: string }) => ['dea-x1', 'cbp-x2'].includes(r.id)).map((r: { id: string; sameAs: string[] }) => [r.id, r.sameAs]))).toEqual({ 'dea-x1': ['cbp-x2'], 'cbp-x2': ['dea-x1'] });
       // CBP may not see dea-x9, so its merged view of cbp-x3 is cbp-x3 alone.
       const rosaForCbp = (await app.inject({ url: '/entities/cbp-x3/merged', headers: auth(cbp) })).json();
       expect(rosaForCbp.members.map((m: { id: string }) => m.id)).toEqual(['cbp-x3']);
@@ -80,6 +87,47 @@ for (const backend of backends) {
       expect((await post(`/links/${l.id}/confirm`, fgr, {})).statusCode).toBe(403);
       const trail = await store.db.query<{ action: string }>("SELECT action FROM audit_log WHERE action LIKE 'link.%' ORDER BY seq");
       expect(trail.map((t) => t.action)).toEqual(['link.confirm', 'link.confirm', 'link.reject', 'link.undo']);
+    });
+  });
+
+}
+
+for (const backend of backends) {
+  describe(`cross-referencing follows corrections and purges (${backend.name})`, () => {
+    let store: Store;
+    let drop: () => Promise<void>;
+    beforeAll(async () => ({ store, drop } = await backend.open()));
+    afterAll(() => drop());
+    const write = async (id: string, name: string, opts: { intelligence?: boolean; today?: Date } = {}) => {
+      const r = parseRecord({
+        sourceRecordId: id, marking: 'U//LES', entities: [{ id: `${id}-p`, schema: 'Person', properties: { name: [name] } }],
+        ...(opts.intelligence ? { kind: 'intelligence', criminalBasis: 'Subject launders proceeds for a trafficking organization.', sensitivity: 'sensitive', confidence: 'medium' } : {}),
+      }, { source: 'DEA', today: opts.today });
+      if (!r.record) throw new Error(JSON.stringify(r.errors));
+      await writeBatch(store.db, store.markings, SYSTEM, [r.record], { origin: 'test' });
+    };
+    const pairs = async () => (await store.db.query<{ p: string }>("SELECT left_id || '~' || right_id AS p FROM possible_links ORDER BY 1")).map((r) => r.p);
+
+    it('matches a corrected record by its new name, not its old one', async () => {
+      await write('A', 'Griselda Ochoa Tapia');
+      await write('B', 'Griselda Ochoa Tapia');
+      expect(await pairs()).toEqual(['A-p~B-p']);
+      await write('B', 'Marisol Uriarte Fuentes'); // the same record, corrected
+      await write('C', 'GRISELDA OCHOA TAPIA');
+      await write('D', 'Marisol Uriarte Fuentes');
+      expect(await pairs()).toEqual(['A-p~B-p', 'A-p~C-p', 'B-p~D-p']); // no B~C: B no longer has that name
+    });
+
+    it('forgets purged entities: their links go, and new records do not link to them', async () => {
+      await write('OLD', 'Aureliano Bojorquez Loaiza', { intelligence: true, today: new Date('2020-01-10') });
+      await write('E', 'Aureliano Bojorquez Loaiza');
+      expect(await pairs()).toContain('E-p~OLD-p');
+      const admin = await createUser(store.db, { username: 'adm', password: 'correct horse battery staple', agency: 'DEA', clearance: 'S', roles: ['admin'] });
+      expect((await purgeExpired(store.db, admin)).purged.map((p) => p.sourceRecordId)).toEqual(['OLD']);
+      expect(await pairs()).not.toContain('E-p~OLD-p');
+      await write('F', 'AURELIANO BOJORQUEZ LOAIZA');
+      expect((await pairs()).filter((p) => p.includes('OLD'))).toEqual([]);
+      expect(await pairs()).toContain('E-p~F-p');
     });
   });
 }

@@ -262,13 +262,13 @@ program.command('screen')
   .option('--dob <date>', 'date of birth (YYYY, YYYY-MM or YYYY-MM-DD)')
   .option('--country <iso2>', 'nationality')
   .option('--kind <kind>', 'person | organization | any', 'any')
-  .option('--threshold <n>', 'minimum score (0.5-1)', String(DEFAULT_THRESHOLD))
+  .option('--threshold <n>', 'minimum calibrated score (0.01-1)', String(DEFAULT_THRESHOLD))
   .option('--csv <file>', 'screen every row (header: name[,birthDate][,nationality])')
   .option('--out <file>', 'with --csv: write results as JSON lines here')
   .option('--ofac-xml <file>', 'screen against this SDN.XML (e.g. today\'s list) instead of the shipped one')
   .action(async (name: string | undefined, opts) => {
     const threshold = Number(opts.threshold);
-    if (!(threshold >= 0.5 && threshold <= 1)) throw new Error('--threshold must be between 0.5 and 1');
+    if (!(threshold >= 0.01 && threshold <= 1)) throw new Error('--threshold must be between 0.01 and 1');
     const t0 = performance.now();
     const lists = ScreeningLists.load({ ofacXml: opts.ofacXml });
     for (const l of lists.lists) console.error(`${l.name}: ${l.entries} entries (${l.drugProgramEntries} drug-program), published ${l.publishDate ?? 'unknown'}; indexed in ${((performance.now() - t0) / 1000).toFixed(1)} s`);

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadOfacCsv, loadOfacXml, type LoadedList } from './ofac.js';
 import { ScreeningIndex, type Hit, type ScreeningQuery } from '../resolve/screen-index.js';
+import { DEFAULT_THRESHOLD } from '../resolve/calibrate.js';
 
 export interface ListInfo {
   list: string;
@@ -16,7 +17,7 @@ export interface ListInfo {
   drugProgramEntries: number;
 }
 
-export const DEFAULT_THRESHOLD = 0.88;
+export { DEFAULT_THRESHOLD };
 const DRUG_PROGRAMS = ['SDNTK', 'ILLICIT-DRUGS-EO14059'];
 
 export class ScreeningLists {

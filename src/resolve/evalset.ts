@@ -2,12 +2,12 @@
 // (Spanish, Chinese in Hanzi and pinyin, English, companies) and queries that are
 // variants of them as other sources write them (accents and case lost, typos,
 // surname first, a dropped second surname, Hanzi for pinyin, split syllables,
-// nicknames, other legal forms), plus hard negatives (a shared surname with another
+// nicknames, other legal forms, Arabic script for a Latin listing), plus hard negatives (a shared surname with another
 // given name, a name that is not listed). Tuning and evaluation use different seeds.
 import { rng } from '../scenario/generate.js';
 import * as N from '../scenario/names.js';
 import type { ListEntry } from './screen-index.js';
-import { normalizeName } from './normalize.js';
+import { normalizeName, skeletonOf } from './normalize.js';
 
 export interface LabelledQuery {
   name: string;
@@ -44,7 +44,7 @@ export function generateEvalSet(seed: number, identities: number): EvalSet {
   const used = new Set<string>();
   for (let i = 0; i < identities; i++) {
     const id = `e${seed}-${i}`;
-    const type = pick(['es', 'es', 'zh', 'en', 'co-zh', 'co-mx']);
+    const type = pick(['es', 'es', 'zh', 'en', 'ar', 'co-zh', 'co-mx']);
     if (type === 'es') {
       const first = pick(N.SPANISH_MALE);
       const second = r() < 0.4 ? ` ${pick(N.SPANISH_MALE)}` : '';
@@ -91,6 +91,18 @@ export function generateEvalSet(seed: number, identities: number): EvalSet {
       let other = pick(N.ENGLISH_FIRST);
       while (other === first) other = pick(N.ENGLISH_FIRST);
       if (!used.has(`${other} ${last}`)) queries.push({ name: `${other} ${last}`, expect: null, variant: 'hard negative: other given name' });
+    } else if (type === 'ar') {
+      const [ga, gl] = pick(N.ARABIC_GIVEN);
+      const [sa, sl] = pick(N.ARABIC_SURNAMES);
+      const full = `${gl} ${sl}`;
+      if (used.has(full)) continue;
+      used.add(full);
+      entries.push({ id, list: 'eval', kind: 'person', names: [`${sl.toUpperCase()}, ${gl}`] });
+      queries.push({ name: `${ga} ${sa}`, expect: id, variant: 'Arabic script for Latin' });
+      queries.push({ name: typo(full), expect: id, variant: 'typo' });
+      let [oa, ol] = pick(N.ARABIC_GIVEN);
+      while (oa === ga) [oa, ol] = pick(N.ARABIC_GIVEN);
+      if (!used.has(`${ol} ${sl}`)) queries.push({ name: `${oa} ${sa}`, expect: null, variant: 'hard negative: other given name, Arabic script' });
     } else if (type === 'co-zh') {
       const [ch, cp] = pick(N.CHINESE_CITIES);
       const [wh, wp] = pick(N.CHINESE_COMPANY_WORDS);
@@ -118,6 +130,11 @@ export function generateEvalSet(seed: number, identities: number): EvalSet {
     queries.push({ name, expect: null, variant: 'not listed' });
   }
   // A negative that happens to be a listed name is no negative.
-  const listed = new Set(entries.flatMap((en) => en.names.map((n) => normalizeName(n).compact)));
-  return { entries, queries: queries.filter((q) => q.expect !== null || !listed.has(normalizeName(q.name).compact)) };
+  // (Names in Arabic script are compared with listed names by consonant skeleton.)
+  const listed = new Set(entries.flatMap((en) => en.names.flatMap((n) => [normalizeName(n).compact, `%${skeletonOf(normalizeName(n)).compact}`])));
+  const key = (name: string): string => {
+    const n = normalizeName(name);
+    return n.abjad ? `%${skeletonOf(n).compact}` : n.compact;
+  };
+  return { entries, queries: queries.filter((q) => q.expect !== null || !listed.has(key(q.name))) };
 }

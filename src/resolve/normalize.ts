@@ -29,6 +29,30 @@ export interface NormalizedName {
   joined: string;
   /** Per-token weight (rarity in the list); set by the screening index, uniform when absent. */
   weights?: Float64Array;
+  /** Written in an abjad (Arabic, Hebrew): short vowels are not written, so it is compared by consonant skeleton. */
+  abjad?: boolean;
+}
+
+const ABJAD = /[\p{Script=Arabic}\p{Script=Hebrew}]/u;
+
+/**
+ * The consonant skeleton of a folded token: vowels and the letters abjads use for
+ * long vowels (w, y) dropped, doubled letters single. "Hassan" and حسن ("hsn") agree.
+ */
+export function skeletonToken(t: string): string {
+  return t.replace(/[aeiouwy]/g, '').replace(/(.)\1+/g, '$1');
+}
+
+const skeletons = new WeakMap<NormalizedName, NormalizedName>();
+/** The name as consonant skeletons (cached per name): how an abjad name meets a Latin one. */
+export function skeletonOf(n: NormalizedName): NormalizedName {
+  let s = skeletons.get(n);
+  if (!s) {
+    const tokens = n.tokens.map(skeletonToken).filter(Boolean);
+    s = { tokens, compact: [...tokens].sort().join(''), joined: tokens.join('') };
+    skeletons.set(n, s);
+  }
+  return s;
 }
 
 /** To lower-case ASCII words, with Han as pinyin syllables. */
@@ -66,5 +90,7 @@ export function normalizeName(raw: string, kind: 'person' | 'organization' | 'an
   if (kind !== 'person') tokens = stripLegalForms(tokens);
   const kept = tokens.filter((t) => !PARTICLES.has(t));
   if (kept.length) tokens = kept;
-  return { tokens, compact: [...tokens].sort().join(''), joined: tokens.join('') };
+  const n: NormalizedName = { tokens, compact: [...tokens].sort().join(''), joined: tokens.join('') };
+  if (ABJAD.test(raw)) n.abjad = true;
+  return n;
 }

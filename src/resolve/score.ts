@@ -5,7 +5,7 @@
 // date of birth, nationality/country and identifiers. Returns a score in [0,1] and
 // the features that produced it.
 import { jaroWinkler } from './jaro-winkler.js';
-import type { NormalizedName } from './normalize.js';
+import { skeletonOf, type NormalizedName } from './normalize.js';
 
 export interface Comparable {
   names: NormalizedName[];
@@ -104,8 +104,20 @@ function sameWhenRotated(tokens: string[], joined: string): boolean {
   return false;
 }
 
+// Skeletons lose the vowels that tell some names apart (Mohammed and Mahmoud are both
+// "mhmd"), so a match between scripts through them counts for a little less.
+const SKELETON_DISCOUNT = 0.95;
+
 export function nameSimilarity(q: NormalizedName, c: NormalizedName, explain = true, person = true): { score: number; tokens: Pair[] } {
   if (!q.tokens.length || !c.tokens.length) return { score: 0, tokens: [] };
+  if (q.abjad !== c.abjad) {
+    const sq = skeletonOf(q);
+    const sc = skeletonOf(c);
+    if (!sq.tokens.length || !sc.tokens.length) return { score: 0, tokens: [] };
+    // Every word counts in full (as for organisations): skeletons of two words match many longer names.
+    const r = nameSimilarity(sq, sc, explain, false);
+    return { score: r.score * SKELETON_DISCOUNT, tokens: r.tokens };
+  }
   const joinedQ = q.joined;
   const joinedC = c.joined;
   if (joinedQ === joinedC || q.compact === c.compact || (q.tokens.length !== c.tokens.length && sameWhenRotated(q.tokens, joinedC))) return { score: 1, tokens: q.tokens.map((t) => ({ query: t, matched: t, score: 1 })) };

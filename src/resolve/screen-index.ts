@@ -5,11 +5,13 @@
 // long token leaves one of them intact); for tokens of 4-8 letters, the token with
 // each letter deleted in turn (a typo anywhere still shares one); each pair of
 // tokens (selective even when each token is common); the name written without
-// spaces (split/joined syllables); and every identifier. A query gathers the postings of its keys into a typed-array
+// spaces (split/joined syllables); each token's consonant skeleton (where Arabic
+// script meets its Latin spelling); and every identifier. A query gathers the postings of its keys into a typed-array
 // accumulator, rarest keys first and within a fixed budget of postings, weighting
 // each key by its rarity (idf); it keeps the best candidates and scores only those.
-import { normalizeName, type NormalizedName } from './normalize.js';
+import { normalizeName, skeletonOf, type NormalizedName } from './normalize.js';
 import { scorePair, explain, type Comparable, type Explanation } from './score.js';
+import { shippedCalibration, type Calibration } from './calibrate.js';
 
 export interface ListEntry {
   /** Stable id within its list (e.g. OFAC ent_num). */
@@ -34,7 +36,10 @@ export interface ScreeningQuery {
 }
 
 export interface Hit {
+  /** Calibrated: the share of such hits that were the listed identity on the tuning set (calibrate.ts). */
   score: number;
+  /** The raw similarity the score was calibrated from. */
+  similarity: number;
   entry: ListEntry;
   explanation: Explanation;
   reasons: string[];
@@ -64,6 +69,11 @@ function keysOf(n: NormalizedName): string[] {
   }
   if (toks.length > 1) keys.push(`#${toks.join('')}`);
   return keys;
+}
+
+/** Consonant-skeleton keys: where a name in an abjad and its Latin spelling meet. */
+function skeletonKeysOf(n: NormalizedName): string[] {
+  return skeletonOf(n).tokens.filter((t) => t.length >= 2).map((t) => `%${t}`);
 }
 
 /** Entry -> accumulated weight, for one query; open addressing, grows when needed. */
@@ -126,6 +136,11 @@ export class ScreeningIndex {
   private readonly building = new Map<string, number[]>();
   private postings = new Map<string, Int32Array>();
   private readonly acc = new Accumulator();
+  private readonly calibration: Calibration;
+
+  constructor(opts: { calibration?: Calibration } = {}) {
+    this.calibration = opts.calibration ?? shippedCalibration();
+  }
   /** Weight of a name token: its inverse document frequency over the list, floored. */
   private tokenWeight(t: string): number {
     const df = this.postings.get(t)?.length ?? 0;
@@ -136,18 +151,36 @@ export class ScreeningIndex {
     n.weights = Float64Array.from(n.tokens, (t) => this.tokenWeight(t));
   }
   private built = false;
+  /** Whether any listed name is written in an abjad: only then do Latin queries need skeleton keys. */
+  private abjadEntries = false;
+  /** Entries by id, and those removed (tombstones: postings are immutable typed arrays). */
+  private readonly byId = new Map<string, number[]>();
+  private readonly removed = new Set<number>();
 
   get size(): number {
-    return this.prepared.length;
+    return this.prepared.length - this.removed.size;
+  }
+
+  /** Removes every entry with this id (e.g. an entity whose names changed or were purged). */
+  remove(id: string): void {
+    for (const i of this.byId.get(id) ?? []) this.removed.add(i);
+    this.byId.delete(id);
   }
 
   add(entry: ListEntry): void {
     const kind = entry.kind === 'person' ? 'person' : entry.kind === 'organization' ? 'organization' : 'any';
     const names = entry.names.map((n) => normalizeName(n, kind)).filter((n) => n.tokens.length > 0);
     const idx = this.prepared.length;
+    const same = this.byId.get(entry.id);
+    if (same) same.push(idx);
+    else this.byId.set(entry.id, [idx]);
     this.prepared.push({ entry, names, person: entry.kind === 'person' ? true : entry.kind === 'organization' ? false : undefined, birthDates: entry.birthDates ?? [], countries: entry.countries ?? [], identifiers: entry.identifiers ?? [] });
     const keys = new Set<string>();
-    for (const n of names) for (const k of keysOf(n)) keys.add(k);
+    for (const n of names) {
+      for (const k of keysOf(n)) keys.add(k);
+      for (const k of skeletonKeysOf(n)) keys.add(k);
+      if (n.abjad) this.abjadEntries = true;
+    }
     for (const id of entry.identifiers ?? []) keys.add(`id:${id}`);
     for (const k of keys) {
       const list = this.building.get(k);
@@ -174,21 +207,26 @@ export class ScreeningIndex {
     this.built = true;
   }
 
+  /** Hits whose calibrated score reaches `threshold`, best first. */
   search(q: ScreeningQuery, opts: { threshold: number; limit: number }): Hit[] {
     if (!this.built) this.build();
+    const rawThreshold = this.calibration.rawFor(opts.threshold);
     const kind = q.kind ?? 'any';
     const names = [normalizeName(q.name, kind)].filter((n) => n.tokens.length > 0);
     for (const nm of names) this.weigh(nm);
     const query: Comparable = { names, person: kind === 'person' ? true : kind === 'organization' ? false : undefined, birthDates: q.birthDate ? [q.birthDate] : [], countries: q.countries ?? [], identifiers: q.identifiers ?? [] };
     const keys = new Set<string>();
-    for (const n of names) for (const k of keysOf(n)) keys.add(k);
+    for (const n of names) {
+      for (const k of keysOf(n)) keys.add(k);
+      if (n.abjad || this.abjadEntries) for (const k of skeletonKeysOf(n)) keys.add(k);
+    }
     for (const id of query.identifiers) keys.add(`id:${id}`);
     const lists: { list: Int32Array; weight: number; id: boolean }[] = [];
     const n = this.prepared.length || 1;
     for (const k of keys) {
       const list = this.postings.get(k);
       // Deletion and prefix/suffix keys are weak evidence: many of them must not outweigh one exact key.
-      const strength = k[0] === '~' ? 0.25 : k[0] === '^' || k[0] === '$' ? 0.5 : 1;
+      const strength = k[0] === '~' || k[0] === '%' ? 0.25 : k[0] === '^' || k[0] === '$' ? 0.5 : 1;
       if (list) lists.push({ list, weight: strength * Math.log(1 + n / list.length), id: k.startsWith('id:') });
     }
     if (!lists.length) return [];
@@ -215,6 +253,7 @@ export class ScreeningIndex {
       const e = acc.entryAt(s);
       const sc = acc.scoreAt(s);
       if (top.length === CANDIDATES && sc <= floor) continue;
+      if (this.removed.size && this.removed.has(e)) continue;
       let i = top.length;
       if (top.length < CANDIDATES) {
         top.push(e);
@@ -232,11 +271,11 @@ export class ScreeningIndex {
     const hits: Hit[] = [];
     for (const e of top) {
       const p = this.prepared[e]!;
-      if (scorePair(query, p, false).score < opts.threshold) continue;
-      const { score, explanation } = scorePair(query, p, true);
-      hits.push({ score, entry: p.entry, explanation: explanation!, reasons: explain(explanation!) });
+      if (scorePair(query, p, false).score < rawThreshold) continue;
+      const { score: raw, explanation } = scorePair(query, p, true);
+      hits.push({ score: this.calibration.probability(raw), similarity: raw, entry: p.entry, explanation: explanation!, reasons: explain(explanation!) });
     }
-    hits.sort((a, b) => b.score - a.score);
+    hits.sort((a, b) => b.similarity - a.similarity);
     return hits.slice(0, opts.limit);
   }
 }

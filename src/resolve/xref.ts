@@ -12,8 +12,10 @@ import type { Database, Sql } from '../store/db.js';
 import { appendAudit } from '../store/audit.js';
 import { model } from '../domain/model.js';
 import { ScreeningIndex } from './screen-index.js';
+import { DEFAULT_THRESHOLD } from './calibrate.js';
 
-export const LINK_THRESHOLD = 0.88;
+/** Calibrated, as for screening: the threshold with the best F1 on the tuning set. */
+export const LINK_THRESHOLD = DEFAULT_THRESHOLD;
 const MATCHABLE = ['Person', 'Organization', 'Company'];
 const NAME_PROPS = ['name', 'alias', 'previousName', 'nameScript'];
 const COUNTRY_PROPS = ['nationality', 'citizenship', 'country', 'jurisdiction', 'mainCountry'];
@@ -57,26 +59,54 @@ export interface XrefResult {
 interface StoreIndex {
   index: ScreeningIndex;
   upTo: number; // highest statement id indexed
+  deletionsUpTo: number; // highest statement_deletions id seen
 }
 const indexes = new WeakMap<Database, StoreIndex>();
 
-/** Brings the database's index up to date with statements written since last time. */
+/**
+ * Brings the database's index up to date: entities with statements written since
+ * last time, or that lost statements (a corrected or purged record), are read
+ * again and replace their old entry; those with nothing left are dropped, with
+ * their possible links (a link to what the store no longer holds is no lead).
+ */
 async function storeIndex(tx: Sql, db: Database): Promise<ScreeningIndex> {
   let si = indexes.get(db);
-  if (!si) indexes.set(db, (si = { index: new ScreeningIndex(), upTo: 0 }));
+  if (!si) {
+    // Deletions before the first build are already reflected in what it reads.
+    const [d] = await tx.query<{ max: number | null }>('SELECT max(id) AS max FROM statement_deletions');
+    indexes.set(db, (si = { index: new ScreeningIndex(), upTo: 0, deletionsUpTo: Number(d?.max ?? 0) }));
+  }
   const fresh = await tx.query<{ entity_id: string; max: number }>(
     `SELECT entity_id, max(id) AS max FROM statements WHERE id > $1 AND prop = ANY($2) GROUP BY entity_id`,
     [si.upTo, NAME_PROPS],
   );
-  if (!fresh.length) return si.index;
-  const ids = fresh.map((f) => f.entity_id);
+  const deleted = await tx.query<{ entity_id: string; max: number }>(
+    'SELECT entity_id, max(id) AS max FROM statement_deletions WHERE id > $1 GROUP BY entity_id',
+    [si.deletionsUpTo],
+  );
+  if (!fresh.length && !deleted.length) return si.index;
+  const ids = [...new Set([...fresh, ...deleted].map((f) => f.entity_id))];
+  const isFirstBuild = si.upTo === 0;
+  const found = new Set<string>();
   for (let i = 0; i < ids.length; i += 20_000) {
     for (const p of (await profiles(tx, ids.slice(i, i + 20_000))).values()) {
+      found.add(p.id);
+      if (!isFirstBuild) si.index.remove(p.id);
       si.index.add({ id: p.id, list: 'store', kind: p.person ? 'person' : 'organization', names: p.rawNames, birthDates: p.birthDates, countries: p.countries, identifiers: p.identifiers });
     }
   }
-  // A loop, not Math.max(...spread): a first build passes one value per entity, past the engine's argument limit.
+  const gone = deleted.map((d) => d.entity_id).filter((id) => !found.has(id));
+  for (const id of gone) si.index.remove(id);
+  if (gone.length) {
+    const dropped = await tx.query(
+      'DELETE FROM possible_links l WHERE (l.left_id = ANY($1) OR l.right_id = ANY($1)) AND NOT (EXISTS (SELECT 1 FROM presence p WHERE p.entity_id = l.left_id) AND EXISTS (SELECT 1 FROM presence p WHERE p.entity_id = l.right_id)) RETURNING id',
+      [gone],
+    );
+    if (dropped.length) await appendAudit(tx, { actor: 'system', action: 'xref.links.dropped', details: { entities: gone.slice(0, 1000), links: dropped.length } });
+  }
+  // Loops, not Math.max(...spread): a first build passes one value per entity, past the engine's argument limit.
   for (const f of fresh) if (f.max > si.upTo) si.upTo = f.max;
+  for (const d of deleted) if (d.max > si.deletionsUpTo) si.deletionsUpTo = d.max;
   si.index.build();
   return si.index;
 }

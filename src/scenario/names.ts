@@ -15,6 +15,10 @@ export const CHINESE_COMPANY_WORDS: [string, string, string][] = [['远航', 'Yu
 export const CHINESE_COMPANY_KINDS: [string, string][] = [['化工有限公司', 'Chemical Co., Ltd.'], ['生物科技有限公司', 'Biological Technology Co., Ltd.'], ['医药科技有限公司', 'Pharmaceutical Technology Co., Ltd.'], ['贸易有限公司', 'Trading Co., Ltd.'], ['国际物流有限公司', 'International Logistics Co., Ltd.']];
 export const CHINESE_CITIES: [string, string, string][] = [['武汉', 'Wuhan', 'cn-wuhan'], ['上海', 'Shanghai', 'cn-shanghai'], ['广州', 'Guangzhou', 'cn-guangzhou'], ['石家庄', 'Shijiazhuang', 'cn-shijiazhuang'], ['深圳', 'Shenzhen', 'cn-shenzhen']];
 
+// Arabic names as written in Arabic script and as a Latin-script list spells them.
+export const ARABIC_GIVEN: [string, string][] = [['محمد', 'Mohammed'], ['أحمد', 'Ahmed'], ['حسن', 'Hassan'], ['خالد', 'Khalid'], ['عمر', 'Omar'], ['يوسف', 'Youssef'], ['إبراهيم', 'Ibrahim'], ['كريم', 'Karim'], ['طارق', 'Tariq'], ['سمير', 'Samir'], ['جمال', 'Jamal'], ['نبيل', 'Nabil'], ['فيصل', 'Faisal'], ['رشيد', 'Rashid'], ['ماجد', 'Majid'], ['وليد', 'Walid']];
+export const ARABIC_SURNAMES: [string, string][] = [['حداد', 'Haddad'], ['خوري', 'Khoury'], ['منصور', 'Mansour'], ['صالح', 'Saleh'], ['عباس', 'Abbas'], ['قاسم', 'Qasim'], ['عثمان', 'Othman'], ['شريف', 'Sharif'], ['بكري', 'Bakri'], ['زيدان', 'Zidan'], ['سليمان', 'Suleiman'], ['جابر', 'Jaber'], ['ناصر', 'Nasser'], ['هاشم', 'Hashem'], ['مراد', 'Murad'], ['فارس', 'Fares']];
+
 export const ENGLISH_FIRST = ['James', 'Michael', 'Robert', 'David', 'William', 'Richard', 'Joseph', 'Thomas', 'Christopher', 'Daniel', 'Matthew', 'Anthony', 'Mark', 'Steven', 'Ashley', 'Jessica', 'Amanda', 'Brittany', 'Jennifer', 'Sarah', 'Tyler', 'Brandon', 'Kevin', 'Kayla'];
 export const ENGLISH_LAST = ['Smith', 'Johnson', 'Williams', 'Brown', 'Jones', 'Miller', 'Davis', 'Wilson', 'Anderson', 'Taylor', 'Thomas', 'Moore', 'Jackson', 'Martin', 'Thompson', 'White', 'Harris', 'Clark', 'Lewis', 'Walker', 'Hall', 'Young'];
 

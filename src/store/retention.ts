@@ -90,6 +90,8 @@ export async function purgeExpired(db: Database, who: Principal, today = new Dat
     }
     // Entities that no record speaks of any more are gone too.
     await tx.query('DELETE FROM entities e WHERE NOT EXISTS (SELECT 1 FROM presence p WHERE p.entity_id = e.id)');
+    // So are possible links to them (the cross-referencing index drops them at its next refresh).
+    await tx.query('DELETE FROM possible_links l WHERE NOT EXISTS (SELECT 1 FROM entities e WHERE e.id = l.left_id) OR NOT EXISTS (SELECT 1 FROM entities e WHERE e.id = l.right_id)');
     await appendAudit(tx, { actor: who.username, action: 'retention.purge', target: null, details: { count: purged.length, records: purged.map((p) => `${p.source}/${p.sourceRecordId}`).slice(0, 1000) } });
     return { purged };
   });

@@ -33,13 +33,13 @@ function setBanner(marking) {
 function signOut() {
   token = null;
   sessionStorage.removeItem('cp-token');
-  $('app').hidden = true; $('login').hidden = false; $('logout').hidden = true; $('who').textContent = '';
+  $('app').hidden = true; $('tabs').hidden = true; $('login').hidden = false; $('logout').hidden = true; $('who').textContent = '';
 }
 
 async function start() {
   const me = await api('/auth/me');
   $('who').textContent = `${me.displayName} · ${me.agency} · cleared ${me.clearance}`;
-  $('login').hidden = true; $('app').hidden = false; $('logout').hidden = false;
+  $('login').hidden = true; $('app').hidden = false; $('logout').hidden = false; $('tabs').hidden = false;
   const schemas = await api('/schemas');
   $('schema').replaceChildren(el('option', { value: '' }, 'All types'), ...schemas.filter((s) => !s.edge).map((s) => el('option', { value: s.name }, s.label)));
   const stats = await api('/stats');
@@ -52,14 +52,23 @@ async function search() {
   if ($('q').value) params.set('q', $('q').value);
   if ($('schema').value) params.set('schema', $('schema').value);
   const r = await api(`/entities?${params}`);
-  $('results').replaceChildren(...r.results.map((e) => el('li', {}, el('button', { onclick: () => show(e.id).catch(showError) }, el('span', { className: 'portion' }, e.portion), `${e.caption} — ${e.schema}`))));
+  // A merged identity is listed once, under its first member on the page.
+  const folded = new Set();
+  const results = r.results.filter((e) => {
+    if (folded.has(e.id)) return false;
+    for (const s of e.sameAs ?? []) folded.add(s);
+    return true;
+  });
+  $('results').replaceChildren(...results.map((e) => el('li', {}, el('button', { onclick: () => show(e.id).catch(showError) }, el('span', { className: 'portion' }, e.portion), `${e.caption} — ${e.schema}${e.sameAs?.length ? ` (merged with ${e.sameAs.length})` : ''}`))));
   if (!r.results.length) $('results').replaceChildren(el('li', {}, 'Nothing you may see matches.'));
 }
 
 async function show(id) {
   const e = await api(`/entities/${encodeURIComponent(id)}`);
   setBanner(e.marking);
-  const rows = Object.entries(e.properties).flatMap(([prop, vals]) => vals.map((v) =>
+  // A confirmed merge shows every member's values (those this reader may see), each with its source.
+  const merged = e.sameAs?.length ? await api(`/entities/${encodeURIComponent(id)}/merged`) : null;
+  const rows = Object.entries(merged ? merged.properties : e.properties).flatMap(([prop, vals]) => vals.map((v) =>
     el('tr', {}, el('th', {}, prop), el('td', {}, el('span', { className: 'portion' }, v.portion), v.value),
       el('td', { className: 'prov' }, `${v.source ?? ''} ${v.sourceRecordId ?? ''} ${v.reportDate ?? ''} ${v.grade ?? ''}`))));
   const rel = await api(`/entities/${encodeURIComponent(id)}/relations`);
@@ -69,9 +78,50 @@ async function show(id) {
     return el('li', {}, `${ed.source === id ? '→' : '←'} ${ed.label} `, el('button', { onclick: () => show(other.id).catch(showError) }, `${other?.caption ?? '?'} (${other?.schema ?? ''})`));
   });
   $('entity').replaceChildren(el('h2', {}, el('span', { className: 'portion' }, e.portion), e.caption), el('p', {}, `${e.schema} · ${e.id} · sources: ${e.sources.join(', ')}`),
+    ...(merged ? [el('p', { className: 'merged' }, `Merged with ${merged.members.filter((m) => m.id !== id).map((m) => `${m.caption} (${m.sources.join(', ')})`).join('; ')}`)] : []),
     el('table', {}, el('tbody', {}, ...rows)), el('h3', {}, 'Relations'), el('ul', {}, ...links));
 }
 
+const pct = (x) => `${Math.round(x * 100)}%`;
+
+async function showView(view) {
+  for (const b of document.querySelectorAll('#tabs button')) b.toggleAttribute('aria-current', b.dataset.view === view);
+  for (const v of ['explore', 'screen', 'links']) $(`view-${v}`).hidden = v !== view;
+  if (view === 'screen' && !$('lists').textContent) {
+    const l = await api('/screen/lists');
+    $('lists').textContent = `Screening against ${l.map((x) => `${x.name}, ${x.entries} entries, published ${x.publishDate ?? 'date unknown'}`).join('; ')}. A hit's score is the share of hits like it that were the listed identity on a labelled tuning set.`;
+  }
+  if (view === 'links') await loadLinks();
+}
+
+async function screen() {
+  const body = { name: $('s-name').value };
+  if ($('s-dob').value) body.birthDate = $('s-dob').value;
+  if ($('s-nat').value) body.nationality = $('s-nat').value;
+  const r = await api('/screen', { method: 'POST', body: JSON.stringify(body) });
+  $('hits').replaceChildren(...r.hits.map((h) => el('li', {},
+    el('strong', {}, `${pct(h.score)} `), `${h.name} — ${h.list} ${h.id} [${h.programs.join(', ')}]`,
+    el('ul', { className: 'reasons' }, ...h.reasons.map((x) => el('li', {}, x))))));
+  if (!r.hits.length) $('hits').replaceChildren(el('li', {}, `No hits scoring ${pct(r.threshold)} or more.`));
+}
+
+async function loadLinks() {
+  const links = await api('/links?limit=50');
+  const side = (e) => e ? el('button', { onclick: () => { showView('explore').then(() => show(e.id)).catch(showError); } }, el('span', { className: 'portion' }, e.portion), `${e.caption} (${e.schema})`) : '?';
+  const judge = (id, action) => async () => {
+    await api(`/links/${id}/${action}`, { method: 'POST', body: '{}' });
+    await loadLinks();
+  };
+  $('link-list').replaceChildren(...links.map((l) => el('li', {},
+    el('strong', {}, `${pct(l.score)} `), side(l.left), ' ≟ ', side(l.right), ' ',
+    el('button', { onclick: () => judge(l.id, 'confirm')().catch(showError) }, 'Same'),
+    el('button', { onclick: () => judge(l.id, 'reject')().catch(showError) }, 'Not the same'),
+    el('ul', { className: 'reasons' }, ...l.reasons.map((x) => el('li', {}, x))))));
+  if (!links.length) $('link-list').replaceChildren(el('li', {}, 'No open possible links that you may see.'));
+}
+
+for (const b of document.querySelectorAll('#tabs button')) b.addEventListener('click', () => { showError(null); showView(b.dataset.view).catch(showError); });
+$('screen').addEventListener('submit', (ev) => { ev.preventDefault(); showError(null); screen().catch(showError); });
 $('login').addEventListener('submit', async (ev) => {
   ev.preventDefault(); showError(null);
   try {

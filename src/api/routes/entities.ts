@@ -9,7 +9,7 @@ import { parseRecord, ValidationError } from '../../ingest/record-input.js';
 import { model } from '../../domain/model.js';
 import { assertMay } from '../../domain/users.js';
 import { HttpError, principal } from '../server.js';
-import { sameAsCluster } from './links.js';
+import { sameAsCluster, withMerges } from './links.js';
 
 const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9][A-Za-z0-9._:+-]*$' }) });
 const Purpose = Type.Optional(Type.String({ maxLength: 500, description: 'Why the data is read (kept in the audit log)' }));
@@ -58,7 +58,7 @@ export async function registerEntityRoutes(app: FastifyInstance, store: Store): 
     for (const s of q.schema ?? []) if (!model.get(s)) throw new HttpError(400, `unknown schema "${s}"`);
     const out = await store.read(me, async (tx) => {
       const hits = await searchEntities(tx, { q: q.q, schemas: q.schema, limit: q.limit, offset: q.offset });
-      return { total: hits.total, results: await getEntities(tx, store.markings, hits.ids) };
+      return { total: hits.total, results: await withMerges(tx, await getEntities(tx, store.markings, hits.ids)) };
     });
     await audit(store.db, { actor: me.username, action: 'entity.search', target: q.q ?? null, purpose: q.purpose, details: { schema: q.schema, total: out.total } });
     return out;

@@ -52,6 +52,30 @@ export async function sameAsCluster(tx: Sql, id: string): Promise<string[]> {
   return [...seen];
 }
 
+/**
+ * Search results with each result's confirmed merges: the ids (that the reader may
+ * see) it was confirmed to be the same as. Every entity stays listed, so totals and
+ * paging stay exact; a client shows a merged identity once (the web page does).
+ */
+export async function withMerges<T extends { id: string }>(tx: Sql, results: T[]): Promise<(T & { sameAs: string[] })[]> {
+  const merged = await tx.query<{ left_id: string; right_id: string }>(
+    "SELECT left_id, right_id FROM possible_links WHERE status = 'confirmed' AND (left_id = ANY($1) OR right_id = ANY($1))",
+    [results.map((r) => r.id)],
+  );
+  const touched = new Set(merged.flatMap((m) => [m.left_id, m.right_id]));
+  const clusters = new Map<string, string[]>();
+  const out: (T & { sameAs: string[] })[] = [];
+  for (const r of results) {
+    let cluster = clusters.get(r.id);
+    if (!cluster) {
+      cluster = touched.has(r.id) ? await sameAsCluster(tx, r.id) : [r.id];
+      for (const c of cluster) clusters.set(c, cluster);
+    }
+    out.push({ ...r, sameAs: cluster.filter((c) => c !== r.id) });
+  }
+  return out;
+}
+
 export async function registerLinkRoutes(app: FastifyInstance, store: Store): Promise<void> {
   app.get('/links', { schema: { tags: ['resolution'], querystring: ListQ, summary: 'Possible links to review (only those whose two entities you may see)' } }, async (req) => {
     const me = principal(req);

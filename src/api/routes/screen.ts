@@ -14,18 +14,19 @@ const Single = Type.Object({
   birthDate: Type.Optional(Type.String({ maxLength: 40 })),
   nationality: Type.Optional(Type.Union([Type.String({ maxLength: 40 }), Type.Array(Type.String({ maxLength: 40 }), { maxItems: 10 })])),
   identifiers: Type.Optional(Type.Array(Identifier, { maxItems: 20 })),
-  threshold: Type.Optional(Type.Number({ minimum: 0.5, maximum: 1 })),
+  threshold: Type.Optional(Type.Number({ minimum: 0.01, maximum: 1, description: 'minimum calibrated score (the share of such hits that were the listed identity on the tuning set)' })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50 })),
 }, { additionalProperties: false });
 const Batch = Type.Object({
   csv: Type.String({ maxLength: 10 * 1024 * 1024, description: 'CSV with a header: name, and optionally birthDate (or dob), nationality (or country), kind' }),
-  threshold: Type.Optional(Type.Number({ minimum: 0.5, maximum: 1 })),
+  threshold: Type.Optional(Type.Number({ minimum: 0.01, maximum: 1, description: 'minimum calibrated score (the share of such hits that were the listed identity on the tuning set)' })),
 }, { additionalProperties: false });
 export const MAX_BATCH_ROWS = 100_000;
 
 export function hitView(h: Hit) {
   return {
     score: Math.round(h.score * 1000) / 1000,
+    similarity: Math.round(h.similarity * 1000) / 1000,
     list: h.entry.list,
     id: h.entry.id,
     kind: h.entry.kind,
