@@ -22,6 +22,9 @@ import { registerAdminRoutes } from './routes/admin.js';
 import { registerWeb } from './routes/web.js';
 import { registerScreenRoutes } from './routes/screen.js';
 import { registerLinkRoutes } from './routes/links.js';
+import { registerDeconflictionRoutes } from './routes/deconflict.js';
+import { NotificationHub } from '../notify/notifications.js';
+import { escalateOverdue } from '../deconflict/events.js';
 import { screeningLists, type ScreeningLists } from '../lists/registry.js';
 
 declare module 'fastify' {
@@ -49,6 +52,8 @@ export interface ServerOptions {
   authenticate?: (token: string) => Promise<Principal | undefined>;
   /** The screening lists; by default the shipped OFAC list, loaded on first use. */
   lists?: () => ScreeningLists;
+  /** How often unacknowledged operation conflicts are escalated to the watch center (ms; 0: never, e.g. in tests that drive it). */
+  escalateEveryMs?: number;
 }
 
 export class HttpError extends Error {
@@ -126,6 +131,17 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   await registerAdminRoutes(app, opts.store);
   await registerScreenRoutes(app, opts.store, opts.lists ?? screeningLists);
   await registerLinkRoutes(app, opts.store);
+  // Notifications reach streams and webhooks from any process through LISTEN/NOTIFY.
+  const hub = new NotificationHub(opts.store.db);
+  await hub.start();
+  await registerDeconflictionRoutes(app, opts.store, hub);
+  const every = opts.escalateEveryMs ?? 30_000;
+  const timer = every > 0 ? setInterval(() => { escalateOverdue(opts.store.db).catch((e) => app.log.error(e)); }, every) : undefined;
+  timer?.unref();
+  app.addHook('onClose', async () => {
+    clearInterval(timer);
+    await hub.stop();
+  });
   await registerWeb(app);
   return app;
 }

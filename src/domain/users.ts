@@ -1,6 +1,6 @@
 import type { ReaderAccess } from './markings.js';
 
-export const ROLES = ['analyst', 'case_agent', 'supervisor', 'watchlist_reviewer', 'admin', 'partner'] as const;
+export const ROLES = ['analyst', 'case_agent', 'supervisor', 'watchlist_reviewer', 'watch_officer', 'screener', 'admin', 'partner'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** An authenticated user, with the access the store filters by. */
@@ -20,6 +20,16 @@ export const PERMISSIONS = {
   retentionReview: ['supervisor', 'admin'],
   retentionPurge: ['admin'],
   manageUsers: ['admin'],
+  manageCases: ['case_agent', 'supervisor', 'admin'],
+  planOperations: ['case_agent', 'supervisor', 'admin'],
+  approveExigent: ['supervisor', 'admin'],
+  seeAllConflicts: ['supervisor', 'watch_officer', 'admin'],
+  watchCenter: ['watch_officer', 'admin'],
+  nominate: ['analyst', 'case_agent', 'supervisor'],
+  reviewNominations: ['watchlist_reviewer'],
+  screen: ['analyst', 'case_agent', 'supervisor', 'watchlist_reviewer', 'screener', 'admin', 'partner'],
+  manageTaskForces: ['supervisor', 'admin'],
+  manageWebhooks: ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 

@@ -9,7 +9,7 @@ import { writeRecords, type WriteResult } from '../store/write.js';
 import { ValidationError, type FieldError, type RecordInput } from './record-input.js';
 import type { Principal } from '../domain/users.js';
 import type { Parsed } from './readers.js';
-import { crossReferenceAfterWrite } from '../resolve/xref.js';
+import { afterWrite } from '../store/after-write.js';
 
 export type ImportMode = 'atomic' | 'skip';
 
@@ -88,6 +88,6 @@ export async function importRecords(store: Store, writer: Principal, items: () =
   // PGlite has no autovacuum: without fresh statistics after a large import the
   // planner misjudges every query (seconds instead of milliseconds at 1M entities).
   if (total.statements >= ANALYZE_AFTER) await store.db.exec('ANALYZE records, presence, entities, statements');
-  if (opts.crossReference !== false && written.length <= XREF_MAX) links = await crossReferenceAfterWrite(store.db, written, writer.username);
+  links = await afterWrite(store.db, written, writer.username, { crossReference: opts.crossReference !== false && written.length <= XREF_MAX });
   return report(total);
 }

@@ -17,6 +17,8 @@ export interface Database extends Sql {
   readonly kind: 'pglite' | 'postgres';
   readonly location: string;
   transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
+  /** LISTEN on a channel (pg_notify from any transaction, delivered at its commit); returns the unlisten. */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -48,6 +50,7 @@ export async function openPglite(dir?: string): Promise<Database> {
     location: dir ?? 'memory://',
     ...base,
     transaction: (fn) => db.transaction((tx) => fn(wrap(tx as unknown as PGlite))),
+    listen: async (channel, onPayload) => db.listen(channel, onPayload),
     close: () => db.close(),
   };
 }
@@ -84,6 +87,15 @@ export async function openPostgres(url: string): Promise<Database> {
       } finally {
         c.release();
       }
+    },
+    async listen(channel, onPayload) {
+      // LISTEN holds a connection of its own, outside the pool.
+      const c = new pg.Client({ connectionString: url });
+      c.on('error', (err) => console.error(`postgres listener: ${err.message}`));
+      await c.connect();
+      c.on('notification', (n) => { if (n.channel === channel) onPayload(n.payload ?? ''); });
+      await c.query(`LISTEN ${c.escapeIdentifier(channel)}`);
+      return async () => { await c.end(); };
     },
     close: () => pool.end(),
   };

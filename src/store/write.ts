@@ -4,7 +4,7 @@
 // round trips.
 import type { Database, Sql } from './db.js';
 import { appendAudit } from './audit.js';
-import { crossReferenceAfterWrite } from '../resolve/xref.js';
+import { afterWrite } from './after-write.js';
 import { withinReaderScope } from './access.js';
 import type { MarkingCache } from './markings.js';
 import { canRead, formatMarking, type Marking } from '../domain/markings.js';
@@ -264,6 +264,6 @@ async function writeEntities(tx: Sql, intern: Intern, rows: { rec: RecordInput; 
 export async function writeBatch(db: Database, markings: MarkingCache, writer: Principal, records: RecordInput[], opts: WriteOptions): Promise<WriteResult> {
   const written: string[] = [];
   const r = await db.transaction((tx) => writeRecords(tx, markings, writer, records, { ...opts, onWritten: (ids) => written.push(...ids) }));
-  await crossReferenceAfterWrite(db, written, writer.username);
+  await afterWrite(db, written, writer.username);
   return r;
 }

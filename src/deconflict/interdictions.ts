@@ -1,0 +1,135 @@
+// Linking interdictions to investigations: when records are written, every entity
+// they carry, and what a seizure or interdiction in them points at (its
+// conveyance, shipment, container, the people involved, and their phones, wallets
+// and companies, up to two references away), is resolved against the registered
+// targets of open cases. A hit notifies the case owner at once (in-app, SSE,
+// webhook) with the path of references that connects the record to their target,
+// and tells the reporting agency, pointer-only, that a case holds it.
+import type { Database, Sql } from '../store/db.js';
+import { appendAudit } from '../store/audit.js';
+import { model } from '../domain/model.js';
+import { notify } from '../notify/notifications.js';
+import { casePointer, describePointer } from './pointer.js';
+import { findTargets } from './targets.js';
+import { statementKeys } from './keys.js';
+
+const HOPS = 2;
+const CHUNK = 5_000; // entities resolved per transaction
+const MAX_ENTITIES = 50_000; // reached from one chunk: a bound on the walk, far above any real seizure
+
+export interface InterdictionLink {
+  caseId: number;
+  targetId: number;
+  entityId: string;
+  basis: string;
+  path: { entityId: string; schema: string; via: string | null }[];
+}
+
+/** Entities reachable from `roots` through references, with the path to each (breadth first). */
+async function reach(tx: Sql, roots: string[]): Promise<Map<string, { entityId: string; via: string | null }[]>> {
+  const paths = new Map<string, { entityId: string; via: string | null }[]>(roots.map((r) => [r, [{ entityId: r, via: null }]]));
+  let frontier = roots;
+  for (let hop = 0; hop < HOPS && frontier.length; hop++) {
+    const refs = await tx.query<{ entity_id: string; prop: string; value: string }>(
+      `SELECT entity_id, prop, value FROM statements WHERE entity_id = ANY($1) AND prop_type = 'entity'
+       UNION SELECT entity_id, prop, value FROM statements WHERE value = ANY($1) AND prop_type = 'entity'`,
+      [frontier],
+    );
+    const next: string[] = [];
+    for (const r of refs) {
+      const [from, to] = paths.has(r.entity_id) && !paths.has(r.value) ? [r.entity_id, r.value] : paths.has(r.value) && !paths.has(r.entity_id) ? [r.value, r.entity_id] : [null, null];
+      if (!from || !to || paths.size >= MAX_ENTITIES) continue;
+      paths.set(to, [...paths.get(from)!, { entityId: to, via: r.prop }]);
+      next.push(to);
+    }
+    frontier = next;
+  }
+  return paths;
+}
+
+/**
+ * Resolves written entities against registered targets and notifies. Runs as the
+ * system after the write commits (like cross-referencing): what it reads is never
+ * shown, only pointers are sent. Returns the links found.
+ */
+export async function linkToInvestigations(db: Database, entityIds: string[], actor: string): Promise<InterdictionLink[]> {
+  const unique = [...new Set(entityIds)];
+  const out: InterdictionLink[] = [];
+  for (let i = 0; i < unique.length; i += CHUNK) out.push(...await linkChunk(db, unique.slice(i, i + CHUNK), actor));
+  return out;
+}
+
+async function linkChunk(db: Database, ids: string[], actor: string): Promise<InterdictionLink[]> {
+  return db.transaction(async (tx) => {
+    const [anyTarget] = await tx.query("SELECT 1 FROM case_targets t JOIN cases c ON c.id = t.case_id WHERE c.status = 'open' LIMIT 1");
+    if (!anyTarget) return [];
+    // Events (seizures, interdictions, arrests) reach out to what they involve; other entities stand for themselves.
+    const schemas = await tx.query<{ entity_id: string; schema: string }>('SELECT DISTINCT entity_id, schema FROM presence WHERE entity_id = ANY($1)', [ids]);
+    const events = schemas.filter((s) => model.get(s.schema)?.event).map((s) => s.entity_id);
+    const paths = await reach(tx, events);
+    for (const id of ids) if (!paths.has(id)) paths.set(id, [{ entityId: id, via: null }]);
+    const all = [...paths.keys()];
+    const stmts = await tx.query<{ entity_id: string; schema: string; prop: string; value: string }>(
+      `SELECT entity_id, schema, prop, value FROM statements WHERE entity_id = ANY($1) AND prop_type <> 'entity'`,
+      [all],
+    );
+    const byEntity = new Map<string, { schema: string; keys: Set<string>; names: string[]; birthDate?: string }>();
+    for (const s of stmts) {
+      let e = byEntity.get(s.entity_id);
+      if (!e) byEntity.set(s.entity_id, (e = { schema: s.schema, keys: new Set(), names: [] }));
+      const person = model.isA(s.schema, 'Person');
+      const org = !person && (model.isA(s.schema, 'Organization') || model.isA(s.schema, 'Company'));
+      for (const k of statementKeys(s.schema, s.prop, s.value, person, org)) e.keys.add(k);
+      if ((person || org) && (s.prop === 'name' || s.prop === 'alias')) e.names.push(s.value);
+      if (person && s.prop === 'birthDate') e.birthDate = s.value;
+    }
+    const found: InterdictionLink[] = [];
+    const seen = new Set<string>();
+    for (const [entityId, e] of byEntity) {
+      const person = model.isA(e.schema, 'Person');
+      const probes = e.names.length ? e.names.map((n) => ({ keys: [...e.keys], name: { value: n, person, birthDate: e.birthDate } })) : [{ keys: [...e.keys] }];
+      for (const probe of probes) {
+        if (!probe.keys.length && !('name' in probe)) continue;
+        for (const m of await findTargets(tx, db, probe)) {
+          if (seen.has(`${m.targetId} ${entityId}`)) continue;
+          seen.add(`${m.targetId} ${entityId}`);
+          const schemaOf = new Map(schemas.map((s) => [s.entity_id, s.schema]));
+          const path = paths.get(entityId)!.map((p) => ({ ...p, schema: schemaOf.get(p.entityId) ?? byEntity.get(p.entityId)?.schema ?? 'Thing' }));
+          found.push({ caseId: m.caseId, targetId: m.targetId, entityId, basis: m.basis, path });
+        }
+      }
+    }
+    for (const l of found) {
+      const [c] = await tx.query<{ agency: string; owner_id: number; case_number: string }>('SELECT agency, owner_id, case_number FROM cases WHERE id = $1', [l.caseId]);
+      const [rec] = await tx.query<{ source: string; source_record_id: string }>(
+        'SELECT r.source, r.source_record_id FROM presence p JOIN records r ON r.id = p.record_id WHERE p.entity_id = $1 ORDER BY r.id DESC LIMIT 1',
+        [l.path[0]!.entityId],
+      );
+      const route = l.path.map((p) => `${p.schema} ${p.entityId}${p.via ? ` (via ${p.via})` : ''}`).join(' → ');
+      await notify(tx, {
+        agency: c!.agency, userId: c!.owner_id, kind: 'interdiction.link',
+        message: `New ${rec?.source ?? ''} record ${rec?.source_record_id ?? ''} touches a target of your case ${c!.case_number} (${l.basis}): ${route}.`,
+        ref: `case:${l.caseId}`, payload: { caseId: l.caseId, targetId: l.targetId, record: rec ? `${rec.source}/${rec.source_record_id}` : null, basis: l.basis, path: l.path },
+      });
+      // The reporting agency learns only that a case holds it, and whom to call.
+      if (rec && rec.source !== c!.agency) {
+        const p = await casePointer(tx, l.caseId);
+        await notify(tx, {
+          agency: rec.source, kind: 'interdiction.case', message: `Your record ${rec.source_record_id} touches an open case held by ${describePointer(p)}. Contact them.`,
+          ref: `${rec.source}/${rec.source_record_id}`, payload: { record: `${rec.source}/${rec.source_record_id}`, other: p },
+        });
+      }
+    }
+    if (found.length) await appendAudit(tx, { actor, action: 'interdiction.link', details: { links: found.map((l) => ({ case: l.caseId, target: l.targetId, entity: l.entityId })) } });
+    return found;
+  });
+}
+
+/** After a committed write: a failure to link is logged, never turned into a failed write. */
+export async function linkAfterWrite(db: Database, entityIds: string[], actor: string): Promise<void> {
+  try {
+    await linkToInvestigations(db, entityIds, actor);
+  } catch (e) {
+    console.error(`linking to investigations failed after the write committed: ${(e as Error).message}`);
+  }
+}

@@ -1,0 +1,118 @@
+// Notifications: written in the same transaction as what caused them (so none is
+// lost and none is sent for a rolled-back change), announced on commit through
+// LISTEN/NOTIFY, then fanned out to open server-sent-event streams and to each
+// agency's webhooks. The payload is a pointer, never case content (pointer.ts).
+import { createHmac, randomBytes } from 'node:crypto';
+import type { Database, Sql } from '../store/db.js';
+
+export interface NotificationInput {
+  agency: string;
+  /** One user (e.g. a case owner); null for everyone of the agency. */
+  userId?: number | null;
+  kind: string;
+  message: string;
+  ref?: string | null;
+  payload?: Record<string, unknown>;
+}
+
+export interface NotificationRow {
+  id: number;
+  at: string;
+  agency: string;
+  user_id: number | null;
+  kind: string;
+  message: string;
+  ref: string | null;
+  payload: Record<string, unknown> | null;
+}
+
+export async function notify(tx: Sql, n: NotificationInput): Promise<number> {
+  const [row] = await tx.query<{ id: number }>(
+    'INSERT INTO notifications (agency, user_id, kind, message, ref, payload) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id',
+    [n.agency, n.userId ?? null, n.kind, n.message, n.ref ?? null, n.payload ? JSON.stringify(n.payload) : null],
+  );
+  return row!.id;
+}
+
+type Listener = (n: NotificationRow) => void;
+
+/** Signature header value: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">` (as Stripe-style receivers expect). */
+export function signWebhook(secret: string, body: string, t = Math.floor(Date.now() / 1000)): string {
+  return `t=${t},v1=${createHmac('sha256', secret).update(`${t}.${body}`).digest('hex')}`;
+}
+
+export function newWebhookSecret(): string {
+  return `whsec_${randomBytes(24).toString('base64url')}`;
+}
+
+const RETRY_MS = [0, 1000, 5000, 30_000, 120_000];
+
+/**
+ * One per server process: listens for committed notifications, hands each to the
+ * subscribers it concerns (SSE streams) and posts it to the agency's webhooks,
+ * retrying with back-off and recording every attempt.
+ */
+export class NotificationHub {
+  private readonly listeners = new Set<{ agency: string; userId: number; fn: Listener }>();
+  private unlisten?: () => Promise<void>;
+  private readonly pending = new Set<Promise<void>>();
+  private stopped = false;
+
+  constructor(private readonly db: Database, private readonly opts: { fetch?: typeof fetch } = {}) {}
+
+  async start(): Promise<void> {
+    this.unlisten = await this.db.listen('cp_notifications', (payload) => {
+      const p = this.dispatch(Number(payload)).catch((e) => console.error(`notification ${payload}: ${(e as Error).message}`));
+      this.pending.add(p);
+      void p.finally(() => this.pending.delete(p));
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.unlisten?.();
+    await Promise.allSettled([...this.pending]);
+  }
+
+  /** Called for every notification to this user or to their whole agency. */
+  subscribe(agency: string, userId: number, fn: Listener): () => void {
+    const l = { agency, userId, fn };
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  }
+
+  private async dispatch(id: number): Promise<void> {
+    const [n] = await this.db.query<NotificationRow>('SELECT id, at, agency, user_id, kind, message, ref, payload FROM notifications WHERE id = $1', [id]);
+    if (!n) return;
+    for (const l of this.listeners) if (l.agency === n.agency && (n.user_id === null || n.user_id === l.userId)) l.fn(n);
+    await this.db.query('UPDATE notifications SET dispatched_at = clock_timestamp() WHERE id = $1 AND dispatched_at IS NULL', [n.id]);
+    const hooks = await this.db.query<{ id: number; url: string; secret: string }>('SELECT id, url, secret FROM webhooks WHERE agency = $1 AND active', [n.agency]);
+    await Promise.all(hooks.map((h) => this.deliver(h, n)));
+  }
+
+  private async deliver(h: { id: number; url: string; secret: string }, n: NotificationRow): Promise<void> {
+    const body = JSON.stringify({ id: n.id, at: n.at, agency: n.agency, kind: n.kind, message: n.message, ref: n.ref, payload: n.payload });
+    await this.db.query('INSERT INTO webhook_deliveries (webhook_id, notification_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [h.id, n.id]);
+    let lastError = '';
+    for (let attempt = 0; attempt < RETRY_MS.length && !this.stopped; attempt++) {
+      if (RETRY_MS[attempt]) await new Promise((r) => setTimeout(r, RETRY_MS[attempt]));
+      try {
+        const res = await (this.opts.fetch ?? fetch)(h.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-chokepoint-signature': signWebhook(h.secret, body), 'x-chokepoint-delivery': `${h.id}-${n.id}` },
+          body,
+          signal: AbortSignal.timeout(10_000),
+        });
+        if (res.ok) {
+          await this.db.query("UPDATE webhook_deliveries SET status = 'delivered', attempts = $3, delivered_at = now(), last_error = NULL WHERE webhook_id = $1 AND notification_id = $2", [h.id, n.id, attempt + 1]);
+          return;
+        }
+        lastError = `HTTP ${res.status}`;
+      } catch (e) {
+        lastError = (e as Error).message;
+      }
+      await this.db.query('UPDATE webhook_deliveries SET attempts = $3, last_error = $4 WHERE webhook_id = $1 AND notification_id = $2', [h.id, n.id, attempt + 1, lastError]);
+    }
+    await this.db.query("UPDATE webhook_deliveries SET status = 'failed' WHERE webhook_id = $1 AND notification_id = $2", [h.id, n.id]);
+  }
+}

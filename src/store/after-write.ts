@@ -1,0 +1,14 @@
+// What follows every committed write, on every write path (API, import, demo load):
+// cross-referencing against the store (possible links) and linking to open
+// investigations (case owners notified). Neither may turn a committed write into a
+// reported failure: each logs its own error, and `chokepoint xref` redoes the first.
+import type { Database } from './db.js';
+import { crossReferenceAfterWrite } from '../resolve/xref.js';
+import { linkAfterWrite } from '../deconflict/interdictions.js';
+
+/** Returns the possible links found, or null when cross-referencing was skipped or failed. */
+export async function afterWrite(db: Database, entityIds: string[], actor: string, opts: { crossReference?: boolean } = {}): Promise<number | null> {
+  const links = opts.crossReference === false ? null : await crossReferenceAfterWrite(db, entityIds, actor);
+  await linkAfterWrite(db, entityIds, actor);
+  return links;
+}
