@@ -23,6 +23,7 @@ import { registerWeb } from './routes/web.js';
 import { registerScreenRoutes } from './routes/screen.js';
 import { registerLinkRoutes } from './routes/links.js';
 import { registerDeconflictionRoutes } from './routes/deconflict.js';
+import { registerWatchlistRoutes } from './routes/watchlist.js';
 import { NotificationHub } from '../notify/notifications.js';
 import { escalateOverdue } from '../deconflict/events.js';
 import { screeningLists, type ScreeningLists } from '../lists/registry.js';
@@ -103,6 +104,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   });
 
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown; code?: string }, req, reply) => {
+    if ((err as { code?: string }).code === 'FST_ERR_RATE_LIMIT' || err.statusCode === 429) return reply.code(429).send({ error: err.message });
     if (err instanceof ValidationError) return reply.code(422).send({ error: 'invalid input', message: err.message, errors: err.errors });
     if (err instanceof HttpError) return reply.code(err.status).send({ error: err.message });
     if (err instanceof ForbiddenError) return reply.code(403).send({ error: err.message });
@@ -135,6 +137,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   const hub = new NotificationHub(opts.store.db);
   await hub.start();
   await registerDeconflictionRoutes(app, opts.store, hub);
+  await registerWatchlistRoutes(app, opts.store);
   const every = opts.escalateEveryMs ?? 30_000;
   const timer = every > 0 ? setInterval(() => { escalateOverdue(opts.store.db).catch((e) => app.log.error(e)); }, every) : undefined;
   timer?.unref();

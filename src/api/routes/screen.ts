@@ -6,6 +6,7 @@ import { DEFAULT_THRESHOLD, type ScreeningLists } from '../../lists/registry.js'
 import { toScreeningQuery, readScreeningCsv, screenInputOfRow, ScreenInputError } from '../../resolve/screen-request.js';
 import type { Hit } from '../../resolve/screen-index.js';
 import { HttpError, principal } from '../server.js';
+import { screenWatchlist } from '../../watchlist/screening.js';
 
 const Identifier = Type.Object({ kind: Type.String({ maxLength: 20 }), value: Type.String({ maxLength: 200 }) }, { additionalProperties: false });
 const Single = Type.Object({
@@ -54,8 +55,10 @@ export async function registerScreenRoutes(app: FastifyInstance, store: Store, l
       throw e;
     }
     const hits = lists().screen(q, { threshold: b.threshold, limit: b.limit });
-    await audit(store.db, { actor: me.username, action: 'screen', target: q.name, details: { hits: hits.map((h) => h.entry.id), threshold: b.threshold ?? DEFAULT_THRESHOLD } });
-    return { lists: lists().lists, threshold: b.threshold ?? DEFAULT_THRESHOLD, query: q, hits: hits.map(hitView) };
+    // The watchlist answers with a pointer only ("contact the watchlist center") and logs the encounter.
+    const watchlist = await screenWatchlist(store.db, me, q);
+    await audit(store.db, { actor: me.username, action: 'screen', target: q.name, details: { hits: hits.map((h) => h.entry.id), watchlist: watchlist.map((w) => w.encounter), threshold: b.threshold ?? DEFAULT_THRESHOLD } });
+    return { lists: lists().lists, threshold: b.threshold ?? DEFAULT_THRESHOLD, query: q, hits: hits.map(hitView), watchlist };
   });
 
   app.post('/screen/batch', { bodyLimit: 11 * 1024 * 1024, schema: { tags: ['screening'], body: Batch, summary: 'Screen a CSV of names; rows with errors are reported and the rest screened' } }, async (req) => {
@@ -77,7 +80,7 @@ export async function registerScreenRoutes(app: FastifyInstance, store: Store, l
       try {
         const q = toScreeningQuery(screenInputOfRow(r));
         const hits = lists().screen(q, { threshold: b.threshold, limit: 3 });
-        results.push({ line: i + 2, name: q.name, hits: hits.map(hitView) });
+        results.push({ line: i + 2, name: q.name, hits: hits.map(hitView), watchlist: await screenWatchlist(store.db, me, q) });
       } catch (e) {
         if (!(e instanceof ScreenInputError)) throw e;
         errors.push({ line: i + 2, error: e.message });
