@@ -24,6 +24,7 @@ import { registerScreenRoutes } from './routes/screen.js';
 import { registerLinkRoutes } from './routes/links.js';
 import { registerDeconflictionRoutes } from './routes/deconflict.js';
 import { registerWatchlistRoutes } from './routes/watchlist.js';
+import { registerRegistryRoutes } from './routes/registry.js';
 import { NotificationHub } from '../notify/notifications.js';
 import { escalateOverdue } from '../deconflict/events.js';
 import { screeningLists, type ScreeningLists } from '../lists/registry.js';
@@ -55,6 +56,8 @@ export interface ServerOptions {
   lists?: () => ScreeningLists;
   /** How often unacknowledged operation conflicts are escalated to the watch center (ms; 0: never, e.g. in tests that drive it). */
   escalateEveryMs?: number;
+  /** This instance's name, as peers see it in federated answers. */
+  instance?: string;
 }
 
 export class HttpError extends Error {
@@ -138,6 +141,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   await hub.start();
   await registerDeconflictionRoutes(app, opts.store, hub);
   await registerWatchlistRoutes(app, opts.store);
+  await registerRegistryRoutes(app, opts.store, opts.instance ?? process.env.CHOKEPOINT_INSTANCE ?? 'chokepoint');
   const every = opts.escalateEveryMs ?? 30_000;
   const timer = every > 0 ? setInterval(() => { escalateOverdue(opts.store.db).catch((e) => app.log.error(e)); }, every) : undefined;
   timer?.unref();
