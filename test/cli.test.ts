@@ -72,4 +72,29 @@ describe('chokepoint CLI', () => {
     expect(v.stdout).toMatch(/^OK: \d+ entries; head \d+:[0-9a-f]{64}/);
     expect(cli('audit', 'verify', '--expect-head', `999999:${'0'.repeat(64)}`).status).toBe(3);
   });
+
+  it('runs the deconfliction and watchlist workflows as named users', () => {
+    const file = (name: string, v: unknown) => {
+      const f = join(data, name);
+      writeFileSync(f, JSON.stringify(v));
+      return f;
+    };
+    const dea = JSON.parse(cli('case', 'open', '--as', 'dea.agent', '--file', file('c1.json', { caseNumber: 'DEA-CLI-1', title: 'CLI case', contactName: 'SA One', contactPhone: '+1 619 555 0101' })).stdout);
+    const hsi = JSON.parse(cli('case', 'open', '--as', 'hsi.agent', '--file', file('c2.json', { caseNumber: 'HSI-CLI-1', title: 'Other case', contactName: 'SA Two', contactPhone: '+1 619 555 0102' })).stdout);
+    expect(cli('case', 'targets', String(dea.id), '--as', 'dea.agent', '--target', 'wallet=TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t').status).toBe(0);
+    const t = cli('case', 'targets', String(hsi.id), '--as', 'hsi.agent', '--target', 'wallet=TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t');
+    expect(JSON.parse(t.stdout).conflicts[0]).toMatchObject({ basis: 'same crypto', other: { agency: 'DEA', contactName: 'SA One' } });
+    expect(cli('case', 'targets', String(hsi.id), '--as', 'hsi.agent', '--target', 'vehicle=1HGCM82633A004353').stderr).toMatch(/targets\[0\]: vin: .*check digit/);
+    expect(cli('case', 'open', '--as', 'cbp.officer', '--file', join(data, 'c1.json')).stderr).toMatch(/lacks the permission "manageCases"/);
+    const op = cli('operation', '--as', 'dea.agent', '--file', file('op.json', { type: 'raid', title: 'CLI raid', location: { lat: 32.7, lon: -117.1 }, startsAt: '2031-02-01T10:00:00Z', endsAt: '2031-02-01T12:00:00Z', contactName: 'Sgt One', contactPhone: '+1 619 555 0101' }));
+    expect(JSON.parse(op.stdout).status).toBe('accepted');
+    expect(cli('operation', '--as', 'dea.agent', '--file', file('bad.json', { type: 'raid' })).stderr).toMatch(/bad\.json: .*title/);
+    const nom = cli('watchlist', 'nominate', '--as', 'dea.analyst', '--file', file('n.json', { subjectKind: 'person', names: ['Wang Jianhua'], birthDates: ['1970'], usPerson: false, categories: ['precursor supply'], basis: 'Broker of 4-AP shipments to Manzanillo per three corroborating seizures in 2030.', marking: 'U//LES' }));
+    expect(nom.status, nom.stderr).toBe(0);
+    const r = cli('watchlist', 'review', String(JSON.parse(nom.stdout).id), '--as', 'fbi.reviewer', '--decision', 'accept', '--note', 'meets criteria');
+    expect(JSON.parse(r.stdout).status).toBe('pending_deconfliction');
+    expect(JSON.parse(cli('watchlist', 'list', '--as', 'fbi.reviewer', '--status', 'active').stdout).map((n: { names: string[] }) => n.names[0])).toEqual(['Wang Jianhua']);
+    expect(cli('taskforce', 'add', '--as', 'dea.supervisor', '--file', file('tf.json', { name: 'CLI Task Force', kind: 'task force', purpose: 'p', leadAgency: 'DEA', memberAgencies: ['HSI'], geography: ['US-CA'], focus: ['distribution'] })).status).toBe(0);
+    expect(cli('deconflict', 'conflicts', '--as', 'hsi.agent', '--open').stdout).toMatch(/SA One/);
+  });
 });

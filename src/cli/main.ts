@@ -26,6 +26,7 @@ import { ENTITIES_PER_NETWORK, SIZES } from '../scenario/generate.js';
 import { ROLES, type Principal, type Role } from '../domain/users.js';
 import { CLASSIFICATIONS, type Classification } from '../domain/markings.js';
 import type { AgencyKind } from '../domain/agencies.js';
+import { registerWorkflowCommands } from './workflows.js';
 
 const program = new Command('chokepoint')
   .description('Chokepoint: a shared, marking-enforced picture of the illicit fentanyl supply chain')
@@ -328,6 +329,8 @@ async function allGroups(store: Store): Promise<string[]> {
   const rows = await store.db.query<{ g: string }>('SELECT DISTINCT unnest(compartments) AS g FROM markings');
   return rows.map((r) => r.g);
 }
+
+registerWorkflowCommands(program, withStore, actingAs);
 
 program.parseAsync().catch((err: Error) => {
   if (err instanceof ValidationError) {

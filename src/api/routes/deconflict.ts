@@ -24,12 +24,12 @@ const Target = Type.Object({
   country: Type.Optional(S(10, 2)),
   service: Type.Optional(S(40)),
 }, { additionalProperties: false });
-const CaseBody = Type.Object({ caseNumber: S(60), title: S(300), contactName: S(120), contactPhone: Phone }, { additionalProperties: false });
-const TargetsBody = Type.Object({ targets: Type.Array(Target, { minItems: 1, maxItems: 500 }) }, { additionalProperties: false });
+export const CaseBody = Type.Object({ caseNumber: S(60), title: S(300), contactName: S(120), contactPhone: Phone }, { additionalProperties: false });
+export const TargetsBody = Type.Object({ targets: Type.Array(Target, { minItems: 1, maxItems: 500 }) }, { additionalProperties: false });
 const IdParam = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 const Point = Type.Object({ lat: Type.Number({ minimum: -90, maximum: 90 }), lon: Type.Number({ minimum: -180, maximum: 180 }), radiusM: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 50_000 })) }, { additionalProperties: false });
 const Polygon = Type.Object({ polygon: Type.Array(Type.Tuple([Type.Number({ minimum: -90, maximum: 90 }), Type.Number({ minimum: -180, maximum: 180 })]), { minItems: 3, maxItems: 200 }) }, { additionalProperties: false });
-const OperationBody = Type.Object({
+export const OperationBody = Type.Object({
   type: Type.Union(OPERATION_TYPES.map((t) => Type.Literal(t))),
   title: S(300),
   caseId: Type.Optional(Type.Integer({ minimum: 1 })),

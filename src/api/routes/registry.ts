@@ -9,11 +9,11 @@ import { KINDS, FOCUS, registerTaskForce, listTaskForces, duplication, TaskForce
 import { addPeer, listPeers, peerForToken, answerPeer, queryPeers } from '../../federation/peers.js';
 
 const S = (max = 200, min = 1) => Type.String({ minLength: min, maxLength: max });
-const Target = Type.Object({
+export const Target = Type.Object({
   kind: Type.Union(TARGET_KINDS.map((k) => Type.Literal(k))), value: S(300),
   birthDate: Type.Optional(Type.String({ pattern: '^\\d{4}(-\\d{2}(-\\d{2})?)?$' })), country: Type.Optional(S(10, 2)), service: Type.Optional(S(40)),
 }, { additionalProperties: false });
-const TaskForce = Type.Object({
+export const TaskForce = Type.Object({
   name: S(200), kind: Type.Union(KINDS.map((k) => Type.Literal(k))), purpose: S(4000), goals: Type.Optional(Type.Array(S(500), { maxItems: 20 })),
   leadAgency: S(20), memberAgencies: Type.Array(S(20), { maxItems: 60 }), geography: Type.Array(S(10, 2), { minItems: 1, maxItems: 60 }),
   focus: Type.Array(Type.Union(FOCUS.map((f) => Type.Literal(f))), { minItems: 1, maxItems: FOCUS.length }), targets: Type.Optional(Type.Array(Target, { maxItems: 500 })),

@@ -11,7 +11,7 @@ import { fileRedress, redressStatus, updateRedress } from '../../watchlist/redre
 
 const S = (max = 200, min = 1) => Type.String({ minLength: min, maxLength: max });
 const Identifier = Type.Object({ kind: Type.Union(IDENTIFIER_KINDS.map((k) => Type.Literal(k))), value: S(200) }, { additionalProperties: false });
-const Nomination = Type.Object({
+export const Nomination = Type.Object({
   subjectKind: Type.Union([Type.Literal('person'), Type.Literal('organization')]),
   names: Type.Array(S(300), { minItems: 1, maxItems: 20 }),
   birthDates: Type.Optional(Type.Array(S(10), { maxItems: 5 })),

@@ -1,0 +1,103 @@
+// CLI commands for the deconfliction, watchlist and registry workflows. Each acts
+// as a named user (--as), with that user's permissions, and is audited like the
+// API. Structured inputs come as JSON files checked against the API's own schemas.
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { Value } from '@sinclair/typebox/value';
+import type { TSchema } from '@sinclair/typebox';
+import type { Store } from '../store/store.js';
+import type { Principal } from '../domain/users.js';
+import { CaseBody, TargetsBody, OperationBody } from '../api/routes/deconflict.js';
+import { Nomination } from '../api/routes/watchlist.js';
+import { TaskForce, Target } from '../api/routes/registry.js';
+import { createCase, registerTargets, conflictsFor, listCases } from '../deconflict/targets.js';
+import { submitOperation, operationConflictsFor, escalateOverdue, watchQueue } from '../deconflict/events.js';
+import { nominate, review, listNominations, activateDue } from '../watchlist/nominations.js';
+import { registerTaskForce, duplication, listTaskForces } from '../taskforces/registry.js';
+import { addPeer, queryPeers } from '../federation/peers.js';
+
+type WithStore = <T>(fn: (store: Store) => Promise<T>) => Promise<T>;
+type ActingAs = (store: Store, username?: string) => Promise<Principal>;
+
+/** A JSON file checked against an API schema; the first problems are named with their paths. */
+function jsonFile<T>(path: string, schema: TSchema): T {
+  let v: unknown;
+  try {
+    v = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new Error(`${path}: ${(e as Error).message}`);
+  }
+  const errors = [...Value.Errors(schema, v)].slice(0, 5);
+  if (errors.length) throw new Error(`${path}: ${errors.map((e) => `${e.path || '/'} ${e.message}`).join('; ')}`);
+  return v as T;
+}
+
+/** "kind=value[,birthDate=…][,country=…]" as a target. */
+function targetArg(v: string, all: unknown[] = []): unknown[] {
+  const [head, ...rest] = v.split(',');
+  const [kind, ...value] = head!.split('=');
+  const t: Record<string, string> = { kind: kind!, value: value.join('=') };
+  for (const kv of rest) {
+    const [k, ...x] = kv.split('=');
+    t[k!] = x.join('=');
+  }
+  const errors = [...Value.Errors(Target, t)].slice(0, 3);
+  if (errors.length) throw new Error(`--target ${v}: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`);
+  return [...all, t];
+}
+
+const print = (v: unknown): void => console.log(JSON.stringify(v, null, 2));
+
+export function registerWorkflowCommands(program: Command, withStore: WithStore, actingAs: ActingAs): void {
+  const cases = program.command('case').description('cases and their targets (target deconfliction)');
+  cases.command('open').requiredOption('--as <user>').requiredOption('--file <json>', 'caseNumber, title, contactName, contactPhone')
+    .action(async (o) => withStore(async (s) => print(await createCase(s.db, await actingAs(s, o.as), jsonFile(o.file, CaseBody)))));
+  cases.command('list').requiredOption('--as <user>').action(async (o) => withStore(async (s) => print(await listCases(s.db, await actingAs(s, o.as)))));
+  cases.command('targets').argument('<caseId>').requiredOption('--as <user>')
+    .option('--file <json>', '{"targets": [...]}').option('--target <kind=value,...>', 'repeatable, e.g. phone=+526671234567 or person=José García,birthDate=1984-03-09', targetArg, [])
+    .action(async (id: string, o) => withStore(async (s) => {
+      const targets = o.file ? jsonFile<{ targets: never[] }>(o.file, TargetsBody).targets : o.target;
+      if (!targets.length) throw new Error('case targets: give --file or --target');
+      const r = await registerTargets(s.db, await actingAs(s, o.as), Number(id), targets);
+      print({ registered: r.targets.length, conflicts: r.conflicts });
+    }));
+
+  const dc = program.command('deconflict').description('conflicts, escalation and federated queries');
+  dc.command('conflicts').requiredOption('--as <user>').option('--open', 'only those not acknowledged by both sides')
+    .action(async (o) => withStore(async (s) => {
+      const me = await actingAs(s, o.as);
+      print({ targets: await conflictsFor(s.db, me, { openOnly: o.open }), operations: await operationConflictsFor(s.db, me, { openOnly: o.open }) });
+    }));
+  dc.command('escalate').description('escalate operation conflicts not acknowledged in time (the server does this every 30 s)')
+    .action(async () => withStore(async (s) => console.log(`${await escalateOverdue(s.db)} conflict(s) escalated to the watch center`)));
+  dc.command('federated').requiredOption('--as <user>').requiredOption('--target <kind=value,...>', 'repeatable', targetArg, [])
+    .action(async (o) => withStore(async (s) => print(await queryPeers(s.db, await actingAs(s, o.as), o.target))));
+  dc.command('watch-queue').requiredOption('--as <user>').action(async (o) => withStore(async (s) => print(await watchQueue(s.db, await actingAs(s, o.as)))));
+
+  program.command('operation').description('submit a planned operation (JSON file); answers "accepted" or "accepted with conflict"')
+    .requiredOption('--as <user>').requiredOption('--file <json>')
+    .action(async (o) => withStore(async (s) => print(await submitOperation(s.db, await actingAs(s, o.as), jsonFile(o.file, OperationBody)))));
+
+  const wl = program.command('watchlist').description('watchlist nominations');
+  wl.command('nominate').requiredOption('--as <user>').requiredOption('--file <json>')
+    .action(async (o) => withStore(async (s) => print(await nominate(s.db, s.markings, await actingAs(s, o.as), jsonFile(o.file, Nomination)))));
+  wl.command('list').requiredOption('--as <user>').option('--status <s>')
+    .action(async (o) => withStore(async (s) => print(await listNominations(s.db, await actingAs(s, o.as), o.status))));
+  wl.command('review').argument('<id>').requiredOption('--as <user>').requiredOption('--decision <d>', 'accept | reject | request_more').requiredOption('--note <text>')
+    .action(async (id: string, o) => withStore(async (s) => {
+      if (!['accept', 'reject', 'request_more'].includes(o.decision)) throw new Error('--decision: accept, reject or request_more');
+      print(await review(s.db, await actingAs(s, o.as), Number(id), o.decision, o.note));
+    }));
+  wl.command('activate').description('activate nominations whose equities period has passed without objection')
+    .action(async () => withStore(async (s) => console.log(`${await activateDue(s.db)} nomination(s) activated`)));
+
+  const tf = program.command('taskforce').description('the registry of task forces, fusion cells and mission centers');
+  tf.command('add').requiredOption('--as <user>').requiredOption('--file <json>')
+    .action(async (o) => withStore(async (s) => print(await registerTaskForce(s.db, await actingAs(s, o.as), jsonFile(o.file, TaskForce)))));
+  tf.command('list').action(async () => withStore(async (s) => print(await listTaskForces(s.db))));
+  tf.command('duplication').requiredOption('--as <user>').action(async (o) => withStore(async (s) => print(await duplication(s.db, await actingAs(s, o.as)))));
+
+  program.command('peer').description('add a federation peer; prints the token it must present to this instance')
+    .requiredOption('--as <user>').requiredOption('--name <name>').requiredOption('--url <url>').requiredOption('--outbound-token <token>', 'the token the peer issued to this instance')
+    .action(async (o) => withStore(async (s) => print(await addPeer(s.db, await actingAs(s, o.as), { name: o.name, url: o.url, outboundToken: o.outboundToken }))));
+}
