@@ -2,6 +2,7 @@
 // same schemas produce /openapi.json); authentication resolves a bearer token to a
 // Principal; every data access goes through the store's marking-filtered reads;
 // every read and write leaves an audit entry.
+import { StatusError } from '../domain/errors.js';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
@@ -13,8 +14,6 @@ import { ValidationError } from '../ingest/record-input.js';
 import { ForbiddenError, type Principal } from '../domain/users.js';
 import { MarkingError } from '../domain/markings.js';
 import { ValueError } from '../domain/values.js';
-import { UserError } from '../store/users.js';
-import { RetentionError } from '../store/retention.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerEntityRoutes } from './routes/entities.js';
 import { registerDataRoutes } from './routes/data.js';
@@ -111,7 +110,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     if (err instanceof ValidationError) return reply.code(422).send({ error: 'invalid input', message: err.message, errors: err.errors });
     if (err instanceof HttpError) return reply.code(err.status).send({ error: err.message });
     if (err instanceof ForbiddenError) return reply.code(403).send({ error: err.message });
-    if (err instanceof UserError || err instanceof RetentionError) return reply.code(err.status).send({ error: err.message });
+    if (err instanceof StatusError) return reply.code(err.status).send({ error: err.message });
     if (err instanceof MarkingError || err instanceof ValueError) return reply.code(400).send({ error: err.message });
     if (err.validation) return reply.code(400).send({ error: `invalid request: ${err.message}` });
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return reply.code(err.statusCode).send({ error: err.message });

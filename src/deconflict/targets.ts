@@ -2,6 +2,7 @@
 // target of another open case (a shared identifier key, or a name the screening
 // engine matches with agreeing birth dates) is a conflict. Both case owners are
 // told at once, each with their own target and the other side's pointer only.
+import { StatusError } from '../domain/errors.js';
 import type { Database, Sql } from '../store/db.js';
 import { appendAudit } from '../store/audit.js';
 import { assertMay, type Principal } from '../domain/users.js';
@@ -11,12 +12,7 @@ import { notify } from '../notify/notifications.js';
 import { casePointer, describePointer, type Pointer } from './pointer.js';
 import { targetKeys, type TargetInput } from './keys.js';
 
-export class DeconflictionError extends Error {
-  constructor(message: string, readonly status = 400) {
-    super(message);
-    this.name = 'DeconflictionError';
-  }
-}
+export class DeconflictionError extends StatusError {}
 
 export interface CaseInput {
   caseNumber: string;

@@ -2,6 +2,7 @@
 // years after entry. Renewal needs a new justification; a purge removes the record
 // and everything it said, leaves an audit entry and a tombstone, and tells every
 // agency that received the record (from the dissemination log).
+import { StatusError } from '../domain/errors.js';
 import type { Database, Sql } from './db.js';
 import { appendAudit } from './audit.js';
 import { asReader } from './access.js';
@@ -31,12 +32,7 @@ export async function reviewQueue(db: Database, who: Principal, withinDays: numb
   return rows.map((r) => ({ id: r.id, source: r.source, sourceRecordId: r.source_record_id, reviewBy: r.review_by, reportDate: r.report_date, overdue: r.review_by < day }));
 }
 
-export class RetentionError extends Error {
-  constructor(message: string, readonly status = 400) {
-    super(message);
-    this.name = 'RetentionError';
-  }
-}
+export class RetentionError extends StatusError {}
 
 /** Validates a record again: new justification, new review date at most five years out. */
 export async function renewRecord(db: Database, who: Principal, recordId: number, justification: string, today = new Date()): Promise<{ reviewBy: string }> {

@@ -1,6 +1,7 @@
 // Local users (scrypt-hashed passwords) and bearer tokens (sessions and API tokens,
 // stored only as SHA-256 hashes). An OIDC deployment replaces `login` with its own
 // token verification and maps claims to a Principal (see README, "Authentication").
+import { StatusError } from '../domain/errors.js';
 import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { Database, Sql } from './db.js';
@@ -28,12 +29,7 @@ export async function checkPassword(pw: string, stored: string): Promise<boolean
   return timingSafeEqual(expected, got);
 }
 
-export class UserError extends Error {
-  constructor(message: string, readonly status = 400) {
-    super(message);
-    this.name = 'UserError';
-  }
-}
+export class UserError extends StatusError {}
 
 export interface NewUser {
   username: string;

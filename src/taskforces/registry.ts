@@ -2,6 +2,7 @@
 // likely duplication a steering group asks for: two bodies whose geography
 // overlaps (a state lies within its country, a port within its country) and whose
 // focus or targets overlap too. Each flagged pair says why.
+import { StatusError } from '../domain/errors.js';
 import type { Database } from '../store/db.js';
 import { appendAudit } from '../store/audit.js';
 import { assertMay, type Principal } from '../domain/users.js';
@@ -11,12 +12,7 @@ import { targetKeys, type TargetInput } from '../deconflict/keys.js';
 export const KINDS = ['task force', 'fusion cell', 'mission center', 'strike force', 'working group'] as const;
 export const FOCUS = ['precursors', 'synthesis', 'pill presses', 'border crossing', 'maritime', 'air cargo', 'mail and express', 'online sales', 'distribution', 'money laundering', 'bulk cash', 'trade-based laundering', 'underground banking', 'crypto', 'violence', 'corruption'] as const;
 
-export class TaskForceError extends Error {
-  constructor(message: string, readonly status = 400) {
-    super(message);
-    this.name = 'TaskForceError';
-  }
-}
+export class TaskForceError extends StatusError {}
 
 export interface TaskForceInput {
   name: string;

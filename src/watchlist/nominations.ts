@@ -4,6 +4,7 @@
 // owners of open cases on the subject are asked first, to preserve investigative
 // equities) before it goes active; active nominations are downgraded by rule into
 // releasable screening records. Every step is audited and kept in the history.
+import { StatusError } from '../domain/errors.js';
 import { randomBytes } from 'node:crypto';
 import type { Database, Sql } from '../store/db.js';
 import type { MarkingCache } from '../store/markings.js';
@@ -17,12 +18,7 @@ import { findTargets } from '../deconflict/targets.js';
 import { nameKey } from '../deconflict/keys.js';
 import { downgrade, type DowngradeRule } from './downgrade.js';
 
-export class WatchlistError extends Error {
-  constructor(message: string, readonly status = 400) {
-    super(message);
-    this.name = 'WatchlistError';
-  }
-}
+export class WatchlistError extends StatusError {}
 
 export interface Criteria {
   minBasisChars: number;

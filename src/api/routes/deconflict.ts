@@ -8,7 +8,7 @@ import { audit, appendAudit } from '../../store/audit.js';
 import { assertMay } from '../../domain/users.js';
 import { HttpError, principal } from '../server.js';
 import { TARGET_KINDS } from '../../deconflict/keys.js';
-import { createCase, listCases, closeCase, registerTargets, conflictsFor, acknowledgeConflict, DeconflictionError } from '../../deconflict/targets.js';
+import { createCase, listCases, closeCase, registerTargets, conflictsFor, acknowledgeConflict } from '../../deconflict/targets.js';
 import {
   OPERATION_TYPES, OUTCOMES, submitOperation, operationConflictsFor, acknowledgeOperationConflict, approveExigent, watchQueue, claimEscalation, resolveEscalation,
   deconflictionMetrics, setSetting, settings,
@@ -46,25 +46,17 @@ const OpenQ = Type.Object({ open: Type.Optional(Type.Boolean()) }, { additionalP
 
 export async function registerDeconflictionRoutes(app: FastifyInstance, store: Store, hub: NotificationHub): Promise<void> {
   const db = store.db;
-  const guard = async <T>(fn: () => Promise<T>): Promise<T> => {
-    try {
-      return await fn();
-    } catch (e) {
-      if (e instanceof DeconflictionError) throw new HttpError(e.status, e.message);
-      throw e;
-    }
-  };
   const tags = ['deconfliction'];
 
   app.post('/cases', { schema: { tags, body: CaseBody, summary: 'Open a case (your agency\'s); you are its owner and point of contact' } }, async (req, reply) =>
-    reply.code(201).send(await guard(() => createCase(db, principal(req), req.body as Static<typeof CaseBody>))));
+    reply.code(201).send(await createCase(db, principal(req), req.body as Static<typeof CaseBody>)));
   app.get('/cases', { schema: { tags, summary: 'Your agency\'s cases' } }, async (req) => listCases(db, principal(req)));
   app.post('/cases/:id/close', { schema: { tags, params: IdParam, summary: 'Close a case: its targets stop matching' } }, async (req) => {
-    await guard(() => closeCase(db, principal(req), (req.params as { id: number }).id));
+    await (closeCase(db, principal(req), (req.params as { id: number }).id));
     return { status: 'closed' };
   });
   app.post('/cases/:id/targets', { schema: { tags, params: IdParam, body: TargetsBody, summary: 'Register targets; answers with the conflicts found (pointer-only on the other side)' } }, async (req, reply) =>
-    reply.code(201).send(await guard(() => registerTargets(db, principal(req), (req.params as { id: number }).id, (req.body as Static<typeof TargetsBody>).targets))));
+    reply.code(201).send(await registerTargets(db, principal(req), (req.params as { id: number }).id, (req.body as Static<typeof TargetsBody>).targets)));
 
   app.get('/deconfliction/targets', { schema: { tags, querystring: OpenQ, summary: 'Target conflicts of your agency\'s cases: your target, the other side\'s pointer' } }, async (req) => {
     const me = principal(req);
@@ -73,19 +65,19 @@ export async function registerDeconflictionRoutes(app: FastifyInstance, store: S
     return out;
   });
   app.post('/deconfliction/targets/:id/ack', { schema: { tags, params: IdParam, summary: 'Acknowledge a target conflict (you have made contact)' } }, async (req) => {
-    await guard(() => acknowledgeConflict(db, principal(req), (req.params as { id: number }).id));
+    await (acknowledgeConflict(db, principal(req), (req.params as { id: number }).id));
     return { acknowledged: true };
   });
 
   app.post('/operations', { schema: { tags, body: OperationBody, summary: 'Submit a planned operation: "accepted" or "accepted with conflict", in this response' } }, async (req, reply) =>
-    reply.code(201).send(await guard(() => submitOperation(db, principal(req), req.body as Static<typeof OperationBody>))));
+    reply.code(201).send(await submitOperation(db, principal(req), req.body as Static<typeof OperationBody>)));
   app.get('/operations', { schema: { tags, summary: 'Your agency\'s operations' } }, async (req) => {
     const me = principal(req);
     return db.query(`SELECT id, type, title, case_id AS "caseId", lat, lon, radius_m AS "radiusM", polygon, starts_at AS "startsAt", ends_at AS "endsAt", contact_name AS "contactName",
       contact_phone AS "contactPhone", status, exigent, exigent_reason AS "exigentReason" FROM operations WHERE agency = $1 ORDER BY starts_at DESC LIMIT 500`, [me.agency]);
   });
   app.post('/operations/:id/approve', { schema: { tags, params: IdParam, summary: 'A supervisor signs off an exigent entry' } }, async (req) => {
-    await guard(() => approveExigent(db, principal(req), (req.params as { id: number }).id));
+    await (approveExigent(db, principal(req), (req.params as { id: number }).id));
     return { status: 'planned' };
   });
   app.get('/deconfliction/operations', { schema: { tags, querystring: OpenQ, summary: 'Operation conflicts of your agency: your operation, the other side\'s pointer' } }, async (req) => {
@@ -95,26 +87,26 @@ export async function registerDeconflictionRoutes(app: FastifyInstance, store: S
     return out;
   });
   app.post('/deconfliction/operations/:id/ack', { schema: { tags, params: IdParam, summary: 'Acknowledge an operation conflict' } }, async (req) => {
-    await guard(() => acknowledgeOperationConflict(db, principal(req), (req.params as { id: number }).id));
+    await (acknowledgeOperationConflict(db, principal(req), (req.params as { id: number }).id));
     return { acknowledged: true };
   });
   app.get('/deconfliction/metrics', { schema: { tags, querystring: Type.Object({ days: Type.Integer({ minimum: 1, maximum: 3650, default: 30 }) }), summary: 'What the watch center reports' } }, async (req) =>
-    guard(() => deconflictionMetrics(db, principal(req), (req.query as { days: number }).days)));
+    (deconflictionMetrics(db, principal(req), (req.query as { days: number }).days)));
   app.get('/deconfliction/settings', { schema: { tags, summary: 'Buffer, escalation delay and radius per operation type' } }, async () => settings(db));
   app.put('/deconfliction/settings/:key', { schema: { tags, params: Type.Object({ key: S(60) }), body: Type.Object({ value: Type.Number() }, { additionalProperties: false }) } }, async (req) => {
-    await guard(() => setSetting(db, principal(req), (req.params as { key: string }).key, (req.body as { value: number }).value));
+    await (setSetting(db, principal(req), (req.params as { key: string }).key, (req.body as { value: number }).value));
     return settings(db);
   });
 
   app.get('/watch-center/queue', { schema: { tags, querystring: Type.Object({ all: Type.Optional(Type.Boolean()) }), summary: 'Escalated conflicts, with both sides\' contacts' } }, async (req) =>
-    guard(() => watchQueue(db, principal(req), { includeResolved: (req.query as { all?: boolean }).all })));
+    (watchQueue(db, principal(req), { includeResolved: (req.query as { all?: boolean }).all })));
   app.post('/watch-center/:id/claim', { schema: { tags, params: IdParam } }, async (req) => {
-    await guard(() => claimEscalation(db, principal(req), (req.params as { id: number }).id));
+    await (claimEscalation(db, principal(req), (req.params as { id: number }).id));
     return { claimed: true };
   });
   app.post('/watch-center/:id/resolve', { schema: { tags, params: IdParam, body: Resolve } }, async (req) => {
     const b = req.body as Static<typeof Resolve>;
-    await guard(() => resolveEscalation(db, principal(req), (req.params as { id: number }).id, b.outcome, b.note));
+    await (resolveEscalation(db, principal(req), (req.params as { id: number }).id, b.outcome, b.note));
     return { outcome: b.outcome };
   });
 

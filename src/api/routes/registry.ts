@@ -4,8 +4,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { Store } from '../../store/store.js';
 import { HttpError, principal } from '../server.js';
 import { TARGET_KINDS } from '../../deconflict/keys.js';
-import { DeconflictionError } from '../../deconflict/targets.js';
-import { KINDS, FOCUS, registerTaskForce, listTaskForces, duplication, TaskForceError } from '../../taskforces/registry.js';
+import { KINDS, FOCUS, registerTaskForce, listTaskForces, duplication } from '../../taskforces/registry.js';
 import { addPeer, listPeers, peerForToken, answerPeer, queryPeers } from '../../federation/peers.js';
 
 const S = (max = 200, min = 1) => Type.String({ minLength: min, maxLength: max });
@@ -25,23 +24,15 @@ const PeerQuery = Type.Object({
 
 export async function registerRegistryRoutes(app: FastifyInstance, store: Store, instance: string): Promise<void> {
   const db = store.db;
-  const guard = async <T>(fn: () => Promise<T>): Promise<T> => {
-    try {
-      return await fn();
-    } catch (e) {
-      if (e instanceof TaskForceError || e instanceof DeconflictionError) throw new HttpError(e.status, e.message);
-      throw e;
-    }
-  };
 
   app.post('/task-forces', { schema: { tags: ['task forces'], body: TaskForce, summary: 'Register a task force, fusion cell or mission center' } }, async (req, reply) =>
-    reply.code(201).send(await guard(() => registerTaskForce(db, principal(req), req.body as Static<typeof TaskForce>))));
+    reply.code(201).send(await registerTaskForce(db, principal(req), req.body as Static<typeof TaskForce>)));
   app.get('/task-forces', { schema: { tags: ['task forces'] } }, async () => listTaskForces(db));
   app.get('/task-forces/duplication', { schema: { tags: ['task forces'], summary: 'Pairs likely to duplicate each other (geography and focus or targets), for the steering group' } }, async (req) =>
-    guard(() => duplication(db, principal(req))));
+    (duplication(db, principal(req))));
 
   app.post('/admin/peers', { schema: { tags: ['federation'], body: Type.Object({ name: S(60), url: Type.String({ maxLength: 500, pattern: '^https?://[^\\s]+$' }), outboundToken: S(200, 16) }, { additionalProperties: false }), summary: 'Add a peer instance; answers with the token it must present (shown once)' } }, async (req, reply) =>
-    reply.code(201).send(await guard(() => addPeer(db, principal(req), req.body as { name: string; url: string; outboundToken: string }))));
+    reply.code(201).send(await addPeer(db, principal(req), req.body as { name: string; url: string; outboundToken: string })));
   app.get('/admin/peers', { schema: { tags: ['federation'] } }, async (req) => listPeers(db, principal(req)));
   // A peer's question: authenticated by its own token, answered with pointers only.
   app.post('/federation/pointers', { config: { public: true }, schema: { tags: ['federation'], security: [], body: PeerQuery, summary: 'For peer instances: pointers to open cases on these keys and names, never records' } }, async (req) => {
@@ -51,5 +42,5 @@ export async function registerRegistryRoutes(app: FastifyInstance, store: Store,
     return { instance, pointers: await answerPeer(db, instance, peer, req.body as Static<typeof PeerQuery>) };
   });
   app.post('/deconfliction/federated', { schema: { tags: ['federation'], body: Type.Object({ targets: Type.Array(Target, { minItems: 1, maxItems: 100 }) }, { additionalProperties: false }), summary: 'Ask every peer instance whether they hold these targets' } }, async (req) =>
-    guard(() => queryPeers(db, principal(req), (req.body as { targets: Static<typeof Target>[] }).targets)));
+    (queryPeers(db, principal(req), (req.body as { targets: Static<typeof Target>[] }).targets)));
 }
