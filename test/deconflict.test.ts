@@ -183,6 +183,26 @@ for (const backend of backends) {
     });
   });
 
+  describe(`a case's own entities (${backend.name})`, () => {
+    let store: Store;
+    let app: FastifyInstance;
+    let close: () => Promise<void>;
+    beforeAll(async () => ({ store, app, close } = await openApi(backend)));
+    afterAll(() => close());
+
+    it('reaches the case when a new record touches an entity of the picture that the case registered', async () => {
+      const agent = await userWithToken(store, { username: 'fbi.agent', agency: 'FBI', clearance: 'S', roles: ['case_agent'] });
+      const truck = parseRecord({ sourceRecordId: 'REG-1', marking: 'U//LES', entities: [{ id: 'truck-77', schema: 'Vehicle', properties: { registrationNumber: ['SON 4411'] } }] }, { source: 'AZDPS' });
+      await writeBatch(store.db, store.markings, SYSTEM, [truck.record!], { origin: 'test' });
+      const c = (await postAs(app, '/cases', agent, { caseNumber: 'FBI-PX-9', title: 'Phoenix cell', contactName: 'SA Reyes', contactPhone: '+1 602 555 0177' })).json();
+      expect((await postAs(app, `/cases/${c.id}/targets`, agent, { targets: [{ kind: 'entity', value: 'truck-77' }] })).statusCode).toBe(201);
+      const seizure = parseRecord({ sourceRecordId: 'SEIZ-9', marking: 'U//LES', entities: [{ id: 'sz-9', schema: 'Seizure', properties: { name: ['I-19 checkpoint'], date: ['2031-02-02'], conveyance: ['truck-77'] } }] }, { source: 'CBP' });
+      await writeBatch(store.db, store.markings, SYSTEM, [seizure.record!], { origin: 'test' });
+      const notes = (await app.inject({ url: '/notifications', headers: auth(agent) })).json();
+      expect(notes.map((n: { message: string }) => n.message)).toEqual([expect.stringMatching(/CBP record SEIZ-9 touches a target of your case FBI-PX-9 \(same entity\): Seizure sz-9 → Vehicle truck-77 \(via conveyance\)/)]);
+    });
+  });
+
   describe(`event deconfliction and the watch center (${backend.name})`, () => {
     let store: Store;
     let app: FastifyInstance;

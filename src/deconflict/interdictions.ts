@@ -85,6 +85,11 @@ async function linkChunk(db: Database, ids: string[], actor: string): Promise<In
     }
     const found: InterdictionLink[] = [];
     const seen = new Set<string>();
+    for (const entityId of paths.keys()) {
+      let e = byEntity.get(entityId);
+      if (!e) byEntity.set(entityId, (e = { schema: 'Thing', keys: new Set(), names: [] }));
+      e.keys.add(`entity:${entityId}`); // a case may register the entity itself
+    }
     for (const [entityId, e] of byEntity) {
       const person = model.isA(e.schema, 'Person');
       const probes = e.names.length ? e.names.map((n) => ({ keys: [...e.keys], name: { value: n, person, birthDate: e.birthDate } })) : [{ keys: [...e.keys] }];

@@ -6,7 +6,7 @@ import { normalizeIdentifier, IdentifierError, type IdentifierKind } from '../re
 import { normalizeName } from '../resolve/normalize.js';
 import { foldForSearch } from '../domain/values.js';
 
-export const TARGET_KINDS = ['person', 'company', 'phone', 'email', 'account', 'address', 'vehicle', 'weapon', 'wallet', 'container', 'passport', 'nationalId', 'bankAccount', 'caseNumber'] as const;
+export const TARGET_KINDS = ['person', 'company', 'phone', 'email', 'account', 'address', 'vehicle', 'weapon', 'wallet', 'container', 'passport', 'nationalId', 'bankAccount', 'caseNumber', 'entity'] as const;
 export type TargetKind = (typeof TARGET_KINDS)[number];
 
 export interface TargetInput {
@@ -48,6 +48,11 @@ export function targetKeys(t: TargetInput): string[] {
     case 'nationalId': return [id('nationalId')];
     case 'bankAccount': return [/^[A-Z]{2}\d{2}/i.test(v.replace(/\s/g, '')) ? id('iban') : id('account')];
     case 'caseNumber': return [`case:${v.toUpperCase().replace(/[^A-Z0-9]/g, '')}`];
+    // An entity of the common picture that the case works: records touching it reach the case.
+    case 'entity': {
+      if (!/^[A-Za-z0-9][A-Za-z0-9._:+-]{0,199}$/.test(v)) throw new IdentifierError(`entity: "${v}" is not an entity id`);
+      return [`entity:${v}`];
+    }
     case 'weapon': return [`weapon:${v.toUpperCase().replace(/[^A-Z0-9]/g, '')}`];
     case 'account': {
       const user = v.replace(/^@/, '').toLowerCase();

@@ -151,6 +151,8 @@ export class ScreeningIndex {
     n.weights = Float64Array.from(n.tokens, (t) => this.tokenWeight(t));
   }
   private built = false;
+  private weighedUpTo = 0;
+  private fullyWeighedAt = 0;
   /** Whether any listed name is written in an abjad: only then do Latin queries need skeleton keys. */
   private abjadEntries = false;
   /** Entries by id, and those removed (tombstones: postings are immutable typed arrays). */
@@ -202,8 +204,14 @@ export class ScreeningIndex {
       } else this.postings.set(k, Int32Array.from(v));
     }
     this.building.clear();
-    // Token weights depend on the whole list, so they are set once it is complete.
-    for (const p of this.prepared) for (const n of p.names) this.weigh(n);
+    // Token weights depend on the whole list. Reweighing every entry costs O(n), too
+    // much on each small addition to a large index (cross-referencing adds a few
+    // entities per write to a million), so additions are weighed against the list as
+    // it is, and everything is reweighed once the list has grown by a tenth.
+    const from = this.prepared.length > this.fullyWeighedAt * 1.1 ? 0 : this.weighedUpTo;
+    if (from === 0) this.fullyWeighedAt = this.prepared.length;
+    for (let i = from; i < this.prepared.length; i++) for (const n of this.prepared[i]!.names) this.weigh(n);
+    this.weighedUpTo = this.prepared.length;
     this.built = true;
   }
 
