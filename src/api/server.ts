@@ -24,6 +24,7 @@ import { registerLinkRoutes } from './routes/links.js';
 import { registerDeconflictionRoutes } from './routes/deconflict.js';
 import { registerWatchlistRoutes } from './routes/watchlist.js';
 import { registerRegistryRoutes } from './routes/registry.js';
+import { registerGraphRoutes } from './routes/graph.js';
 import { NotificationHub } from '../notify/notifications.js';
 import { escalateOverdue } from '../deconflict/events.js';
 import { screeningLists, type ScreeningLists } from '../lists/registry.js';
@@ -140,6 +141,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   await hub.start();
   await registerDeconflictionRoutes(app, opts.store, hub);
   await registerWatchlistRoutes(app, opts.store);
+  await registerGraphRoutes(app, opts.store);
   await registerRegistryRoutes(app, opts.store, opts.instance ?? process.env.CHOKEPOINT_INSTANCE ?? 'chokepoint');
   const every = opts.escalateEveryMs ?? 30_000;
   const timer = every > 0 ? setInterval(() => { escalateOverdue(opts.store.db).catch((e) => app.log.error(e)); }, every) : undefined;
