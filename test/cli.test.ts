@@ -96,5 +96,9 @@ describe('chokepoint CLI', () => {
     expect(JSON.parse(cli('watchlist', 'list', '--as', 'fbi.reviewer', '--status', 'active').stdout).map((n: { names: string[] }) => n.names[0])).toEqual(['Wang Jianhua']);
     expect(cli('taskforce', 'add', '--as', 'dea.supervisor', '--file', file('tf.json', { name: 'CLI Task Force', kind: 'task force', purpose: 'p', leadAgency: 'DEA', memberAgencies: ['HSI'], geography: ['US-CA'], focus: ['distribution'] })).status).toBe(0);
     expect(cli('deconflict', 'conflicts', '--as', 'hsi.agent', '--open').stdout).toMatch(/SA One/);
+    const rank = cli('graph', 'rank', '--as', 'dea.analyst', '--top', '3');
+    expect(rank.status, rank.stderr).toBe(0);
+    expect(rank.stderr).toMatch(/graph: \d+ nodes, \d+ edges/);
+    expect(rank.stdout.trim().split('\n').filter((l) => /^\d\.\d{3}  /.test(l))).toHaveLength(3);
   });
 });

@@ -15,6 +15,8 @@ import { submitOperation, operationConflictsFor, escalateOverdue, watchQueue } f
 import { nominate, review, listNominations, activateDue } from '../watchlist/nominations.js';
 import { registerTaskForce, duplication, listTaskForces } from '../taskforces/registry.js';
 import { addPeer, queryPeers } from '../federation/peers.js';
+import { projectGraph } from '../graph/project.js';
+import { rankTargets, simulateDisruption, interdictionPlan } from '../graph/analyze.js';
 
 type WithStore = <T>(fn: (store: Store) => Promise<T>) => Promise<T>;
 type ActingAs = (store: Store, username?: string) => Promise<Principal>;
@@ -96,6 +98,22 @@ export function registerWorkflowCommands(program: Command, withStore: WithStore,
     .action(async (o) => withStore(async (s) => print(await registerTaskForce(s.db, await actingAs(s, o.as), jsonFile(o.file, TaskForce)))));
   tf.command('list').action(async () => withStore(async (s) => print(await listTaskForces(s.db))));
   tf.command('duplication').requiredOption('--as <user>').action(async (o) => withStore(async (s) => print(await duplication(s.db, await actingAs(s, o.as)))));
+
+  const graph = program.command('graph').description('key-node analysis over the graph the user may see');
+  const project = async (s: Store, me: Principal, suggested: boolean) => {
+    const p = await s.read(me, (tx) => projectGraph(tx, { merges: suggested ? 'suggested' : 'confirmed' }));
+    console.error(`graph: ${p.graph.n} nodes, ${p.graph.m} edges, ${p.sources.length} precursor sources, ${p.sinks.length} retail outlets (projected in ${Math.round(p.ms)} ms)`);
+    return p;
+  };
+  graph.command('rank').requiredOption('--as <user>').option('--top <n>', 'how many', '20').option('--suggested', 'join entities by open merge suggestions too')
+    .action(async (o) => withStore(async (s) => {
+      const r = rankTargets(await project(s, await actingAs(s, o.as), o.suggested), { top: Number(o.top) });
+      for (const t of r.targets) console.log(`${t.score.toFixed(3)}  ${t.schema.padEnd(12)} ${t.id}\n         ${t.why.join('; ')}`);
+    }));
+  graph.command('simulate').requiredOption('--as <user>').requiredOption('--remove <ids>', 'comma-separated entity ids').option('--suggested')
+    .action(async (o) => withStore(async (s) => print(simulateDisruption(await project(s, await actingAs(s, o.as), o.suggested), String(o.remove).split(",")))));
+  graph.command('interdiction').requiredOption('--as <user>').option('--k <n>', 'nodes to remove', '5').option('--suggested')
+    .action(async (o) => withStore(async (s) => print(interdictionPlan(await project(s, await actingAs(s, o.as), o.suggested), Math.min(20, Number(o.k)), 60_000))));
 
   program.command('peer').description('add a federation peer; prints the token it must present to this instance')
     .requiredOption('--as <user>').requiredOption('--name <name>').requiredOption('--url <url>').requiredOption('--outbound-token <token>', 'the token the peer issued to this instance')

@@ -160,10 +160,14 @@ export function supplyFlow(g: CsrGraph, sources: number[], sinks: number[], opts
   const nodeArc = new Int32Array(n).fill(-1);
   const nodeCap = new Float64Array(n);
   const terminal = new Set([...sources, ...sinks]);
+  let terminalCap = 1;
+  for (let v = 0; v < n; v++) terminalCap += opts.nodeCapacity ? opts.nodeCapacity[v]! : 1;
   for (let v = 0; v < n; v++) {
     if (removed.has(v)) continue;
-    // Sources and sinks are the markets and suppliers themselves: cutting flow means cutting between them.
-    nodeCap[v] = terminal.has(v) ? BIG : opts.nodeCapacity ? opts.nodeCapacity[v]! : 1;
+    // Suppliers and markets may be cut too, but each costs more than every other node
+    // together, so a cut goes between them when it can; a supplier selling straight
+    // to a market can only be cut at one of the two.
+    nodeCap[v] = terminal.has(v) ? terminalCap : opts.nodeCapacity ? opts.nodeCapacity[v]! : 1;
     nodeArc[v] = net.addArc(2 * v, 2 * v + 1, nodeCap[v]!);
   }
   for (let v = 0; v < n; v++) {
@@ -184,7 +188,7 @@ export function supplyFlow(g: CsrGraph, sources: number[], sinks: number[], opts
     through[v] = net.flowOn(nodeArc[v]!, nodeCap[v]!);
     if (side[2 * v] && !side[2 * v + 1]) cut.push(v);
   }
-  return { maxFlow: maxFlow >= BIG / 2 ? Infinity : maxFlow, cut, through };
+  return { maxFlow, cut, through };
 }
 
 /** Greedy k-node interdiction: each round removes the cut node whose removal lowers the max flow most. */

@@ -22,7 +22,7 @@ export interface Projection {
   seizures: Int32Array;
   sanctioned: Uint8Array;
   inCase: Uint8Array;
-  /** Default flow terminals: precursor suppliers (supply nobody supplies to them), and retail (shippers of mail and express parcels, or the ends of supply). */
+  /** Flow terminals: precursor suppliers (supply nobody supplies to them), and retail outlets (shippers of mail and express parcels). */
   sources: number[];
   sinks: number[];
   ms: number;
@@ -41,14 +41,32 @@ export async function projectGraph(tx: Sql, opts: { maxEdges?: number; merges?: 
   const maxEdges = opts.maxEdges ?? 3_000_000;
   const [{ n: count } = { n: 0 }] = await tx.query<{ n: number }>("SELECT count(*)::int AS n FROM statements WHERE prop_type = 'entity'");
   if (count > maxEdges) throw new GraphTooLargeError(`the graph you may see has ${count} references; analyses are limited to ${maxEdges}`);
-  const refs = await tx.query<{ entity_id: string; schema: string; prop: string; value: string }>(
-    "SELECT entity_id, schema, prop, value FROM statements WHERE prop_type = 'entity'",
-  );
+  const refs = await tx.query<Ref>("SELECT entity_id, schema, prop, value FROM statements WHERE prop_type = 'entity'");
   const modes = await tx.query<{ entity_id: string; value: string }>("SELECT entity_id, value FROM statements WHERE schema = 'Shipment' AND prop = 'mode'");
-  // Union-find over the merges the reader may see (row-level security filters the links too).
+  // The merges the reader may see (row-level security filters the links too).
   const links = await tx.query<{ left_id: string; right_id: string }>(
     `SELECT left_id, right_id FROM possible_links WHERE status = ANY($1)`, [opts.merges === 'suggested' ? ['confirmed', 'open'] : ['confirmed']],
   );
+  const p = await buildProjection({ refs, modes, links, entities: (ids) => tx.query<{ id: string; schema: string }>('SELECT id, schema FROM entities WHERE id = ANY($1)', [ids]) });
+  return { ...p, ms: performance.now() - t0 };
+}
+
+export interface Ref {
+  entity_id: string;
+  schema: string;
+  prop: string;
+  value: string;
+}
+
+/**
+ * The projection from its inputs: entity references, shipment modes, merges, and a
+ * lookup that says which entities exist for the reader (and their schemas). The
+ * benchmark feeds it the scenario generator's output directly.
+ */
+export async function buildProjection(input: { refs: Ref[]; modes: { entity_id: string; value: string }[]; links: { left_id: string; right_id: string }[]; entities: (ids: string[]) => Promise<{ id: string; schema: string }[]> }): Promise<Projection> {
+  const t0 = performance.now();
+  const { refs, modes, links } = input;
+  // Union-find over the merges.
   const parent = new Map<string, string>();
   const find = (x: string): string => {
     let r = x;
@@ -127,7 +145,7 @@ export async function projectGraph(tx: Sql, opts: { maxEdges?: number; merges?: 
   // dropped with their edges (row-level security decides which entities exist here).
   const visible = new Uint8Array(ids.length);
   for (let i = 0; i < ids.length; i += 50_000) {
-    const rows = await tx.query<{ id: string; schema: string }>('SELECT id, schema FROM entities WHERE id = ANY($1)', [ids.slice(i, i + 50_000)]);
+    const rows = await input.entities(ids.slice(i, i + 50_000));
     for (const r of rows) {
       const k = index.get(r.id)!;
       visible[k] = 1;
@@ -167,6 +185,7 @@ export async function projectGraph(tx: Sql, opts: { maxEdges?: number; merges?: 
   const sup = mapSet(supplies);
   const sd = mapSet(supplied);
   const sources = [...sup].filter((v) => !sd.has(v));
-  const sinks = retail.size ? [...retail] : [...sd].filter((v) => !sup.has(v));
+  // Retail is where pills are sold: without visible parcel shipments there are no outlets to cut flow from.
+  const sinks = [...retail];
   return { graph, flow, schema: keptSchema, seizures, sanctioned, inCase, sources, sinks, ms: performance.now() - t0 };
 }
