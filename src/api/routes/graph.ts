@@ -14,17 +14,19 @@ const Merges = Type.Optional(Type.Union([Type.Literal('confirmed'), Type.Literal
 const Top = Type.Integer({ minimum: 1, maximum: 1000, default: 50 });
 
 // Projections are cached per reader scope and store version: analysts repeat questions on the same picture.
-const cache = new Map<string, { at: number; p: Promise<Projection> }>();
+const caches = new WeakMap<Store, Map<string, Promise<Projection>>>();
 async function projection(store: Store, me: Principal, merges: 'confirmed' | 'suggested' = 'confirmed'): Promise<Projection> {
   const [v] = await store.db.query<{ v: string }>(
     "SELECT (SELECT coalesce(max(id), 0) FROM statements) || ':' || (SELECT count(*) FROM statement_deletions) || ':' || (SELECT coalesce(max(id), 0) || '/' || count(*) FILTER (WHERE status <> 'open') FROM possible_links) AS v",
   );
-  const key = `${store.db.location}|${me.agency}|${me.clearance}|${me.groups.join(',')}|${me.country}|${merges}|${v!.v}`;
+  const key = `${me.agency}|${me.clearance}|${me.groups.join(',')}|${me.country}|${me.lawEnforcement}|${me.government}|${merges}|${v!.v}`;
+  let cache = caches.get(store);
+  if (!cache) caches.set(store, (cache = new Map()));
   const hit = cache.get(key);
-  if (hit) return hit.p;
+  if (hit) return hit;
   const p = store.read(me, (tx) => projectGraph(tx, { merges }));
-  cache.set(key, { at: Date.now(), p });
-  p.catch(() => cache.delete(key));
+  cache.set(key, p);
+  p.catch(() => cache!.delete(key));
   while (cache.size > 8) cache.delete(cache.keys().next().value!);
   try {
     return await p;
