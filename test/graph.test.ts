@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { CsrGraph } from '../src/graph/csr.js';
 import { pageRank, betweenness, louvain, degrees } from '../src/graph/measures.js';
 import { supplyFlow, greedyInterdiction } from '../src/graph/flow.js';
+import { buildProjection } from '../src/graph/project.js';
 
 const graphArb = fc.integer({ min: 2, max: 9 }).chain((n) => fc.record({
   n: fc.constant(n),
@@ -120,5 +121,27 @@ describe('graph analytics', () => {
     expect(new Set(Array.from(r.community.slice(0, 6))).size).toBe(1);
     expect(r.community[0]).not.toBe(r.community[11]);
     expect(r.modularity).toBeGreaterThan(0.4);
+  });
+
+  it('weighs ties by volume (log scale) and recency (half every two years), and leaves places out', async () => {
+    const ref = (entity_id: string, schema: string, prop: string, value: string) => ({ entity_id, schema, prop, value });
+    const p = await buildProjection({
+      refs: [
+        ref('s1', 'Supply', 'supplier', 'cn'), ref('s1', 'Supply', 'recipient', 'big'),
+        ref('s2', 'Supply', 'supplier', 'cn'), ref('s2', 'Supply', 'recipient', 'small'),
+        ref('s3', 'Supply', 'supplier', 'cn'), ref('s3', 'Supply', 'recipient', 'old'),
+        ref('lab', 'Lab', 'addressEntity', 'culiacan'),
+      ],
+      modes: [], links: [], now: Date.parse('2031-01-01'),
+      attrs: [{ entity_id: 's1', prop: 'quantityKg', value: '999' }, { entity_id: 's2', prop: 'quantityKg', value: '9' }, { entity_id: 's3', prop: 'quantityKg', value: '999' }, { entity_id: 's3', prop: 'date', value: '2027-01-01' }],
+      entities: async (ids) => ids.map((id) => ({ id, schema: id === 'cn' || id === 'big' || id === 'small' || id === 'old' ? 'Company' : 'Thing' })),
+    });
+    const g = p.graph;
+    const w = (to: string) => { const v = g.indexOf('cn'); for (let e = g.offsets[v]!; e < g.offsets[v + 1]!; e++) if (g.ids[g.targets[e]!] === to) return g.weights[e]!; return NaN; };
+    expect(w('big')).toBeCloseTo(4, 6); // 1 + log10(1000)
+    expect(w('small')).toBeCloseTo(2, 6); // 1 + log10(10)
+    expect(w('old')).toBeCloseTo(1, 1); // four years old: a quarter
+    expect(g.indexOf('culiacan')).toBe(-1);
+    expect(p.sources.map((v) => g.ids[v])).toEqual(['cn']);
   });
 });

@@ -29,6 +29,9 @@ export interface Projection {
 }
 
 const GOODS_FORWARD = new Set(['Supply']);
+const WEIGHED = new Set(['Supply', 'Payment', 'Ownership', 'Membership', 'Employment', 'Associate', 'Family', 'UnknownLink', 'Usage', 'Directorship']);
+const VOLUME_PROPS = ['quantityKg', 'amount'];
+const DATE_PROPS = ['date', 'startDate'];
 const MONEY = new Set(['Payment']);
 
 /**
@@ -43,11 +46,14 @@ export async function projectGraph(tx: Sql, opts: { maxEdges?: number; merges?: 
   if (count > maxEdges) throw new GraphTooLargeError(`the graph you may see has ${count} references; analyses are limited to ${maxEdges}`);
   const refs = await tx.query<Ref>("SELECT entity_id, schema, prop, value FROM statements WHERE prop_type = 'entity'");
   const modes = await tx.query<{ entity_id: string; value: string }>("SELECT entity_id, value FROM statements WHERE schema = 'Shipment' AND prop = 'mode'");
+  const attrs = await tx.query<{ entity_id: string; prop: string; value: string }>(
+    `SELECT entity_id, prop, value FROM statements WHERE schema = ANY($1) AND prop = ANY($2)`, [[...WEIGHED], [...VOLUME_PROPS, ...DATE_PROPS]],
+  );
   // The merges the reader may see (row-level security filters the links too).
   const links = await tx.query<{ left_id: string; right_id: string }>(
     `SELECT left_id, right_id FROM possible_links WHERE status = ANY($1)`, [opts.merges === 'suggested' ? ['confirmed', 'open'] : ['confirmed']],
   );
-  const p = await buildProjection({ refs, modes, links, entities: (ids) => tx.query<{ id: string; schema: string }>('SELECT id, schema FROM entities WHERE id = ANY($1)', [ids]) });
+  const p = await buildProjection({ refs, modes, links, attrs, entities: (ids) => tx.query<{ id: string; schema: string }>('SELECT id, schema FROM entities WHERE id = ANY($1)', [ids]) });
   return { ...p, ms: performance.now() - t0 };
 }
 
@@ -63,9 +69,24 @@ export interface Ref {
  * lookup that says which entities exist for the reader (and their schemas). The
  * benchmark feeds it the scenario generator's output directly.
  */
-export async function buildProjection(input: { refs: Ref[]; modes: { entity_id: string; value: string }[]; links: { left_id: string; right_id: string }[]; entities: (ids: string[]) => Promise<{ id: string; schema: string }[]> }): Promise<Projection> {
+export async function buildProjection(input: { refs: Ref[]; modes: { entity_id: string; value: string }[]; links: { left_id: string; right_id: string }[]; attrs?: { entity_id: string; prop: string; value: string }[]; now?: number; entities: (ids: string[]) => Promise<{ id: string; schema: string }[]> }): Promise<Projection> {
   const t0 = performance.now();
   const { refs, modes, links } = input;
+  // Edge weights for the measures: volume (kilograms supplied, money paid) on a log
+  // scale, so a ton does not drown a network of ounces, halved every two years of
+  // age, so current ties count most. Parallel edges add up.
+  const volume = new Map<string, number>();
+  const date = new Map<string, number>();
+  for (const a of input.attrs ?? []) {
+    if (VOLUME_PROPS.includes(a.prop)) volume.set(a.entity_id, (volume.get(a.entity_id) ?? 0) + (Number(a.value) || 0));
+    else { const t = Date.parse(a.value); if (!Number.isNaN(t)) date.set(a.entity_id, Math.max(date.get(a.entity_id) ?? 0, t)); }
+  }
+  const now = input.now ?? Date.now();
+  const weightOf = (relId: string): number => {
+    const v = volume.get(relId);
+    const d = date.get(relId);
+    return (1 + (v ? Math.log10(1 + v) : 0)) * (d ? 0.5 ** (Math.max(0, now - d) / (730 * 864e5)) : 1);
+  };
   // Union-find over the merges.
   const parent = new Map<string, string>();
   const find = (x: string): string => {
@@ -101,6 +122,7 @@ export async function buildProjection(input: { refs: Ref[]; modes: { entity_id: 
   const caseIds = new Set<string>();
   const src: number[] = [];
   const dst: number[] = [];
+  const wts: number[] = [];
   const fSrc: number[] = [];
   const fDst: number[] = [];
   const both = (a: number, b: number): void => { fSrc.push(a, b); fDst.push(b, a); };
@@ -122,6 +144,7 @@ export async function buildProjection(input: { refs: Ref[]; modes: { entity_id: 
       const b = node(r.value);
       src.push(a);
       dst.push(b);
+      wts.push(1);
       if (r.schema === 'Shipment' && r.prop === 'shipper') { fSrc.push(b); fDst.push(a); shippers.set(r.entity_id, r.value); }
       else if (r.schema === 'Shipment' && r.prop === 'consignee') { fSrc.push(a); fDst.push(b); }
       else both(a, b);
@@ -129,7 +152,7 @@ export async function buildProjection(input: { refs: Ref[]; modes: { entity_id: 
   }
   const supplied = new Set<number>();
   const supplies = new Set<number>();
-  for (const [, e] of relEnds) {
+  for (const [relId, e] of relEnds) {
     if (!e.source || !e.target) continue;
     if (e.schema === 'Sanction') { sanctionedIds.add(rep(e.source)); continue; }
     if (e.schema === 'CaseLink') { caseIds.add(rep(e.source)); continue; }
@@ -137,6 +160,7 @@ export async function buildProjection(input: { refs: Ref[]; modes: { entity_id: 
     const b = node(e.target);
     src.push(a);
     dst.push(b);
+    wts.push(weightOf(relId));
     if (GOODS_FORWARD.has(e.schema)) { fSrc.push(a); fDst.push(b); supplies.add(a); supplied.add(b); }
     else if (MONEY.has(e.schema)) { fSrc.push(b); fDst.push(a); }
     else both(a, b);
@@ -152,11 +176,12 @@ export async function buildProjection(input: { refs: Ref[]; modes: { entity_id: 
       if (schemaOf[k] === 'Thing') schemaOf[k] = r.schema;
     }
   }
-  const keep = (a: number[], b: number[]): [number[], number[]] => {
+  const keep = (a: number[], b: number[], w?: number[]): [number[], number[], number[]] => {
     const x: number[] = [];
     const y: number[] = [];
-    for (let e = 0; e < a.length; e++) if (visible[a[e]!] && visible[b[e]!]) { x.push(a[e]!); y.push(b[e]!); }
-    return [x, y];
+    const z: number[] = [];
+    for (let e = 0; e < a.length; e++) if (visible[a[e]!] && visible[b[e]!]) { x.push(a[e]!); y.push(b[e]!); z.push(w ? w[e]! : 1); }
+    return [x, y, z];
   };
   // Renumber so hidden nodes do not appear at all.
   const newIndex = new Int32Array(ids.length).fill(-1);
@@ -164,9 +189,9 @@ export async function buildProjection(input: { refs: Ref[]; modes: { entity_id: 
   const keptSchema: string[] = [];
   for (let i = 0; i < ids.length; i++) if (visible[i]) { newIndex[i] = keptIds.length; keptIds.push(ids[i]!); keptSchema.push(schemaOf[i]!); }
   const renum = (xs: number[]) => xs.map((v) => newIndex[v]!);
-  const [gs, gd] = keep(src, dst);
+  const [gs, gd, gw] = keep(src, dst, wts);
   const [fs, fd] = keep(fSrc, fDst);
-  const graph = CsrGraph.fromEdges(keptIds, renum(gs), renum(gd));
+  const graph = CsrGraph.fromEdges(keptIds, renum(gs), renum(gd), gw);
   const flow = CsrGraph.fromEdges(keptIds, renum(fs), renum(fd));
   const at = (id: string): number | undefined => { const i = index.get(id); return i === undefined || newIndex[i]! < 0 ? undefined : newIndex[i]!; };
   const n = keptIds.length;
