@@ -25,6 +25,7 @@ import { registerDeconflictionRoutes } from './routes/deconflict.js';
 import { registerWatchlistRoutes } from './routes/watchlist.js';
 import { registerRegistryRoutes } from './routes/registry.js';
 import { registerGraphRoutes } from './routes/graph.js';
+import { registerSubstanceRoutes } from './routes/substances.js';
 import { NotificationHub } from '../notify/notifications.js';
 import { escalateOverdue } from '../deconflict/events.js';
 import { screeningLists, type ScreeningLists } from '../lists/registry.js';
@@ -142,6 +143,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   await registerDeconflictionRoutes(app, opts.store, hub);
   await registerWatchlistRoutes(app, opts.store);
   await registerGraphRoutes(app, opts.store);
+  await registerSubstanceRoutes(app, opts.store);
   await registerRegistryRoutes(app, opts.store, opts.instance ?? process.env.CHOKEPOINT_INSTANCE ?? 'chokepoint');
   const every = opts.escalateEveryMs ?? 30_000;
   const timer = every > 0 ? setInterval(() => { escalateOverdue(opts.store.db).catch((e) => app.log.error(e)); }, every) : undefined;

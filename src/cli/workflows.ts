@@ -16,6 +16,7 @@ import { nominate, review, listNominations, activateDue } from '../watchlist/nom
 import { registerTaskForce, duplication, listTaskForces } from '../taskforces/registry.js';
 import { addPeer, queryPeers } from '../federation/peers.js';
 import { projectGraph } from '../graph/project.js';
+import { fentanylClass } from '../chem/fentanyl-class.js';
 import { rankTargets, simulateDisruption, interdictionPlan, EXACT_BETWEENNESS_MAX } from '../graph/analyze.js';
 import { pageRank, betweenness, louvain, degrees } from '../graph/measures.js';
 
@@ -134,6 +135,9 @@ export function registerWorkflowCommands(program: Command, withStore: WithStore,
     .action(async (o) => withStore(async (s) => print(simulateDisruption(await project(s, await actingAs(s, o.as), o.suggested), String(o.remove).split(",")))));
   graph.command('interdiction').requiredOption('--as <user>').option('--k <n>', 'nodes to remove', '5').option('--suggested')
     .action(async (o) => withStore(async (s) => print(interdictionPlan(await project(s, await actingAs(s, o.as), o.suggested), Math.min(20, Number(o.k)), 60_000))));
+
+  program.command('classify').description('is a structure (SMILES) a fentanyl-related substance? prints the class, the modifications (A-E) and why')
+    .argument('<smiles>').action(async (smiles: string) => print(await fentanylClass(smiles)));
 
   program.command('peer').description('add a federation peer; prints the token it must present to this instance')
     .requiredOption('--as <user>').requiredOption('--name <name>').requiredOption('--url <url>').requiredOption('--outbound-token <token>', 'the token the peer issued to this instance')
