@@ -52,7 +52,16 @@ export interface WatchlistResult {
 }
 
 export async function screenWatchlist(db: Database, me: Principal, q: ScreeningQuery): Promise<WatchlistResult[]> {
+  return (await watchlistScreener(db, me))(q);
+}
+
+/** A screener for many names (a batch): the index is checked for changes once, not per name. */
+export async function watchlistScreener(db: Database, me: Principal): Promise<(q: ScreeningQuery) => Promise<WatchlistResult[]>> {
   const { index, markings } = await watchlistIndex(db);
+  return (q) => screenWith(db, me, index, markings, q);
+}
+
+async function screenWith(db: Database, me: Principal, index: ScreeningIndex, markings: Map<string, string>, q: ScreeningQuery): Promise<WatchlistResult[]> {
   if (!index.size) return [];
   // A screener sees only records released to them (a U.S. person's is NOFORN).
   const hits = index.search(q, { threshold: DEFAULT_THRESHOLD, limit: 5 }).filter((h) => canRead(me, parseMarking(markings.get(h.entry.id)!, 'WATCHLIST')));

@@ -6,7 +6,7 @@ import { DEFAULT_THRESHOLD, type ScreeningLists } from '../../lists/registry.js'
 import { toScreeningQuery, readScreeningCsv, screenInputOfRow, ScreenInputError } from '../../resolve/screen-request.js';
 import type { Hit } from '../../resolve/screen-index.js';
 import { HttpError, principal } from '../server.js';
-import { screenWatchlist } from '../../watchlist/screening.js';
+import { screenWatchlist, watchlistScreener } from '../../watchlist/screening.js';
 
 const Identifier = Type.Object({ kind: Type.String({ maxLength: 20 }), value: Type.String({ maxLength: 200 }) }, { additionalProperties: false });
 const Single = Type.Object({
@@ -73,6 +73,7 @@ export async function registerScreenRoutes(app: FastifyInstance, store: Store, l
     }
     if (rows.length > MAX_BATCH_ROWS) throw new HttpError(413, `csv: ${rows.length} rows; at most ${MAX_BATCH_ROWS} per batch`);
     const started = performance.now();
+    const watchlist = await watchlistScreener(store.db, me);
     const results = [];
     const errors = [];
     for (let i = 0; i < rows.length; i++) {
@@ -80,7 +81,7 @@ export async function registerScreenRoutes(app: FastifyInstance, store: Store, l
       try {
         const q = toScreeningQuery(screenInputOfRow(r));
         const hits = lists().screen(q, { threshold: b.threshold, limit: 3 });
-        results.push({ line: i + 2, name: q.name, hits: hits.map(hitView), watchlist: await screenWatchlist(store.db, me, q) });
+        results.push({ line: i + 2, name: q.name, hits: hits.map(hitView), watchlist: await watchlist(q) });
       } catch (e) {
         if (!(e instanceof ScreenInputError)) throw e;
         errors.push({ line: i + 2, error: e.message });
