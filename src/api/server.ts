@@ -26,6 +26,7 @@ import { registerWatchlistRoutes } from './routes/watchlist.js';
 import { registerRegistryRoutes } from './routes/registry.js';
 import { registerGraphRoutes } from './routes/graph.js';
 import { registerSubstanceRoutes } from './routes/substances.js';
+import { registerPressRoutes } from './routes/presses.js';
 import { NotificationHub } from '../notify/notifications.js';
 import { escalateOverdue } from '../deconflict/events.js';
 import { screeningLists, type ScreeningLists } from '../lists/registry.js';
@@ -144,6 +145,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   await registerWatchlistRoutes(app, opts.store);
   await registerGraphRoutes(app, opts.store);
   await registerSubstanceRoutes(app, opts.store);
+  await registerPressRoutes(app, opts.store);
   await registerRegistryRoutes(app, opts.store, opts.instance ?? process.env.CHOKEPOINT_INSTANCE ?? 'chokepoint');
   const every = opts.escalateEveryMs ?? 30_000;
   const timer = every > 0 ? setInterval(() => { escalateOverdue(opts.store.db).catch((e) => app.log.error(e)); }, every) : undefined;

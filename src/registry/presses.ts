@@ -1,0 +1,152 @@
+// The pill press and die mold registry. Machines are registered with make, model,
+// serial, owner and location; transfers, imports, exports and reports (stolen,
+// missing, destroyed) build their history. When a record written to the store
+// carries a tableting machine or die mold (an import, a seizure, a dismantled lab),
+// its serial is looked up: unregistered, registered to someone else, or reported
+// stolen or missing raises an alert; a seizure joins the machine's history.
+import type { Database, Sql } from '../store/db.js';
+import { appendAudit } from '../store/audit.js';
+import { assertMay, type Principal } from '../domain/users.js';
+import { StatusError } from '../domain/errors.js';
+import { model } from '../domain/model.js';
+import { notify } from '../notify/notifications.js';
+import { foldName } from '../resolve/normalize.js';
+
+export class RegistryError extends StatusError {}
+
+export const PRESS_KINDS = ['tablet press', 'encapsulator', 'die mold'] as const;
+export const EVENT_KINDS = ['transfer', 'import', 'export', 'reported stolen', 'reported missing', 'destroyed'] as const;
+const STATUS_AFTER: Record<string, string> = { export: 'exported', 'reported stolen': 'reported stolen', 'reported missing': 'reported missing', destroyed: 'destroyed' };
+
+export const serialKey = (s: string): string => s.toUpperCase().replace(/[^A-Z0-9]/g, '');
+
+/** What the store calls such machines (Equipment.equipmentType). */
+function pressKind(equipmentType: string): (typeof PRESS_KINDS)[number] | undefined {
+  const t = equipmentType.toLowerCase();
+  if (/die|mold|mould|punch/.test(t)) return 'die mold';
+  if (/encapsul/.test(t)) return 'encapsulator';
+  if (/press|tablet|tablet(t)?ing/.test(t)) return 'tablet press';
+  return undefined;
+}
+
+export interface PressInput {
+  kind: (typeof PRESS_KINDS)[number];
+  make: string;
+  model: string;
+  serial: string;
+  owner: string;
+  location: string;
+  country: string;
+}
+
+export async function registerPress(db: Database, me: Principal, p: PressInput): Promise<{ id: number }> {
+  assertMay(me, 'write');
+  const key = serialKey(p.serial);
+  if (key.length < 3) throw new RegistryError(`serial: "${p.serial}" is too short to identify a machine`);
+  return db.transaction(async (tx) => {
+    const [dup] = await tx.query<{ id: number; owner: string }>('SELECT id, owner FROM presses WHERE make = $1 AND serial_key = $2', [p.make, key]);
+    if (dup) throw new RegistryError(`${p.make} serial ${p.serial} is already registered (#${dup.id}); record a transfer instead`, 409);
+    const [row] = await tx.query<{ id: number }>(
+      'INSERT INTO presses (kind, make, model, serial, serial_key, owner, location, country, agency, registered_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id',
+      [p.kind, p.make, p.model, p.serial, key, p.owner, p.location, p.country.toLowerCase(), me.agency, me.id],
+    );
+    await tx.query("INSERT INTO press_events (press_id, kind, to_owner, country, actor) VALUES ($1, 'registration', $2, $3, $4)", [row!.id, p.owner, p.country.toLowerCase(), me.username]);
+    await appendAudit(tx, { actor: me.username, action: 'press.register', target: `press:${row!.id}`, details: { make: p.make, serial: key } });
+    return row!;
+  });
+}
+
+export async function recordPressEvent(db: Database, me: Principal, id: number, e: { kind: (typeof EVENT_KINDS)[number]; toOwner?: string; country?: string; note?: string }): Promise<void> {
+  assertMay(me, 'write');
+  if (e.kind === 'transfer' && !e.toOwner) throw new RegistryError('a transfer names the new owner (toOwner)');
+  await db.transaction(async (tx) => {
+    const [p] = await tx.query<{ owner: string; country: string }>('SELECT owner, country FROM presses WHERE id = $1 FOR UPDATE', [id]);
+    if (!p) throw new RegistryError(`no press ${id}`, 404);
+    await tx.query('INSERT INTO press_events (press_id, kind, from_owner, to_owner, country, note, actor) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+      [id, e.kind, p.owner, e.toOwner ?? null, e.country?.toLowerCase() ?? null, e.note ?? null, me.username]);
+    if (e.toOwner) await tx.query('UPDATE presses SET owner = $2 WHERE id = $1', [id, e.toOwner]);
+    if (e.country) await tx.query('UPDATE presses SET country = $2 WHERE id = $1', [id, e.country.toLowerCase()]);
+    if (STATUS_AFTER[e.kind]) await tx.query('UPDATE presses SET status = $2 WHERE id = $1', [id, STATUS_AFTER[e.kind]]);
+    else if (e.kind === 'import' || e.kind === 'transfer') await tx.query("UPDATE presses SET status = 'registered' WHERE id = $1 AND status = 'exported'", [id]);
+    await appendAudit(tx, { actor: me.username, action: `press.${e.kind}`, target: `press:${id}` });
+  });
+}
+
+export async function pressHistory(db: Sql, id: number): Promise<Record<string, unknown> | undefined> {
+  const [p] = await db.query('SELECT id, kind, make, model, serial, owner, location, country, status, agency, created_at AS "registeredAt" FROM presses WHERE id = $1', [id]);
+  if (!p) return undefined;
+  const events = await db.query('SELECT kind, at, from_owner AS "fromOwner", to_owner AS "toOwner", country, note, record_ref AS "record", entity_id AS "entityId", actor FROM press_events WHERE press_id = $1 ORDER BY at, id', [id]);
+  const alerts = await db.query('SELECT kind, at, entity_id AS "entityId", record_ref AS "record", message FROM press_alerts WHERE press_id = $1 ORDER BY at', [id]);
+  return { ...p, events, alerts };
+}
+
+export async function findPresses(db: Sql, serial: string): Promise<Record<string, unknown>[]> {
+  return db.query('SELECT id, kind, make, model, serial, owner, country, status FROM presses WHERE serial_key = $1 ORDER BY id', [serialKey(serial)]);
+}
+
+export async function pressAlerts(db: Sql): Promise<Record<string, unknown>[]> {
+  return db.query('SELECT id, at, kind, serial_key AS "serial", press_id AS "pressId", entity_id AS "entityId", record_ref AS "record", message FROM press_alerts ORDER BY at DESC, id DESC LIMIT 500');
+}
+
+/**
+ * After a write: every tableting machine or die mold among the written entities is
+ * checked against the registry. Runs as the system (what it reads is not shown;
+ * alerts carry ids and serials). Returns the alerts raised.
+ */
+export async function checkPressesAfterWrite(db: Database, entityIds: string[]): Promise<number> {
+  if (!entityIds.length) return 0;
+  return db.transaction(async (tx) => {
+    const rows = await tx.query<{ entity_id: string; prop: string; value: string }>(
+      "SELECT entity_id, prop, value FROM statements WHERE entity_id = ANY($1) AND schema = 'Equipment' AND prop = ANY($2)",
+      [entityIds, ['equipmentType', 'serialNumber', 'make', 'owner']],
+    );
+    if (!rows.length) return 0;
+    const machines = new Map<string, { type?: string; serial?: string; make?: string; owner?: string }>();
+    for (const r of rows) {
+      const m = machines.get(r.entity_id) ?? {};
+      if (r.prop === 'equipmentType') m.type = r.value;
+      else if (r.prop === 'serialNumber') m.serial = r.value;
+      else if (r.prop === 'make') m.make = r.value;
+      else m.owner = r.value;
+      machines.set(r.entity_id, m);
+    }
+    let raised = 0;
+    for (const [entityId, m] of machines) {
+      if (!m.serial || !m.type || !pressKind(m.type)) continue;
+      const key = serialKey(m.serial);
+      const [rec] = await tx.query<{ ref: string }>(
+        "SELECT r.source || '/' || r.source_record_id AS ref FROM presence p JOIN records r ON r.id = p.record_id WHERE p.entity_id = $1 ORDER BY r.id DESC LIMIT 1", [entityId]);
+      // Seized when an event (seizure, lab dismantlement) in the store names it.
+      const [seizedBy] = await tx.query<{ entity_id: string; schema: string }>(
+        "SELECT entity_id, schema FROM statements WHERE value = $1 AND prop_type = 'entity' AND schema = ANY($2) LIMIT 1", [entityId, model.concrete().filter((s) => s.event).map((s) => s.name)]);
+      const reg = (await tx.query<{ id: number; owner: string; status: string; make: string; agency: string }>('SELECT id, owner, status, make, agency FROM presses WHERE serial_key = $1', [key]))
+        .find((p) => !m.make || foldName(p.make) === foldName(m.make));
+      const ownerName = m.owner ? (await tx.query<{ value: string }>("SELECT value FROM statements WHERE entity_id = $1 AND prop = 'name' LIMIT 1", [m.owner]))[0]?.value : undefined;
+      const alert = async (kind: string, message: string, pressId: number | null, agency?: string) => {
+        const ins = await tx.query('INSERT INTO press_alerts (kind, serial_key, press_id, entity_id, record_ref, message) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING id',
+          [kind, key, pressId, entityId, rec?.ref ?? null, message]);
+        if (!ins.length) return;
+        raised++;
+        if (agency) await notify(tx, { agency, kind: 'press.alert', message, ref: pressId ? `press:${pressId}` : `entity:${entityId}` });
+      };
+      if (!reg) {
+        await alert('unregistered', `${m.make ?? ''} ${m.type} serial ${m.serial} (${entityId}, ${rec?.ref ?? 'record unknown'}) is not in the registry`.trim(), null);
+        continue;
+      }
+      if (seizedBy) {
+        await tx.query("INSERT INTO press_events (press_id, kind, note, record_ref, entity_id, actor) VALUES ($1, 'seizure', $2, $3, $4, 'system')", [reg.id, `named by ${seizedBy.schema} ${seizedBy.entity_id}`, rec?.ref ?? null, entityId]);
+        await tx.query("UPDATE presses SET status = 'seized' WHERE id = $1", [reg.id]);
+      } else {
+        await tx.query("INSERT INTO press_events (press_id, kind, record_ref, entity_id, actor) VALUES ($1, 'sighting', $2, $3, 'system')", [reg.id, rec?.ref ?? null, entityId]);
+      }
+      if (reg.status === 'reported stolen' || reg.status === 'reported missing') {
+        await alert('reported stolen or missing', `${reg.make} serial ${m.serial}, ${reg.status}, appears in ${rec?.ref ?? entityId}`, reg.id, reg.agency);
+      }
+      if (ownerName && foldName(ownerName) !== foldName(reg.owner)) {
+        await alert('registered to someone else', `${reg.make} serial ${m.serial} is registered to ${reg.owner}, but ${rec?.ref ?? entityId} names ${ownerName} as owner`, reg.id, reg.agency);
+      }
+    }
+    if (raised) await appendAudit(tx, { actor: 'system', action: 'press.alerts', details: { raised } });
+    return raised;
+  });
+}
