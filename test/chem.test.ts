@@ -86,3 +86,42 @@ describe('POST /substances/fentanyl-class', () => {
     expect((await postAs(app, '/substances/fentanyl-class', token, { smiles: 'x'.repeat(3000) })).statusCode).toBe(400);
   });
 });
+
+describe('emerging substances', () => {
+  let store: Store;
+  let app: FastifyInstance;
+  let dea: string;
+  beforeAll(async () => {
+    store = await memoryStore();
+    app = await server(store);
+    dea = await userWithToken(store, { username: 'dea.intel', agency: 'DEA', clearance: 'S', roles: ['analyst'] });
+  });
+  afterAll(async () => {
+    await app.close();
+    await store.close();
+  });
+  const write = async (id: string, entities: unknown[]) => {
+    const { parseRecord } = await import('../src/ingest/record-input.js');
+    const { writeBatch, SYSTEM } = await import('../src/store/write.js');
+    const r = parseRecord({ sourceRecordId: id, marking: 'U//LES', entities }, { source: 'CBP' });
+    if (!r.record) throw new Error(JSON.stringify(r.errors));
+    await writeBatch(store.db, store.markings, SYSTEM, [r.record], { origin: 'test' });
+  };
+  const alerts = async () => store.db.query<{ agency: string; message: string }>("SELECT agency, message FROM notifications WHERE kind = 'substance.emerging' ORDER BY id");
+
+  it('alerts once when a seizure result names a substance on no list and in no earlier result, saying if it is fentanyl-related', async () => {
+    await write('LAB-1', [{ id: 'sz-a', schema: 'Seizure', properties: { name: ['POE seizure'], date: ['2031-03-01'], drugType: ['Fentanyl (powder)'] } }]);
+    expect(await alerts()).toEqual([]); // on the control list
+    await write('LAB-2', [
+      { id: 'sub-cpf', schema: 'Substance', properties: { name: ['Cyclopropylfentanyl'], smiles: ['O=C(C1CC1)N(C2CCN(CC2)CCC3=CC=CC=C3)C4=CC=CC=C4'] } },
+      { id: 'sz-b', schema: 'Seizure', properties: { name: ['Lab result'], date: ['2031-03-02'], substance: ['sub-cpf'] } },
+    ]);
+    const first = await alerts();
+    expect(first.map((a) => a.agency).sort()).toEqual(['CBP', 'DEA']);
+    expect(first[0]!.message).toMatch(/Emerging substance: "Cyclopropylfentanyl" named by Seizure sz-b \(CBP\/LAB-2\).*fentanyl-related \(modifications E\)/);
+    await write('LAB-3', [{ id: 'sz-c', schema: 'Seizure', properties: { name: ['Again'], date: ['2031-03-03'], drugType: ['Cyclopropyl fentanyl'] } }]);
+    expect(await alerts()).toHaveLength(2); // seen before
+    await write('LAB-4', [{ id: 'sz-d', schema: 'Seizure', properties: { name: ['Nitazene'], date: ['2031-03-04'], drugType: ['Protonitazene'] } }]);
+    expect((await alerts()).at(-1)!.message).toMatch(/"Protonitazene"/);
+  });
+});
