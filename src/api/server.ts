@@ -27,6 +27,7 @@ import { registerRegistryRoutes } from './routes/registry.js';
 import { registerGraphRoutes } from './routes/graph.js';
 import { registerSubstanceRoutes } from './routes/substances.js';
 import { registerPressRoutes } from './routes/presses.js';
+import { registerTargetingRoutes } from './routes/targeting.js';
 import { NotificationHub } from '../notify/notifications.js';
 import { escalateOverdue } from '../deconflict/events.js';
 import { screeningLists, type ScreeningLists } from '../lists/registry.js';
@@ -146,6 +147,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   await registerGraphRoutes(app, opts.store);
   await registerSubstanceRoutes(app, opts.store);
   await registerPressRoutes(app, opts.store);
+  await registerTargetingRoutes(app, opts.store);
   await registerRegistryRoutes(app, opts.store, opts.instance ?? process.env.CHOKEPOINT_INSTANCE ?? 'chokepoint');
   const every = opts.escalateEveryMs ?? 30_000;
   const timer = every > 0 ? setInterval(() => { escalateOverdue(opts.store.db).catch((e) => app.log.error(e)); }, every) : undefined;

@@ -17,6 +17,7 @@ import { registerTaskForce, duplication, listTaskForces } from '../taskforces/re
 import { addPeer, queryPeers } from '../federation/peers.js';
 import { projectGraph } from '../graph/project.js';
 import { fentanylClass } from '../chem/fentanyl-class.js';
+import { targetingQueue, scoreShipments, ruleHitRates } from '../targeting/score.js';
 import { rankTargets, simulateDisruption, interdictionPlan, EXACT_BETWEENNESS_MAX } from '../graph/analyze.js';
 import { pageRank, betweenness, louvain, degrees } from '../graph/measures.js';
 
@@ -135,6 +136,22 @@ export function registerWorkflowCommands(program: Command, withStore: WithStore,
     .action(async (o) => withStore(async (s) => print(simulateDisruption(await project(s, await actingAs(s, o.as), o.suggested), String(o.remove).split(",")))));
   graph.command('interdiction').requiredOption('--as <user>').option('--k <n>', 'nodes to remove', '5').option('--suggested')
     .action(async (o) => withStore(async (s) => print(interdictionPlan(await project(s, await actingAs(s, o.as), o.suggested), Math.min(20, Number(o.k)), 60_000))));
+
+  const tg = program.command('targeting').description('shipment targeting: the exam queue, rescoring, rules and their hit rates');
+  tg.command('queue').requiredOption('--as <user>').option('--limit <n>', 'how many', '20')
+    .action(async (o) => withStore(async (s) => {
+      for (const x of await targetingQueue(s.db, await actingAs(s, o.as), Number(o.limit))) {
+        console.log(`${Number(x.score).toFixed(3)}  ${x.shipment}\n        ${(x.reasons as { rule: string; detail: string }[]).map((r) => `${r.rule}: ${r.detail}`).join('; ')}`);
+      }
+    }));
+  tg.command('rescore').description('score every shipment with the active rules (after a bulk import)')
+    .action(async () => withStore(async (s) => {
+      const ids = (await s.db.query<{ id: string }>("SELECT id FROM entities WHERE schema = 'Shipment'")).map((r) => r.id);
+      let n = 0;
+      for (let i = 0; i < ids.length; i += 1000) n += (await scoreShipments(s.db, ids.slice(i, i + 1000))).length;
+      console.log(`${n} shipment(s) scored`);
+    }));
+  tg.command('rules').action(async () => withStore(async (s) => print(await ruleHitRates(s.db))));
 
   program.command('classify').description('is a structure (SMILES) a fentanyl-related substance? prints the class, the modifications (A-E) and why')
     .argument('<smiles>').action(async (smiles: string) => print(await fentanylClass(smiles)));

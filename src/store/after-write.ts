@@ -8,6 +8,7 @@ import { crossReferenceAfterWrite } from '../resolve/xref.js';
 import { linkAfterWrite } from '../deconflict/interdictions.js';
 import { checkPressesAfterWrite } from '../registry/presses.js';
 import { emergingAfterWrite } from '../chem/emerging.js';
+import { scoreShipments } from '../targeting/score.js';
 
 /** Returns the possible links found, or null when cross-referencing was skipped or failed. */
 export async function afterWrite(db: Database, entityIds: string[], actor: string, opts: { crossReference?: boolean } = {}): Promise<number | null> {
@@ -15,5 +16,7 @@ export async function afterWrite(db: Database, entityIds: string[], actor: strin
   await linkAfterWrite(db, entityIds, actor);
   await checkPressesAfterWrite(db, entityIds).catch((e: Error) => console.error(`pill-press registry check failed after the write committed: ${e.message}`));
   await emergingAfterWrite(db, entityIds).catch((e: Error) => console.error(`emerging-substance check failed after the write committed: ${e.message}`));
+  // Shipments are scored as they arrive; a bulk import (cross-referencing skipped) is scored by `chokepoint targeting rescore`.
+  if (opts.crossReference !== false) await scoreShipments(db, entityIds).catch((e: Error) => console.error(`shipment scoring failed after the write committed: ${e.message}`));
   return links;
 }

@@ -40,6 +40,16 @@ async function watchlistIndex(db: Database): Promise<Cached> {
   return c;
 }
 
+/**
+ * For system processes (shipment targeting): whether a name matches a released
+ * screening record, without an encounter (no screener met anyone). Call outside
+ * any open transaction: it may rebuild the index.
+ */
+export async function watchlistMatcher(db: Database): Promise<(q: ScreeningQuery) => boolean> {
+  const { index } = await watchlistIndex(db);
+  return (q) => index.size > 0 && index.search(q, { threshold: DEFAULT_THRESHOLD, limit: 1 }).length > 0;
+}
+
 /** Who was screened, reduced to what identifies them: the same person screened again has the same fingerprint. */
 export function fingerprint(q: ScreeningQuery): string {
   const n = normalizeName(q.name, q.kind ?? 'any').compact;

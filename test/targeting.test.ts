@@ -1,0 +1,81 @@
+// Shipment targeting: scores that explain themselves, the exam queue, hit rates per rule, rules as versioned data.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { backends, openApi, postAs, userWithToken, auth } from './helpers.js';
+import type { Store } from '../src/store/store.js';
+import { parseRecord } from '../src/ingest/record-input.js';
+import { writeBatch, SYSTEM } from '../src/store/write.js';
+
+for (const backend of backends) {
+  describe(`shipment targeting (${backend.name})`, () => {
+    let store: Store;
+    let app: FastifyInstance;
+    let close: () => Promise<void>;
+    let cbp: string;
+    let admin: string;
+    let partner: string;
+    beforeAll(async () => {
+      ({ store, app, close } = await openApi(backend));
+      cbp = await userWithToken(store, { username: 'cbp.targeter', agency: 'CBP', clearance: 'C', roles: ['analyst'] });
+      admin = await userWithToken(store, { username: 'cbp.admin', agency: 'CBP', clearance: 'S', roles: ['admin'] });
+      partner = await userWithToken(store, { username: 'carrier.x', agency: 'EXPRS', clearance: 'U', roles: ['partner'] });
+      const manifest = (id: string, marking: string, ship: Record<string, string[]>, parties: { id: string; name: string }[]) => parseRecord({
+        sourceRecordId: id, marking,
+        entities: [...parties.map((p) => ({ id: p.id, schema: 'Company', properties: { name: [p.name] } })), { id: `ship-${id}`, schema: 'Shipment', properties: ship }],
+      }, { source: 'CBP' }).record!;
+      await writeBatch(store.db, store.markings, SYSTEM, [
+        // Precursor code declared as auto parts, cheap for its weight, via Hong Kong, to a first-time consignee.
+        manifest('M1', 'U//LES', { hsCode: ['2933.39'], declaredGoods: ['auto parts'], grossWeightKg: ['1200'], declaredValue: ['900'], routeLegs: ['CNSHA > HKHKG > MXZLO'], shipper: ['co-wuhan'], consignee: ['co-front'] }, [{ id: 'co-wuhan', name: 'Wuhan Yuanhang Chemical Co., Ltd.' }, { id: 'co-front', name: 'Importadora Costa Azul S.A. de C.V.' }]),
+        // Ordinary furniture.
+        manifest('M2', 'U//LES', { hsCode: ['9403.60'], declaredGoods: ['wooden furniture'], grossWeightKg: ['800'], declaredValue: ['12000'], routeLegs: ['VNSGN > USLGB'], shipper: ['co-viet'], consignee: ['co-us'] }, [{ id: 'co-viet', name: 'Saigon Woodcraft JSC' }, { id: 'co-us', name: 'Pacific Home Goods LLC' }]),
+        // A tablet press, for a reader cleared higher than the partner.
+        manifest('M3', 'S//LES/NOFORN', { hsCode: ['8479.30'], declaredGoods: ['machine parts'], grossWeightKg: ['300'], declaredValue: ['4000'], consignee: ['co-press'] }, [{ id: 'co-press', name: 'Tableting Supply Inc' }]),
+        // A shipper on the sanctions list, and sanctioned in the picture.
+        manifest('M4', 'U//LES', { hsCode: ['3824.99'], declaredGoods: ['chemical preparations'], grossWeightKg: ['50'], declaredValue: ['5000'], shipper: ['co-cjng'], consignee: ['co-new'] }, [{ id: 'co-cjng', name: 'Cartel de Jalisco Nueva Generación' }, { id: 'co-new', name: 'Quimicos del Norte' }]),
+        parseRecord({ sourceRecordId: 'OFAC-1', marking: 'U', entities: [{ id: 'auth-ofac', schema: 'Organization', properties: { name: ['OFAC'] } }, { id: 'sanc-1', schema: 'Sanction', properties: { entity: ['co-cjng'], authorityEntity: ['auth-ofac'] } }] }, { source: 'OFAC' }).record!,
+      ], { origin: 'test' });
+    });
+    afterAll(() => close());
+    const get = async (url: string, token = cbp) => (await app.inject({ url, headers: auth(token) })).json();
+
+    it('scores on arrival, explains every point, and queues the riskiest first', async () => {
+      const q = await get('/targeting/queue');
+      expect(q.map((x: { shipment: string }) => x.shipment)).toEqual(['ship-M4', 'ship-M1', 'ship-M2']); // M3 is SECRET: not for this reader
+      expect(q[0].reasons.map((r: { rule: string; detail: string }) => `${r.rule}: ${r.detail}`)).toEqual([
+        expect.stringMatching(/^LIST-HIT: shipper co-cjng matches OFAC-SDN ofac-\d+/), 'NETWORK: a sanctioned party (co-cjng)', 'NEW-IMPORTER: consignee co-new has no earlier shipment']);
+      const top = q[1];
+      expect(top.reasons.map((r: { rule: string }) => r.rule).sort()).toEqual(['HS-PRECURSOR', 'LOW-VALUE', 'MISDECLARED', 'NEW-IMPORTER', 'ROUTE']);
+      expect(top.reasons.find((r: { rule: string }) => r.rule === 'MISDECLARED').detail).toBe('HS 2933.39 declared as "auto parts"');
+      expect(top.score).toBeCloseTo(1 - 0.5 * 0.6 * 0.8 * 0.85 * 0.8, 3);
+      expect(q[2].reasons.map((r: { rule: string }) => r.rule)).toEqual(['NEW-IMPORTER']);
+      const [m3] = await store.db.query<{ reasons: { rule: string }[] }>("SELECT reasons FROM shipment_scores WHERE shipment_id = 'ship-M3'");
+      expect(m3!.reasons.map((r) => r.rule)).toEqual(['HS-PRESS', 'NEW-IMPORTER']); // declared as machine parts: consistent with HS 84
+      expect((await app.inject({ url: '/targeting/queue', headers: auth(partner) })).statusCode).toBe(403);
+    });
+
+    it('records exam results and reports the hit rate of each rule', async () => {
+      expect((await postAs(app, '/targeting/shipments/ship-M1/exam', cbp, { result: 'seized', note: '400 kg 4-AP' })).statusCode).toBe(200);
+      await postAs(app, '/targeting/shipments/ship-M2/exam', cbp, { result: 'no hit' });
+      await postAs(app, '/targeting/shipments/ship-M4/exam', cbp, { result: 'hit' });
+      expect((await get('/targeting/queue'))).toEqual([]);
+      const rules = await get('/targeting/rules');
+      const rate = (code: string) => rules.find((r: { code: string; active: boolean }) => r.code === code && r.active);
+      expect(rate('HS-PRECURSOR')).toMatchObject({ examinedWhenFired: 1, hits: 1, hitRate: 1 });
+      expect(rate('NEW-IMPORTER')).toMatchObject({ examinedWhenFired: 3, hits: 2, hitRate: 0.667 });
+      expect((await postAs(app, '/targeting/shipments/ship-none/exam', cbp, { result: 'hit' })).statusCode).toBe(404);
+    });
+
+    it('treats rules as data: an admin edit is a new version, and rescoring uses it', async () => {
+      expect((await app.inject({ method: 'PUT', url: '/targeting/rules/LOW-VALUE', headers: auth(cbp), payload: { weight: 0.3 } })).statusCode).toBe(403);
+      const r = await app.inject({ method: 'PUT', url: '/targeting/rules/NEW-IMPORTER', headers: auth(admin), payload: { active: false } });
+      expect(r.json()).toEqual({ code: 'NEW-IMPORTER', version: 2 });
+      expect((await app.inject({ method: 'PUT', url: '/targeting/rules/ROUTE', headers: auth(admin), payload: { weight: 1.5 } })).statusCode).toBe(400);
+      expect((await postAs(app, '/targeting/rescore', admin, {})).json().scored).toBe(4);
+      const [m2] = await store.db.query<{ score: number; rules: string[] }>("SELECT score, rules FROM shipment_scores WHERE shipment_id = 'ship-M2'");
+      expect(m2!.score).toBe(0);
+      expect(m2!.rules).not.toContain('NEW-IMPORTER@1');
+      const versions = (await get('/targeting/rules')).filter((x: { code: string }) => x.code === 'NEW-IMPORTER');
+      expect(versions.map((v: { version: number; active: boolean }) => [v.version, v.active])).toEqual([[1, false], [2, false]]);
+    });
+  });
+}
