@@ -79,3 +79,50 @@ for (const backend of backends) {
     });
   });
 }
+
+for (const backend of backends) {
+  describe(`pre-export notifications (${backend.name})`, () => {
+    let store: Store;
+    let app: FastifyInstance;
+    let close: () => Promise<void>;
+    let exporter: string;
+    let fgr: string;
+    let cbp: string;
+    beforeAll(async () => {
+      ({ store, app, close } = await openApi(backend));
+      exporter = await userWithToken(store, { username: 'dea.diversion', agency: 'DEA', clearance: 'S', roles: ['analyst'] });
+      fgr = await userWithToken(store, { username: 'fgr.precursors', agency: 'FGR', clearance: 'S', roles: ['analyst'], country: 'MEX' });
+      cbp = await userWithToken(store, { username: 'cbp.t', agency: 'CBP', clearance: 'S', roles: ['analyst'] });
+    });
+    afterAll(() => close());
+    const pen = {
+      importingCountry: 'MEX', exporter: { name: 'Gulf Chemical Distributors LLC', address: '1200 Industrial Blvd, Houston TX' },
+      importer: { name: 'Importadora Costa Azul S.A. de C.V.', address: 'Av. del Puerto 45, Manzanillo, Colima' }, consignee: { name: 'Importadora Costa Azul S.A. de C.V.', address: 'Av. del Puerto 45, Manzanillo, Colima' },
+      substance: 'Propionyl chloride', casNumber: '79-03-8', quantityKg: 2000, pointOfEntry: 'Nuevo Laredo', dispatchDate: '2031-04-02', transportDocument: 'MAEU 123 456 789',
+    };
+
+    it('files a notification to the importing country, which objects; the shipment is then held in targeting', async () => {
+      const r = await postAs(app, '/pre-export', exporter, pen);
+      expect(r.statusCode).toBe(201);
+      expect(r.json()).toMatchObject({ reference: expect.stringMatching(/^PEN-/), notified: expect.arrayContaining(['FGR']) });
+      expect((await postAs(app, '/pre-export', exporter, { ...pen, casNumber: '79-3-8x' })).statusCode).toBe(400);
+      expect((await postAs(app, '/pre-export', exporter, { ...pen, importingCountry: 'USA' })).json().error).toMatch(/another country/);
+      const fgrNotes = (await app.inject({ url: '/notifications', headers: auth(fgr) })).json();
+      expect(fgrNotes[0].message).toMatch(/2000 kg Propionyl chloride .* entering at Nuevo Laredo/);
+      const id = r.json().id;
+      expect((await postAs(app, `/pre-export/${id}/respond`, cbp, { decision: 'clear' })).statusCode).toBe(404); // not addressed to the US
+      const o = await postAs(app, `/pre-export/${id}/respond`, fgr, { decision: 'object', note: 'Importer not licensed for Table I precursors' });
+      expect(o.json()).toEqual({ status: 'objected', held: 0 }); // not arrived yet
+      expect((await postAs(app, `/pre-export/${id}/respond`, fgr, { decision: 'clear' })).statusCode).toBe(409);
+      // The shipment arrives: it is held, first in the queue, and cannot be cleared as "no hit".
+      const ship = parseRecord({ sourceRecordId: 'BOL-1', marking: 'U//LES', entities: [{ id: 'ship-bol1', schema: 'Shipment', properties: { billOfLading: ['MAEU123456789'], hsCode: ['9403.60'], declaredGoods: ['furniture'], grossWeightKg: ['2000'], declaredValue: ['30000'] } }] }, { source: 'CBP' });
+      await writeBatch(store.db, store.markings, SYSTEM, [ship.record!], { origin: 'test' });
+      const q = (await app.inject({ url: '/targeting/queue', headers: auth(cbp) })).json();
+      expect(q[0]).toMatchObject({ shipment: 'ship-bol1', hold: expect.stringMatching(/objected by fgr.precursors \(FGR\): Importer not licensed/) });
+      expect((await postAs(app, '/targeting/shipments/ship-bol1/exam', cbp, { result: 'no hit' })).statusCode).toBe(409);
+      const mine = (await app.inject({ url: '/pre-export', headers: auth(exporter) })).json();
+      expect(mine[0]).toMatchObject({ status: 'objected', substance: 'Propionyl chloride' });
+      expect((await app.inject({ url: '/notifications', headers: auth(exporter) })).json()[0].message).toMatch(/objected by FGR/);
+    });
+  });
+}

@@ -7,6 +7,7 @@
 import type { Database, Sql } from '../store/db.js';
 import { appendAudit } from '../store/audit.js';
 import { asReader } from '../store/access.js';
+import { objectionFor } from './pre-export.js';
 import { assertMay, type Principal } from '../domain/users.js';
 import { StatusError } from '../domain/errors.js';
 import { screeningLists } from '../lists/registry.js';
@@ -136,10 +137,12 @@ export async function scoreShipments(db: Database, ids: string[]): Promise<{ id:
         miss *= 1 - r.weight;
       }
       const score = Math.round((1 - miss) * 1000) / 1000;
+      // An objection to its pre-export notification holds a shipment whatever its score.
+      const hold = await objectionFor(tx, id);
       await tx.query(
-        `INSERT INTO shipment_scores (shipment_id, score, reasons, rules) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (shipment_id) DO UPDATE SET score = excluded.score, reasons = excluded.reasons, rules = excluded.rules, scored_at = now()`,
-        [id, score, JSON.stringify(reasons), JSON.stringify(rules.map((r) => `${r.code}@${r.version}`))],
+        `INSERT INTO shipment_scores (shipment_id, score, reasons, rules, hold) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (shipment_id) DO UPDATE SET score = excluded.score, reasons = excluded.reasons, rules = excluded.rules, hold = coalesce(excluded.hold, shipment_scores.hold), scored_at = now()`,
+        [id, score, JSON.stringify(reasons), JSON.stringify(rules.map((r) => `${r.code}@${r.version}`)), hold],
       );
       out.push({ id, score });
     }
@@ -150,15 +153,18 @@ export async function scoreShipments(db: Database, ids: string[]): Promise<{ id:
 /** The exam queue: highest risk first, only shipments the reader may see. */
 export async function targetingQueue(db: Database, me: Principal, limit = 50): Promise<Record<string, unknown>[]> {
   if (!me.government) throw new TargetingError('the targeting queue is for government users', 403);
-  const rows = await db.query<{ shipment_id: string; score: number; reasons: unknown; scored_at: string }>(
-    "SELECT shipment_id, score, reasons, scored_at FROM shipment_scores WHERE status = 'queued' ORDER BY score DESC, shipment_id LIMIT $1", [limit * 4]);
+  // Held shipments (an objection to their pre-export notification) come first: they may not be cleared.
+  const rows = await db.query<{ shipment_id: string; score: number; reasons: unknown; scored_at: string; hold: string | null }>(
+    "SELECT shipment_id, score, reasons, scored_at, hold FROM shipment_scores WHERE status = 'queued' ORDER BY hold IS NULL, score DESC, shipment_id LIMIT $1", [limit * 4]);
   const visible = new Set((await asReader(db, me, (tx) => tx.query<{ id: string }>('SELECT id FROM entities WHERE id = ANY($1)', [rows.map((r) => r.shipment_id)]))).map((r) => r.id));
-  return rows.filter((r) => visible.has(r.shipment_id)).slice(0, limit).map((r) => ({ shipment: r.shipment_id, score: r.score, reasons: r.reasons, scoredAt: r.scored_at }));
+  return rows.filter((r) => visible.has(r.shipment_id)).slice(0, limit).map((r) => ({ shipment: r.shipment_id, score: r.score, hold: r.hold, reasons: r.reasons, scoredAt: r.scored_at }));
 }
 
 export async function recordExam(db: Database, me: Principal, shipmentId: string, result: 'hit' | 'no hit' | 'seized', note?: string): Promise<void> {
   assertMay(me, 'write');
   await db.transaction(async (tx) => {
+    const [held] = await tx.query<{ hold: string | null }>('SELECT hold FROM shipment_scores WHERE shipment_id = $1', [shipmentId]);
+    if (held?.hold && result === 'no hit') throw new TargetingError(`${shipmentId} is held (${held.hold}); it cannot be cleared as "no hit"`, 409);
     const rows = await tx.query("UPDATE shipment_scores SET status = 'examined', exam_result = $2, exam_note = $3, examined_by = $4, examined_at = now() WHERE shipment_id = $1 RETURNING shipment_id", [shipmentId, result, note ?? null, me.username]);
     if (!rows.length) throw new TargetingError(`no scored shipment ${shipmentId}`, 404);
     await appendAudit(tx, { actor: me.username, action: 'targeting.exam', target: shipmentId, details: { result } });
