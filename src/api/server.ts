@@ -28,6 +28,7 @@ import { registerGraphRoutes } from './routes/graph.js';
 import { registerSubstanceRoutes } from './routes/substances.js';
 import { registerPressRoutes } from './routes/presses.js';
 import { registerTargetingRoutes } from './routes/targeting.js';
+import { registerExchangeRoutes } from './routes/exchange.js';
 import { NotificationHub } from '../notify/notifications.js';
 import { escalateOverdue } from '../deconflict/events.js';
 import { screeningLists, type ScreeningLists } from '../lists/registry.js';
@@ -148,6 +149,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   await registerSubstanceRoutes(app, opts.store);
   await registerPressRoutes(app, opts.store);
   await registerTargetingRoutes(app, opts.store);
+  await registerExchangeRoutes(app, opts.store);
   await registerRegistryRoutes(app, opts.store, opts.instance ?? process.env.CHOKEPOINT_INSTANCE ?? 'chokepoint');
   const every = opts.escalateEveryMs ?? 30_000;
   const timer = every > 0 ? setInterval(() => { escalateOverdue(opts.store.db).catch((e) => app.log.error(e)); }, every) : undefined;
