@@ -1,5 +1,6 @@
 // Shipment targeting: scores that explain themselves, the exam queue, hit rates per rule, rules as versioned data.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { backends, openApi, postAs, userWithToken, auth } from './helpers.js';
 import type { Store } from '../src/store/store.js';
@@ -123,6 +124,43 @@ for (const backend of backends) {
       const mine = (await app.inject({ url: '/pre-export', headers: auth(exporter) })).json();
       expect(mine[0]).toMatchObject({ status: 'objected', substance: 'Propionyl chloride' });
       expect((await app.inject({ url: '/notifications', headers: auth(exporter) })).json()[0].message).toMatch(/objected by FGR/);
+    });
+  });
+}
+
+for (const backend of backends) {
+  describe(`manifest ingest (${backend.name})`, () => {
+    let store: Store;
+    let app: FastifyInstance;
+    let close: () => Promise<void>;
+    let cbp: string;
+    beforeAll(async () => {
+      ({ store, app, close } = await openApi(backend));
+      cbp = await userWithToken(store, { username: 'cbp.manifests', agency: 'CBP', clearance: 'S', roles: ['analyst'] });
+    });
+    afterAll(() => close());
+    const mapping = JSON.parse(readFileSync(new URL('../reference/mappings/manifest.json', import.meta.url), 'utf8'));
+    const csv = [
+      'transport_document,mode,hs_code,declared_goods,gross_weight_kg,declared_value,currency,route,departure_date,arrival_date,shipper_name,shipper_address,shipper_country,consignee_name,consignee_address,consignee_country,notify_party,container_number',
+      'MEDU4417720,container,2933.39,ceramic tiles,1500,1100,USD,CNSHA > HKHKG > MXZLO,2031-02-01,2031-03-05,Hubei Kangda Chemical Co. Ltd.,"Wuhan, Hubei",cn,Importadora Costa Azul S.A. de C.V.,"Manzanillo, Colima",mx,,CSQU3054383',
+      'AWB17612345675,air cargo,8479.30,machine parts,220,9000,USD,CNPVG > USLAX,2031-02-03,2031-02-04,Shanghai Press Machinery Co.,Shanghai,cn,Sunbelt Wholesale Inc.,"Phoenix, AZ",us,,',
+      '9400111899223344556677,mail,3004.90,vitamins,0.4,25,USD,USJFK > USPHX,2031-02-05,2031-02-08,,,,Kevin Walker,"Tucson, AZ",us,,',
+    ].join('\n');
+
+    it('ingests containerised, air-cargo and mail manifests from CSV, idempotently, and scores them on arrival', async () => {
+      const send = () => postAs(app, '/import', cbp, { format: 'csv', content: csv, mapping, marking: 'U//LES', name: 'manifest.csv' });
+      const first = await send();
+      expect(first.statusCode, first.body).toBe(200);
+      expect(first.json()).toMatchObject({ read: 3, rejected: 0 });
+      const again = (await send()).json();
+      expect(again).toMatchObject({ unchanged: 3 });
+      const q = (await app.inject({ url: '/targeting/queue', headers: auth(cbp) })).json();
+      expect(q).toHaveLength(3);
+      expect(q[0].reasons.map((r: { rule: string }) => r.rule)).toEqual(expect.arrayContaining(['HS-PRECURSOR', 'MISDECLARED', 'LOW-VALUE', 'ROUTE']));
+      expect(q[1].reasons.map((r: { rule: string }) => r.rule)).toContain('HS-PRESS');
+      const bad = await postAs(app, '/import', cbp, { format: 'csv', content: csv.replace('2933.39', '2933.39').replace(',container,', ',container,').split('\n').map((l, i) => (i === 1 ? l.replace('CSQU3054383', 'CSQU3054384') : l)).join('\n'), mapping, marking: 'U//LES', name: 'bad.csv' });
+      expect(bad.statusCode).toBe(422);
+      expect(bad.json().message).toMatch(/bad\.csv:line 2: .*containerNumber.*ISO 6346/);
     });
   });
 }

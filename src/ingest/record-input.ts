@@ -4,6 +4,9 @@
 import { createHash } from 'node:crypto';
 import { model } from '../domain/model.js';
 import { cleanValue, isEntityId, searchKey, ValueError } from '../domain/values.js';
+import { normalizeIdentifier, type IdentifierKind } from '../resolve/identifiers.js';
+
+const CHECK_DIGITS: Record<string, IdentifierKind> = { containerNumber: 'container', vin: 'vin', imoNumber: 'imo', iban: 'iban' };
 import { MarkingError, toMarking, type Marking, type MarkingInput } from '../domain/markings.js';
 
 export const RECORD_KINDS = ['intelligence', 'case', 'operational', 'public'] as const;
@@ -270,6 +273,9 @@ function parseEntity(
     list.forEach((v, j) => {
       try {
         const clean = cleanValue(pdef.type, v);
+        // Identifiers with a check digit are checked here, so a typo is refused at the door.
+        const checked = CHECK_DIGITS[prop];
+        if (checked) normalizeIdentifier(checked, clean);
         if (seen.has(clean)) return;
         seen.add(clean);
         statements.push({ prop, propType: pdef.type, value: clean, searchKey: searchKey(pdef.type, clean), marking: pm });
