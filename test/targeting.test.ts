@@ -158,6 +158,16 @@ for (const backend of backends) {
       expect(q).toHaveLength(3);
       expect(q[0].reasons.map((r: { rule: string }) => r.rule)).toEqual(expect.arrayContaining(['HS-PRECURSOR', 'MISDECLARED', 'LOW-VALUE', 'ROUTE']));
       expect(q[1].reasons.map((r: { rule: string }) => r.rule)).toContain('HS-PRESS');
+      // A later manifest from a known precursor supplier's other spelling: cross-referencing resolves it.
+      const supplier = parseRecord({ sourceRecordId: 'HSI-SUP-1', marking: 'U//LES', entities: [
+        { id: 'hsi-kangda', schema: 'Company', properties: { name: ['Hubei Kangda Chemical Co., Ltd.'], country: ['cn'] } },
+        { id: 'hsi-front', schema: 'Company', properties: { name: ['Importadora Costa Azul'] } },
+        { id: 'hsi-supply-1', schema: 'Supply', properties: { supplier: ['hsi-kangda'], recipient: ['hsi-front'] } },
+      ] }, { source: 'HSI' });
+      await writeBatch(store.db, store.markings, SYSTEM, [supplier.record!], { origin: 'test' });
+      await postAs(app, '/import', cbp, { format: 'csv', content: csv.split('\n').slice(0, 2).join('\n').replace('MEDU4417720', 'MEDU9917720').replace('Hubei Kangda Chemical Co. Ltd.', 'HUBEI KANGDA CHEMICAL CO LTD'), mapping, marking: 'U//LES', name: 'later.csv' });
+      const later = (await app.inject({ url: '/targeting/queue', headers: auth(cbp) })).json().find((x: { reasons: { rule: string }[] }) => x.reasons.some((r) => r.rule === 'KNOWN-SUPPLIER'));
+      expect(later.reasons.find((r: { rule: string }) => r.rule === 'KNOWN-SUPPLIER').detail).toMatch(/resolves to hsi-kangda, which is a known precursor supplier/);
       const bad = await postAs(app, '/import', cbp, { format: 'csv', content: csv.replace('2933.39', '2933.39').replace(',container,', ',container,').split('\n').map((l, i) => (i === 1 ? l.replace('CSQU3054383', 'CSQU3054384') : l)).join('\n'), mapping, marking: 'U//LES', name: 'bad.csv' });
       expect(bad.statusCode).toBe(422);
       expect(bad.json().message).toMatch(/bad\.csv:line 2: .*containerNumber.*ISO 6346/);

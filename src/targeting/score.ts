@@ -21,7 +21,7 @@ export interface Rule {
   code: string;
   version: number;
   name: string;
-  kind: 'hs_code' | 'misdeclared' | 'value_per_kg' | 'new_importer' | 'route' | 'list_hit' | 'network';
+  kind: 'hs_code' | 'misdeclared' | 'value_per_kg' | 'new_importer' | 'route' | 'list_hit' | 'network' | 'known_supplier';
   params: Record<string, unknown>;
   weight: number;
 }
@@ -92,6 +92,17 @@ const CHECKS: Record<Rule['kind'], Check> = {
         if (hit) return `${p.role} ${p.id} matches ${hit.entry.list} ${hit.entry.id} (${hit.score.toFixed(2)})`;
         if (watchlist({ name: n.value })) return `${p.role} ${p.id}: possible watchlist match (contact the watchlist center)`;
       }
+    }
+    return null;
+  },
+  async known_supplier(tx, f) {
+    // The party itself, or what cross-referencing found it may be (possible links not rejected), supplies precursors in the picture.
+    for (const p of f.parties.filter((x) => x.role === 'shipper')) {
+      const same = await tx.query<{ id: string }>(
+        "SELECT CASE WHEN left_id = $1 THEN right_id ELSE left_id END AS id FROM possible_links WHERE (left_id = $1 OR right_id = $1) AND status <> 'rejected'", [p.id]);
+      const ids = [p.id, ...same.map((s) => s.id)];
+      const [sup] = await tx.query<{ value: string }>("SELECT value FROM statements WHERE schema = 'Supply' AND prop = 'supplier' AND value = ANY($1) LIMIT 1", [ids]);
+      if (sup) return `shipper ${p.id} ${sup.value === p.id ? 'is' : `resolves to ${sup.value}, which is`} a known precursor supplier`;
     }
     return null;
   },
