@@ -93,6 +93,25 @@ describe.skipIf(!haveChromium)('the analyst page in Chromium', () => {
     await page.close();
   });
 
+  it('lets a partner report a suspicious parcel and follow its status', async () => {
+    await createUser(store.db, { username: 'carrier.desk', password: 'correct horse battery staple', agency: 'EXPRS', clearance: 'U', roles: ['partner'] });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(url);
+    await page.fill('#username', 'carrier.desk');
+    await page.fill('#password', 'correct horse battery staple');
+    await page.click('#login button[type=submit]');
+    await page.waitForSelector('#tabs:not([hidden])');
+    await page.click('#tabs button[data-view=report]');
+    await page.fill('#r-summary', 'X-ray shows pressed blue tablets; declared as vitamins');
+    await page.fill('#r-1', '7812 0045 9911');
+    await page.fill('#r-3', 'vitamins');
+    await page.click('#report button[type=submit]');
+    await expect.poll(() => page.textContent('#report-done')).toMatch(/Received: reference PR-/);
+    await expect.poll(() => page.textContent('#my-reports')).toMatch(/PR-[0-9A-F]+ shipment · received/);
+    await page.screenshot({ path: 'test-output/web-report.png' });
+    await page.close();
+  });
+
   it('lists possible links for review, and a judgement takes the pair off the list', async () => {
     const page = await signedIn();
     await page.click('#tabs button[data-view=links]');

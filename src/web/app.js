@@ -85,8 +85,38 @@ async function show(id) {
 const pct = (x) => `${Math.round(x * 100)}%`;
 
 async function showView(view) {
-  for (const b of document.querySelectorAll('#tabs button')) b.toggleAttribute('aria-current', b.dataset.view === view);
-  for (const v of ['explore', 'screen', 'links']) $(`view-${v}`).hidden = v !== view;
+  const REPORT_FIELDS = {
+  shipment: ['Tracking number / airway bill', 'Shipper name', 'Declared goods'],
+  listing: ['Listing URL (https://…)', 'Platform', 'Seller name'],
+  account: ['Service (e.g. Telegram)', 'Username', 'E-mail on the account'],
+};
+function reportLabels() {
+  const [a, b, c] = REPORT_FIELDS[$('r-kind').value];
+  $('r-l1').firstChild.textContent = `${a} `; $('r-l2').firstChild.textContent = `${b} `; $('r-l3').firstChild.textContent = `${c} `;
+}
+async function loadReports() {
+  const rows = await api('/partner/reports');
+  $('my-reports').replaceChildren(...rows.map((r) => el('li', {}, el('strong', {}, `${r.reference} `), `${r.kind} · ${r.status}`, r.feedback ? el('p', { className: 'merged' }, `Feedback: ${r.feedback}`) : '')));
+  if (!rows.length) $('my-reports').replaceChildren(el('li', {}, 'No reports yet.'));
+}
+async function sendReport() {
+  const kind = $('r-kind').value;
+  const v = (id) => $(id).value.trim() || undefined;
+  const body = { kind, summary: $('r-summary').value };
+  if (kind === 'shipment') body.shipment = { trackingNumber: v('r-1'), shipperName: v('r-2'), declaredGoods: v('r-3') };
+  else if (kind === 'listing') body.listing = { url: v('r-1'), platform: v('r-2'), seller: v('r-3') };
+  else body.account = { service: v('r-1'), username: v('r-2') ?? '', email: v('r-3') };
+  const r = await api('/partner/reports', { method: 'POST', body: JSON.stringify(body) });
+  $('report-done').textContent = `Received: reference ${r.reference}. Keep it to follow your report.`;
+  $('report').reset(); reportLabels();
+  await loadReports();
+}
+$('r-kind').addEventListener('change', reportLabels);
+$('report').addEventListener('submit', (ev) => { ev.preventDefault(); showError(null); sendReport().catch(showError); });
+
+for (const b of document.querySelectorAll('#tabs button')) b.toggleAttribute('aria-current', b.dataset.view === view);
+  for (const v of ['explore', 'screen', 'links', 'report']) $(`view-${v}`).hidden = v !== view;
+  if (view === 'report') await loadReports();
   if (view === 'screen' && !$('lists').textContent) {
     const l = await api('/screen/lists');
     $('lists').textContent = `Screening against ${l.map((x) => `${x.name}, ${x.entries} entries, published ${x.publishDate ?? 'date unknown'}`).join('; ')}. A hit's score is the share of hits like it that were the listed identity on a labelled tuning set.`;
