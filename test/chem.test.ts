@@ -1,10 +1,8 @@
 // The fentanyl-related-substance class check, on real analogues (reference/chem,
 // from an MS/MS suspect-screening library) and on opioids and cutting agents that
 // must not be classed with them.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
-import { memoryStore, server, userWithToken, postAs } from './helpers.js';
-import type { Store } from '../src/store/store.js';
+import { describe, expect, it } from 'vitest';
+import { memoryApiFor, postAs } from './helpers.js';
 import { readFileSync } from 'node:fs';
 import { fentanylClass, StructureError } from '../src/chem/fentanyl-class.js';
 
@@ -66,48 +64,26 @@ describe('fentanyl-related substances', () => {
 
 
 describe('POST /substances/fentanyl-class', () => {
-  let store: Store;
-  let app: FastifyInstance;
-  let token: string;
-  beforeAll(async () => {
-    store = await memoryStore();
-    app = await server(store);
-    token = await userWithToken(store, { username: 'lab.chemist', agency: 'DEA', clearance: 'U', roles: ['analyst'] });
-  });
-  afterAll(async () => {
-    await app.close();
-    await store.close();
-  });
+  const ctx = memoryApiFor({ username: 'lab.chemist', agency: 'DEA', clearance: 'U', roles: ['analyst'] });
 
   it('answers with the class and the modifications, and rejects bad input with a 400', async () => {
-    const r = await postAs(app, '/substances/fentanyl-class', token, { smiles: 'CC(=O)N(C1CCN(CC1)CCC2=CC=CC=C2)C3=CC=CC=C3' });
-    expect(r.json()).toMatchObject({ fentanylRelated: true, modifications: ['E'] });
-    expect((await postAs(app, '/substances/fentanyl-class', token, { smiles: 'C1CC(' })).statusCode).toBe(400);
-    expect((await postAs(app, '/substances/fentanyl-class', token, { smiles: 'x'.repeat(3000) })).statusCode).toBe(400);
+    const post = (smiles: string) => postAs(ctx.app, '/substances/fentanyl-class', ctx.token, { smiles });
+    expect((await post('CC(=O)N(C1CCN(CC1)CCC2=CC=CC=C2)C3=CC=CC=C3')).json()).toMatchObject({ fentanylRelated: true, modifications: ['E'] });
+    expect((await post('C1CC(')).statusCode).toBe(400);
+    expect((await post('x'.repeat(3000))).statusCode).toBe(400);
   });
 });
 
 describe('emerging substances', () => {
-  let store: Store;
-  let app: FastifyInstance;
-  let dea: string;
-  beforeAll(async () => {
-    store = await memoryStore();
-    app = await server(store);
-    dea = await userWithToken(store, { username: 'dea.intel', agency: 'DEA', clearance: 'S', roles: ['analyst'] });
-  });
-  afterAll(async () => {
-    await app.close();
-    await store.close();
-  });
+  const ctx = memoryApiFor({ username: 'dea.intel', agency: 'DEA', clearance: 'S', roles: ['analyst'] });
   const write = async (id: string, entities: unknown[]) => {
     const { parseRecord } = await import('../src/ingest/record-input.js');
     const { writeBatch, SYSTEM } = await import('../src/store/write.js');
     const r = parseRecord({ sourceRecordId: id, marking: 'U//LES', entities }, { source: 'CBP' });
     if (!r.record) throw new Error(JSON.stringify(r.errors));
-    await writeBatch(store.db, store.markings, SYSTEM, [r.record], { origin: 'test' });
+    await writeBatch(ctx.store.db, ctx.store.markings, SYSTEM, [r.record], { origin: 'test' });
   };
-  const alerts = async () => store.db.query<{ agency: string; message: string }>("SELECT agency, message FROM notifications WHERE kind = 'substance.emerging' ORDER BY id");
+  const alerts = async () => ctx.store.db.query<{ agency: string; message: string }>("SELECT agency, message FROM notifications WHERE kind = 'substance.emerging' ORDER BY id");
 
   it('alerts once when a seizure result names a substance on no list and in no earlier result, saying if it is fentanyl-related', async () => {
     await write('LAB-1', [{ id: 'sz-a', schema: 'Seizure', properties: { name: ['POE seizure'], date: ['2031-03-01'], drugType: ['Fentanyl (powder)'] } }]);

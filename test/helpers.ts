@@ -6,6 +6,7 @@ import { scratchPostgres } from '../src/store/scratch.js';
 import { createUser, issueToken } from '../src/store/users.js';
 import { buildServer } from '../src/api/server.js';
 import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll } from 'vitest';
 import type { Role } from '../src/domain/users.js';
 import type { Classification } from '../src/domain/markings.js';
 
@@ -70,3 +71,21 @@ export async function openApi(backend: Backend): Promise<{ store: Store; app: Fa
 /** POST a JSON body as the holder of `token`. */
 export const postAs = (app: FastifyInstance, url: string, token: string, payload: unknown) =>
   app.inject({ method: 'POST', url, headers: auth(token), payload: payload as object });
+
+/**
+ * An in-memory store, an API over it and one user's token, set up before and torn
+ * down after the calling suite (the common shape of API tests that need no backend matrix).
+ */
+export function memoryApiFor(u: Parameters<typeof userWithToken>[1]): { store: Store; app: FastifyInstance; token: string } {
+  const ctx = {} as { store: Store; app: FastifyInstance; token: string };
+  beforeAll(async () => {
+    ctx.store = await memoryStore();
+    ctx.app = await server(ctx.store);
+    ctx.token = await userWithToken(ctx.store, u);
+  });
+  afterAll(async () => {
+    await ctx.app?.close();
+    await ctx.store?.close();
+  });
+  return ctx;
+}

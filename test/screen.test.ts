@@ -1,25 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
-import { memoryStore, server, userWithToken, auth } from './helpers.js';
-import type { Store } from '../src/store/store.js';
+import { describe, expect, it } from 'vitest';
+import { memoryApiFor, auth } from './helpers.js';
 
 describe('screening API', () => {
-  let store: Store;
-  let app: FastifyInstance;
-  let token: string;
-  beforeAll(async () => {
-    store = await memoryStore();
-    app = await server(store);
-    token = await userWithToken(store, { username: 'carrier', agency: 'EXPRS', clearance: 'U', roles: ['partner'] });
-  });
-  afterAll(async () => {
-    await app.close();
-    await store.close();
-  });
-  const screen = (payload: unknown) => app.inject({ method: 'POST', url: '/screen', headers: auth(token), payload: payload as object });
+  const ctx = memoryApiFor({ username: 'carrier', agency: 'EXPRS', clearance: 'U', roles: ['partner'] });
+  const screen = (payload: unknown) => ctx.app.inject({ method: 'POST', url: '/screen', headers: auth(ctx.token), payload: payload as object });
 
   it('names the lists and their publication dates', async () => {
-    const lists = (await app.inject({ url: '/screen/lists', headers: auth(token) })).json();
+    const lists = (await ctx.app.inject({ url: '/screen/lists', headers: auth(ctx.token) })).json();
     expect(lists).toEqual([expect.objectContaining({ list: 'OFAC-SDN', publishDate: '2024-05-03', entries: 14965, drugProgramEntries: 1714 })]);
   });
 
@@ -31,7 +18,7 @@ describe('screening API', () => {
     expect(body.hits[0]).toMatchObject({ id: 'ofac-7226', list: 'OFAC-SDN', name: 'ZAMBADA GARCIA, Ismael', programs: ['SDNTK', 'ILLICIT-DRUGS-EO14059'] });
     expect(body.hits[0].score).toBeGreaterThan(0.95);
     expect(body.hits[0].reasons.join(' | ')).toMatch(/date of birth matches: 1948.*country matches: mx/);
-    const [entry] = await store.db.query<{ actor: string; target: string }>("SELECT actor, target FROM audit_log WHERE action = 'screen' ORDER BY seq DESC LIMIT 1");
+    const [entry] = await ctx.store.db.query<{ actor: string; target: string }>("SELECT actor, target FROM audit_log WHERE action = 'screen' ORDER BY seq DESC LIMIT 1");
     expect(entry).toEqual({ actor: 'carrier', target: 'ZAMBADA GARCÍA, Ismael' });
     expect((await screen({ name: 'Pablo Kowalski' })).json().hits).toEqual([]);
   });
@@ -66,12 +53,12 @@ describe('screening API', () => {
 
   it('screens a CSV batch, reporting bad rows by line and screening the rest', async () => {
     const csv = 'name,birthDate,nationality\nIsmael Zambada Garcia,1948,mx\n,,\nJoaquin Guzman Loera,,\nNobody Listed Here,,\n';
-    const res = await app.inject({ method: 'POST', url: '/screen/batch', headers: auth(token), payload: { csv } });
+    const res = await ctx.app.inject({ method: 'POST', url: '/screen/batch', headers: auth(ctx.token), payload: { csv } });
     expect(res.statusCode).toBe(200);
     const b = res.json();
     expect(b).toMatchObject({ rows: 4, screened: 3, withHits: 2 });
     expect(b.errors).toEqual([{ line: 3, error: 'name: is empty' }]);
     expect(b.results.map((r: { line: number; hits: { id: string }[] }) => [r.line, r.hits[0]?.id])).toEqual([[2, 'ofac-7226'], [4, 'ofac-6861'], [5, undefined]]);
-    expect((await app.inject({ method: 'POST', url: '/screen/batch', headers: auth(token), payload: { csv: 'who\nx\n' } })).json().error).toMatch(/"name" column/);
+    expect((await ctx.app.inject({ method: 'POST', url: '/screen/batch', headers: auth(ctx.token), payload: { csv: 'who\nx\n' } })).json().error).toMatch(/"name" column/);
   });
 });
