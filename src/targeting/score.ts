@@ -84,11 +84,13 @@ const CHECKS: Record<Rule['kind'], Check> = {
     const hit = f.routeLegs.find((l) => (r.params.locodes as string[]).includes(l.toUpperCase()));
     return hit ? `routed via ${hit}` : null;
   },
-  async list_hit(tx, f, _r, watchlist) {
+  async list_hit(tx, f, r, watchlist) {
+    // A weak name match is a lead for an analyst, not a reason to stop a shipment: the rule sets the calibrated score it needs.
+    const threshold = Number(r.params.minScore ?? 0.5);
     for (const p of f.parties) {
       const names = await tx.query<{ value: string }>("SELECT value FROM statements WHERE entity_id = $1 AND prop IN ('name', 'alias')", [p.id]);
       for (const n of names) {
-        const hit = screeningLists().screen({ name: n.value, kind: 'any' }, { limit: 1 })[0];
+        const hit = screeningLists().screen({ name: n.value, kind: 'any' }, { limit: 1, threshold })[0];
         if (hit) return `${p.role} ${p.id} matches ${hit.entry.list} ${hit.entry.id} (${hit.score.toFixed(2)})`;
         if (watchlist({ name: n.value })) return `${p.role} ${p.id}: possible watchlist match (contact the watchlist center)`;
       }
