@@ -7,6 +7,7 @@ import type { Database } from '../store/db.js';
 import { appendAudit } from '../store/audit.js';
 import { model } from '../domain/model.js';
 import { notify } from '../notify/notifications.js';
+import { latestRecordOf } from '../store/read.js';
 import { foldName } from '../resolve/normalize.js';
 import { fentanylClass } from './fentanyl-class.js';
 
@@ -27,7 +28,7 @@ const keyOf = (s: string): string => (/^\d{2,7}-\d{2}-\d$/.test(s.trim()) ? `cas
 
 export async function emergingAfterWrite(db: Database, entityIds: string[], drugIntelligenceAgency = 'DEA'): Promise<number> {
   if (!entityIds.length) return 0;
-  const events = model.concrete().filter((s) => s.event).map((s) => s.name);
+  const events = model.eventSchemas();
   return db.transaction(async (tx) => {
     const named = await tx.query<{ entity_id: string; schema: string; prop: string; value: string }>(
       "SELECT entity_id, schema, prop, value FROM statements WHERE entity_id = ANY($1) AND schema = ANY($2) AND prop IN ('substance', 'drugType')",
@@ -50,8 +51,7 @@ export async function emergingAfterWrite(db: Database, entityIds: string[], drug
       const keys = names.map((x) => keyOf(x.replace(/\s*\(.*\)\s*$/, '')));
       if (keys.some((k) => ref.has(k))) continue;
       const primary = names.find((x) => !/^\d{2,7}-\d{2}-\d$/.test(x)) ?? names[0]!;
-      const [rec] = await tx.query<{ ref: string; source: string }>(
-        "SELECT r.source || '/' || r.source_record_id AS ref, r.source FROM presence p JOIN records r ON r.id = p.record_id WHERE p.entity_id = $1 ORDER BY r.id DESC LIMIT 1", [n.entity_id]);
+      const rec = await latestRecordOf(tx, n.entity_id);
       const inserted = await tx.query('INSERT INTO seen_substances (key, name, first_record, first_entity) VALUES ($1, $2, $3, $4) ON CONFLICT (key) DO NOTHING RETURNING key', [keys[0], primary, rec?.ref ?? null, n.entity_id]);
       // Seen before under another of its names? Then it is not new.
       if (!inserted.length || (await tx.query('SELECT 1 FROM seen_substances WHERE key = ANY($1) AND key <> $2', [keys, keys[0]])).length) continue;

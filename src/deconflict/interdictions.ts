@@ -10,7 +10,8 @@ import { appendAudit } from '../store/audit.js';
 import { model } from '../domain/model.js';
 import { notify } from '../notify/notifications.js';
 import { casePointer, describePointer } from './pointer.js';
-import { findTargets } from './targets.js';
+import { findTargets, caseOwner } from './targets.js';
+import { latestRecordOf } from '../store/read.js';
 import { statementKeys } from './keys.js';
 
 const HOPS = 2;
@@ -105,23 +106,20 @@ async function linkChunk(db: Database, ids: string[], actor: string): Promise<In
       }
     }
     for (const l of found) {
-      const [c] = await tx.query<{ agency: string; owner_id: number; case_number: string }>('SELECT agency, owner_id, case_number FROM cases WHERE id = $1', [l.caseId]);
-      const [rec] = await tx.query<{ source: string; source_record_id: string }>(
-        'SELECT r.source, r.source_record_id FROM presence p JOIN records r ON r.id = p.record_id WHERE p.entity_id = $1 ORDER BY r.id DESC LIMIT 1',
-        [l.path[0]!.entityId],
-      );
+      const c = await caseOwner(tx, l.caseId);
+      const rec = await latestRecordOf(tx, l.path[0]!.entityId);
       const route = l.path.map((p) => `${p.schema} ${p.entityId}${p.via ? ` (via ${p.via})` : ''}`).join(' → ');
       await notify(tx, {
-        agency: c!.agency, userId: c!.owner_id, kind: 'interdiction.link',
-        message: `New ${rec?.source ?? ''} record ${rec?.source_record_id ?? ''} touches a target of your case ${c!.case_number} (${l.basis}): ${route}.`,
-        ref: `case:${l.caseId}`, payload: { caseId: l.caseId, targetId: l.targetId, record: rec ? `${rec.source}/${rec.source_record_id}` : null, basis: l.basis, path: l.path },
+        agency: c.agency, userId: c.owner_id, kind: 'interdiction.link',
+        message: `New ${rec?.source ?? ''} record ${rec?.sourceRecordId ?? ''} touches a target of your case ${c.case_number} (${l.basis}): ${route}.`,
+        ref: `case:${l.caseId}`, payload: { caseId: l.caseId, targetId: l.targetId, record: rec ? rec.ref : null, basis: l.basis, path: l.path },
       });
       // The reporting agency learns only that a case holds it, and whom to call.
-      if (rec && rec.source !== c!.agency) {
+      if (rec && rec.source !== c.agency) {
         const p = await casePointer(tx, l.caseId);
         await notify(tx, {
-          agency: rec.source, kind: 'interdiction.case', message: `Your record ${rec.source_record_id} touches an open case held by ${describePointer(p)}. Contact them.`,
-          ref: `${rec.source}/${rec.source_record_id}`, payload: { record: `${rec.source}/${rec.source_record_id}`, other: p },
+          agency: rec.source, kind: 'interdiction.case', message: `Your record ${rec.sourceRecordId} touches an open case held by ${describePointer(p)}. Contact them.`,
+          ref: rec.ref, payload: { record: rec.ref, other: p },
         });
       }
     }

@@ -23,6 +23,13 @@ export interface TargetInput {
 
 export { IdentifierError };
 
+// Keys shared by registered targets and values in the store, computed one way for both.
+const alnumKey = (kind: string, v: string): string => `${kind}:${v.toUpperCase().replace(/[^A-Z0-9]/g, '')}`;
+const addressKey = (v: string): string | null => {
+  const folded = foldForSearch(v).replace(/[.@+]/g, ' ').split(/\s+/).filter(Boolean).join(' ');
+  return folded.length >= 6 ? `address:${folded}` : null;
+};
+
 export const nameKey = (name: string, kind: 'person' | 'organization'): string | null => {
   const n = normalizeName(name, kind);
   return n.tokens.length ? `name:${kind}:${n.compact}` : null;
@@ -47,22 +54,22 @@ export function targetKeys(t: TargetInput): string[] {
     case 'passport': return [id('passport')];
     case 'nationalId': return [id('nationalId')];
     case 'bankAccount': return [/^[A-Z]{2}\d{2}/i.test(v.replace(/\s/g, '')) ? id('iban') : id('account')];
-    case 'caseNumber': return [`case:${v.toUpperCase().replace(/[^A-Z0-9]/g, '')}`];
+    case 'caseNumber': return [alnumKey('case', v)];
     // An entity of the common picture that the case works: records touching it reach the case.
     case 'entity': {
       if (!/^[A-Za-z0-9][A-Za-z0-9._:+-]{0,199}$/.test(v)) throw new IdentifierError(`entity: "${v}" is not an entity id`);
       return [`entity:${v}`];
     }
-    case 'weapon': return [`weapon:${v.toUpperCase().replace(/[^A-Z0-9]/g, '')}`];
+    case 'weapon': return [alnumKey('weapon', v)];
     case 'account': {
       const user = v.replace(/^@/, '').toLowerCase();
       if (!t.service) throw new IdentifierError('account: name the service (e.g. "telegram")');
       return [`account:${t.service.toLowerCase()}:${user}`];
     }
     case 'address': {
-      const folded = foldForSearch(v).replace(/[.@+]/g, ' ').split(/\s+/).filter(Boolean).join(' ');
-      if (folded.length < 6) throw new IdentifierError(`address: "${v}" is too short to locate anything`);
-      return [`address:${folded}`];
+      const k = addressKey(v);
+      if (!k) throw new IdentifierError(`address: "${v}" is too short to locate anything`);
+      return [k];
     }
     case 'vehicle': {
       const c = v.toUpperCase().replace(/[^A-Z0-9]/g, '');
@@ -87,11 +94,11 @@ export function statementKeys(schema: string, prop: string, value: string, isPer
     if (isOrg) return [nameKey(value, 'organization')].filter((k): k is string => !!k);
     return [];
   }
-  if (prop === 'caseNumber') return [`case:${value.toUpperCase().replace(/[^A-Z0-9]/g, '')}`];
-  if (prop === 'serialNumber' && schema === 'Weapon') return [`weapon:${value.toUpperCase().replace(/[^A-Z0-9]/g, '')}`];
+  if (prop === 'caseNumber') return [alnumKey('case', value)];
+  if (prop === 'serialNumber' && schema === 'Weapon') return [alnumKey('weapon', value)];
   if (schema === 'Address' && prop === 'full') {
-    const folded = foldForSearch(value).replace(/[.@+]/g, ' ').split(/\s+/).filter(Boolean).join(' ');
-    return folded.length >= 6 ? [`address:${folded}`] : [];
+    const k = addressKey(value);
+    return k ? [k] : [];
   }
   const kind = PROP_KIND[prop];
   if (!kind) return [];

@@ -155,7 +155,8 @@ export interface ConflictView {
   acknowledgedByThem: boolean;
 }
 
-async function ownerOf(tx: Sql, caseId: number): Promise<{ agency: string; owner_id: number; case_number: string }> {
+/** Who owns a case: its agency, owner (user id) and number. */
+export async function caseOwner(tx: Sql, caseId: number): Promise<{ agency: string; owner_id: number; case_number: string }> {
   const [c] = await tx.query<{ agency: string; owner_id: number; case_number: string }>('SELECT agency, owner_id, case_number FROM cases WHERE id = $1', [caseId]);
   return c!;
 }
@@ -169,7 +170,7 @@ async function recordConflict(tx: Sql, a: { targetId: number; caseId: number }, 
   );
   if (!row) return null;
   for (const [mine, theirs] of [[a, b], [b, a]] as const) {
-    const owner = await ownerOf(tx, mine.caseId);
+    const owner = await caseOwner(tx, mine.caseId);
     const p = await casePointer(tx, theirs.caseId);
     await notify(tx, {
       agency: owner.agency, userId: owner.owner_id, kind: 'deconfliction.target',

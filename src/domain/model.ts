@@ -284,6 +284,11 @@ export class SchemaModel {
     return this.resolved.get(name)?.ancestors.has(ancestor) ?? false;
   }
 
+  /** Names of the concrete event schemas (seizures, arrests, interdictions, ...). */
+  eventSchemas(): string[] {
+    return this.concrete().filter((s) => s.event).map((s) => s.name);
+  }
+
   /** Concrete schemas, for pickers and validation messages. */
   concrete(): SchemaDef[] {
     return [...this.schemas.values()].filter((s) => !s.abstract);

@@ -10,6 +10,7 @@ import { assertMay, type Principal } from '../domain/users.js';
 import { StatusError } from '../domain/errors.js';
 import { model } from '../domain/model.js';
 import { notify } from '../notify/notifications.js';
+import { latestRecordOf } from '../store/read.js';
 import { foldName } from '../resolve/normalize.js';
 
 export class RegistryError extends StatusError {}
@@ -114,11 +115,10 @@ export async function checkPressesAfterWrite(db: Database, entityIds: string[]):
     for (const [entityId, m] of machines) {
       if (!m.serial || !m.type || !pressKind(m.type)) continue;
       const key = serialKey(m.serial);
-      const [rec] = await tx.query<{ ref: string }>(
-        "SELECT r.source || '/' || r.source_record_id AS ref FROM presence p JOIN records r ON r.id = p.record_id WHERE p.entity_id = $1 ORDER BY r.id DESC LIMIT 1", [entityId]);
+      const rec = await latestRecordOf(tx, entityId);
       // Seized when an event (seizure, lab dismantlement) in the store names it.
       const [seizedBy] = await tx.query<{ entity_id: string; schema: string }>(
-        "SELECT entity_id, schema FROM statements WHERE value = $1 AND prop_type = 'entity' AND schema = ANY($2) LIMIT 1", [entityId, model.concrete().filter((s) => s.event).map((s) => s.name)]);
+        "SELECT entity_id, schema FROM statements WHERE value = $1 AND prop_type = 'entity' AND schema = ANY($2) LIMIT 1", [entityId, model.eventSchemas()]);
       const reg = (await tx.query<{ id: number; owner: string; status: string; make: string; agency: string }>('SELECT id, owner, status, make, agency FROM presses WHERE serial_key = $1', [key]))
         .find((p) => !m.make || foldName(p.make) === foldName(m.make));
       const ownerName = m.owner ? (await tx.query<{ value: string }>("SELECT value FROM statements WHERE entity_id = $1 AND prop = 'name' LIMIT 1", [m.owner]))[0]?.value : undefined;

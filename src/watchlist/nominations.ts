@@ -14,7 +14,7 @@ import { canRead, parseMarking, formatMarking } from '../domain/markings.js';
 import { normalizeIdentifier, IdentifierError, IDENTIFIER_KINDS, type IdentifierKind } from '../resolve/identifiers.js';
 import { countryCodes } from '../domain/values.js';
 import { notify } from '../notify/notifications.js';
-import { findTargets } from '../deconflict/targets.js';
+import { findTargets, caseOwner } from '../deconflict/targets.js';
 import { nameKey } from '../deconflict/keys.js';
 import { downgrade, type DowngradeRule } from './downgrade.js';
 
@@ -231,11 +231,11 @@ export async function review(db: Database, me: Principal, id: number, decision: 
     await history(tx, id, me.username, 'accept', note);
     for (const [caseId, basis] of cases) {
       await tx.query('INSERT INTO nomination_equities (nomination_id, case_id, basis) VALUES ($1, $2, $3)', [id, caseId, basis]);
-      const [c] = await tx.query<{ agency: string; owner_id: number; case_number: string }>('SELECT agency, owner_id, case_number FROM cases WHERE id = $1', [caseId]);
+      const c = await caseOwner(tx, caseId);
       // The case owner learns that a nomination touches their case, and whom to call; the basis stays with the watchlist center.
       await notify(tx, {
-        agency: c!.agency, userId: c!.owner_id, kind: 'watchlist.equities',
-        message: `A watchlist nomination (${n.reference}) concerns a target of your case ${c!.case_number} (${basis}). Say within ${hours} hours whether listing would harm your investigation; contact the watchlist center.`,
+        agency: c.agency, userId: c.owner_id, kind: 'watchlist.equities',
+        message: `A watchlist nomination (${n.reference}) concerns a target of your case ${c.case_number} (${basis}). Say within ${hours} hours whether listing would harm your investigation; contact the watchlist center.`,
         ref: n.reference, payload: { nomination: n.reference, caseId },
       });
     }

@@ -98,7 +98,7 @@ export async function registerEntityRoutes(app: FastifyInstance, store: Store): 
   app.get('/entities/:id/events', { schema: { tags: ['entities'], params: Id, summary: 'Events (seizures, arrests, ...) that involve the entity, newest first' } }, async (req) => {
     const me = principal(req);
     const { id } = req.params as Static<typeof Id>;
-    const eventSchemas = model.concrete().filter((s) => s.event).map((s) => s.name);
+    const eventSchemas = model.eventSchemas();
     const out = await store.read(me, async (tx) => {
       const [exists] = await tx.query('SELECT 1 FROM entities WHERE id = $1', [id]);
       if (!exists) return undefined;
