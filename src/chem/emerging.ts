@@ -2,29 +2,13 @@
 // that is neither on the reference control list (reference/substances.csv) nor in
 // any earlier result, drug intelligence and the reporting agency are told at once;
 // with a structure (SMILES), the alert says whether it is fentanyl-related.
-import { readFileSync } from 'node:fs';
 import type { Database } from '../store/db.js';
 import { appendAudit } from '../store/audit.js';
 import { model } from '../domain/model.js';
 import { notify } from '../notify/notifications.js';
 import { latestRecordOf } from '../store/read.js';
-import { foldName } from '../resolve/normalize.js';
+import { lookupSubstance, substanceKey } from './substances.js';
 import { fentanylClass } from './fentanyl-class.js';
-
-let known: Set<string> | undefined;
-/** Folded names, synonyms and CAS numbers of the reference list. */
-function referenceKeys(): Set<string> {
-  if (known) return known;
-  known = new Set();
-  const lines = readFileSync(new URL('../../reference/substances.csv', import.meta.url), 'utf8').trim().split('\n').slice(1);
-  for (const line of lines) {
-    const [key, name, , cas, , synonyms] = line.split(',');
-    for (const k of [key, name, cas, ...(synonyms ?? '').split(';')]) if (k?.trim()) known.add(keyOf(k)).add(keyOf(k.replace(/\s*\(.*\)\s*$/, '')));
-  }
-  return known;
-}
-
-const keyOf = (s: string): string => (/^\d{2,7}-\d{2}-\d$/.test(s.trim()) ? `cas:${s.trim()}` : foldName(s).replace(/\s+/g, ''));
 
 export async function emergingAfterWrite(db: Database, entityIds: string[], drugIntelligenceAgency = 'DEA'): Promise<number> {
   if (!entityIds.length) return 0;
@@ -36,7 +20,6 @@ export async function emergingAfterWrite(db: Database, entityIds: string[], drug
     );
     if (!named.length) return 0;
     let alerts = 0;
-    const ref = referenceKeys();
     for (const n of named) {
       // A Substance entity: its names, CAS and structure; a drug type: the words.
       let names = [n.value];
@@ -47,9 +30,8 @@ export async function emergingAfterWrite(db: Database, entityIds: string[], drug
         smiles = props.find((p) => p.prop === 'smiles')?.value;
         if (!names.length) continue;
       }
-      // Parenthesised forms ("Fentanyl (pills)") name the substance before them.
-      const keys = names.map((x) => keyOf(x.replace(/\s*\(.*\)\s*$/, '')));
-      if (keys.some((k) => ref.has(k))) continue;
+      if (names.some((x) => lookupSubstance(x))) continue;
+      const keys = names.map(substanceKey);
       const primary = names.find((x) => !/^\d{2,7}-\d{2}-\d$/.test(x)) ?? names[0]!;
       const rec = await latestRecordOf(tx, n.entity_id);
       const inserted = await tx.query('INSERT INTO seen_substances (key, name, first_record, first_entity) VALUES ($1, $2, $3, $4) ON CONFLICT (key) DO NOTHING RETURNING key', [keys[0], primary, rec?.ref ?? null, n.entity_id]);

@@ -17,6 +17,7 @@ import { registerTaskForce, duplication, listTaskForces } from '../taskforces/re
 import { addPeer, queryPeers } from '../federation/peers.js';
 import { projectGraph } from '../graph/project.js';
 import { fentanylClass } from '../chem/fentanyl-class.js';
+import { CONTROL_LISTS, findSubstances, SubstanceError } from '../chem/substances.js';
 import { targetingQueue, scoreShipments, ruleHitRates } from '../targeting/score.js';
 import { rankTargets, simulateDisruption, interdictionPlan, EXACT_BETWEENNESS_MAX } from '../graph/analyze.js';
 import { pageRank, betweenness, louvain, degrees } from '../graph/measures.js';
@@ -155,6 +156,14 @@ export function registerWorkflowCommands(program: Command, withStore: WithStore,
 
   program.command('classify').description('is a structure (SMILES) a fentanyl-related substance? prints the class, the modifications (A-E) and why')
     .argument('<smiles>').action(async (smiles: string) => print(await fentanylClass(smiles)));
+
+  program.command('substances').description('look up the reference list of controlled substances, precursors and laboratory supplies (reference/substances.csv)')
+    .argument('[query]', 'words of a name or synonym, or a CAS number').option('--list <code>', `a control list: ${Object.keys(CONTROL_LISTS).join(', ')}`)
+    .option('--hs <code>', 'an HS code or its prefix').option('--category <category>')
+    .action((query: string | undefined, o) => {
+      if (o.list && !(o.list in CONTROL_LISTS)) throw new SubstanceError(`unknown control list ${o.list} (known: ${Object.keys(CONTROL_LISTS).join(', ')})`);
+      print(findSubstances({ q: query, list: o.list, hs: o.hs, category: o.category }));
+    });
 
   program.command('peer').description('add a federation peer; prints the token it must present to this instance')
     .requiredOption('--as <user>').requiredOption('--name <name>').requiredOption('--url <url>').requiredOption('--outbound-token <token>', 'the token the peer issued to this instance')

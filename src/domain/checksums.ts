@@ -53,3 +53,11 @@ export function vinValid(vin: string): boolean {
   return vin[8] === check;
 }
 
+
+/** CAS Registry Number: the last digit is the sum of the others times their position from the right, mod 10. */
+export function casValid(cas: string): boolean {
+  const m = /^(\d{2,7})-(\d{2})-(\d)$/.exec(cas);
+  if (!m) return false;
+  const digits = (m[1]! + m[2]!).split('').reverse();
+  return digits.reduce((sum, d, i) => sum + Number(d) * (i + 1), 0) % 10 === Number(m[3]);
+}

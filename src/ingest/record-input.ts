@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { model } from '../domain/model.js';
 import { cleanValue, isEntityId, searchKey, ValueError } from '../domain/values.js';
 import { normalizeIdentifier, type IdentifierKind } from '../resolve/identifiers.js';
+import { casValid } from '../domain/checksums.js';
 
 const CHECK_DIGITS: Record<string, IdentifierKind> = { containerNumber: 'container', vin: 'vin', imoNumber: 'imo', iban: 'iban' };
 import { MarkingError, toMarking, type Marking, type MarkingInput } from '../domain/markings.js';
@@ -276,6 +277,7 @@ function parseEntity(
         // Identifiers with a check digit are checked here, so a typo is refused at the door.
         const checked = CHECK_DIGITS[prop];
         if (checked) normalizeIdentifier(checked, clean);
+        if (prop === 'casNumber' && !casValid(clean)) throw new Error(`"${clean}" is not a CAS Registry Number with a valid check digit (NNNNNNN-NN-N)`);
         if (seen.has(clean)) return;
         seen.add(clean);
         statements.push({ prop, propType: pdef.type, value: clean, searchKey: searchKey(pdef.type, clean), marking: pm });

@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import * as N from './names.js';
 import { iso6346CheckDigit } from '../domain/checksums.js';
+import { substances as referenceSubstances } from '../chem/substances.js';
 
 export { iso6346CheckDigit };
 
@@ -87,7 +88,7 @@ export function* generateScenario(opts: ScenarioOptions): Generator<RawRecord> {
   const letters = (n: number): string => Array.from({ length: n }, () => String.fromCharCode(65 + int(0, 25))).join('');
   const places = new Map(loadCsv<Place>('places.csv').map((p) => [p.key, p]));
   const place = (k: string): Place => places.get(k)!;
-  const substances = loadCsv<{ key: string; name: string; category: string; casNumber: string; hsCode: string; synonyms: string; control: string }>('substances.csv');
+  const substances = referenceSubstances();
   const seq: Record<string, number> = {};
   const nextNo = (agency: string): string => `${agency}-${String((seq[agency] = (seq[agency] ?? 0) + 1)).padStart(7, '0')}`;
 
@@ -111,7 +112,7 @@ export function* generateScenario(opts: ScenarioOptions): Generator<RawRecord> {
     ent(placeId(p.key), 'Address', { name: p.name, city: p.type === 'city' ? p.name : undefined, region: p.region, country: p.country, latitude: p.lat, longitude: p.lon, locationType: p.type, unlocode: p.unlocode })));
   const substanceId = (k: string): string => `substance-${k}`;
   yield record('PUBLIC', 'public', 'U', SCENARIO_END, substances.map((s) =>
-    ent(substanceId(s.key), 'Substance', { name: s.name, alias: s.synonyms, category: s.category, casNumber: s.casNumber, hsCode: s.hsCode, control: s.control })));
+    ent(substanceId(s.key), 'Substance', { name: s.name, alias: s.synonyms, category: s.category, casNumber: s.casNumber, hsCode: s.hsCodes, control: s.control })));
 
   // People and identifiers.
   const spanishName = (): { first: string; last1: string; last2: string; full: string } => {
