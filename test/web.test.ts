@@ -1,9 +1,11 @@
-// The analyst page in a real browser (Debian's Chromium through playwright-core):
-// sign in, search, open an entity; markings shown; hostile names stay text.
+// The analyst's web application in a real browser (Debian's Chromium through
+// playwright-core), over a demo scenario: sign-in, markings on every screen, the
+// dashboard, map, graph explorer, entity page, consoles, report and its PDF.
+// Screenshots go to test-output/.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { memoryStore, server } from './helpers.js';
 import type { Store } from '../src/store/store.js';
 import { createUser } from '../src/store/users.js';
@@ -14,8 +16,9 @@ import { writeBatch, SYSTEM } from '../src/store/write.js';
 const CHROMIUM = '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) console.warn(`${CHROMIUM} is missing: browser tests are skipped (apt-get install -y chromium; .ci/run does).`);
+const PASSWORD = 'correct horse battery staple';
 
-describe.skipIf(!haveChromium)('the analyst page in Chromium', () => {
+describe.skipIf(!haveChromium)('the analyst web application in Chromium', () => {
   let store: Store;
   let app: FastifyInstance;
   let browser: Browser;
@@ -24,8 +27,11 @@ describe.skipIf(!haveChromium)('the analyst page in Chromium', () => {
     store = await memoryStore();
     await loadScenario(store, { seed: 5, networks: 2 });
     const hostile = parseRecord({ sourceRecordId: 'XSS-1', marking: 'U//LES', entities: [{ id: 'xss-1', schema: 'Person', properties: { name: ['<img src=x onerror="window.__pwned=1">García'] } }] }, { source: 'CBP' });
-    await writeBatch(store.db, store.markings, SYSTEM, [hostile.record!], { origin: 'test' });
-    await createUser(store.db, { username: 'cbp.officer', password: 'correct horse battery staple', agency: 'CBP', clearance: 'C', roles: ['analyst'] });
+    // A CONFIDENTIAL seizure: the officer (cleared C) counts it, the U-cleared analyst does not.
+    const confidential = parseRecord({ sourceRecordId: 'C-SZ-1', marking: 'C//LES', entities: [{ id: 'c-sz-1', schema: 'Seizure', properties: { name: ['Seizure at a checkpoint'], date: ['2026-06-01'], drugType: ['Fentanyl (powder)'], weightKg: ['12'] } }] }, { source: 'CBP' });
+    await writeBatch(store.db, store.markings, SYSTEM, [hostile.record!, confidential.record!], { origin: 'test' });
+    await createUser(store.db, { username: 'cbp.officer', password: PASSWORD, agency: 'CBP', clearance: 'C', roles: ['analyst'] });
+    await createUser(store.db, { username: 'public.analyst', password: PASSWORD, agency: 'CBP', clearance: 'U', roles: ['analyst'] });
     app = await server(store);
     url = await app.listen({ port: 0, host: '127.0.0.1' });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
@@ -37,48 +43,137 @@ describe.skipIf(!haveChromium)('the analyst page in Chromium', () => {
     await store?.close();
   });
 
-  async function signedIn() {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    await page.goto(url);
-    await page.fill('#username', 'cbp.officer');
-    await page.fill('#password', 'correct horse battery staple');
-    await page.click('#login button[type=submit]');
-    await page.waitForSelector('#results li button');
-    return page;
-  }
-
-  it('signs in, searches, shows portion markings and a banner, and never runs names as HTML', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  /**
+   * A signed-in page; console errors and dialogs are collected to assert there are none.
+   * Each user signs in through the form once; later pages reuse the session token
+   * (sign-in is rate-limited to 10 a minute, as it should be).
+   */
+  const sessions = new Map<string, string>();
+  async function signedIn(username = 'cbp.officer'): Promise<{ page: Page; failures: string[] }> {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     const failures: string[] = [];
     page.on('console', (m) => { if (m.type() === 'error') failures.push(m.text()); });
+    page.on('pageerror', (e) => failures.push(e.message));
     page.on('dialog', (d) => { failures.push(`dialog: ${d.message()}`); void d.dismiss(); });
+    const token = sessions.get(username);
+    if (token) await page.addInitScript((t) => sessionStorage.setItem('cp-token', t), token);
     await page.goto(url);
+    if (!token) {
+      await page.fill('#username', username);
+      await page.fill('#password', PASSWORD);
+      await page.click('#login button[type=submit]');
+    }
+    await page.waitForSelector('#tabs');
+    sessions.set(username, (await page.evaluate(() => sessionStorage.getItem('cp-token')))!);
+    return { page, failures };
+  }
+  const open = async (page: Page, view: string) => {
+    await page.click(`#tabs a[data-view=${view}]`);
+    await expect.poll(() => page.getAttribute(`#tabs a[data-view=${view}]`, 'aria-current')).toBe('page');
+  };
+
+  it('refuses a wrong password with a clear message, then signs in to the dashboard under the banner of its figures', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(url);
+    expect(await page.textContent('#banner')).toBe('UNCLASSIFIED');
     await page.fill('#username', 'cbp.officer');
     await page.fill('#password', 'wrong password!');
     await page.click('#login button[type=submit]');
     await expect.poll(() => page.textContent('#error')).toMatch(/unknown user or wrong password/);
-    failures.length = 0; // the 401 of that failed sign-in is expected
-    await page.fill('#password', 'correct horse battery staple');
+    await page.fill('#password', PASSWORD);
     await page.click('#login button[type=submit]');
-    await page.waitForSelector('#results li button');
-    expect(await page.isVisible('#login')).toBe(false);
+    await page.waitForSelector('#kpi-seizures');
     expect(await page.textContent('#who')).toMatch(/CBP · cleared C/);
+    const [n] = await store.db.query<{ n: number }>("SELECT count(DISTINCT entity_id)::int AS n FROM statements WHERE schema = 'Seizure'");
+    expect(Number((await page.textContent('#kpi-seizures'))!.replace(/,/g, ''))).toBeGreaterThan(0);
+    expect(Number((await page.textContent('#kpi-seizures'))!.replace(/,/g, ''))).toBeLessThanOrEqual(n!.n);
+    expect(await page.textContent('#banner')).toMatch(/^CONFIDENTIAL\/\//);
+    expect(await page.locator('canvas').count()).toBeGreaterThanOrEqual(2);
+    expect(await page.locator('#top-ports tbody tr').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: 'test-output/web-dashboard.png' });
+    await page.close();
+  });
+
+  it('shows a reader cleared only for UNCLASSIFIED fewer seizures, under an UNCLASSIFIED banner', async () => {
+    const c = await signedIn('cbp.officer');
+    await c.page.waitForSelector('#kpi-seizures');
+    const cleared = Number((await c.page.textContent('#kpi-seizures'))!.replace(/,/g, ''));
+    const u = await signedIn('public.analyst');
+    await u.page.waitForSelector('#kpi-seizures');
+    const unclassified = Number((await u.page.textContent('#kpi-seizures'))!.replace(/,/g, ''));
+    expect(unclassified).toBeLessThan(cleared);
+    expect(await u.page.textContent('#banner')).toMatch(/^UNCLASSIFIED/);
+    await c.page.close();
+    await u.page.close();
+  });
+
+  it('searches into a virtualized list, opens an entity with portion markings and provenance, and never runs names as HTML', async () => {
+    const { page, failures } = await signedIn();
+    await open(page, 'search');
+    await page.click('#search button');
+    await page.waitForSelector('#results li a');
+    const loaded = Number((await page.textContent('#result-count'))!.match(/([\d,]+) (found|loaded)/)![1]!.replace(/,/g, ''));
+    expect(loaded).toBeGreaterThan(100);
+    expect(await page.locator('#results li').count()).toBeLessThan(60); // only the rows in view are in the DOM
     await page.fill('#q', 'garcia');
     await page.click('#search button');
-    await page.locator('#results li button', { hasText: '<img' }).first().click();
-    await page.waitForSelector('#entity h2');
-    expect(await page.textContent('#entity h2')).toContain('<img src=x onerror="window.__pwned=1">García');
+    await page.locator('#results li a', { hasText: '<img' }).first().click();
+    await page.waitForSelector('#entity h1');
+    expect(await page.textContent('#entity h1')).toContain('<img src=x onerror="window.__pwned=1">García');
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     expect(await page.locator('#entity img').count()).toBe(0);
     expect(await page.textContent('#banner')).toBe('UNCLASSIFIED//LES');
-    expect(await page.textContent('#entity .portion')).toBe('(U//LES)');
+    expect(await page.textContent('#props .portion')).toBe('(U//LES)');
+    expect(await page.textContent('#props .prov')).toMatch(/CBP XSS-1/);
+    await expect.poll(() => page.textContent('#status')).toMatch(/No sanctions or watchlist hit|%/);
     await page.screenshot({ path: 'test-output/web-entity.png' });
     expect(failures).toEqual([]);
+    await page.close();
   });
 
-  it('screens a name against the sanctions list, showing the list date, scores and reasons', async () => {
-    const page = await signedIn();
-    await page.click('#tabs button[data-view=screen]');
+  it('opens an entity with its timeline and relations, and explores it in the graph: expand, key nodes, path', async () => {
+    const { page, failures } = await signedIn();
+    const [seizure] = await store.db.query<{ entity_id: string; value: string }>(
+      "SELECT entity_id, value FROM statements WHERE schema = 'Seizure' AND prop = 'addressEntity' ORDER BY entity_id LIMIT 1");
+    await page.goto(`${url}/#/entity/${encodeURIComponent(seizure!.value)}`);
+    await expect.poll(() => page.locator('#timeline li').count()).toBeGreaterThan(0);
+    await page.click('text=Explore in graph');
+    await expect.poll(() => page.locator('#graph-nodes li').count()).toBeGreaterThan(1);
+    expect(await page.locator('#graph-view canvas').count()).toBeGreaterThan(0);
+    await page.click('#highlight');
+    await expect.poll(() => page.locator('#graph-nodes li', { hasText: 'key node' }).count()).toBeGreaterThan(0);
+    await page.fill('#path-to', seizure!.entity_id);
+    await page.click('#graph-view form button[type=submit]');
+    await expect.poll(() => page.textContent('#graph-note')).toMatch(/^Path: .+ → /);
+    await page.screenshot({ path: 'test-output/web-graph.png' });
+    expect(failures).toEqual([]);
+    await page.close();
+  });
+
+  it('maps seizures, ports and routes on the offline basemap, filtered by layer and time', async () => {
+    const { page, failures } = await signedIn();
+    page.on('response', (r) => { if (r.status() >= 400) failures.push(`${r.status()} ${r.url()}`); });
+    await open(page, 'map');
+    await page.waitForSelector('#map-features tbody tr');
+    expect(await page.locator('#map-features tr[data-layer=seizures]').count()).toBeGreaterThan(0);
+    expect(await page.locator('#map-features tr[data-layer=ports]').count()).toBeGreaterThan(0);
+    expect(await page.locator('.map canvas').count()).toBe(1);
+    await page.uncheck('input[name=seizures]');
+    await expect.poll(() => page.locator('#map-features tr[data-layer=seizures]').count()).toBe(0);
+    await page.check('input[name=seizures]');
+    await page.fill('.range input >> nth=1', '2031-12-31');
+    await page.locator('.range input >> nth=1').dispatchEvent('change');
+    await page.fill('.range input >> nth=0', '2031-01-01');
+    await page.locator('.range input >> nth=0').dispatchEvent('change');
+    await expect.poll(() => page.locator('#map-features tr[data-layer=seizures]').count()).toBe(0);
+    await page.screenshot({ path: 'test-output/web-map.png' });
+    expect(failures.filter((f) => !/GPU stall|WebGL/.test(f))).toEqual([]);
+    await page.close();
+  });
+
+  it('screens one name and a CSV batch against the sanctions list, with scores and reasons', async () => {
+    const { page } = await signedIn();
+    await open(page, 'screening');
     await expect.poll(() => page.textContent('#lists')).toMatch(/published 2024-05-03/);
     await page.fill('#s-name', 'Ismael Zambada Garcia');
     await page.fill('#s-dob', '1948');
@@ -86,54 +181,95 @@ describe.skipIf(!haveChromium)('the analyst page in Chromium', () => {
     await page.waitForSelector('#hits li strong');
     expect(await page.textContent('#hits > li')).toMatch(/ZAMBADA GARCIA, Ismael — OFAC-SDN ofac-7226/);
     expect(await page.textContent('#hits .reasons')).toMatch(/date of birth matches/);
-    await page.fill('#s-name', 'Pablo Kowalski');
-    await page.fill('#s-dob', '');
-    await page.click('#screen button');
-    await expect.poll(() => page.textContent('#hits')).toMatch(/No hits scoring/);
+    await page.setInputFiles('#batch-file', { name: 'names.csv', mimeType: 'text/csv', buffer: Buffer.from('name,birthDate\nIsmael Zambada Garcia,1948\nPablo Kowalski,\n,\n') });
+    await expect.poll(() => page.textContent('#batch-summary')).toMatch(/2 of 3 rows screened, 1 with hits.*1 rows refused/);
+    expect(await page.textContent('#batch-results')).toMatch(/Ismael Zambada Garcia → .*ZAMBADA GARCIA/);
     await page.close();
   });
 
-  it('lets a partner report a suspicious parcel and follow its status', async () => {
-    await createUser(store.db, { username: 'carrier.desk', password: 'correct horse battery staple', agency: 'EXPRS', clearance: 'U', roles: ['partner'] });
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    await page.goto(url);
-    await page.fill('#username', 'carrier.desk');
-    await page.fill('#password', 'correct horse battery staple');
-    await page.click('#login button[type=submit]');
-    await page.waitForSelector('#tabs:not([hidden])');
-    await page.click('#tabs button[data-view=report]');
+  it('lists the targeting queue with its reasons and records an exam result', async () => {
+    const { page } = await signedIn();
+    await open(page, 'targeting');
+    await page.waitForSelector('#targeting-queue tbody tr');
+    const first = (await page.textContent('#targeting-queue tbody tr td a'))!.trim();
+    expect(await page.textContent('#targeting-queue tbody tr')).toMatch(/HS-PRECURSOR|MISDECLARED|ROUTE|NETWORK/);
+    await page.locator('#targeting-queue tbody tr').first().getByRole('button', { name: 'Seized' }).click();
+    await expect.poll(async () => (await store.db.query<{ exam_result: string }>('SELECT exam_result FROM shipment_scores WHERE shipment_id = $1', [first]))[0]?.exam_result).toBe('seized');
+    await page.close();
+  });
+
+  it('generates the common-intelligence-picture report, printable to PDF', async () => {
+    const { page, failures } = await signedIn();
+    await open(page, 'report');
+    await page.fill('.range input >> nth=0', '2023-10-01');
+    await page.locator('.range input >> nth=0').dispatchEvent('change');
+    await expect.poll(() => page.textContent('#key-figures')).toMatch(/Seizures/);
+    expect(await page.textContent('#trends')).toMatch(/seizures, (up|down) [\d.]+% on the period before|nothing to compare/);
+    expect(await page.locator('#networks li').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: 'test-output/web-report.png', fullPage: true });
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.isVisible('#tabs')).toBe(false);
+    expect(await page.textContent('.print-banner')).toMatch(/^CONFIDENTIAL/);
+    const pdf = await page.pdf({ format: 'Letter', printBackground: true });
+    writeFileSync('test-output/cip-report.pdf', pdf);
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    expect(pdf.length).toBeGreaterThan(20_000);
+    expect(failures).toEqual([]);
+    await page.close();
+  });
+
+  it('imports a file with progress and reports what was written, and an invalid file with each error', async () => {
+    const { page } = await signedIn();
+    await open(page, 'import');
+    const record = { sourceRecordId: 'WEB-IMPORT-1', marking: 'U//LES', entities: [{ id: 'web-imp-1', schema: 'Person', properties: { name: ['Rosa Web Import'] } }] };
+    await page.setInputFiles('#import-file', { name: 'one.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify([record])) });
+    await page.click('#import-form button[type=submit]');
+    await expect.poll(() => page.textContent('#import-report')).toMatch(/Read 1 records .*1 new/);
+    await page.setInputFiles('#import-file', { name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify([{ ...record, sourceRecordId: 'WEB-IMPORT-2', entities: [{ id: 'x', schema: 'Nonsense', properties: {} }] }])) });
+    await page.click('#import-form button[type=submit]');
+    await expect.poll(() => page.textContent('main')).toMatch(/Nonsense/);
+    const [n] = await store.db.query<{ n: number }>("SELECT count(*)::int AS n FROM records WHERE source_record_id = 'WEB-IMPORT-2'");
+    expect(n!.n).toBe(0);
+    await page.close();
+  });
+
+  it('lists possible links for review, and a judgement takes the pair off the list', async () => {
+    const { page } = await signedIn();
+    await open(page, 'links');
+    await page.waitForSelector('#link-list > li');
+    const first = await page.textContent('#link-list > li');
+    await page.locator('#link-list > li').first().getByRole('button', { name: 'Not the same' }).click();
+    await expect.poll(async () => (await page.locator('#link-list > li').first().textContent()) !== first).toBe(true);
+    const [rejected] = await store.db.query<{ n: number }>("SELECT count(*)::int AS n FROM possible_links WHERE status = 'rejected'");
+    expect(rejected!.n).toBe(1);
+    await page.close();
+  });
+
+  it('lets a partner report a suspicious parcel and follow its status, and shows partners nothing else', async () => {
+    await createUser(store.db, { username: 'carrier.desk', password: PASSWORD, agency: 'EXPRS', clearance: 'U', roles: ['partner'] });
+    const { page } = await signedIn('carrier.desk');
+    expect(await page.locator('#tabs a').allTextContents()).toEqual(['Screening', 'Report to agencies']);
+    await open(page, 'partner');
     await page.fill('#r-summary', 'X-ray shows pressed blue tablets; declared as vitamins');
     await page.fill('#r-1', '7812 0045 9911');
     await page.fill('#r-3', 'vitamins');
     await page.click('#report button[type=submit]');
     await expect.poll(() => page.textContent('#report-done')).toMatch(/Received: reference PR-/);
     await expect.poll(() => page.textContent('#my-reports')).toMatch(/PR-[0-9A-F]+ shipment · received/);
-    await page.screenshot({ path: 'test-output/web-report.png' });
     await page.close();
   });
 
-  it('lists possible links for review, and a judgement takes the pair off the list', async () => {
-    const page = await signedIn();
-    await page.click('#tabs button[data-view=links]');
-    await page.waitForSelector('#link-list > li');
-    const before = await page.locator('#link-list > li').count();
-    expect(before).toBeGreaterThan(0);
-    const first = await page.textContent('#link-list > li');
-    await page.locator('#link-list > li').first().getByRole('button', { name: 'Not the same' }).click();
-    await expect.poll(async () => (await page.locator('#link-list > li').first().textContent()) !== first).toBe(true);
-    const [rejected] = await store.db.query<{ n: number }>("SELECT count(*)::int AS n FROM possible_links WHERE status = 'rejected'");
-    expect(rejected!.n).toBe(1);
-    await page.screenshot({ path: 'test-output/web-links.png' });
-    // Confirm the next pair: search then shows the identity once, and its page shows both members' values.
-    const [open] = await store.db.query<{ id: number; left_id: string }>("SELECT id, left_id FROM possible_links WHERE status = 'open' ORDER BY score DESC, id LIMIT 1");
-    const caption = (await page.locator('#link-list > li').first().locator('button').first().textContent())!.replace(/^\(U[^)]*\)\s*/, '').replace(/ \(\w+\)$/, '');
-    await page.locator('#link-list > li').first().getByRole('button', { name: 'Same', exact: true }).click();
-    await expect.poll(async () => (await store.db.query<{ status: string }>('SELECT status FROM possible_links WHERE id = $1', [open!.id]))[0]!.status).toBe('confirmed');
-    await page.click('#tabs button[data-view=explore]');
-    await page.fill('#q', caption);
-    await page.click('#search button');
-    await page.locator('#results li button', { hasText: 'merged with 1' }).first().click();
-    await expect.poll(() => page.textContent('#entity .merged')).toMatch(/^Merged with /);
+  it('is usable from the keyboard, and a failed request says what went wrong', async () => {
+    const { page } = await signedIn();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-view'))).toBe('search');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getAttribute('#tabs a[data-view=search]', 'aria-current')).toBe('page');
+    await page.goto(`${url}/#/entity/no-such-entity`);
+    await expect.poll(() => page.textContent('main [role=alert]')).toMatch(/no-such-entity/);
     await page.close();
   });
 });

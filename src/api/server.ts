@@ -26,6 +26,7 @@ import { registerWatchlistRoutes } from './routes/watchlist.js';
 import { registerRegistryRoutes } from './routes/registry.js';
 import { registerGraphRoutes } from './routes/graph.js';
 import { registerSubstanceRoutes } from './routes/substances.js';
+import { registerPictureRoutes } from './routes/picture.js';
 import { registerPressRoutes } from './routes/presses.js';
 import { registerTargetingRoutes } from './routes/targeting.js';
 import { registerExchangeRoutes } from './routes/exchange.js';
@@ -88,7 +89,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   const exact = new Ajv({ coerceTypes: false, useDefaults: true, removeAdditional: false, strict: false });
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? exact : coercing).compile(schema));
   await app.register(helmet, {
-    contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:'], connectSrc: ["'self'"] } },
+    contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:', 'blob:'], connectSrc: ["'self'"], workerSrc: ["'self'", 'blob:'], objectSrc: ["'none'"], baseUri: ["'self'"], frameAncestors: ["'none'"] } },
   });
   await app.register(rateLimit, { max: opts.rateLimit ?? 1200, timeWindow: '1 minute' });
   await app.register(swagger, {
@@ -147,6 +148,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   await registerWatchlistRoutes(app, opts.store);
   await registerGraphRoutes(app, opts.store);
   await registerSubstanceRoutes(app, opts.store);
+  await registerPictureRoutes(app, opts.store);
   await registerPressRoutes(app, opts.store);
   await registerTargetingRoutes(app, opts.store);
   await registerExchangeRoutes(app, opts.store);

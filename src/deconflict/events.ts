@@ -13,7 +13,8 @@ import { operationPointer, describePointer, type Pointer } from './pointer.js';
 import { targetKeys, type TargetInput } from './keys.js';
 import { DeconflictionError } from './targets.js';
 
-export const OPERATION_TYPES = ['raid', 'controlled_delivery', 'controlled_buy', 'buy_bust', 'surveillance', 'undercover_meeting', 'arrest', 'sweep', 'vehicle_stop'] as const;
+import { OPERATION_TYPES } from '../domain/deconfliction-terms.js';
+export { OPERATION_TYPES };
 export type OperationType = (typeof OPERATION_TYPES)[number];
 
 /** Default area per type when only a point is given (metres); settings may override (radius.<type>). */

@@ -6,7 +6,8 @@ import { normalizeIdentifier, IdentifierError, type IdentifierKind } from '../re
 import { normalizeName } from '../resolve/normalize.js';
 import { foldForSearch } from '../domain/values.js';
 
-export const TARGET_KINDS = ['person', 'company', 'phone', 'email', 'account', 'address', 'vehicle', 'weapon', 'wallet', 'container', 'passport', 'nationalId', 'bankAccount', 'caseNumber', 'entity'] as const;
+import { TARGET_KINDS } from '../domain/deconfliction-terms.js';
+export { TARGET_KINDS };
 export type TargetKind = (typeof TARGET_KINDS)[number];
 
 export interface TargetInput {

@@ -3,38 +3,14 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Store } from '../../store/store.js';
-import type { Principal } from '../../domain/users.js';
 import { audit } from '../../store/audit.js';
-import { HttpError, principal } from '../server.js';
-import { projectGraph, GraphTooLargeError, type Projection } from '../../graph/project.js';
+import { principal } from '../server.js';
+import { projection } from '../../graph/cache.js';
 import { rankTargets, simulateDisruption, interdictionPlan, EXACT_BETWEENNESS_MAX } from '../../graph/analyze.js';
 import { pageRank, betweenness, louvain, degrees } from '../../graph/measures.js';
 
 const Merges = Type.Optional(Type.Union([Type.Literal('confirmed'), Type.Literal('suggested')], { description: 'join entities by confirmed merges only (default), or by open suggestions too' }));
 const Top = Type.Integer({ minimum: 1, maximum: 1000, default: 50 });
-
-// Projections are cached per reader scope and store version: analysts repeat questions on the same picture.
-const caches = new WeakMap<Store, Map<string, Promise<Projection>>>();
-async function projection(store: Store, me: Principal, merges: 'confirmed' | 'suggested' = 'confirmed'): Promise<Projection> {
-  const [v] = await store.db.query<{ v: string }>(
-    "SELECT (SELECT coalesce(max(id), 0) FROM statements) || ':' || (SELECT count(*) FROM statement_deletions) || ':' || (SELECT coalesce(max(id), 0) || '/' || count(*) FILTER (WHERE status <> 'open') FROM possible_links) AS v",
-  );
-  const key = `${me.agency}|${me.clearance}|${me.groups.join(',')}|${me.country}|${me.lawEnforcement}|${me.government}|${merges}|${v!.v}`;
-  let cache = caches.get(store);
-  if (!cache) caches.set(store, (cache = new Map()));
-  const hit = cache.get(key);
-  if (hit) return hit;
-  const p = store.read(me, (tx) => projectGraph(tx, { merges }));
-  cache.set(key, p);
-  p.catch(() => cache!.delete(key));
-  while (cache.size > 8) cache.delete(cache.keys().next().value!);
-  try {
-    return await p;
-  } catch (e) {
-    if (e instanceof GraphTooLargeError) throw new HttpError(413, e.message);
-    throw e;
-  }
-}
 
 export async function registerGraphRoutes(app: FastifyInstance, store: Store): Promise<void> {
   const tags = ['graph'];

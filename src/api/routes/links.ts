@@ -15,6 +15,7 @@ import { HttpError, principal } from '../server.js';
 const Status = Type.Union([Type.Literal('open'), Type.Literal('confirmed'), Type.Literal('rejected')]);
 const ListQ = Type.Object({
   status: Type.Optional(Status),
+  entity: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'only pairs with this entity on one side' })),
   limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
   offset: Type.Integer({ minimum: 0, maximum: 100000, default: 0 }),
 }, { additionalProperties: false });
@@ -83,8 +84,8 @@ export async function registerLinkRoutes(app: FastifyInstance, store: Store): Pr
     const out = await store.read(me, async (tx) => {
       const rows = await tx.query<LinkRow>(
         `SELECT id, left_id, right_id, score, reasons, status, decided_by, decided_at::text, decision_reason FROM possible_links
-          WHERE status = $1 ORDER BY score DESC, id LIMIT $2 OFFSET $3`,
-        [q.status ?? 'open', q.limit, q.offset],
+          WHERE status = $1 AND ($4::text IS NULL OR left_id = $4 OR right_id = $4) ORDER BY score DESC, id LIMIT $2 OFFSET $3`,
+        [q.status ?? 'open', q.limit, q.offset, q.entity ?? null],
       );
       const entities = await getEntities(tx, store.markings, [...new Set(rows.flatMap((r) => [r.left_id, r.right_id]))]);
       const byId = new Map(entities.map((e) => [e.id, { id: e.id, schema: e.schema, caption: e.caption, portion: e.portion, sources: e.sources }]));

@@ -1,15 +1,24 @@
+// Serves the analyst's web application, built by Vite into dist/web (npm run build;
+// npm start builds it first). All data comes from the authenticated API; these files
+// hold no data. Asset names carry a content hash, so they may be cached for good.
 import type { FastifyInstance } from 'fastify';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 
-const WEB = new URL('../../web/', import.meta.url);
-const FILES: Record<string, string> = { '/': 'index.html', '/app.js': 'app.js', '/app.css': 'app.css' };
-const TYPES: Record<string, string> = { html: 'text/html; charset=utf-8', js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8' };
+const DIST = new URL('../../../dist/web/', import.meta.url);
+const TYPES: Record<string, string> = { html: 'text/html; charset=utf-8', js: 'text/javascript; charset=utf-8', mjs: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8', svg: 'image/svg+xml', png: 'image/png', woff2: 'font/woff2', json: 'application/json' };
 
-/** The analyst's page (static files; all data comes from the authenticated API). */
 export async function registerWeb(app: FastifyInstance): Promise<void> {
-  for (const [route, file] of Object.entries(FILES)) {
-    const body = readFileSync(new URL(file, WEB));
-    app.get(route, { config: { public: true }, schema: { hide: true } }, async (_req, reply) =>
-      reply.header('content-type', TYPES[file.split('.').pop()!]!).header('cache-control', 'no-cache').send(body));
-  }
+  const built = existsSync(new URL('index.html', DIST));
+  const index = built ? readFileSync(new URL('index.html', DIST)) : Buffer.from('<!doctype html><title>Chokepoint</title><p>The web application is not built. Run <code>npm run build</code> (or <code>npm start</code>, which builds it), then reload.</p>');
+  app.get('/', { config: { public: true }, schema: { hide: true } }, async (_req, reply) =>
+    reply.code(built ? 200 : 503).header('content-type', TYPES.html!).header('cache-control', 'no-cache').send(index));
+  // Only the files the build wrote, read once: no path from a request reaches the file system.
+  const assets = new Map<string, Buffer>();
+  if (built && existsSync(new URL('assets/', DIST))) for (const f of readdirSync(new URL('assets/', DIST))) assets.set(f, readFileSync(new URL(`assets/${f}`, DIST)));
+  app.get('/assets/:file', { config: { public: true }, schema: { hide: true } }, async (req, reply) => {
+    const file = (req.params as { file: string }).file;
+    const body = assets.get(file);
+    if (!body) return reply.code(404).send({ error: 'not found' });
+    return reply.header('content-type', TYPES[file.split('.').pop()!] ?? 'application/octet-stream').header('cache-control', 'public, max-age=31536000, immutable').send(body);
+  });
 }

@@ -1,0 +1,160 @@
+// The figures of the common operating picture for a time range: seizures by drug,
+// weight and month, potentially lethal doses, top ports and routes, and map features.
+// Every query runs inside the reader's transaction (row-level security), so a figure
+// only ever counts what the reader may see; the marking returned is the highest
+// marking of the statements that went into it, for the page's banner.
+import type { Sql } from '../store/db.js';
+import type { MarkingCache } from '../store/markings.js';
+import { formatMarking, highestMarking, type Marking } from '../domain/markings.js';
+
+export interface Range { from: string; to: string }
+
+/**
+ * DEA's convention: 2 mg of fentanyl can be lethal. Applied to the weight of fentanyl
+ * powder only (an upper bound, since purity is unknown); pills are counted as pills,
+ * since a pill's weight is mostly filler.
+ */
+export const LETHAL_DOSE_MG = 2;
+const isFentanyl = (drug: string): boolean => /fentan/i.test(drug);
+
+export interface Place { id: string; name: string; lat?: number; lon?: number; type?: string }
+export interface EventFact { id: string; schema: string; date: string; drug?: string; kg: number; pills: number; name?: string; agency?: string; place?: Place; markingIds: number[] }
+
+const EVENT_PROPS = ['date', 'drugType', 'weightKg', 'pillCount', 'addressEntity', 'name', 'agency'];
+// Pivot of an entity's statements, and of its place's, in one pass each (index on entity_id).
+const PLACE_JOIN = `LEFT JOIN LATERAL (
+    SELECT min(value) FILTER (WHERE prop = 'name') AS pname, min(value) FILTER (WHERE prop = 'latitude') AS lat,
+           min(value) FILTER (WHERE prop = 'longitude') AS lon, min(value) FILTER (WHERE prop = 'locationType') AS ptype,
+           array_agg(DISTINCT marking_id) AS pmk
+      FROM statements WHERE entity_id = e.a) p ON e.a IS NOT NULL`;
+
+/** Events (seizures, arrests, dismantled labs, interdictions) dated within the range, with their place. */
+export async function eventFacts(tx: Sql, range: Range, schemas = ['Seizure', 'Arrest', 'LabDismantlement', 'Interdiction'], limit = 20_000): Promise<EventFact[]> {
+  const rows = await tx.query<{ entity_id: string; schema: string; d: string; t: string | null; w: string | null; pills: string | null; a: string | null; name: string | null; agency: string | null; mk: number[]; pname: string | null; lat: string | null; lon: string | null; ptype: string | null; pmk: number[] | null }>(
+    `WITH e AS (
+       SELECT entity_id, min(schema) AS schema,
+              min(value) FILTER (WHERE prop = 'date') AS d, min(value) FILTER (WHERE prop = 'drugType') AS t,
+              min(value) FILTER (WHERE prop = 'weightKg') AS w, min(value) FILTER (WHERE prop = 'pillCount') AS pills,
+              min(value) FILTER (WHERE prop = 'addressEntity') AS a, min(value) FILTER (WHERE prop = 'name') AS name,
+              min(value) FILTER (WHERE prop = 'agency') AS agency, array_agg(DISTINCT marking_id) AS mk
+         FROM statements WHERE schema = ANY($1) AND prop = ANY($2)
+        GROUP BY entity_id)
+     SELECT e.*, p.* FROM e ${PLACE_JOIN}
+      WHERE e.d >= $3 AND e.d <= $4 ORDER BY e.d LIMIT $5`,
+    [schemas, EVENT_PROPS, range.from, range.to, limit],
+  );
+  return rows.map((r) => ({
+    id: r.entity_id, schema: r.schema, date: r.d, kg: Number(r.w ?? 0) || 0, pills: Number(r.pills ?? 0) || 0,
+    ...(r.t ? { drug: r.t } : {}), ...(r.name ? { name: r.name } : {}), ...(r.agency ? { agency: r.agency } : {}),
+    ...(r.a ? { place: { id: r.a, name: r.pname ?? r.a, ...(r.lat && r.lon ? { lat: Number(r.lat), lon: Number(r.lon) } : {}), ...(r.ptype ? { type: r.ptype } : {}) } } : {}),
+    markingIds: [...r.mk, ...(r.pmk ?? [])],
+  }));
+}
+
+export interface RouteFact { id: string; date?: string; mode?: string; kg: number; hsCode?: string; legs: Place[]; markingIds: number[] }
+
+/** Shipments departing within the range, with origin, transshipment and destination ports. */
+export async function routeFacts(tx: Sql, range: Range, limit = 20_000): Promise<RouteFact[]> {
+  const rows = await tx.query<{ entity_id: string; d: string | null; mode: string | null; w: string | null; hs: string | null; mk: number[]; legs: { role: string; id: string; name: string | null; lat: string | null; lon: string | null; mk: number[] }[] | null }>(
+    `WITH s AS (
+       SELECT entity_id, min(value) FILTER (WHERE prop = 'departureDate') AS d, min(value) FILTER (WHERE prop = 'mode') AS mode,
+              min(value) FILTER (WHERE prop = 'grossWeightKg') AS w, min(value) FILTER (WHERE prop = 'hsCode') AS hs,
+              min(value) FILTER (WHERE prop = 'originPort') AS o, min(value) FILTER (WHERE prop = 'transshipmentPort') AS t,
+              min(value) FILTER (WHERE prop = 'destinationPort') AS dst, array_agg(DISTINCT marking_id) AS mk
+         FROM statements WHERE schema = 'Shipment'
+          AND prop IN ('departureDate', 'mode', 'grossWeightKg', 'hsCode', 'originPort', 'transshipmentPort', 'destinationPort')
+        GROUP BY entity_id)
+     SELECT s.entity_id, s.d, s.mode, s.w, s.hs, s.mk,
+            (SELECT json_agg(json_build_object('role', l.role, 'id', l.id, 'name', l.name, 'lat', l.lat, 'lon', l.lon, 'mk', l.mk) ORDER BY l.ord)
+               FROM (SELECT v.ord, v.role, v.id,
+                            min(x.value) FILTER (WHERE x.prop = 'name') AS name, min(x.value) FILTER (WHERE x.prop = 'latitude') AS lat,
+                            min(x.value) FILTER (WHERE x.prop = 'longitude') AS lon, array_agg(DISTINCT x.marking_id) AS mk
+                       FROM (VALUES (1, 'origin', s.o), (2, 'transshipment', s.t), (3, 'destination', s.dst)) AS v (ord, role, id)
+                       JOIN statements x ON x.entity_id = v.id AND x.prop IN ('name', 'latitude', 'longitude')
+                      WHERE v.id IS NOT NULL GROUP BY v.ord, v.role, v.id) l) AS legs
+       FROM s WHERE s.d IS NULL OR (s.d >= $1 AND s.d <= $2) ORDER BY s.d NULLS LAST LIMIT $3`,
+    [range.from, range.to, limit],
+  );
+  return rows.map((r) => {
+    const legs = (r.legs ?? []).map((l) => ({ id: l.id, name: l.name ?? l.id, ...(l.lat && l.lon ? { lat: Number(l.lat), lon: Number(l.lon) } : {}), type: l.role }));
+    return {
+      id: r.entity_id, ...(r.d ? { date: r.d } : {}), ...(r.mode ? { mode: r.mode } : {}), ...(r.hs ? { hsCode: r.hs } : {}), kg: Number(r.w ?? 0) || 0, legs,
+      markingIds: [...r.mk, ...(r.legs ?? []).flatMap((l) => l.mk)],
+    };
+  });
+}
+
+/** The banner for figures built from these statements: their highest marking. */
+export async function bannerOf(tx: Sql, markings: MarkingCache, ids: Iterable<number>): Promise<string> {
+  const ms: Marking[] = [];
+  for (const id of new Set(ids)) ms.push(await markings.get(tx, id));
+  const top = highestMarking(ms);
+  return top ? formatMarking(top) : 'UNCLASSIFIED';
+}
+
+export interface SeizureFigures {
+  seizures: number; kg: number; pills: number; fentanylKg: number; fentanylPowderKg: number; lethalDoses: number;
+  byMonth: { month: string; drug: string; events: number; kg: number; pills: number }[];
+  byDrug: { drug: string; events: number; kg: number; pills: number }[];
+}
+
+export function seizureFigures(events: EventFact[]): SeizureFigures {
+  const seizures = events.filter((e) => e.schema === 'Seizure');
+  const month = new Map<string, { month: string; drug: string; events: number; kg: number; pills: number }>();
+  const drug = new Map<string, { drug: string; events: number; kg: number; pills: number }>();
+  let kg = 0, pills = 0, fentanylKg = 0, powderKg = 0;
+  for (const s of seizures) {
+    const d = s.drug ?? 'unknown';
+    const m = month.get(`${s.date.slice(0, 7)}|${d}`) ?? { month: s.date.slice(0, 7), drug: d, events: 0, kg: 0, pills: 0 };
+    m.events++; m.kg += s.kg; m.pills += s.pills;
+    month.set(`${m.month}|${d}`, m);
+    const t = drug.get(d) ?? { drug: d, events: 0, kg: 0, pills: 0 };
+    t.events++; t.kg += s.kg; t.pills += s.pills;
+    drug.set(d, t);
+    kg += s.kg; pills += s.pills;
+    if (isFentanyl(d)) fentanylKg += s.kg;
+    if (isFentanyl(d) && !/pill|tablet/i.test(d)) powderKg += s.kg;
+  }
+  const round = (x: number): number => Math.round(x * 1000) / 1000;
+  return {
+    seizures: seizures.length, kg: round(kg), pills, fentanylKg: round(fentanylKg), fentanylPowderKg: round(powderKg),
+    lethalDoses: Math.round((powderKg * 1e6) / LETHAL_DOSE_MG),
+    byMonth: [...month.values()].sort((a, b) => a.month.localeCompare(b.month) || a.drug.localeCompare(b.drug)).map((m) => ({ ...m, kg: round(m.kg) })),
+    byDrug: [...drug.values()].sort((a, b) => b.kg - a.kg).map((d) => ({ ...d, kg: round(d.kg) })),
+  };
+}
+
+export function topPlaces(events: EventFact[], top = 10): { place: Place; events: number; kg: number; pills: number }[] {
+  const by = new Map<string, { place: Place; events: number; kg: number; pills: number }>();
+  for (const e of events) {
+    if (e.schema !== 'Seizure' || !e.place) continue;
+    const p = by.get(e.place.id) ?? { place: e.place, events: 0, kg: 0, pills: 0 };
+    p.events++; p.kg += e.kg; p.pills += e.pills;
+    by.set(e.place.id, p);
+  }
+  return [...by.values()].sort((a, b) => b.events - a.events || b.kg - a.kg).slice(0, top).map((p) => ({ ...p, kg: Math.round(p.kg * 1000) / 1000 }));
+}
+
+export function topRoutes(routes: RouteFact[], top = 10): { route: string[]; legs: Place[]; shipments: number; kg: number; modes: string[] }[] {
+  const by = new Map<string, { route: string[]; legs: Place[]; shipments: number; kg: number; modes: Set<string> }>();
+  for (const r of routes) {
+    if (r.legs.length < 2) continue;
+    const key = r.legs.map((l) => l.id).join('>');
+    const x = by.get(key) ?? { route: r.legs.map((l) => l.name), legs: r.legs, shipments: 0, kg: 0, modes: new Set<string>() };
+    x.shipments++; x.kg += r.kg;
+    if (r.mode) x.modes.add(r.mode);
+    by.set(key, x);
+  }
+  return [...by.values()].sort((a, b) => b.shipments - a.shipments || b.kg - a.kg).slice(0, top).map((x) => ({ ...x, kg: Math.round(x.kg), modes: [...x.modes].sort() }));
+}
+
+/** Percentage change from the previous period (null when there was nothing to compare with). */
+export const change = (now: number, before: number): number | null => (before ? Math.round(((now - before) / before) * 1000) / 10 : null);
+
+/** The period of the same length just before the range. */
+export function previousRange(r: Range): Range {
+  const from = Date.parse(r.from), to = Date.parse(r.to);
+  const len = to - from + 86_400_000;
+  const iso = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+  return { from: iso(from - len), to: iso(from - 86_400_000) };
+}

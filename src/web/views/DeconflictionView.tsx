@@ -1,0 +1,83 @@
+// Deconfliction console: your agency's cases and targets, planned operations, and the
+// conflicts each has raised (your side in full, the other side as a pointer only).
+import { useState } from 'preact/hooks';
+import { api } from '../lib/api.ts';
+import { useAsync, useAction } from '../lib/use-async.ts';
+import { ErrorNotice, Loading, Section } from '../components/ui.tsx';
+import { OPERATION_TYPES, TARGET_KINDS } from '../../domain/deconfliction-terms.ts';
+
+interface Pointer { agency: string; agencyName: string; contactName: string; contactPhone: string }
+interface TargetConflict { id: number; basis: string; createdAt: string; yourCase: { caseNumber: string; title: string }; yourTarget: { kind: string; value: string }; other: Pointer; acknowledgedByYou: boolean; acknowledgedByThem: boolean }
+interface OpConflict { id: number; reason: string; distanceM: number | null; yourOperation: { title: string; type: string }; other: Pointer & { type: string; startsAt: string; endsAt: string }; acknowledgedByYou: boolean; escalatedAt: string | null }
+interface Case { id: number; caseNumber: string; title: string; status: string }
+interface Operation { id: number; type: string; title: string; startsAt: string; endsAt: string; status: string; lat: number; lon: number }
+const val = (e: Event): string => (e.target as HTMLInputElement).value;
+
+export function DeconflictionView() {
+  const data = useAsync(async () => ({
+    targets: await api<TargetConflict[]>('/deconfliction/targets'),
+    ops: await api<OpConflict[]>('/deconfliction/operations'),
+    cases: await api<Case[]>('/cases').catch(() => [] as Case[]),
+    operations: await api<Operation[]>('/operations').catch(() => [] as Operation[]),
+  }), []);
+  const ack = useAction(async (kind: 'targets' | 'operations', id: number) => { await api(`/deconfliction/${kind}/${id}/ack`, { method: 'POST', body: {} }); data.reload(); });
+  const [target, setTarget] = useState({ caseId: '', kind: 'person', value: '' });
+  const addTarget = useAction(async () => {
+    const r = await api<{ conflicts: unknown[] }>(`/cases/${target.caseId}/targets`, { method: 'POST', body: { targets: [{ kind: target.kind, value: target.value }] } });
+    setResult(r.conflicts.length ? `Registered; ${r.conflicts.length} conflict(s) found: see below.` : 'Registered; no conflict.');
+    data.reload();
+  });
+  const [op, setOp] = useState({ type: 'raid', title: '', lat: '', lon: '', radiusM: '', startsAt: '', endsAt: '', contactName: '', contactPhone: '' });
+  const [result, setResult] = useState('');
+  const submitOp = useAction(async () => {
+    const r = await api<{ status: string; conflicts: unknown[] }>('/operations', { method: 'POST', body: {
+      type: op.type, title: op.title, location: { lat: Number(op.lat), lon: Number(op.lon), ...(op.radiusM ? { radiusM: Number(op.radiusM) } : {}) },
+      startsAt: new Date(op.startsAt).toISOString(), endsAt: new Date(op.endsAt).toISOString(), contactName: op.contactName, contactPhone: op.contactPhone } });
+    setResult(`Operation ${r.status}${r.conflicts.length ? `: ${r.conflicts.length} conflict(s)` : ''}.`);
+    data.reload();
+  });
+  const d = data.data;
+  return (
+    <div class="view" id="deconfliction">
+      <h1>Deconfliction</h1>
+      <ErrorNotice error={data.error ?? ack.error ?? addTarget.error ?? submitOp.error} />
+      <p role="status" id="deconf-result">{result}</p>
+      <Loading when={data.loading && !d}>{d && <div class="grid2">
+        <Section title={`Target conflicts (${d.targets.length})`} id="target-conflicts">
+          <ul>{d.targets.map((c) => <li><strong>{c.yourCase.caseNumber}</strong> {c.yourTarget.kind} “{c.yourTarget.value}” ({c.basis}) — also worked by <strong>{c.other.agencyName}</strong>: contact {c.other.contactName}, {c.other.contactPhone}
+            {c.acknowledgedByYou ? ' · acknowledged' : <> <button type="button" onClick={() => ack.run('targets', c.id)}>Acknowledge</button></>}</li>)}</ul>
+          {!d.targets.length && <p class="hint">No target conflicts.</p>}
+        </Section>
+        <Section title={`Operation conflicts (${d.ops.length})`} id="op-conflicts">
+          <ul>{d.ops.map((c) => <li><strong>{c.yourOperation.title}</strong> ({c.reason}{c.distanceM !== null ? `, ${Math.round(c.distanceM)} m apart` : ''}) — {c.other.agencyName} plans a {c.other.type} {c.other.startsAt.slice(0, 16)}–{c.other.endsAt.slice(11, 16)}: contact {c.other.contactName}, {c.other.contactPhone}{c.escalatedAt ? ' · escalated to the watch center' : ''}
+            {c.acknowledgedByYou ? ' · acknowledged' : <> <button type="button" onClick={() => ack.run('operations', c.id)}>Acknowledge</button></>}</li>)}</ul>
+          {!d.ops.length && <p class="hint">No operation conflicts.</p>}
+        </Section>
+        <Section title="Register a target" id="add-target">
+          {d.cases.length ? <form onSubmit={(e) => { e.preventDefault(); addTarget.run(); }}>
+            <label>Case <select required value={target.caseId} onChange={(e) => setTarget({ ...target, caseId: val(e) })}><option value="">Choose…</option>{d.cases.filter((c) => c.status !== 'closed').map((c) => <option value={String(c.id)}>{c.caseNumber} {c.title}</option>)}</select></label>
+            <label>Kind <select value={target.kind} onChange={(e) => setTarget({ ...target, kind: val(e) })}>{TARGET_KINDS.map((k) => <option>{k}</option>)}</select></label>
+            <label>Value <input required maxLength={300} value={target.value} onInput={(e) => setTarget({ ...target, value: val(e) })} /></label>
+            <button type="submit" disabled={addTarget.busy}>Register and check</button>
+          </form> : <p class="hint">Your agency has no open case you may manage.</p>}
+        </Section>
+        <Section title="Plan an operation" id="plan-op">
+          <form id="op-form" onSubmit={(e) => { e.preventDefault(); submitOp.run(); }}>
+            <label>Type <select value={op.type} onChange={(e) => setOp({ ...op, type: val(e) })}>{OPERATION_TYPES.map((t) => <option>{t}</option>)}</select></label>
+            <label>Title <input required maxLength={300} value={op.title} onInput={(e) => setOp({ ...op, title: val(e) })} /></label>
+            <label>Latitude <input required type="number" step="any" min={-90} max={90} value={op.lat} onInput={(e) => setOp({ ...op, lat: val(e) })} /></label>
+            <label>Longitude <input required type="number" step="any" min={-180} max={180} value={op.lon} onInput={(e) => setOp({ ...op, lon: val(e) })} /></label>
+            <label>Radius (m) <input type="number" min={1} max={50000} value={op.radiusM} onInput={(e) => setOp({ ...op, radiusM: val(e) })} /></label>
+            <label>Starts <input required type="datetime-local" value={op.startsAt} onInput={(e) => setOp({ ...op, startsAt: val(e) })} /></label>
+            <label>Ends <input required type="datetime-local" value={op.endsAt} onInput={(e) => setOp({ ...op, endsAt: val(e) })} /></label>
+            <label>Contact <input required maxLength={120} value={op.contactName} onInput={(e) => setOp({ ...op, contactName: val(e) })} /></label>
+            <label>Phone <input required pattern="[+0-9 ()./-]{5,40}" value={op.contactPhone} onInput={(e) => setOp({ ...op, contactPhone: val(e) })} /></label>
+            <button type="submit" disabled={submitOp.busy}>Submit for deconfliction</button>
+          </form>
+          <h3>Your agency's operations</h3>
+          <ul>{d.operations.slice(0, 50).map((o) => <li>{o.startsAt.slice(0, 16)} {o.type} — {o.title} ({o.status})</li>)}</ul>
+        </Section>
+      </div>}</Loading>
+    </div>
+  );
+}
