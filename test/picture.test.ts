@@ -83,6 +83,16 @@ for (const backend of backends) {
       expect((await get('/graph/path?from=sz-1&to=sz-3', cleared)).json().found).toBe(true);
     });
 
+    it("lists on an entity's page the reader's own agency's cases that target it, and no other agency's", async () => {
+      const agent = await userWithToken(store, { username: 'cbp.agent', agency: 'CBP', clearance: 'C', roles: ['case_agent'] });
+      const dea = await userWithToken(store, { username: 'dea.agent2', agency: 'DEA', clearance: 'S', roles: ['case_agent'] });
+      const c = (await app.inject({ method: 'POST', url: '/cases', headers: auth(agent), payload: { caseNumber: 'CBP-CASE-9', title: 'Nogales pill route', contactName: 'SA Ruiz', contactPhone: '+1 520 555 0100' } })).json();
+      expect((await app.inject({ method: 'POST', url: `/cases/${c.id}/targets`, headers: auth(agent), payload: { targets: [{ kind: 'entity', value: 'sz-1' }] } })).statusCode).toBe(201);
+      expect((await get('/entities/sz-1/cases', agent)).json()).toEqual([{ caseId: c.id, caseNumber: 'CBP-CASE-9', title: 'Nogales pill route', targetKind: 'entity', targetValue: 'sz-1' }]);
+      expect((await get('/entities/sz-1/cases', dea)).json()).toEqual([]);
+      expect((await get('/entities/sz-2/cases', agent)).json()).toEqual([]);
+    });
+
     it('refuses ranges that run backwards or are not dates, saying why', async () => {
       const back = await get('/picture/dashboard?from=2026-05-01&to=2026-01-01', cleared);
       expect(back.statusCode).toBe(400);

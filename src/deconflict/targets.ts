@@ -10,7 +10,9 @@ import { ScreeningIndex } from '../resolve/screen-index.js';
 import { DEFAULT_THRESHOLD } from '../resolve/calibrate.js';
 import { notify } from '../notify/notifications.js';
 import { casePointer, describePointer, type Pointer } from './pointer.js';
-import { targetKeys, type TargetInput } from './keys.js';
+import { targetKeys, statementKeys, type TargetInput } from './keys.js';
+import type { Store } from '../store/store.js';
+import { model } from '../domain/model.js';
 
 export class DeconflictionError extends StatusError {}
 
@@ -254,4 +256,24 @@ export async function acknowledgeConflict(db: Database, me: Principal, conflictI
     if (k.cb === me.agency) await tx.query('UPDATE target_conflicts SET ack_b_at = coalesce(ack_b_at, now()) WHERE id = $1', [conflictId]);
     await appendAudit(tx, { actor: me.username, action: 'deconfliction.target.ack', target: `target-conflict:${conflictId}` });
   });
+}
+
+/**
+ * Your agency's open cases that registered this entity, or one of its identifiers, as
+ * a target (for the entity page). Keys come from the statements the reader may see;
+ * other agencies' cases are never listed here (deconfliction tells them apart).
+ */
+export async function casesForEntity(store: Store, me: Principal, entityId: string): Promise<{ caseId: number; caseNumber: string; title: string; targetKind: string; targetValue: string }[]> {
+  const stmts = await store.read(me, (tx) => tx.query<{ schema: string; prop: string; value: string }>(
+    "SELECT schema, prop, value FROM statements WHERE entity_id = $1 AND prop_type <> 'entity'", [entityId]));
+  const keys = new Set([`entity:${entityId}`]);
+  for (const s of stmts) {
+    const person = model.isA(s.schema, 'Person');
+    const org = !person && (model.isA(s.schema, 'Organization') || model.isA(s.schema, 'Company'));
+    for (const k of statementKeys(s.schema, s.prop, s.value, person, org)) keys.add(k);
+  }
+  const rows = await store.db.query<{ case_id: number; case_number: string; title: string; kind: string; value: string }>(
+    `SELECT c.id AS case_id, c.case_number, c.title, t.kind, t.value FROM case_targets t JOIN cases c ON c.id = t.case_id
+      WHERE c.agency = $1 AND c.status = 'open' AND t.keys && $2::text[] ORDER BY c.id, t.id`, [me.agency, [...keys]]);
+  return rows.map((r) => ({ caseId: r.case_id, caseNumber: r.case_number, title: r.title, targetKind: r.kind, targetValue: r.value }));
 }

@@ -8,7 +8,7 @@ import type { Store } from '../../store/store.js';
 import { audit } from '../../store/audit.js';
 import { principal } from '../server.js';
 import { neighbourhood } from '../../store/read.js';
-import { conflictsFor } from '../../deconflict/targets.js';
+import { conflictsFor, casesForEntity } from '../../deconflict/targets.js';
 import { operationConflictsFor } from '../../deconflict/events.js';
 import { StatusError } from '../../domain/errors.js';
 import { bannerOf, eventFacts, routeFacts, seizureFigures, topPlaces, topRoutes, type Range } from '../../report/picture.js';
@@ -126,6 +126,13 @@ export async function registerPictureRoutes(app: FastifyInstance, store: Store):
     const report = await commonPictureReport(store, me, range);
     await audit(store.db, { actor: me.username, action: 'report.cip', details: { ...range, marking: report.marking } });
     return report;
+  });
+
+  app.get('/entities/:id/cases', { schema: { tags: ['deconfliction'], params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) }), summary: "Your agency's open cases that registered this entity or one of its identifiers as a target" } }, async (req) => {
+    const me = principal(req);
+    const id = (req.params as { id: string }).id;
+    await audit(store.db, { actor: me.username, action: 'entity.cases', target: id });
+    return casesForEntity(store, me, id);
   });
 
   const PathQ = Type.Object({

@@ -16,20 +16,21 @@ const PERSONISH = /Person|Company|Organization|LegalEntity/;
 export function EntityView({ id }: { id: string }) {
   const { data, error, loading, reload } = useAsync(async () => {
     const e = await api<Entity>(`/entities/${encodeURIComponent(id)}`);
-    const [merged, events, relations, links] = await Promise.all([
+    const [merged, events, relations, links, cases] = await Promise.all([
       e.sameAs?.length ? api<{ properties: Record<string, Value[]>; members: { id: string; caption: string; sources: string[] }[] }>(`/entities/${encodeURIComponent(id)}/merged`) : Promise.resolve(null),
       api<Entity[]>(`/entities/${encodeURIComponent(id)}/events`),
       api<{ edges: { source: string; target: string; label: string }[]; entities: { id: string; caption: string; schema: string; portion: string }[] }>(`/entities/${encodeURIComponent(id)}/relations`),
       api<Link[]>(`/links${q({ entity: id, limit: 20 })}`),
+      api<{ caseId: number; caseNumber: string; title: string; targetKind: string; targetValue: string }[]>(`/entities/${encodeURIComponent(id)}/cases`),
     ]);
-    return { e, merged, events, relations, links };
+    return { e, merged, events, relations, links, cases };
   }, [id]);
   const d = data;
   useMarkings([d?.e.marking, ...(d?.events.map((x) => x.marking) ?? []), ...(d?.relations.entities.map((x) => x.portion) ?? [])]);
   const name = d?.e.properties.name?.[0]?.value;
   const status = useAsync(async () => (name && PERSONISH.test(d!.e.schema) ? api<Screen>('/screen', { method: 'POST', body: { name, ...(d!.e.properties.birthDate?.[0] ? { birthDate: d!.e.properties.birthDate[0].value } : {}) } }) : null), [name]);
   const judge = useAction(async (linkId: number, action: 'confirm' | 'reject') => { await api(`/links/${linkId}/${action}`, { method: 'POST', body: {} }); reload(); });
-  const cases = d ? d.relations.entities.filter((x) => x.schema === 'Case') : [];
+  const caseEntities = d ? d.relations.entities.filter((x) => x.schema === 'Case') : [];
   const props = d ? (d.merged?.properties ?? d.e.properties) : {};
   return (
     <div class="view" id="entity">
@@ -57,7 +58,9 @@ export function EntityView({ id }: { id: string }) {
               {!d.events.length && <p class="hint">No events you may see involve this entity.</p>}
             </Section>
             <Section title="Relations and linked cases" id="relations">
-              {cases.length > 0 && <p>Cases: {cases.map((c) => <EntityLink id={c.id} caption={c.caption} portion={c.portion} />)}</p>}
+              <ul id="entity-cases">{d.cases.map((c) => <li>Your case <strong>{c.caseNumber}</strong> {c.title} (target: {c.targetKind} “{c.targetValue}”)</li>)}
+                {caseEntities.map((c) => <li>Case record <EntityLink id={c.id} caption={c.caption} portion={c.portion} /></li>)}</ul>
+              {!d.cases.length && !caseEntities.length && <p class="hint">No case of your agency works this entity.</p>}
               <ul>{d.relations.edges.map((ed) => {
                 const other = d.relations.entities.find((x) => x.id === (ed.source === id ? ed.target : ed.source));
                 return <li>{ed.source === id ? '→' : '←'} {ed.label} {other ? <EntityLink id={other.id} caption={other.caption} portion={other.portion} schema={other.schema} /> : '?'}</li>;
