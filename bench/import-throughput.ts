@@ -6,9 +6,8 @@
 //   npm run bench:import -- --networks 200        (about 30k entities)
 //   DATABASE_URL=postgres://root@127.0.0.1:5432/test npm run bench:import
 import { parseArgs } from 'node:util';
-import { Store } from '../src/store/store.js';
-import { openPglite, type Sql } from '../src/store/db.js';
-import { scratchPostgres } from '../src/store/scratch.js';
+import type { Sql } from '../src/store/db.js';
+import { openBenchStore } from './backends.js';
 import { importRecords } from '../src/ingest/importer.js';
 import { parseRecord, type RecordInput } from '../src/ingest/record-input.js';
 import { SYSTEM } from '../src/store/write.js';
@@ -18,16 +17,6 @@ import { MarkingCache } from '../src/store/markings.js';
 const { values: args } = parseArgs({ options: { networks: { type: 'string', default: '100' }, seed: { type: 'string', default: '1' } } });
 const networks = Number(args.networks);
 const seed = Number(args.seed);
-
-async function open(kind: 'pglite' | 'postgres'): Promise<{ store: Store; drop: () => Promise<void> }> {
-  if (kind === 'pglite') {
-    const store = await Store.over(await openPglite());
-    return { store, drop: () => store.close() };
-  }
-  const scratch = await scratchPostgres(process.env.DATABASE_URL!);
-  const store = await Store.open({ url: scratch.url });
-  return { store, drop: async () => { await store.close(); await scratch.drop(); } };
-}
 
 function parsedRecords(): RecordInput[] {
   return [...generateScenario({ seed, networks })].map((r) => parseRecord(r, { source: r.source }).record!);
@@ -69,10 +58,10 @@ console.log('');
 console.log('backend   | importer (records/s, statements/s) | baseline naive-rows (records/s) | ratio');
 console.log('----------|------------------------------------|---------------------------------|------');
 for (const kind of backendsToRun) {
-  const a = await open(kind);
+  const a = await openBenchStore(kind);
   const r = await importRecords(a.store, SYSTEM, async function* () { for (const rec of records) yield { record: rec, errors: [] }; }, { origin: 'bench' });
   await a.drop();
-  const b = await open(kind);
+  const b = await openBenchStore(kind);
   const tb = performance.now();
   await b.store.db.transaction((tx) => naiveRows(tx, b.store.markings, records));
   const baseSeconds = (performance.now() - tb) / 1000;

@@ -6,8 +6,7 @@
 //   npm run bench:search -- --networks 300        (about 45k entities)
 import { parseArgs } from 'node:util';
 import { Store } from '../src/store/store.js';
-import { openPglite } from '../src/store/db.js';
-import { scratchPostgres } from '../src/store/scratch.js';
+import { benchBackends, openBenchStore } from './backends.js';
 import { loadScenario } from '../src/scenario/load.js';
 import { searchEntities } from '../src/store/read.js';
 import { foldForSearch } from '../src/domain/values.js';
@@ -36,20 +35,11 @@ async function measure(store: Store, fn: (q: string) => Promise<number>): Promis
   return { p50: pct(times, 50), p95: pct(times, 95), totals };
 }
 
-const kinds: ('pglite' | 'postgres')[] = ['pglite', ...(process.env.DATABASE_URL ? ['postgres' as const] : [])];
+const kinds = benchBackends();
 console.log(`scenario networks=${args.networks}; queries ${QUERIES.map((q) => JSON.stringify(q)).join(', ')}; ${args.runs} runs each; reader CBP/C`);
 console.log('backend  | entities | chokepoint p50 / p95 (ms) | baseline rls-like p50 / p95 (ms) | ratio (p50)');
 for (const kind of kinds) {
-  let store: Store;
-  let drop: () => Promise<void>;
-  if (kind === 'pglite') {
-    store = await Store.over(await openPglite());
-    drop = () => store.close();
-  } else {
-    const scratch = await scratchPostgres(process.env.DATABASE_URL!);
-    store = await Store.open({ url: scratch.url });
-    drop = async () => { await store.close(); await scratch.drop(); };
-  }
+  const { store, drop } = await openBenchStore(kind);
   const load = await loadScenario(store, { seed: 1, networks: Number(args.networks) });
   const ours = await measure(store, (q) => store.read(reader, (tx) => searchEntities(tx, { q, limit: 25, offset: 0 })).then((r) => r.total));
   const base = await measure(store, (q) => store.read(reader, async (tx) => {

@@ -9,9 +9,7 @@
 import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
 import { chromium } from 'playwright-core';
-import { Store } from '../src/store/store.js';
-import { openPglite } from '../src/store/db.js';
-import { scratchPostgres } from '../src/store/scratch.js';
+import { benchBackends, openBenchStore } from './backends.js';
 import { loadScenario } from '../src/scenario/load.js';
 import { ENTITIES_PER_NETWORK } from '../src/scenario/generate.js';
 import { buildServer } from '../src/api/server.js';
@@ -31,19 +29,10 @@ async function timed(runs: number, fn: () => Promise<unknown>): Promise<number> 
   return median(ts);
 }
 
-const kinds: ('pglite' | 'postgres')[] = ['pglite', ...(process.env.DATABASE_URL ? ['postgres' as const] : [])];
+const kinds = benchBackends();
 console.log(`scenario ~${args.entities} entities (seed 1); reader DEA/S (OCDETF); median of ${args.runs} runs`);
 for (const kind of kinds) {
-  let store: Store;
-  let drop: () => Promise<void>;
-  if (kind === 'pglite') {
-    store = await Store.over(await openPglite());
-    drop = () => store.close();
-  } else {
-    const scratch = await scratchPostgres(process.env.DATABASE_URL!);
-    store = await Store.open({ url: scratch.url });
-    drop = async () => { await store.close(); await scratch.drop(); };
-  }
+  const { store, drop } = await openBenchStore(kind);
   const t0 = performance.now();
   const load = await loadScenario(store, { seed: 1, networks: Math.max(1, Math.round(Number(args.entities) / ENTITIES_PER_NETWORK)) });
   console.log(`\n${kind}: loaded ${load.entities} entities in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
