@@ -21,16 +21,29 @@ export interface Place { id: string; name: string; lat?: number; lon?: number; t
 export interface EventFact { id: string; schema: string; date: string; drug?: string; kg: number; pills: number; name?: string; agency?: string; place?: Place; markingIds: number[] }
 
 const EVENT_PROPS = ['date', 'drugType', 'weightKg', 'pillCount', 'addressEntity', 'name', 'agency'];
-// Pivot of an entity's statements, and of its place's, in one pass each (index on entity_id).
-const PLACE_JOIN = `LEFT JOIN LATERAL (
-    SELECT min(value) FILTER (WHERE prop = 'name') AS pname, min(value) FILTER (WHERE prop = 'latitude') AS lat,
-           min(value) FILTER (WHERE prop = 'longitude') AS lon, min(value) FILTER (WHERE prop = 'locationType') AS ptype,
-           array_agg(DISTINCT marking_id) AS pmk
-      FROM statements WHERE entity_id = e.a) p ON e.a IS NOT NULL`;
+
+/**
+ * Places by id, read in one query: events and shipments name few distinct places, so
+ * this beats a join per row (15k lateral lookups under the policy took 1.8 s at 100k).
+ */
+async function placesById(tx: Sql, ids: string[]): Promise<Map<string, Place & { markingIds: number[] }>> {
+  if (!ids.length) return new Map();
+  const rows = await tx.query<{ entity_id: string; name: string | null; lat: string | null; lon: string | null; t: string | null; mk: number[] }>(
+    `SELECT entity_id, min(value) FILTER (WHERE prop = 'name') AS name, min(value) FILTER (WHERE prop = 'latitude') AS lat,
+            min(value) FILTER (WHERE prop = 'longitude') AS lon, min(value) FILTER (WHERE prop = 'locationType') AS t, array_agg(DISTINCT marking_id) AS mk
+       FROM statements WHERE entity_id = ANY($1) AND prop IN ('name', 'latitude', 'longitude', 'locationType') GROUP BY entity_id`, [ids]);
+  return new Map(rows.map((r) => [r.entity_id, {
+    id: r.entity_id, name: r.name ?? r.entity_id, ...(r.lat && r.lon ? { lat: Number(r.lat), lon: Number(r.lon) } : {}), ...(r.t ? { type: r.t } : {}), markingIds: r.mk,
+  }]));
+}
+const placeOnly = (p: Place & { markingIds?: number[] }): Place => {
+  const { markingIds: _, ...rest } = p;
+  return rest;
+};
 
 /** Events (seizures, arrests, dismantled labs, interdictions) dated within the range, with their place. */
 export async function eventFacts(tx: Sql, range: Range, schemas = ['Seizure', 'Arrest', 'LabDismantlement', 'Interdiction'], limit = 20_000): Promise<EventFact[]> {
-  const rows = await tx.query<{ entity_id: string; schema: string; d: string; t: string | null; w: string | null; pills: string | null; a: string | null; name: string | null; agency: string | null; mk: number[]; pname: string | null; lat: string | null; lon: string | null; ptype: string | null; pmk: number[] | null }>(
+  const rows = await tx.query<{ entity_id: string; schema: string; d: string; t: string | null; w: string | null; pills: string | null; a: string | null; name: string | null; agency: string | null; mk: number[] }>(
     `WITH e AS (
        SELECT entity_id, min(schema) AS schema,
               min(value) FILTER (WHERE prop = 'date') AS d, min(value) FILTER (WHERE prop = 'drugType') AS t,
@@ -39,23 +52,26 @@ export async function eventFacts(tx: Sql, range: Range, schemas = ['Seizure', 'A
               min(value) FILTER (WHERE prop = 'agency') AS agency, array_agg(DISTINCT marking_id) AS mk
          FROM statements WHERE schema = ANY($1) AND prop = ANY($2)
         GROUP BY entity_id)
-     SELECT e.*, p.* FROM e ${PLACE_JOIN}
-      WHERE e.d >= $3 AND e.d <= $4 ORDER BY e.d LIMIT $5`,
+     SELECT * FROM e WHERE e.d >= $3 AND e.d <= $4 ORDER BY e.d LIMIT $5`,
     [schemas, EVENT_PROPS, range.from, range.to, limit],
   );
-  return rows.map((r) => ({
-    id: r.entity_id, schema: r.schema, date: r.d, kg: Number(r.w ?? 0) || 0, pills: Number(r.pills ?? 0) || 0,
-    ...(r.t ? { drug: r.t } : {}), ...(r.name ? { name: r.name } : {}), ...(r.agency ? { agency: r.agency } : {}),
-    ...(r.a ? { place: { id: r.a, name: r.pname ?? r.a, ...(r.lat && r.lon ? { lat: Number(r.lat), lon: Number(r.lon) } : {}), ...(r.ptype ? { type: r.ptype } : {}) } } : {}),
-    markingIds: [...r.mk, ...(r.pmk ?? [])],
-  }));
+  const places = await placesById(tx, [...new Set(rows.map((r) => r.a).filter((a): a is string => !!a))]);
+  return rows.map((r) => {
+    const place = r.a ? places.get(r.a) ?? { id: r.a, name: r.a, markingIds: [] } : undefined;
+    return {
+      id: r.entity_id, schema: r.schema, date: r.d, kg: Number(r.w ?? 0) || 0, pills: Number(r.pills ?? 0) || 0,
+      ...(r.t ? { drug: r.t } : {}), ...(r.name ? { name: r.name } : {}), ...(r.agency ? { agency: r.agency } : {}),
+      ...(place ? { place: placeOnly(place) } : {}),
+      markingIds: [...r.mk, ...(place?.markingIds ?? [])],
+    };
+  });
 }
 
 export interface RouteFact { id: string; date?: string; mode?: string; kg: number; hsCode?: string; legs: Place[]; markingIds: number[] }
 
-/** Shipments departing within the range, with origin, transshipment and destination ports. */
+/** Shipments departing within the range (or undated), with origin, transshipment and destination ports. */
 export async function routeFacts(tx: Sql, range: Range, limit = 20_000): Promise<RouteFact[]> {
-  const rows = await tx.query<{ entity_id: string; d: string | null; mode: string | null; w: string | null; hs: string | null; mk: number[]; legs: { role: string; id: string; name: string | null; lat: string | null; lon: string | null; mk: number[] }[] | null }>(
+  const rows = await tx.query<{ entity_id: string; d: string | null; mode: string | null; w: string | null; hs: string | null; o: string | null; t: string | null; dst: string | null; mk: number[] }>(
     `WITH s AS (
        SELECT entity_id, min(value) FILTER (WHERE prop = 'departureDate') AS d, min(value) FILTER (WHERE prop = 'mode') AS mode,
               min(value) FILTER (WHERE prop = 'grossWeightKg') AS w, min(value) FILTER (WHERE prop = 'hsCode') AS hs,
@@ -64,22 +80,18 @@ export async function routeFacts(tx: Sql, range: Range, limit = 20_000): Promise
          FROM statements WHERE schema = 'Shipment'
           AND prop IN ('departureDate', 'mode', 'grossWeightKg', 'hsCode', 'originPort', 'transshipmentPort', 'destinationPort')
         GROUP BY entity_id)
-     SELECT s.entity_id, s.d, s.mode, s.w, s.hs, s.mk,
-            (SELECT json_agg(json_build_object('role', l.role, 'id', l.id, 'name', l.name, 'lat', l.lat, 'lon', l.lon, 'mk', l.mk) ORDER BY l.ord)
-               FROM (SELECT v.ord, v.role, v.id,
-                            min(x.value) FILTER (WHERE x.prop = 'name') AS name, min(x.value) FILTER (WHERE x.prop = 'latitude') AS lat,
-                            min(x.value) FILTER (WHERE x.prop = 'longitude') AS lon, array_agg(DISTINCT x.marking_id) AS mk
-                       FROM (VALUES (1, 'origin', s.o), (2, 'transshipment', s.t), (3, 'destination', s.dst)) AS v (ord, role, id)
-                       JOIN statements x ON x.entity_id = v.id AND x.prop IN ('name', 'latitude', 'longitude')
-                      WHERE v.id IS NOT NULL GROUP BY v.ord, v.role, v.id) l) AS legs
-       FROM s WHERE s.d IS NULL OR (s.d >= $1 AND s.d <= $2) ORDER BY s.d NULLS LAST LIMIT $3`,
+     SELECT * FROM s WHERE s.d IS NULL OR (s.d >= $1 AND s.d <= $2) ORDER BY s.d NULLS LAST LIMIT $3`,
     [range.from, range.to, limit],
   );
+  const places = await placesById(tx, [...new Set(rows.flatMap((r) => [r.o, r.t, r.dst]).filter((a): a is string => !!a))]);
   return rows.map((r) => {
-    const legs = (r.legs ?? []).map((l) => ({ id: l.id, name: l.name ?? l.id, ...(l.lat && l.lon ? { lat: Number(l.lat), lon: Number(l.lon) } : {}), type: l.role }));
+    const legs = ([['origin', r.o], ['transshipment', r.t], ['destination', r.dst]] as const).flatMap(([role, id]) => {
+      const p = id ? places.get(id) : undefined;
+      return p ? [{ ...placeOnly(p), type: role, markingIds: p.markingIds }] : [];
+    });
     return {
-      id: r.entity_id, ...(r.d ? { date: r.d } : {}), ...(r.mode ? { mode: r.mode } : {}), ...(r.hs ? { hsCode: r.hs } : {}), kg: Number(r.w ?? 0) || 0, legs,
-      markingIds: [...r.mk, ...(r.legs ?? []).flatMap((l) => l.mk)],
+      id: r.entity_id, ...(r.d ? { date: r.d } : {}), ...(r.mode ? { mode: r.mode } : {}), ...(r.hs ? { hsCode: r.hs } : {}), kg: Number(r.w ?? 0) || 0,
+      legs: legs.map(({ markingIds: _, ...l }) => l), markingIds: [...r.mk, ...legs.flatMap((l) => l.markingIds)],
     };
   });
 }
