@@ -96,12 +96,13 @@ export async function registerPictureRoutes(app: FastifyInstance, store: Store):
         }
       }
       if (layers.has('routes')) {
-        for (const r of topRoutes(await routeFacts(tx, range), 50)) {
+        const routes = await routeFacts(tx, range);
+        used.push(...routes.flatMap((r) => r.markingIds));
+        for (const r of topRoutes(routes, 50)) {
           const coords = unwrap(r.legs.filter((l) => l.lat !== undefined && l.lon !== undefined).map((l) => [l.lon!, l.lat!]));
           if (coords.length < 2) continue;
           features.push({ type: 'Feature', geometry: { type: 'LineString', coordinates: coords }, properties: { layer: 'routes', name: r.route.join(' → '), shipments: r.shipments, kg: r.kg, modes: r.modes.join(', ') } });
         }
-        used.push(...(await routeFacts(tx, range)).flatMap((r) => r.markingIds));
       }
       return bannerOf(tx, store.markings, used);
     });

@@ -1,6 +1,6 @@
 // Search everything the reader may see; results in a virtualized list (up to 10,000
 // fetched in pages), a merged identity listed once.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api, q } from '../lib/api.ts';
 import { useAsync } from '../lib/use-async.ts';
 import { useMarkings } from '../lib/banner.ts';
@@ -10,6 +10,8 @@ import { VirtualList } from '../components/VirtualList.tsx';
 
 interface Result { id: string; schema: string; caption: string; portion: string; sameAs?: string[] }
 const PAGE = 200;
+/** The API pages search results up to offset 10,000; refine the search beyond that. */
+const MAX = 10_000;
 
 export function SearchView() {
   const params = route.value.params;
@@ -17,21 +19,37 @@ export function SearchView() {
   const [schema, setSchema] = useState(params.get('schema') ?? '');
   useEffect(() => { setText(params.get('q') ?? ''); setSchema(params.get('schema') ?? ''); }, [params.toString()]);
   const schemas = useAsync(() => api<{ name: string; label: string; edge?: unknown }[]>('/schemas'), []);
-  const [max, setMax] = useState(PAGE);
-  useEffect(() => setMax(PAGE), [params.toString()]);
+  // Pages already fetched are kept; "Load more" fetches the next 1,000 as five pages at once.
+  const [more, setMore] = useState<{ items: Result[]; busy: boolean; error?: Error }>({ items: [], busy: false });
+  useEffect(() => setMore({ items: [], busy: false }), [params.toString()]);
   const results = useAsync(async () => {
-    const out: Result[] = [];
-    let total = 0;
-    for (let offset = 0; offset < max; offset += PAGE) {
-      const r = await api<{ results: Result[]; total?: number }>(`/entities${q({ q: params.get('q') ?? undefined, schema: params.get('schema') ?? undefined, limit: PAGE, offset })}`);
-      out.push(...r.results);
-      total = r.total ?? out.length;
-      if (r.results.length < PAGE) break;
+    const r = await api<{ results: Result[]; total?: number }>(`/entities${q({ q: params.get('q') ?? undefined, schema: params.get('schema') ?? undefined, limit: PAGE, offset: 0 })}`);
+    return { total: r.total ?? r.results.length, first: r.results };
+  }, [params.toString()]);
+  const loadMore = async () => {
+    const start = PAGE + more.items.length;
+    setMore((m) => ({ ...m, busy: true, error: undefined }));
+    try {
+      const pages = await Promise.all([0, 1, 2, 3, 4].map((i) => start + i * PAGE).filter((o) => o < Math.min(MAX, results.data?.total ?? 0)).map((offset) =>
+        api<{ results: Result[] }>(`/entities${q({ q: params.get('q') ?? undefined, schema: params.get('schema') ?? undefined, limit: PAGE, offset })}`)));
+      setMore((m) => ({ items: [...m.items, ...pages.flatMap((p) => p.results)], busy: false }));
+    } catch (e) {
+      setMore((m) => ({ ...m, busy: false, error: e as Error }));
     }
+  };
+  const all = useMemo(() => {
+    if (!results.data) return undefined;
     const folded = new Set<string>();
-    return { total, items: out.filter((e) => { if (folded.has(e.id)) return false; for (const s of e.sameAs ?? []) folded.add(s); return true; }) };
-  }, [params.toString(), max]);
-  useMarkings(results.data?.items.slice(0, 500).map((r) => r.portion) ?? []);
+    const seen = new Set<string>();
+    const items = [...results.data.first, ...more.items].filter((e) => {
+      if (folded.has(e.id) || seen.has(e.id)) return false;
+      seen.add(e.id);
+      for (const x of e.sameAs ?? []) folded.add(x);
+      return true;
+    });
+    return { total: results.data.total, items, fetched: results.data.first.length + more.items.length };
+  }, [results.data, more.items]);
+  useMarkings(all?.items.slice(0, 500).map((r) => r.portion) ?? []);
   return (
     <div class="view" id="search-view">
       <h1>Search</h1>
@@ -43,12 +61,12 @@ export function SearchView() {
         </select>
         <button type="submit">Search</button>
       </form>
-      <ErrorNotice error={results.error ?? schemas.error} />
-      {results.data && <>
-        <p class="hint" id="result-count">{fmt(results.data.total)} found{results.data.total > results.data.items.length ? `; ${fmt(results.data.items.length)} loaded` : ''}</p>
-        {results.data.items.length ? <VirtualList id="results" label="Results" items={results.data.items} render={(e) => <EntityLink id={e.id} caption={`${e.caption}${e.sameAs?.length ? ` (merged with ${e.sameAs.length})` : ''}`} portion={e.portion} schema={e.schema} />} />
+      <ErrorNotice error={results.error ?? schemas.error ?? more.error} />
+      {all && <>
+        <p class="hint" id="result-count">{fmt(all.total)} found{all.total > all.fetched ? `; ${fmt(all.fetched)} loaded` : ''}</p>
+        {all.items.length ? <VirtualList id="results" label="Results" items={all.items} render={(e) => <EntityLink id={e.id} caption={`${e.caption}${e.sameAs?.length ? ` (merged with ${e.sameAs.length})` : ''}`} portion={e.portion} schema={e.schema} />} />
           : <p>Nothing you may see matches.</p>}
-        {results.data.total > results.data.items.length && max < 10_000 && <button type="button" onClick={() => setMax((m) => Math.min(10_000, m * 5))}>Load more</button>}
+        {all.total > all.fetched && all.fetched < MAX && <button type="button" disabled={more.busy} aria-busy={more.busy} onClick={() => void loadMore()}>{more.busy ? 'Loading…' : 'Load more'}</button>}
       </>}
     </div>
   );
