@@ -233,6 +233,42 @@ describe.skipIf(!haveChromium)('the analyst web application in Chromium', () => 
     await page.close();
   });
 
+  it('registers a pill press, a task force and a watchlist nomination from the consoles', async () => {
+    await createUser(store.db, { username: 'dea.sup', password: PASSWORD, agency: 'DEA', clearance: 'S', roles: ['supervisor'] });
+    const { page } = await signedIn();
+    await open(page, 'presses');
+    await page.selectOption('#press-form select', 'tablet press');
+    for (const [f, v] of [['make', 'TDP'], ['model', 'TDP-5'], ['serial', 'WEB-TEST-0001'], ['owner', 'Farmacia Web SA'], ['location', 'Tijuana'], ['country', 'mx']]) await page.fill(`#press-form input[name=${f}]`, v!);
+    await page.click('#press-form button[type=submit]');
+    await expect.poll(() => page.textContent('#press-done')).toMatch(/Registered as machine \d+/);
+    await expect.poll(() => page.textContent('#press-search')).toMatch(/tablet press TDP TDP-5 #WEB-TEST-0001 — Farmacia Web SA \(mx\), registered/);
+    await open(page, 'nominations');
+    await page.click('text=Nominate a subject');
+    await page.fill('#nominate-form textarea >> nth=0', 'Joaquín Web Prueba Salas');
+    await page.fill('#nominate-form input >> nth=0', '1980-02-03');
+    await page.locator('#nominate-form fieldset input[type=checkbox]').first().check();
+    await page.fill('#nominate-form textarea >> nth=1', 'Identified by two independent sources as the buyer of pill presses for a cartel cell in Tijuana; seized ledger names him as paymaster.');
+    await page.fill('#nominate-form input[placeholder^="e.g. C//LES"]', 'S//LES');
+    await page.click('#nominate-form button[type=submit]');
+    await expect.poll(() => page.textContent('main [role=alert]')).toMatch(/marking: you may not write above your own access/);
+    await page.fill('#nominate-form input[placeholder^="e.g. C//LES"]', 'C//LES');
+    await page.click('#nominate-form button[type=submit]');
+    await expect.poll(() => page.textContent('#nominate-done')).toMatch(/^Nomination \S+ filed \(\w+\)\.$/);
+    expect(await page.textContent('#nomination-list')).toContain('Joaquín Web Prueba Salas');
+    await page.close();
+    const sup = await signedIn('dea.sup');
+    await open(sup.page, 'task-forces');
+    await sup.page.fill('#tf-form input >> nth=0', 'Web Test Border Cell');
+    await sup.page.fill('#tf-form input >> nth=1', 'Pill press interdiction on the Baja border');
+    await sup.page.fill('#tf-form input >> nth=2', 'DEA');
+    await sup.page.fill('#tf-form input >> nth=3', 'CBP, HSI');
+    await sup.page.fill('#tf-form input >> nth=4', 'US-CA, MX-BCN');
+    await sup.page.locator('#tf-form fieldset label', { hasText: 'pill presses' }).locator('input').check();
+    await sup.page.click('#tf-form button[type=submit]');
+    await expect.poll(() => sup.page.textContent('#task-force-list')).toMatch(/Web Test Border Cell/);
+    await sup.page.close();
+  });
+
   it('lists possible links for review, and a judgement takes the pair off the list', async () => {
     const { page } = await signedIn();
     await open(page, 'links');

@@ -9,14 +9,14 @@ import { appendAudit } from '../store/audit.js';
 import { assertMay, type Principal } from '../domain/users.js';
 import { StatusError } from '../domain/errors.js';
 import { model } from '../domain/model.js';
+import { PRESS_KINDS, PRESS_EVENT_KINDS as EVENT_KINDS } from '../domain/registry-terms.js';
+export { PRESS_KINDS, EVENT_KINDS };
 import { notify } from '../notify/notifications.js';
 import { latestRecordOf } from '../store/read.js';
 import { foldName } from '../resolve/normalize.js';
 
 export class RegistryError extends StatusError {}
 
-export const PRESS_KINDS = ['tablet press', 'encapsulator', 'die mold'] as const;
-export const EVENT_KINDS = ['transfer', 'import', 'export', 'reported stolen', 'reported missing', 'destroyed'] as const;
 const STATUS_AFTER: Record<string, string> = { export: 'exported', 'reported stolen': 'reported stolen', 'reported missing': 'reported missing', destroyed: 'destroyed' };
 
 export const serialKey = (s: string): string => s.toUpperCase().replace(/[^A-Z0-9]/g, '');

@@ -8,9 +8,9 @@ import { appendAudit } from '../store/audit.js';
 import { assertMay, type Principal } from '../domain/users.js';
 import { expandGeography, GeographyError } from '../domain/geography.js';
 import { targetKeys, type TargetInput } from '../deconflict/keys.js';
+import { TASK_FORCE_KINDS as KINDS, TASK_FORCE_FOCUS as FOCUS } from '../domain/registry-terms.js';
+export { KINDS, FOCUS };
 
-export const KINDS = ['task force', 'fusion cell', 'mission center', 'strike force', 'working group'] as const;
-export const FOCUS = ['precursors', 'synthesis', 'pill presses', 'border crossing', 'maritime', 'air cargo', 'mail and express', 'online sales', 'distribution', 'money laundering', 'bulk cash', 'trade-based laundering', 'underground banking', 'crypto', 'violence', 'corruption'] as const;
 
 export class TaskForceError extends StatusError {}
 
