@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { memoryStore, server } from './helpers.js';
+import { memoryStore, server, userWithToken, postAs } from './helpers.js';
 import type { Store } from '../src/store/store.js';
 import { createUser } from '../src/store/users.js';
 import { loadScenario } from '../src/scenario/load.js';
@@ -267,6 +267,51 @@ describe.skipIf(!haveChromium)('the analyst web application in Chromium', () => 
     await sup.page.click('#tf-form button[type=submit]');
     await expect.poll(() => sup.page.textContent('#task-force-list')).toMatch(/Web Test Border Cell/);
     await sup.page.close();
+  });
+
+  it('plans an operation in the deconfliction console and learns, pointer-only, of another agency operating there', async () => {
+    const dea = await userWithToken(store, { username: 'dea.case', agency: 'DEA', clearance: 'S', roles: ['case_agent'] });
+    const starts = new Date(Date.now() + 86_400_000);
+    const ends = new Date(starts.getTime() + 4 * 3_600_000);
+    const r = await postAs(app, '/operations', dea, { type: 'raid', title: 'SECRET TITLE do not show', location: { lat: 32.5400, lon: -117.0300, radiusM: 300 }, startsAt: starts.toISOString(), endsAt: ends.toISOString(), contactName: 'SA Dana Whitfield', contactPhone: '+1 619 555 0142' });
+    expect(r.statusCode).toBe(201);
+    await createUser(store.db, { username: 'cbp.case', password: PASSWORD, agency: 'CBP', clearance: 'C', roles: ['case_agent'] });
+    const { page } = await signedIn('cbp.case');
+    await open(page, 'deconfliction');
+    const local = (d: Date) => new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+    const f = page.locator('#op-form');
+    await f.locator('select').selectOption('buy_bust');
+    await f.getByLabel('Title').fill('Controlled buy near San Ysidro');
+    await f.getByLabel('Latitude').fill('32.5405');
+    await f.getByLabel('Longitude').fill('-117.0302');
+    await f.getByLabel('Starts').fill(local(new Date(starts.getTime() + 3_600_000)));
+    await f.getByLabel('Ends').fill(local(new Date(starts.getTime() + 2 * 3_600_000)));
+    await f.getByLabel('Contact').fill('CBPO Luis Ortega');
+    await f.getByLabel('Phone').fill('+1 619 555 0199');
+    await f.locator('button[type=submit]').click();
+    await expect.poll(() => page.textContent('#deconf-result')).toMatch(/Operation accepted with conflict: 1 conflict/);
+    await expect.poll(() => page.textContent('#op-conflicts')).toMatch(/Controlled buy near San Ysidro .*Drug Enforcement Administration plans a raid.*SA Dana Whitfield, \+1 619 555 0142/);
+    expect(await page.textContent('main')).not.toContain('SECRET TITLE');
+    await page.locator('#op-conflicts').getByRole('button', { name: 'Acknowledge' }).click();
+    await expect.poll(() => page.textContent('#op-conflicts')).toMatch(/acknowledged/);
+    // A case with a target: the DEA case registered the same phone, so both sides learn of it.
+    const deaCase = (await postAs(app, '/cases', dea, { caseNumber: 'DEA-SD-77', title: 'DEA secret case title', contactName: 'SA Dana Whitfield', contactPhone: '+1 619 555 0142' })).json();
+    expect((await postAs(app, `/cases/${deaCase.id}/targets`, dea, { targets: [{ kind: 'phone', value: '+52 664 123 4567' }] })).statusCode).toBe(201);
+    const c = page.locator('#case-form');
+    await c.getByLabel('Case number').fill('CBP-SD-12');
+    await c.getByLabel('Title').fill('Tijuana phone shop');
+    await c.getByLabel('Contact').fill('CBPO Luis Ortega');
+    await c.getByLabel('Phone').fill('+1 619 555 0199');
+    await c.locator('button[type=submit]').click();
+    await expect.poll(() => page.textContent('#deconf-result')).toMatch(/Case CBP-SD-12 opened/);
+    await page.locator('#target-form select >> nth=1').selectOption('phone');
+    await page.locator('#target-form input').fill('+52 664 123 4567');
+    await page.locator('#target-form button[type=submit]').click();
+    await expect.poll(() => page.textContent('#deconf-result')).toMatch(/Registered; 1 conflict/);
+    await expect.poll(() => page.textContent('#target-conflicts')).toMatch(/CBP-SD-12.*phone.*Drug Enforcement Administration: contact SA Dana Whitfield/);
+    expect(await page.textContent('main')).not.toContain('DEA secret case title');
+    await page.screenshot({ path: 'test-output/web-deconfliction.png' });
+    await page.close();
   });
 
   it('lists possible links for review, and a judgement takes the pair off the list', async () => {

@@ -13,15 +13,14 @@ import { operationPointer, describePointer, type Pointer } from './pointer.js';
 import { targetKeys, type TargetInput } from './keys.js';
 import { DeconflictionError } from './targets.js';
 
-import { OPERATION_TYPES } from '../domain/deconfliction-terms.js';
-export { OPERATION_TYPES };
+import { OPERATION_TYPES, OUTCOMES } from '../domain/deconfliction-terms.js';
+export { OPERATION_TYPES, OUTCOMES };
 export type OperationType = (typeof OPERATION_TYPES)[number];
 
 /** Default area per type when only a point is given (metres); settings may override (radius.<type>). */
 export const DEFAULT_RADIUS_M: Record<OperationType, number> = {
   raid: 500, controlled_delivery: 1500, controlled_buy: 500, buy_bust: 500, surveillance: 2000, undercover_meeting: 500, arrest: 500, sweep: 3000, vehicle_stop: 1000,
 };
-export const OUTCOMES = ['proceed', 'joint', 'delay', 'cancel'] as const;
 
 export interface OperationInput {
   type: OperationType;

@@ -4,11 +4,13 @@ import { useState } from 'preact/hooks';
 import { api } from '../lib/api.ts';
 import { useAsync, useAction } from '../lib/use-async.ts';
 import { ErrorNotice, Loading, Section } from '../components/ui.tsx';
-import { OPERATION_TYPES, TARGET_KINDS } from '../../domain/deconfliction-terms.ts';
+import { OPERATION_TYPES, OUTCOMES, TARGET_KINDS } from '../../domain/deconfliction-terms.ts';
+import type { ApiError } from '../lib/api.ts';
 
 interface Pointer { agency: string; agencyName: string; contactName: string; contactPhone: string }
 interface TargetConflict { id: number; basis: string; createdAt: string; yourCase: { caseNumber: string; title: string }; yourTarget: { kind: string; value: string }; other: Pointer; acknowledgedByYou: boolean; acknowledgedByThem: boolean }
 interface OpConflict { id: number; reason: string; distanceM: number | null; yourOperation: { title: string; type: string }; other: Pointer & { type: string; startsAt: string; endsAt: string }; acknowledgedByYou: boolean; escalatedAt: string | null }
+interface WatchItem { id: number; reason: string; escalatedAt: string; claimedBy: string | null; outcome: string | null; sides: (Pointer & { type: string; startsAt: string; endsAt: string; acknowledged: boolean })[] }
 interface Case { id: number; caseNumber: string; title: string; status: string }
 interface Operation { id: number; type: string; title: string; startsAt: string; endsAt: string; status: string; lat: number; lon: number }
 const val = (e: Event): string => (e.target as HTMLInputElement).value;
@@ -19,12 +21,30 @@ export function DeconflictionView() {
     ops: await api<OpConflict[]>('/deconfliction/operations'),
     cases: await api<Case[]>('/cases').catch(() => [] as Case[]),
     operations: await api<Operation[]>('/operations').catch(() => [] as Operation[]),
+    // The watch-center queue is for watch officers; others get a 403 and no section.
+    watch: await api<WatchItem[]>('/watch-center/queue').catch((e: ApiError) => { if (e.status === 403) return null; throw e; }),
   }), []);
+  const [outcome, setOutcome] = useState<Record<number, { outcome: string; note: string }>>({});
+  const claim = useAction(async (id: number) => { await api(`/watch-center/${id}/claim`, { method: 'POST', body: {} }); data.reload(); });
+  const settle = useAction(async (id: number) => {
+    const o = outcome[id] ?? { outcome: 'proceed', note: '' };
+    if (!o.note.trim()) throw new Error('Record what both sides agreed (the note is kept with the outcome).');
+    await api(`/watch-center/${id}/resolve`, { method: 'POST', body: o });
+    data.reload();
+  });
   const ack = useAction(async (kind: 'targets' | 'operations', id: number) => { await api(`/deconfliction/${kind}/${id}/ack`, { method: 'POST', body: {} }); data.reload(); });
   const [target, setTarget] = useState({ caseId: '', kind: 'person', value: '' });
   const addTarget = useAction(async () => {
     const r = await api<{ conflicts: unknown[] }>(`/cases/${target.caseId}/targets`, { method: 'POST', body: { targets: [{ kind: target.kind, value: target.value }] } });
     setResult(r.conflicts.length ? `Registered; ${r.conflicts.length} conflict(s) found: see below.` : 'Registered; no conflict.');
+    data.reload();
+  });
+  const [kase, setKase] = useState({ caseNumber: '', title: '', contactName: '', contactPhone: '' });
+  const openCase = useAction(async () => {
+    const c = await api<{ id: number; caseNumber: string }>('/cases', { method: 'POST', body: kase });
+    setResult(`Case ${c.caseNumber} opened; register its targets to deconflict them.`);
+    setTarget((t) => ({ ...t, caseId: String(c.id) }));
+    setKase({ caseNumber: '', title: '', contactName: '', contactPhone: '' });
     data.reload();
   });
   const [op, setOp] = useState({ type: 'raid', title: '', lat: '', lon: '', radiusM: '', startsAt: '', endsAt: '', contactName: '', contactPhone: '' });
@@ -40,9 +60,17 @@ export function DeconflictionView() {
   return (
     <div class="view" id="deconfliction">
       <h1>Deconfliction</h1>
-      <ErrorNotice error={data.error ?? ack.error ?? addTarget.error ?? submitOp.error} />
+      <ErrorNotice error={data.error ?? ack.error ?? addTarget.error ?? submitOp.error ?? claim.error ?? settle.error ?? openCase.error} />
       <p role="status" id="deconf-result">{result}</p>
       <Loading when={data.loading && !d}>{d && <div class="grid2">
+        {d.watch && <Section title={`Watch center: escalated conflicts (${d.watch.length})`} id="watch-center">
+          <ul>{d.watch.map((w) => <li><strong>#{w.id}</strong> {w.reason}, escalated {w.escalatedAt.slice(0, 16)}: {w.sides.map((x) => `${x.agencyName} (${x.type}, ${x.contactName} ${x.contactPhone}${x.acknowledged ? ', acknowledged' : ''})`).join(' and ')}
+            {w.claimedBy ? ` · claimed by ${w.claimedBy}` : <> <button type="button" onClick={() => claim.run(w.id)}>Claim</button></>}
+            {w.claimedBy && <span class="inline"> <select aria-label="Outcome" value={outcome[w.id]?.outcome ?? 'proceed'} onChange={(e) => setOutcome({ ...outcome, [w.id]: { note: outcome[w.id]?.note ?? '', outcome: val(e) } })}>{OUTCOMES.map((o) => <option>{o}</option>)}</select>
+              <input aria-label="Note" placeholder="What both sides agreed" maxLength={2000} value={outcome[w.id]?.note ?? ''} onInput={(e) => setOutcome({ ...outcome, [w.id]: { outcome: outcome[w.id]?.outcome ?? 'proceed', note: val(e) } })} />
+              <button type="button" onClick={() => settle.run(w.id)}>Record outcome</button></span>}</li>)}</ul>
+          {!d.watch.length && <p class="hint">Nothing escalated.</p>}
+        </Section>}
         <Section title={`Target conflicts (${d.targets.length})`} id="target-conflicts">
           <ul>{d.targets.map((c) => <li><strong>{c.yourCase.caseNumber}</strong> {c.yourTarget.kind} “{c.yourTarget.value}” ({c.basis}) — also worked by <strong>{c.other.agencyName}</strong>: contact {c.other.contactName}, {c.other.contactPhone}
             {c.acknowledgedByYou ? ' · acknowledged' : <> <button type="button" onClick={() => ack.run('targets', c.id)}>Acknowledge</button></>}</li>)}</ul>
@@ -54,12 +82,20 @@ export function DeconflictionView() {
           {!d.ops.length && <p class="hint">No operation conflicts.</p>}
         </Section>
         <Section title="Register a target" id="add-target">
-          {d.cases.length ? <form onSubmit={(e) => { e.preventDefault(); addTarget.run(); }}>
+          {d.cases.length ? <form id="target-form" onSubmit={(e) => { e.preventDefault(); addTarget.run(); }}>
             <label>Case <select required value={target.caseId} onChange={(e) => setTarget({ ...target, caseId: val(e) })}><option value="">Choose…</option>{d.cases.filter((c) => c.status !== 'closed').map((c) => <option value={String(c.id)}>{c.caseNumber} {c.title}</option>)}</select></label>
             <label>Kind <select value={target.kind} onChange={(e) => setTarget({ ...target, kind: val(e) })}>{TARGET_KINDS.map((k) => <option>{k}</option>)}</select></label>
             <label>Value <input required maxLength={300} value={target.value} onInput={(e) => setTarget({ ...target, value: val(e) })} /></label>
             <button type="submit" disabled={addTarget.busy}>Register and check</button>
           </form> : <p class="hint">Your agency has no open case you may manage.</p>}
+          <h3>Open a case</h3>
+          <form id="case-form" onSubmit={(e) => { e.preventDefault(); openCase.run(); }}>
+            <label>Case number <input required maxLength={60} value={kase.caseNumber} onInput={(e) => setKase({ ...kase, caseNumber: val(e) })} /></label>
+            <label>Title <input required maxLength={300} value={kase.title} onInput={(e) => setKase({ ...kase, title: val(e) })} /></label>
+            <label>Contact <input required maxLength={120} value={kase.contactName} onInput={(e) => setKase({ ...kase, contactName: val(e) })} /></label>
+            <label>Phone <input required pattern="[+0-9 ()./-]{5,40}" value={kase.contactPhone} onInput={(e) => setKase({ ...kase, contactPhone: val(e) })} /></label>
+            <button type="submit" disabled={openCase.busy}>Open case</button>
+          </form>
         </Section>
         <Section title="Plan an operation" id="plan-op">
           <form id="op-form" onSubmit={(e) => { e.preventDefault(); submitOp.run(); }}>
