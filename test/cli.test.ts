@@ -1,6 +1,6 @@
 // The command line, run as a user runs it: the real binary on a fresh data directory.
 import { describe, expect, it } from 'vitest';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,11 +8,20 @@ import { join } from 'node:path';
 const BIN = new URL('../bin/chokepoint.js', import.meta.url).pathname;
 const data = mkdtempSync(join(tmpdir(), 'cp-cli-'));
 const env = { ...process.env, DATABASE_URL: '' };
-const cli = (...args: string[]) => spawnSync(process.execPath, [BIN, '--data', join(data, 'db'), ...args], { encoding: 'utf8', env, timeout: 120_000 });
+// Asynchronous, so the test worker's event loop keeps answering vitest while a command runs.
+const cli = (...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> => new Promise((resolve, reject) => {
+  const child = spawn(process.execPath, [BIN, '--data', join(data, 'db'), ...args], { env, timeout: 120_000 });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
+  child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+  child.on('error', reject);
+  child.on('close', (status) => resolve({ status, stdout, stderr }));
+});
 
 describe('chokepoint CLI', () => {
   it('loads the demo scenario, prints the demo users, then serves it', async () => {
-    const r = cli('demo', '--size', 'tiny', '--no-serve');
+    const r = await cli('demo', '--size', 'tiny', '--no-serve');
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/read \d+ records: \d+ new/);
     expect(r.stdout).toMatch(/dea\.analyst\s+\S{12}\s+DEA intelligence analyst/);
@@ -42,61 +51,61 @@ describe('chokepoint CLI', () => {
     }
   });
 
-  it('rejects a bad file with file, line and field, writes nothing, and exits non-zero', () => {
+  it('rejects a bad file with file, line and field, writes nothing, and exits non-zero', async () => {
     const bad = join(data, 'bad.jsonl');
     writeFileSync(bad, `${JSON.stringify({ sourceRecordId: 'x1', marking: 'U//LES', entities: [{ id: 'x1', schema: 'Person', properties: { name: ['Ana'] } }] })}\n${JSON.stringify({ sourceRecordId: 'x2', marking: 'U//LES', entities: [{ id: 'x2', schema: 'Person', properties: { birthDate: ['02/03/1990'] } }] })}\n`);
-    const r = cli('import', bad, '--source', 'DEA');
+    const r = await cli('import', bad, '--source', 'DEA');
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/rejected, nothing written/);
     expect(r.stderr).toContain(`${bad}:line 2: record.entities[0].properties.birthDate[0]`);
-    const good = cli('import', bad, '--source', 'DEA', '--mode', 'skip');
+    const good = await cli('import', bad, '--source', 'DEA', '--mode', 'skip');
     expect(good.status, good.stderr).toBe(0);
     expect(good.stdout).toMatch(/1 new, 0 updated, 0 unchanged, 1 rejected/);
-    expect(cli('import', bad, '--source', 'DEA', '--mode', 'skip').stdout).toMatch(/0 new, 0 updated, 1 unchanged/);
+    expect((await cli('import', bad, '--source', 'DEA', '--mode', 'skip')).stdout).toMatch(/0 new, 0 updated, 1 unchanged/);
   });
 
-  it('exports as a user, adds users, and verifies the audit log', () => {
+  it('exports as a user, adds users, and verifies the audit log', async () => {
     const out = join(data, 'export.ftm.json');
-    const r = cli('export', '--as', 'cbp.officer', '--purpose', 'joint targeting with HSI', '--out', out);
+    const r = await cli('export', '--as', 'cbp.officer', '--purpose', 'joint targeting with HSI', '--out', out);
     expect(r.status, r.stderr).toBe(0);
     const lines = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(lines.length).toBeGreaterThan(10);
     expect(lines[0]).toHaveProperty('schema');
-    const add = cli('users', 'add', '--username', 'new.analyst', '--agency', 'hsi', '--clearance', 'S', '--roles', 'analyst');
+    const add = await cli('users', 'add', '--username', 'new.analyst', '--agency', 'hsi', '--clearance', 'S', '--roles', 'analyst');
     expect(add.stdout).toMatch(/created new\.analyst \(HSI, S, analyst\); password: \S{16}/);
-    const x = cli('xref');
+    const x = await cli('xref');
     expect(x.status, x.stderr).toBe(0);
     expect(x.stdout).toMatch(/cross-referenced \d+ people and organisations: 0 new possible links/); // the demo load found them already
-    const v = cli('audit', 'verify');
+    const v = await cli('audit', 'verify');
     expect(v.status).toBe(0);
     expect(v.stdout).toMatch(/^OK: \d+ entries; head \d+:[0-9a-f]{64}/);
-    expect(cli('audit', 'verify', '--expect-head', `999999:${'0'.repeat(64)}`).status).toBe(3);
+    expect((await cli('audit', 'verify', '--expect-head', `999999:${'0'.repeat(64)}`)).status).toBe(3);
   });
 
-  it('runs the deconfliction and watchlist workflows as named users', () => {
+  it('runs the deconfliction and watchlist workflows as named users', async () => {
     const file = (name: string, v: unknown) => {
       const f = join(data, name);
       writeFileSync(f, JSON.stringify(v));
       return f;
     };
-    const dea = JSON.parse(cli('case', 'open', '--as', 'dea.agent', '--file', file('c1.json', { caseNumber: 'DEA-CLI-1', title: 'CLI case', contactName: 'SA One', contactPhone: '+1 619 555 0101' })).stdout);
-    const hsi = JSON.parse(cli('case', 'open', '--as', 'hsi.agent', '--file', file('c2.json', { caseNumber: 'HSI-CLI-1', title: 'Other case', contactName: 'SA Two', contactPhone: '+1 619 555 0102' })).stdout);
-    expect(cli('case', 'targets', String(dea.id), '--as', 'dea.agent', '--target', 'wallet=TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t').status).toBe(0);
-    const t = cli('case', 'targets', String(hsi.id), '--as', 'hsi.agent', '--target', 'wallet=TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t');
+    const dea = JSON.parse((await cli('case', 'open', '--as', 'dea.agent', '--file', file('c1.json', { caseNumber: 'DEA-CLI-1', title: 'CLI case', contactName: 'SA One', contactPhone: '+1 619 555 0101' }))).stdout);
+    const hsi = JSON.parse((await cli('case', 'open', '--as', 'hsi.agent', '--file', file('c2.json', { caseNumber: 'HSI-CLI-1', title: 'Other case', contactName: 'SA Two', contactPhone: '+1 619 555 0102' }))).stdout);
+    expect((await cli('case', 'targets', String(dea.id), '--as', 'dea.agent', '--target', 'wallet=TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t')).status).toBe(0);
+    const t = await cli('case', 'targets', String(hsi.id), '--as', 'hsi.agent', '--target', 'wallet=TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t');
     expect(JSON.parse(t.stdout).conflicts[0]).toMatchObject({ basis: 'same crypto', other: { agency: 'DEA', contactName: 'SA One' } });
-    expect(cli('case', 'targets', String(hsi.id), '--as', 'hsi.agent', '--target', 'vehicle=1HGCM82633A004353').stderr).toMatch(/targets\[0\]: vin: .*check digit/);
-    expect(cli('case', 'open', '--as', 'cbp.officer', '--file', join(data, 'c1.json')).stderr).toMatch(/lacks the permission "manageCases"/);
-    const op = cli('operation', '--as', 'dea.agent', '--file', file('op.json', { type: 'raid', title: 'CLI raid', location: { lat: 32.7, lon: -117.1 }, startsAt: '2031-02-01T10:00:00Z', endsAt: '2031-02-01T12:00:00Z', contactName: 'Sgt One', contactPhone: '+1 619 555 0101' }));
+    expect((await cli('case', 'targets', String(hsi.id), '--as', 'hsi.agent', '--target', 'vehicle=1HGCM82633A004353')).stderr).toMatch(/targets\[0\]: vin: .*check digit/);
+    expect((await cli('case', 'open', '--as', 'cbp.officer', '--file', join(data, 'c1.json'))).stderr).toMatch(/lacks the permission "manageCases"/);
+    const op = await cli('operation', '--as', 'dea.agent', '--file', file('op.json', { type: 'raid', title: 'CLI raid', location: { lat: 32.7, lon: -117.1 }, startsAt: '2031-02-01T10:00:00Z', endsAt: '2031-02-01T12:00:00Z', contactName: 'Sgt One', contactPhone: '+1 619 555 0101' }));
     expect(JSON.parse(op.stdout).status).toBe('accepted');
-    expect(cli('operation', '--as', 'dea.agent', '--file', file('bad.json', { type: 'raid' })).stderr).toMatch(/bad\.json: .*title/);
-    const nom = cli('watchlist', 'nominate', '--as', 'dea.analyst', '--file', file('n.json', { subjectKind: 'person', names: ['Wang Jianhua'], birthDates: ['1970'], usPerson: false, categories: ['precursor supply'], basis: 'Broker of 4-AP shipments to Manzanillo per three corroborating seizures in 2030.', marking: 'U//LES' }));
+    expect((await cli('operation', '--as', 'dea.agent', '--file', file('bad.json', { type: 'raid' }))).stderr).toMatch(/bad\.json: .*title/);
+    const nom = await cli('watchlist', 'nominate', '--as', 'dea.analyst', '--file', file('n.json', { subjectKind: 'person', names: ['Wang Jianhua'], birthDates: ['1970'], usPerson: false, categories: ['precursor supply'], basis: 'Broker of 4-AP shipments to Manzanillo per three corroborating seizures in 2030.', marking: 'U//LES' }));
     expect(nom.status, nom.stderr).toBe(0);
-    const r = cli('watchlist', 'review', String(JSON.parse(nom.stdout).id), '--as', 'fbi.reviewer', '--decision', 'accept', '--note', 'meets criteria');
+    const r = await cli('watchlist', 'review', String(JSON.parse(nom.stdout).id), '--as', 'fbi.reviewer', '--decision', 'accept', '--note', 'meets criteria');
     expect(JSON.parse(r.stdout).status).toBe('pending_deconfliction');
-    expect(JSON.parse(cli('watchlist', 'list', '--as', 'fbi.reviewer', '--status', 'active').stdout).map((n: { names: string[] }) => n.names[0])).toEqual(['Wang Jianhua']);
-    expect(cli('taskforce', 'add', '--as', 'dea.supervisor', '--file', file('tf.json', { name: 'CLI Task Force', kind: 'task force', purpose: 'p', leadAgency: 'DEA', memberAgencies: ['HSI'], geography: ['US-CA'], focus: ['distribution'] })).status).toBe(0);
-    expect(cli('deconflict', 'conflicts', '--as', 'hsi.agent', '--open').stdout).toMatch(/SA One/);
-    const rank = cli('graph', 'rank', '--as', 'dea.analyst', '--top', '3');
+    expect(JSON.parse((await cli('watchlist', 'list', '--as', 'fbi.reviewer', '--status', 'active')).stdout).map((n: { names: string[] }) => n.names[0])).toEqual(['Wang Jianhua']);
+    expect((await cli('taskforce', 'add', '--as', 'dea.supervisor', '--file', file('tf.json', { name: 'CLI Task Force', kind: 'task force', purpose: 'p', leadAgency: 'DEA', memberAgencies: ['HSI'], geography: ['US-CA'], focus: ['distribution'] }))).status).toBe(0);
+    expect((await cli('deconflict', 'conflicts', '--as', 'hsi.agent', '--open')).stdout).toMatch(/SA One/);
+    const rank = await cli('graph', 'rank', '--as', 'dea.analyst', '--top', '3');
     expect(rank.status, rank.stderr).toBe(0);
     expect(rank.stderr).toMatch(/graph: \d+ nodes, \d+ edges/);
     expect(rank.stdout.trim().split('\n').filter((l) => /^\d\.\d{3}  /.test(l))).toHaveLength(3);

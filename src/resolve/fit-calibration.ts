@@ -9,12 +9,16 @@ import { Calibration, isotonicFit, type CalibrationFile } from './calibrate.js';
 
 export const TUNING_SEED = 101;
 
-export function fitCalibration(distractors: ListEntry[], seed = TUNING_SEED, identities = 1500): CalibrationFile {
+/** Lets the event loop run between slices of the fit (it takes half a minute; callers stay responsive). */
+const breathe = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+export async function fitCalibration(distractors: ListEntry[], seed = TUNING_SEED, identities = 1500): Promise<CalibrationFile> {
   const set = generateEvalSet(seed, identities);
   const raw = new ScreeningIndex({ calibration: Calibration.identity() });
   for (const e of [...set.entries, ...distractors]) raw.add(e);
   const samples: { raw: number; match: boolean }[] = [];
-  for (const q of set.queries) {
+  for (const [i, q] of set.queries.entries()) {
+    if (i % 500 === 0) await breathe();
     for (const h of raw.search({ name: q.name, birthDate: q.birthDate }, { threshold: 0.5, limit: 5 })) samples.push({ raw: h.similarity, match: h.entry.id === q.expect });
   }
   const points = isotonicFit(samples);
@@ -23,6 +27,7 @@ export function fitCalibration(distractors: ListEntry[], seed = TUNING_SEED, ide
   // Candidate thresholds: the fitted probabilities themselves (between them nothing changes but interpolation).
   let best = { threshold: 0.5, f1: -1 };
   for (const [, p] of points) {
+    await breathe();
     const q = evaluate(calibrated, set.queries, p);
     if (q.f1 > best.f1) best = { threshold: p, f1: q.f1 };
   }
