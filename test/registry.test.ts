@@ -52,7 +52,7 @@ describe('federation between two instances on loopback', () => {
   beforeAll(async () => {
     const open = async (instance: string) => {
       const store = await memoryStore();
-      const app = await buildServer({ store, rateLimit: 100_000, escalateEveryMs: 0, instance });
+      const app = await buildServer({ store, rateLimit: 100_000, escalateEveryMs: 0, maxEventLoopDelayMs: 0, instance });
       return { store, app, url: await app.listen({ port: 0, host: '127.0.0.1' }) };
     };
     a = await open('dea-west');

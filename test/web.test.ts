@@ -87,7 +87,7 @@ describe.skipIf(!haveChromium)('the analyst web application in Chromium', () => 
     const [n] = await store.db.query<{ n: number }>("SELECT count(DISTINCT entity_id)::int AS n FROM statements WHERE schema = 'Seizure'");
     expect(Number((await page.textContent('#kpi-seizures'))!.replace(/,/g, ''))).toBeGreaterThan(0);
     expect(Number((await page.textContent('#kpi-seizures'))!.replace(/,/g, ''))).toBeLessThanOrEqual(n!.n);
-    expect(await page.textContent('#banner')).toMatch(/^CONFIDENTIAL\/\//);
+    await expect.poll(() => page.textContent('#banner')).toMatch(/^CONFIDENTIAL\/\//);
     expect(await page.locator('canvas').count()).toBeGreaterThanOrEqual(2);
     expect(await page.locator('#top-ports tbody tr').count()).toBeGreaterThan(0);
     await page.screenshot({ path: 'test-output/web-dashboard.png' });
@@ -122,7 +122,7 @@ describe.skipIf(!haveChromium)('the analyst web application in Chromium', () => 
     expect(await page.textContent('#entity h1')).toContain('<img src=x onerror="window.__pwned=1">García');
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     expect(await page.locator('#entity img').count()).toBe(0);
-    expect(await page.textContent('#banner')).toBe('UNCLASSIFIED//LES');
+    await expect.poll(() => page.textContent('#banner')).toBe('UNCLASSIFIED//LES');
     expect(await page.textContent('#props .portion')).toBe('(U//LES)');
     expect(await page.textContent('#props .prov')).toMatch(/CBP XSS-1/);
     await expect.poll(() => page.textContent('#status')).toMatch(/No sanctions or watchlist hit|%/);
@@ -254,7 +254,7 @@ describe.skipIf(!haveChromium)('the analyst web application in Chromium', () => 
     await page.fill('#nominate-form input[placeholder^="e.g. C//LES"]', 'C//LES');
     await page.click('#nominate-form button[type=submit]');
     await expect.poll(() => page.textContent('#nominate-done')).toMatch(/^Nomination \S+ filed \(\w+\)\.$/);
-    expect(await page.textContent('#nomination-list')).toContain('Joaquín Web Prueba Salas');
+    await expect.poll(() => page.textContent('#nomination-list')).toContain('Joaquín Web Prueba Salas');
     await page.close();
     const sup = await signedIn('dea.sup');
     await open(sup.page, 'task-forces');

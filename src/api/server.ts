@@ -6,6 +6,7 @@ import { StatusError } from '../domain/errors.js';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
+import underPressure from '@fastify/under-pressure';
 import swagger from '@fastify/swagger';
 import { Ajv } from 'ajv';
 import type { Store } from '../store/store.js';
@@ -63,6 +64,8 @@ export interface ServerOptions {
   escalateEveryMs?: number;
   /** This instance's name, as peers see it in federated answers. */
   instance?: string;
+  /** Above this event-loop delay (ms) the server sheds load with 503 and Retry-After instead of queueing (0: off). */
+  maxEventLoopDelayMs?: number;
 }
 
 export class HttpError extends Error {
@@ -92,6 +95,13 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:', 'blob:'], connectSrc: ["'self'"], workerSrc: ["'self'", 'blob:'], objectSrc: ["'none'"], baseUri: ["'self'"], frameAncestors: ["'none'"] } },
   });
   await app.register(rateLimit, { max: opts.rateLimit ?? 1200, timeWindow: '1 minute' });
+  // Past saturation, answer 503 at once (clients retry) rather than let every request's latency grow.
+  if (opts.maxEventLoopDelayMs !== 0) {
+    await app.register(underPressure, {
+      maxEventLoopDelay: opts.maxEventLoopDelayMs ?? 1000, retryAfter: 5, exposeStatusRoute: false,
+      pressureHandler: (_req, reply, type, value) => { void reply.code(503).header('retry-after', '5').send({ error: `The server is overloaded (${type} ${Math.round(Number(value))}); retry in a few seconds` }); },
+    });
+  }
   await app.register(swagger, {
     openapi: {
       info: { title: 'Chokepoint API', version: '0.1.0', description: 'Marking-enforced common operating picture of the illicit fentanyl supply chain.' },

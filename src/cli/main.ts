@@ -74,7 +74,10 @@ function printReport(r: ImportReport): void {
 }
 
 async function serve(store: Store, opts: { port: number; host: string }, info: Record<string, unknown> = {}): Promise<void> {
-  const app = await buildServer({ store, logger: process.env.LOG_REQUESTS === '1', info });
+  // RATE_LIMIT: requests per minute per client (default 1200); load tests raise it to find the server's own limit.
+  const rateLimit = process.env.RATE_LIMIT ? Number(process.env.RATE_LIMIT) : undefined;
+  if (rateLimit !== undefined && !(rateLimit > 0)) throw new InvalidArgumentError(`RATE_LIMIT must be a positive number of requests per minute, not "${process.env.RATE_LIMIT}"`);
+  const app = await buildServer({ store, logger: process.env.LOG_REQUESTS === '1', info, rateLimit });
   await app.listen({ port: opts.port, host: opts.host });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : opts.port;
