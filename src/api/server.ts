@@ -66,6 +66,10 @@ export interface ServerOptions {
   instance?: string;
   /** Above this event-loop delay (ms) the server sheds load with 503 and Retry-After instead of queueing (0: off). */
   maxEventLoopDelayMs?: number;
+  /** Above this event-loop utilisation (0-1, per 100 ms) it sheds too: with embedded PGlite, queries run in the process, so overload shows as a loop that is never idle. Off by default: one heavy request also keeps the loop busy. */
+  maxEventLoopUtilization?: number;
+  /** At most this many requests in progress; more are answered 503 at once (0: no limit). Default 256. */
+  maxInFlight?: number;
 }
 
 export class HttpError extends Error {
@@ -95,10 +99,21 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:', 'blob:'], connectSrc: ["'self'"], workerSrc: ["'self'", 'blob:'], objectSrc: ["'none'"], baseUri: ["'self'"], frameAncestors: ["'none'"] } },
   });
   await app.register(rateLimit, { max: opts.rateLimit ?? 1200, timeWindow: '1 minute' });
-  // Past saturation, answer 503 at once (clients retry) rather than let every request's latency grow.
+  // Past saturation, answer 503 at once (clients retry) rather than let every request's latency grow:
+  // when too many requests are in progress (database-bound work queues in the pool, not the event loop)...
+  const maxInFlight = opts.maxInFlight ?? 256;
+  if (maxInFlight > 0) {
+    let inFlight = 0;
+    app.addHook('onRequest', async (_req, reply) => {
+      if (inFlight >= maxInFlight) return reply.code(503).header('retry-after', '2').send({ error: `The server is busy (${inFlight} requests in progress); retry in a few seconds` });
+      inFlight++;
+      reply.raw.once('close', () => { inFlight--; }); // answered or abandoned by the client
+    });
+  }
+  // ...or when the event loop itself falls behind.
   if (opts.maxEventLoopDelayMs !== 0) {
     await app.register(underPressure, {
-      maxEventLoopDelay: opts.maxEventLoopDelayMs ?? 1000, retryAfter: 5, exposeStatusRoute: false,
+      maxEventLoopDelay: opts.maxEventLoopDelayMs ?? 1000, maxEventLoopUtilization: opts.maxEventLoopUtilization ?? 0, eventLoopUtilizationMode: 'interval', sampleInterval: 100, retryAfter: 5, exposeStatusRoute: false,
       pressureHandler: (_req, reply, type, value) => { void reply.code(503).header('retry-after', '5').send({ error: `The server is overloaded (${type} ${Math.round(Number(value))}); retry in a few seconds` }); },
     });
   }

@@ -29,7 +29,7 @@ export function onSignedOut(fn: () => void): () => void {
   return () => signedOut.delete(fn);
 }
 
-export async function api<T = unknown>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
+export async function api<T = unknown>(path: string, init: { method?: string; body?: unknown } = {}, retried = false): Promise<T> {
   let res: Response;
   try {
     res = await fetch(path, {
@@ -39,6 +39,12 @@ export async function api<T = unknown>(path: string, init: { method?: string; bo
     });
   } catch {
     throw new ApiError(`The server could not be reached (${init.method ?? 'GET'} ${path.split('?')[0]}). Check the connection and try again.`, 0);
+  }
+  // A busy server sheds load before handling the request (503 + Retry-After): wait and try once more.
+  const wait = Number(res.headers.get('retry-after'));
+  if (res.status === 503 && !retried && wait > 0 && wait <= 10) {
+    await new Promise((r) => setTimeout(r, wait * 1000));
+    return api<T>(path, init, true);
   }
   const body = res.headers.get('content-type')?.includes('json') ? await res.json().catch(() => null) : await res.text();
   if (!res.ok) {
