@@ -64,7 +64,7 @@ export interface ServerOptions {
   escalateEveryMs?: number;
   /** This instance's name, as peers see it in federated answers. */
   instance?: string;
-  /** Above this event-loop delay (ms) the server sheds load with 503 and Retry-After instead of queueing (0: off). */
+  /** Above this event-loop delay (ms) the server sheds load with 503 and Retry-After (default 0: off; the in-flight limit is the default guard, and a fresh process that has just loaded data reads as delayed). */
   maxEventLoopDelayMs?: number;
   /** Above this event-loop utilisation (0-1, per 100 ms) it sheds too: with embedded PGlite, queries run in the process, so overload shows as a loop that is never idle. Off by default: one heavy request also keeps the loop busy. */
   maxEventLoopUtilization?: number;
@@ -111,9 +111,9 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     });
   }
   // ...or when the event loop itself falls behind.
-  if (opts.maxEventLoopDelayMs !== 0) {
+  if ((opts.maxEventLoopDelayMs ?? 0) > 0 || (opts.maxEventLoopUtilization ?? 0) > 0) {
     await app.register(underPressure, {
-      maxEventLoopDelay: opts.maxEventLoopDelayMs ?? 1000, maxEventLoopUtilization: opts.maxEventLoopUtilization ?? 0, eventLoopUtilizationMode: 'interval', sampleInterval: 100, retryAfter: 5, exposeStatusRoute: false,
+      maxEventLoopDelay: opts.maxEventLoopDelayMs ?? 0, maxEventLoopUtilization: opts.maxEventLoopUtilization ?? 0, eventLoopUtilizationMode: 'interval', sampleInterval: 100, retryAfter: 5, exposeStatusRoute: false,
       pressureHandler: (_req, reply, type, value) => { void reply.code(503).header('retry-after', '5').send({ error: `The server is overloaded (${type} ${Math.round(Number(value))}); retry in a few seconds` }); },
     });
   }
