@@ -75,10 +75,10 @@ for (const kind of kinds) {
     const peerToken = ((await peer.json()) as { inboundToken?: string; token?: string });
     const targets: Target[] = [
       { name: 'health (baseline)', method: 'GET', path: '/health' },
-      { name: 'screen one name', method: 'POST', path: '/screen', body: { name: 'Ismael Zambada Garcia', birthDate: '1948' } },
+      { name: 'screen a name', method: 'POST', path: '/screen', body: { name: 'Ismael Zambada Garcia', birthDate: '1948' } },
       { name: 'search', method: 'GET', path: '/entities?q=garcia&limit=25' },
-      { name: '2-hop neighbourhood', method: 'GET', path: `/entities/${encodeURIComponent(person)}/neighbourhood?hops=2&limit=200` },
-      { name: 'deconfliction check (peer)', method: 'POST', path: '/federation/pointers', body: { keys: ['phone:+526671234567', 'wallet:tr7nhqjekqxgtci8q8zy4pl8otszgjlj6t'], names: [{ value: 'Jose Garcia Lopez', person: true }] }, headers: { authorization: `Peer ${peerToken.inboundToken ?? peerToken.token}` } },
+      { name: 'neighbourhood, 2 hops', method: 'GET', path: `/entities/${encodeURIComponent(person)}/neighbourhood?hops=2&limit=200` },
+      { name: 'deconfliction check', method: 'POST', path: '/federation/pointers', body: { keys: ['phone:+526671234567', 'wallet:tr7nhqjekqxgtci8q8zy4pl8otszgjlj6t'], names: [{ value: 'Jose Garcia Lopez', person: true }] }, headers: { authorization: `Peer ${peerToken.inboundToken ?? peerToken.token}` } },
     ];
     console.log(`\n${kind}: ${url}`);
     console.log('endpoint                    | rate | achieved req/s | p50 ms | p99 ms | status codes            | errors');
@@ -94,7 +94,7 @@ for (const kind of kinds) {
         if (r.errors > 0 || r.rps < rate * 0.5) break;
       }
       // Overload: 512 connections at four times the best rate; the server should shed (503), not fail.
-      if (t.path !== '/health') line(`${t.name} (512 conn.)`.slice(0, 27), Math.round(top * 4), await run(url, t, Math.round(top * 4), token, 512));
+      if (t.path !== '/health') line(`${t.name}, 512 conn.`, Math.round(top * 4), await run(url, t, Math.round(top * 4), token, 512));
     }
   } finally {
     child.kill('SIGTERM');
