@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { notificationsFor } from '../../notify/notifications.js';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Store } from '../../store/store.js';
 import { statistics } from '../../store/read.js';
@@ -86,6 +87,6 @@ export async function registerDataRoutes(app: FastifyInstance, store: Store): Pr
   app.get('/notifications', { schema: { tags: ['picture'], summary: "Notifications for your agency (e.g. purged records you received)" } }, async (req) => {
     const me = principal(req);
     await audit(store.db, { actor: me.username, action: 'notifications.read' });
-    return store.db.query('SELECT id, at, kind, message, ref, read_at FROM notifications WHERE agency = $1 AND (user_id IS NULL OR user_id = $2) ORDER BY at DESC LIMIT 200', [me.agency, me.id]);
+    return notificationsFor(store.db, me);
   });
 }

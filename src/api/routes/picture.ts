@@ -13,6 +13,7 @@ import { operationConflictsFor } from '../../deconflict/events.js';
 import { StatusError } from '../../domain/errors.js';
 import { bannerOf, eventFacts, routeFacts, seizureFigures, topPlaces, topRoutes, type Range } from '../../report/picture.js';
 import { commonPictureReport } from '../../report/cip.js';
+import { notificationsFor } from '../../notify/notifications.js';
 
 const DateQ = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD' });
 const RangeQ = Type.Object({ from: Type.Optional(DateQ), to: Type.Optional(DateQ) }, { additionalProperties: false });
@@ -54,8 +55,7 @@ export async function registerPictureRoutes(app: FastifyInstance, store: Store):
       return { events, routes, marking: await bannerOf(tx, store.markings, [...events, ...routes].flatMap((x) => x.markingIds)) };
     });
     const [targets, operations] = [await conflictsFor(store.db, me, { openOnly: true }), await operationConflictsFor(store.db, me, { openOnly: true })];
-    const notes = await store.db.query<{ id: number; at: string; kind: string; message: string; ref: string | null; read_at: string | null }>(
-      'SELECT id, at, kind, message, ref, read_at FROM notifications WHERE agency = $1 AND (user_id IS NULL OR user_id = $2) ORDER BY at DESC LIMIT 200', [me.agency, me.id]);
+    const notes = await notificationsFor(store.db, me);
     await audit(store.db, { actor: me.username, action: 'picture.dashboard', details: { ...range } });
     return {
       range, marking: out.marking, ...seizureFigures(out.events),

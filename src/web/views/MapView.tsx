@@ -85,7 +85,7 @@ export function MapView() {
   }, [data]);
 
   const toggle = (k: string) => setOn((s) => { const n = new Set(s); if (n.has(k)) n.delete(k); else n.add(k); return n; });
-  const rows = (data?.features ?? []).filter((f) => f.properties?.layer !== 'routes' || true);
+  const rows = data?.features ?? [];
   return (
     <div class="view" id="map-view">
       <h1>Map</h1>
