@@ -340,6 +340,21 @@ describe.skipIf(!haveChromium)('the analyst web application in Chromium', () => 
     await page.close();
   });
 
+  it("offers each user only what their roles allow, without asking the server for what it would refuse", async () => {
+    const { page, failures } = await signedIn();
+    await open(page, 'task-forces');
+    await expect.poll(() => page.textContent('main')).toMatch(/The duplication review is for supervisors and administrators/);
+    expect(await page.locator('#tf-form').count()).toBe(0);
+    await open(page, 'deconfliction');
+    await page.waitForSelector('#target-conflicts');
+    expect(await page.locator('#op-form, #case-form, #watch-center').count()).toBe(0);
+    await open(page, 'nominations');
+    await page.waitForSelector('#nomination-list');
+    expect(await page.locator('#nomination-list button', { hasText: 'Accept' }).count()).toBe(0);
+    expect(failures).toEqual([]);
+    await page.close();
+  });
+
   it('is usable from the keyboard, and a failed request says what went wrong', async () => {
     const { page } = await signedIn();
     await page.keyboard.press('Tab');

@@ -7,6 +7,7 @@ import { api, hasSession, onSignedOut, setSession } from './lib/api.ts';
 import { banner, bannerClass } from './lib/banner.ts';
 import { href, route } from './lib/router.ts';
 import { ErrorNotice } from './components/ui.tsx';
+import { currentUser } from './lib/session.ts';
 import { may, type Permission, type Principal } from '../domain/users.ts';
 import { DashboardView } from './views/Dashboard.tsx';
 import { MapView } from './views/MapView.tsx';
@@ -72,7 +73,8 @@ function Login({ onIn }: { onIn: (me: Principal) => void }) {
 }
 
 function App() {
-  const [me, setMe] = useState<Principal | null>(null);
+  const [me, setMeState] = useState<Principal | null>(null);
+  const setMe = (p: Principal | null): void => { currentUser.value = p; setMeState(p); };
   const [boot, setBoot] = useState<Error>();
   useEffect(() => {
     const off = onSignedOut(() => setMe(null));

@@ -5,7 +5,7 @@ import { api } from '../lib/api.ts';
 import { useAsync, useAction } from '../lib/use-async.ts';
 import { ErrorNotice, Loading, Section } from '../components/ui.tsx';
 import { OPERATION_TYPES, OUTCOMES, TARGET_KINDS } from '../../domain/deconfliction-terms.ts';
-import type { ApiError } from '../lib/api.ts';
+import { userMay } from '../lib/session.ts';
 
 interface Pointer { agency: string; agencyName: string; contactName: string; contactPhone: string }
 interface TargetConflict { id: number; basis: string; createdAt: string; yourCase: { caseNumber: string; title: string }; yourTarget: { kind: string; value: string }; other: Pointer; acknowledgedByYou: boolean; acknowledgedByThem: boolean }
@@ -19,10 +19,10 @@ export function DeconflictionView() {
   const data = useAsync(async () => ({
     targets: await api<TargetConflict[]>('/deconfliction/targets'),
     ops: await api<OpConflict[]>('/deconfliction/operations'),
-    cases: await api<Case[]>('/cases').catch(() => [] as Case[]),
-    operations: await api<Operation[]>('/operations').catch(() => [] as Operation[]),
-    // The watch-center queue is for watch officers; others get a 403 and no section.
-    watch: await api<WatchItem[]>('/watch-center/queue').catch((e: ApiError) => { if (e.status === 403) return null; throw e; }),
+    cases: userMay('manageCases') ? await api<Case[]>('/cases') : [],
+    operations: userMay('planOperations') ? await api<Operation[]>('/operations') : [],
+    // The watch-center queue is for watch officers.
+    watch: userMay('watchCenter') ? await api<WatchItem[]>('/watch-center/queue') : null,
   }), []);
   const [outcome, setOutcome] = useState<Record<number, { outcome: string; note: string }>>({});
   const claim = useAction(async (id: number) => { await api(`/watch-center/${id}/claim`, { method: 'POST', body: {} }); data.reload(); });
@@ -88,16 +88,16 @@ export function DeconflictionView() {
             <label>Value <input required maxLength={300} value={target.value} onInput={(e) => setTarget({ ...target, value: val(e) })} /></label>
             <button type="submit" disabled={addTarget.busy}>Register and check</button>
           </form> : <p class="hint">Your agency has no open case you may manage.</p>}
-          <h3>Open a case</h3>
+          {userMay('manageCases') && <><h3>Open a case</h3>
           <form id="case-form" onSubmit={(e) => { e.preventDefault(); openCase.run(); }}>
             <label>Case number <input required maxLength={60} value={kase.caseNumber} onInput={(e) => setKase({ ...kase, caseNumber: val(e) })} /></label>
             <label>Title <input required maxLength={300} value={kase.title} onInput={(e) => setKase({ ...kase, title: val(e) })} /></label>
             <label>Contact <input required maxLength={120} value={kase.contactName} onInput={(e) => setKase({ ...kase, contactName: val(e) })} /></label>
             <label>Phone <input required pattern="[+0-9 ()./-]{5,40}" value={kase.contactPhone} onInput={(e) => setKase({ ...kase, contactPhone: val(e) })} /></label>
             <button type="submit" disabled={openCase.busy}>Open case</button>
-          </form>
+          </form></>}
         </Section>
-        <Section title="Plan an operation" id="plan-op">
+        {userMay('planOperations') && <Section title="Plan an operation" id="plan-op">
           <form id="op-form" onSubmit={(e) => { e.preventDefault(); submitOp.run(); }}>
             <label>Type <select value={op.type} onChange={(e) => setOp({ ...op, type: val(e) })}>{OPERATION_TYPES.map((t) => <option>{t}</option>)}</select></label>
             <label>Title <input required maxLength={300} value={op.title} onInput={(e) => setOp({ ...op, title: val(e) })} /></label>
@@ -112,7 +112,7 @@ export function DeconflictionView() {
           </form>
           <h3>Your agency's operations</h3>
           <ul>{d.operations.slice(0, 50).map((o) => <li>{o.startsAt.slice(0, 16)} {o.type} — {o.title} ({o.status})</li>)}</ul>
-        </Section>
+        </Section>}
       </div>}</Loading>
     </div>
   );

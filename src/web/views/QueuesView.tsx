@@ -4,6 +4,7 @@ import { useState } from 'preact/hooks';
 import { api, q } from '../lib/api.ts';
 import { useAsync, useAction } from '../lib/use-async.ts';
 import { ErrorNotice, Loading, EntityLink, pct } from '../components/ui.tsx';
+import { userMay } from '../lib/session.ts';
 
 interface Nomination { id: number; reference: string; subjectKind: string; names: string[]; status: string; agency: string; usPerson: boolean }
 const lines = (s: string): string[] => s.split(/[\n,]/).map((x) => x.trim()).filter(Boolean);
@@ -34,7 +35,7 @@ export function NominationsView() {
         {['', 'pending_review', 'more_information', 'equities', 'active', 'rejected', 'removed'].map((s) => <option value={s}>{s || 'all'}</option>)}</select></label>
       <ErrorNotice error={list.error ?? review.error ?? nominate.error ?? settings.error} />
       <p role="status" id="nominate-done">{sent}</p>
-      <details class="card"><summary>Nominate a subject</summary>
+      {userMay('nominate') && <details class="card"><summary>Nominate a subject</summary>
         <form id="nominate-form" onSubmit={(e) => { e.preventDefault(); nominate.run(); }}>
           <label>Subject <select value={n.subjectKind} onChange={(e) => setN({ ...n, subjectKind: (e.target as HTMLSelectElement).value })}><option value="person">person</option><option value="organization">organization</option></select></label>
           <label>Names (one per line) <textarea required rows={2} value={n.names} onInput={(e) => setN({ ...n, names: (e.target as HTMLTextAreaElement).value })} /></label>
@@ -46,11 +47,11 @@ export function NominationsView() {
           <label>Marking <input required maxLength={200} placeholder="e.g. C//LES (at most your clearance)" value={n.marking} onInput={(e) => setN({ ...n, marking: (e.target as HTMLInputElement).value })} /></label>
           <button type="submit" disabled={nominate.busy}>Nominate</button>
         </form>
-      </details>
+      </details>}
       <Loading when={list.loading && !list.data}>
         <table id="nomination-list"><thead><tr><th scope="col">Reference</th><th scope="col">Subject</th><th scope="col">Agency</th><th scope="col">Status</th><th scope="col">Review</th></tr></thead>
           <tbody>{(list.data ?? []).map((n) => <tr><td>{n.reference}</td><td>{n.names.join('; ')} <span class="schema">{n.subjectKind}{n.usPerson ? ' · U.S. person' : ''}</span></td><td>{n.agency}</td><td>{n.status}</td>
-            <td>{['pending_review', 'in_review'].includes(n.status) ? <span class="inline">
+            <td>{userMay('reviewNominations') && ['pending_review', 'in_review'].includes(n.status) ? <span class="inline">
               <input aria-label={`Reason for ${n.reference}`} placeholder="Reason" maxLength={4000} value={note[n.id] ?? ''} onInput={(e) => setNote({ ...note, [n.id]: (e.target as HTMLInputElement).value })} />
               <button type="button" onClick={() => review.run(n.id, 'accept')}>Accept</button> <button type="button" onClick={() => review.run(n.id, 'request_more')}>Ask for more</button> <button type="button" onClick={() => review.run(n.id, 'reject')}>Reject</button></span> : '—'}</td></tr>)}</tbody></table>
         {list.data && !list.data.length && <p class="hint">No nominations you may see.</p>}

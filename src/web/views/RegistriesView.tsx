@@ -2,7 +2,8 @@
 // unregistered, registered to someone else or reported), and task forces with the
 // pairs likely to duplicate each other.
 import { useState } from 'preact/hooks';
-import { api, q, type ApiError } from '../lib/api.ts';
+import { api, q } from '../lib/api.ts';
+import { userMay } from '../lib/session.ts';
 import { useAsync, useAction } from '../lib/use-async.ts';
 import { ErrorNotice, Loading, Section, EntityLink } from '../components/ui.tsx';
 import { PRESS_EVENT_KINDS, PRESS_KINDS, TASK_FORCE_FOCUS, TASK_FORCE_KINDS } from '../../domain/registry-terms.ts';
@@ -77,7 +78,8 @@ interface TaskForce { id: number; name: string; kind: string; purpose: string; l
 interface Dup { a: { name: string }; b: { name: string }; score: number; sharedGeography: string[]; sharedFocus: string[]; sharedTargets: number; sharedAgencies: string[] }
 export function TaskForcesView() {
   const list = useAsync(() => api<TaskForce[]>('/task-forces'), []);
-  const dups = useAsync(() => api<Dup[]>('/task-forces/duplication'), []);
+  // The duplication review is for supervisors and administrators.
+  const dups = useAsync(async () => (userMay('manageTaskForces') ? api<Dup[]>('/task-forces/duplication') : null), []);
   const [tf, setTf] = useState({ name: '', kind: 'task force', purpose: '', leadAgency: '', memberAgencies: '', geography: '', focus: new Set<string>() });
   const create = useAction(async () => {
     await api('/task-forces', { method: 'POST', body: { name: tf.name, kind: tf.kind, purpose: tf.purpose, leadAgency: tf.leadAgency.toUpperCase(), memberAgencies: commaList(tf.memberAgencies.toUpperCase()), geography: commaList(tf.geography.toUpperCase()), focus: [...tf.focus] } });
@@ -88,7 +90,7 @@ export function TaskForcesView() {
   return (
     <div class="view" id="task-forces">
       <h1>Task forces and fusion cells</h1>
-      <Section title="Register a task force or fusion cell" id="tf-register">
+      {userMay('manageTaskForces') && <Section title="Register a task force or fusion cell" id="tf-register">
         <form id="tf-form" onSubmit={(e) => { e.preventDefault(); if (!tf.focus.size) return; create.run(); }}>
           <label>Name <input required maxLength={200} value={tf.name} onInput={(e) => setTf({ ...tf, name: val(e) })} /></label>
           <label>Kind <select value={tf.kind} onChange={(e) => setTf({ ...tf, kind: val(e) })}>{TASK_FORCE_KINDS.map((k) => <option>{k}</option>)}</select></label>
@@ -100,9 +102,9 @@ export function TaskForcesView() {
           <button type="submit" disabled={create.busy}>Register</button>
           {!tf.focus.size && <p class="hint">Choose at least one focus.</p>}
         </form>
-      </Section>
-      <ErrorNotice error={create.error ?? list.error ?? (dups.error && (dups.error as ApiError).status !== 403 ? dups.error : undefined)} />
-      {dups.error && (dups.error as ApiError).status === 403 ? <p class="hint">The duplication review is for supervisors and administrators.</p> : <Section title="Possible duplication" id="duplication">
+      </Section>}
+      <ErrorNotice error={create.error ?? list.error ?? dups.error} />
+      {dups.data === null ? <p class="hint">The duplication review is for supervisors and administrators.</p> : <Section title="Possible duplication" id="duplication">
         <ul>{(dups.data ?? []).map((d) => <li><strong>{Math.round(d.score * 100)}%</strong> {d.a.name} ↔ {d.b.name}: {[d.sharedGeography.length ? `same area (${d.sharedGeography.join(', ')})` : '', d.sharedFocus.length ? `same focus (${d.sharedFocus.join(', ')})` : '', d.sharedTargets ? `${d.sharedTargets} shared targets` : '', d.sharedAgencies.length ? `agencies in both: ${d.sharedAgencies.join(', ')}` : ''].filter(Boolean).join('; ')}</li>)}</ul>
         {dups.data && !dups.data.length && <p class="hint">No likely duplication.</p>}
       </Section>}
