@@ -97,7 +97,10 @@ export class NotificationHub {
 
   private async deliver(h: { id: number; url: string; secret: string }, n: NotificationRow): Promise<void> {
     const body = JSON.stringify({ id: n.id, at: n.at, agency: n.agency, kind: n.kind, message: n.message, ref: n.ref, payload: n.payload });
-    await this.db.query('INSERT INTO webhook_deliveries (webhook_id, notification_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [h.id, n.id]);
+    // Every server process hears every notification; the one whose row this is delivers it, so a
+    // webhook gets each notification once however many processes run.
+    const claimed = await this.db.query('INSERT INTO webhook_deliveries (webhook_id, notification_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING webhook_id', [h.id, n.id]);
+    if (!claimed.length) return;
     let lastError = '';
     for (let attempt = 0; attempt < RETRY_MS.length && !this.stopped; attempt++) {
       if (RETRY_MS[attempt]) await new Promise((r) => setTimeout(r, RETRY_MS[attempt]));
