@@ -5,7 +5,8 @@ import { pageRank, betweenness, louvain } from './measures.js';
 import { supplyFlow, greedyInterdiction } from './flow.js';
 
 const TARGETABLE = ['Person', 'Organization', 'Company', 'Lab'];
-const targetable = (schema: string): boolean => TARGETABLE.some((t) => model.isA(schema, t));
+/** People, organisations, companies and labs: what can be targeted (and leads a network). */
+export const targetable = (schema: string): boolean => TARGETABLE.some((t) => model.isA(schema, t));
 
 /** Above this many nodes betweenness is sampled (Brandes & Pich) rather than exact. */
 export const EXACT_BETWEENNESS_MAX = 5_000;

@@ -7,6 +7,7 @@ import type { Principal } from '../domain/users.js';
 import { getEntities } from '../store/read.js';
 import { projection } from '../graph/cache.js';
 import { louvain, pageRank } from '../graph/measures.js';
+import { targetable } from '../graph/analyze.js';
 import { bannerOf, change, eventFacts, previousRange, routeFacts, seizureFigures, topPlaces, topRoutes, type Range } from './picture.js';
 
 export interface Network { community: number; members: number; seizures: number; sanctioned: number; inCase: number; leading: { id: string; caption: string; schema: string }[] }
@@ -29,7 +30,7 @@ export async function topNetworks(store: Store, me: Principal, top = 5): Promise
   }
   const chosen = [...by.entries()].filter(([, c]) => c.members.length >= 3)
     .sort(([, a], [, b]) => b.seizures - a.seizures || b.members.length - a.members.length).slice(0, top);
-  const leadIds = chosen.map(([, c]) => [...c.members].filter((v) => /Person|Organization|Company|Lab/.test(p.schema[v]!)).sort((a, b) => rank[b]! - rank[a]!).slice(0, 3).map((v) => g.ids[v]!));
+  const leadIds = chosen.map(([, c]) => [...c.members].filter((v) => targetable(p.schema[v]!)).sort((a, b) => rank[b]! - rank[a]!).slice(0, 3).map((v) => g.ids[v]!));
   const views = await store.read(me, (tx) => getEntities(tx, store.markings, leadIds.flat()));
   const caption = new Map(views.map((e) => [e.id, e]));
   return chosen.map(([id, c], i) => ({

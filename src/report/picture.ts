@@ -26,7 +26,7 @@ const EVENT_PROPS = ['date', 'drugType', 'weightKg', 'pillCount', 'addressEntity
  * Places by id, read in one query: events and shipments name few distinct places, so
  * this beats a join per row (15k lateral lookups under the policy took 1.8 s at 100k).
  */
-async function placesById(tx: Sql, ids: string[]): Promise<Map<string, Place & { markingIds: number[] }>> {
+export async function placesById(tx: Sql, ids: string[]): Promise<Map<string, Place & { markingIds: number[] }>> {
   if (!ids.length) return new Map();
   const rows = await tx.query<{ entity_id: string; name: string | null; lat: string | null; lon: string | null; t: string | null; mk: number[] }>(
     `SELECT entity_id, min(value) FILTER (WHERE prop = 'name') AS name, min(value) FILTER (WHERE prop = 'latitude') AS lat,

@@ -11,7 +11,7 @@ import { neighbourhood } from '../../store/read.js';
 import { conflictsFor, casesForEntity } from '../../deconflict/targets.js';
 import { operationConflictsFor } from '../../deconflict/events.js';
 import { StatusError } from '../../domain/errors.js';
-import { bannerOf, eventFacts, routeFacts, seizureFigures, topPlaces, topRoutes, type Range } from '../../report/picture.js';
+import { bannerOf, eventFacts, placesById, routeFacts, seizureFigures, topPlaces, topRoutes, type Range } from '../../report/picture.js';
 import { commonPictureReport } from '../../report/cip.js';
 import { notificationsFor } from '../../notify/notifications.js';
 
@@ -84,15 +84,11 @@ export async function registerPictureRoutes(app: FastifyInstance, store: Store):
         }
       }
       if (layers.has('ports')) {
-        const ports = await tx.query<{ entity_id: string; name: string; lat: string; lon: string; t: string; mk: number[] }>(
-          `SELECT entity_id, min(value) FILTER (WHERE prop = 'name') AS name, min(value) FILTER (WHERE prop = 'latitude') AS lat,
-                  min(value) FILTER (WHERE prop = 'longitude') AS lon, min(value) FILTER (WHERE prop = 'locationType') AS t, array_agg(DISTINCT marking_id) AS mk
-             FROM statements WHERE schema = 'Address' AND entity_id IN (SELECT entity_id FROM statements WHERE schema = 'Address' AND prop = 'locationType' AND value = ANY($1))
-              AND prop IN ('name', 'latitude', 'longitude', 'locationType') GROUP BY entity_id`, [PORT_TYPES]);
-        for (const p of ports) {
-          if (!p.lat || !p.lon) continue;
-          used.push(...p.mk);
-          features.push({ type: 'Feature', id: p.entity_id, geometry: { type: 'Point', coordinates: [Number(p.lon), Number(p.lat)] }, properties: { layer: 'ports', id: p.entity_id, name: p.name, kind: p.t } });
+        const ids = await tx.query<{ entity_id: string }>("SELECT DISTINCT entity_id FROM statements WHERE schema = 'Address' AND prop = 'locationType' AND value = ANY($1)", [PORT_TYPES]);
+        for (const p of (await placesById(tx, ids.map((r) => r.entity_id))).values()) {
+          if (p.lat === undefined || p.lon === undefined) continue;
+          used.push(...p.markingIds);
+          features.push({ type: 'Feature', id: p.id, geometry: { type: 'Point', coordinates: [p.lon, p.lat] }, properties: { layer: 'ports', id: p.id, name: p.name, kind: p.type } });
         }
       }
       if (layers.has('routes')) {

@@ -22,16 +22,16 @@ export function SearchView() {
   // Pages already fetched are kept; "Load more" fetches the next 1,000 as five pages at once.
   const [more, setMore] = useState<{ items: Result[]; busy: boolean; error?: Error }>({ items: [], busy: false });
   useEffect(() => setMore({ items: [], busy: false }), [params.toString()]);
+  const page = (offset: number) => api<{ results: Result[]; total?: number }>(`/entities${q({ q: params.get('q') ?? undefined, schema: params.get('schema') ?? undefined, limit: PAGE, offset })}`);
   const results = useAsync(async () => {
-    const r = await api<{ results: Result[]; total?: number }>(`/entities${q({ q: params.get('q') ?? undefined, schema: params.get('schema') ?? undefined, limit: PAGE, offset: 0 })}`);
+    const r = await page(0);
     return { total: r.total ?? r.results.length, first: r.results };
   }, [params.toString()]);
   const loadMore = async () => {
     const start = PAGE + more.items.length;
     setMore((m) => ({ ...m, busy: true, error: undefined }));
     try {
-      const pages = await Promise.all([0, 1, 2, 3, 4].map((i) => start + i * PAGE).filter((o) => o < Math.min(MAX, results.data?.total ?? 0)).map((offset) =>
-        api<{ results: Result[] }>(`/entities${q({ q: params.get('q') ?? undefined, schema: params.get('schema') ?? undefined, limit: PAGE, offset })}`)));
+      const pages = await Promise.all([0, 1, 2, 3, 4].map((i) => start + i * PAGE).filter((o) => o < Math.min(MAX, results.data?.total ?? 0)).map(page));
       setMore((m) => ({ items: [...m.items, ...pages.flatMap((p) => p.results)], busy: false }));
     } catch (e) {
       setMore((m) => ({ ...m, busy: false, error: e as Error }));
