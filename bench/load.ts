@@ -9,7 +9,7 @@
 //   DATABASE_URL=postgres://root@127.0.0.1:5432/test npm run bench:load   (adds PostgreSQL)
 //   options: --rates 25,50,100,200,400,800 --seconds 5 --connections 32 --size small
 import { parseArgs } from 'node:util';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { startChokepoint } from '../src/cli/spawn.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,24 +21,6 @@ const { values: args } = parseArgs({ options: {
   connections: { type: 'string', default: '32' }, size: { type: 'string', default: 'small' },
 } });
 const rates = args.rates.split(',').map(Number);
-const BIN = new URL('../bin/chokepoint.js', import.meta.url).pathname;
-
-/** Starts `chokepoint demo` and resolves with its URL and the admin's password once it serves. */
-function startServer(env: NodeJS.ProcessEnv, dataDir: string): Promise<{ child: ChildProcess; url: string; passwords: Map<string, string> }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, '--data', dataDir, 'demo', '--size', args.size, '--port', '0', '--host', '127.0.0.1'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    const passwords = new Map<string, string>();
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
-      out += d;
-      for (const m of out.matchAll(/^\s{2}([a-z.]+)\s+(\S+)\s{2,}/gm)) passwords.set(m[1]!, m[2]!);
-      const url = /serving on (http:\/\/[^\s]+)/.exec(out)?.[1];
-      if (url) resolve({ child, url, passwords });
-    });
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => { out += d; });
-    child.on('exit', (code) => reject(new Error(`server exited (${code}):\n${out.slice(-2000)}`)));
-  });
-}
 
 interface Target { name: string; method: 'GET' | 'POST'; path: string; body?: unknown; headers?: Record<string, string> }
 
@@ -59,7 +41,7 @@ for (const kind of kinds) {
   const dataDir = mkdtempSync(join(tmpdir(), 'cp-load-'));
   const scratch = kind === 'postgres' ? await scratchPostgres(process.env.DATABASE_URL!) : undefined;
   const env = { ...process.env, RATE_LIMIT: '1000000', ...(scratch ? { DATABASE_URL: scratch.url } : { DATABASE_URL: '' }) };
-  const { child, url, passwords } = await startServer(env, dataDir);
+  const { url, passwords, stop } = await startChokepoint(['--data', dataDir, 'demo', '--size', args.size, '--port', '0', '--host', '127.0.0.1'], env);
   try {
     const login = async (username: string) => {
       const r = await fetch(`${url}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: passwords.get(username) }) });
@@ -97,8 +79,7 @@ for (const kind of kinds) {
       if (t.path !== '/health') line(`${t.name}, 512 conn.`, Math.round(top * 4), await run(url, t, Math.round(top * 4), token, 512));
     }
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    await stop();
     rmSync(dataDir, { recursive: true, force: true });
     if (scratch) await scratch.drop();
   }

@@ -31,6 +31,7 @@ import { registerPictureRoutes } from './routes/picture.js';
 import { registerPressRoutes } from './routes/presses.js';
 import { registerTargetingRoutes } from './routes/targeting.js';
 import { registerExchangeRoutes } from './routes/exchange.js';
+import { resumeAfterWrites } from '../store/after-write.js';
 import { NotificationHub } from '../notify/notifications.js';
 import { escalateOverdue } from '../deconflict/events.js';
 import { screeningLists, type ScreeningLists } from '../lists/registry.js';
@@ -70,6 +71,8 @@ export interface ServerOptions {
   maxEventLoopUtilization?: number;
   /** At most this many requests in progress; more are answered 503 at once (0: no limit). Default 256. */
   maxInFlight?: number;
+  /** How often to finish after-write work that a dead process left queued (ms; 0: only at start). Default 30 s. */
+  resumeAfterWritesEveryMs?: number;
 }
 
 export class HttpError extends Error {
@@ -181,8 +184,20 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   const every = opts.escalateEveryMs ?? 30_000;
   const timer = every > 0 ? setInterval(() => { escalateOverdue(opts.store.db).catch((e) => app.log.error(e)); }, every) : undefined;
   timer?.unref();
+  // Work a killed process left between its commit and the end of its after-write
+  // checks is finished now, in the background, and by a sweep while serving.
+  let sweeping: Promise<unknown> = Promise.resolve();
+  const sweep = (): void => {
+    sweeping = sweeping.then(() => resumeAfterWrites(opts.store.db)).catch((e) => app.log.error(e));
+  };
+  sweep();
+  const resumeEvery = opts.resumeAfterWritesEveryMs ?? 30_000;
+  const sweeper = resumeEvery > 0 ? setInterval(sweep, resumeEvery) : undefined;
+  sweeper?.unref();
   app.addHook('onClose', async () => {
     clearInterval(timer);
+    clearInterval(sweeper);
+    await sweeping;
     await hub.stop();
   });
   await registerWeb(app);

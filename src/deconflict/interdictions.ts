@@ -113,6 +113,7 @@ async function linkChunk(db: Database, ids: string[], actor: string): Promise<In
         agency: c.agency, userId: c.owner_id, kind: 'interdiction.link',
         message: `New ${rec?.source ?? ''} record ${rec?.sourceRecordId ?? ''} touches a target of your case ${c.case_number} (${l.basis}): ${route}.`,
         ref: `case:${l.caseId}`, payload: { caseId: l.caseId, targetId: l.targetId, record: rec ? rec.ref : null, basis: l.basis, path: l.path },
+        dedupeKey: rec ? `interdiction.link ${l.targetId} ${l.entityId} ${rec.ref} ${rec.contentHash}` : undefined,
       });
       // The reporting agency learns only that a case holds it, and whom to call.
       if (rec && rec.source !== c.agency) {
@@ -120,6 +121,7 @@ async function linkChunk(db: Database, ids: string[], actor: string): Promise<In
         await notify(tx, {
           agency: rec.source, kind: 'interdiction.case', message: `Your record ${rec.sourceRecordId} touches an open case held by ${describePointer(p)}. Contact them.`,
           ref: rec.ref, payload: { record: rec.ref, other: p },
+          dedupeKey: `interdiction.case ${l.caseId} ${rec.ref} ${rec.contentHash}`,
         });
       }
     }

@@ -9,7 +9,7 @@ import { writeRecords, type WriteResult } from '../store/write.js';
 import { ValidationError, type FieldError, type RecordInput } from './record-input.js';
 import type { Principal } from '../domain/users.js';
 import type { Parsed } from './readers.js';
-import { afterWrite } from '../store/after-write.js';
+import { queueAfterWrite, runAfterWrite } from '../store/after-write.js';
 
 export type ImportMode = 'atomic' | 'skip';
 
@@ -66,7 +66,8 @@ export async function importRecords(store: Store, writer: Principal, items: () =
   if (rejected && mode === 'atomic') throw Object.assign(new ValidationError(errors), { report: report(none) });
 
   const total = { ...none };
-  await store.db.transaction(async (tx) => {
+  const xref = opts.crossReference !== false;
+  const job = await store.db.transaction(async (tx) => {
     let batch: RecordInput[] = [];
     let i = 0;
     let done = 0;
@@ -84,10 +85,12 @@ export async function importRecords(store: Store, writer: Principal, items: () =
       if (batch.length >= batchSize) await flush();
     }
     await flush();
+    // Queued in the same transaction: what follows the write survives a crash after the commit.
+    return queueAfterWrite(store.db, tx, written, writer.username, { crossReference: xref && written.length <= XREF_MAX });
   });
   // PGlite has no autovacuum: without fresh statistics after a large import the
   // planner misjudges every query (seconds instead of milliseconds at 1M entities).
   if (total.statements >= ANALYZE_AFTER) await store.db.exec('ANALYZE records, presence, entities, statements');
-  links = await afterWrite(store.db, written, writer.username, { crossReference: opts.crossReference !== false && written.length <= XREF_MAX });
+  links = job ? await runAfterWrite(store.db, job) : xref ? 0 : null;
   return report(total);
 }

@@ -13,6 +13,8 @@ export interface NotificationInput {
   message: string;
   ref?: string | null;
   payload?: Record<string, unknown>;
+  /** Sent at most once per key: resuming interrupted work must not tell anyone twice. */
+  dedupeKey?: string;
 }
 
 export interface NotificationRow {
@@ -26,12 +28,13 @@ export interface NotificationRow {
   payload: Record<string, unknown> | null;
 }
 
-export async function notify(tx: Sql, n: NotificationInput): Promise<number> {
+/** Returns the notification's id, or null when one with the same dedupe key was sent already. */
+export async function notify(tx: Sql, n: NotificationInput): Promise<number | null> {
   const [row] = await tx.query<{ id: number }>(
-    'INSERT INTO notifications (agency, user_id, kind, message, ref, payload) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id',
-    [n.agency, n.userId ?? null, n.kind, n.message, n.ref ?? null, n.payload ? JSON.stringify(n.payload) : null],
+    'INSERT INTO notifications (agency, user_id, kind, message, ref, payload, dedupe_key) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING RETURNING id',
+    [n.agency, n.userId ?? null, n.kind, n.message, n.ref ?? null, n.payload ? JSON.stringify(n.payload) : null, n.dedupeKey ?? null],
   );
-  return row!.id;
+  return row?.id ?? null;
 }
 
 type Listener = (n: NotificationRow) => void;
@@ -65,12 +68,26 @@ export class NotificationHub {
 
   constructor(private readonly db: Database, private readonly opts: { fetch?: typeof fetch } = {}) {}
 
+  /** Ids this process has handed out, so a catch-up after reconnecting repeats none. */
+  private readonly seen = new Set<number>();
+  private highest = 0;
+
   async start(): Promise<void> {
-    this.unlisten = await this.db.listen('cp_notifications', (payload) => {
-      const p = this.dispatch(Number(payload)).catch((e) => console.error(`notification ${payload}: ${(e as Error).message}`));
-      this.pending.add(p);
-      void p.finally(() => this.pending.delete(p));
-    });
+    const [row] = await this.db.query<{ highest: number }>('SELECT coalesce(max(id), 0) AS highest FROM notifications');
+    this.highest = row?.highest ?? 0;
+    this.unlisten = await this.db.listen('cp_notifications', (payload) => this.track(this.dispatch(Number(payload))), () => this.track(this.catchUp()));
+  }
+
+  private track(p: Promise<void>): void {
+    const q = p.catch((e) => console.error(`notifications: ${(e as Error).message}`));
+    this.pending.add(q);
+    void q.finally(() => this.pending.delete(q));
+  }
+
+  /** After the database connection came back: what was committed while nobody here listened. */
+  private async catchUp(): Promise<void> {
+    const missed = await this.db.query<{ id: number }>('SELECT id FROM notifications WHERE id > $1 ORDER BY id LIMIT 10000', [this.highest]);
+    for (const m of missed) await this.dispatch(m.id);
   }
 
   async stop(): Promise<void> {
@@ -87,6 +104,10 @@ export class NotificationHub {
   }
 
   private async dispatch(id: number): Promise<void> {
+    if (this.seen.has(id)) return;
+    this.seen.add(id);
+    this.highest = Math.max(this.highest, id);
+    if (this.seen.size > 20_000) for (const old of [...this.seen].slice(0, 10_000)) this.seen.delete(old);
     const [n] = await this.db.query<NotificationRow>('SELECT id, at, agency, user_id, kind, message, ref, payload FROM notifications WHERE id = $1', [id]);
     if (!n) return;
     for (const l of this.listeners) if (l.agency === n.agency && (n.user_id === null || n.user_id === l.userId)) l.fn(n);

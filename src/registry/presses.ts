@@ -89,6 +89,14 @@ export async function pressAlerts(db: Sql): Promise<Record<string, unknown>[]> {
   return db.query('SELECT id, at, kind, serial_key AS "serial", press_id AS "pressId", entity_id AS "entityId", record_ref AS "record", message FROM press_alerts ORDER BY at DESC, id DESC LIMIT 500');
 }
 
+/** A seizure or sighting of a press in a record is written once, however often the record's after-write check runs. */
+async function pressEventOnce(tx: Sql, pressId: number, kind: 'seizure' | 'sighting', note: string | null, recordRef: string | null, entityId: string): Promise<void> {
+  await tx.query(
+    `INSERT INTO press_events (press_id, kind, note, record_ref, entity_id, actor) SELECT $1, $2, $3, $4, $5, 'system'
+      WHERE NOT EXISTS (SELECT 1 FROM press_events WHERE press_id = $1 AND kind = $2 AND record_ref IS NOT DISTINCT FROM $4 AND entity_id = $5)`,
+    [pressId, kind, note, recordRef, entityId]);
+}
+
 /**
  * After a write: every tableting machine or die mold among the written entities is
  * checked against the registry. Runs as the system (what it reads is not shown;
@@ -134,10 +142,10 @@ export async function checkPressesAfterWrite(db: Database, entityIds: string[]):
         continue;
       }
       if (seizedBy) {
-        await tx.query("INSERT INTO press_events (press_id, kind, note, record_ref, entity_id, actor) VALUES ($1, 'seizure', $2, $3, $4, 'system')", [reg.id, `named by ${seizedBy.schema} ${seizedBy.entity_id}`, rec?.ref ?? null, entityId]);
+        await pressEventOnce(tx, reg.id, 'seizure', `named by ${seizedBy.schema} ${seizedBy.entity_id}`, rec?.ref ?? null, entityId);
         await tx.query("UPDATE presses SET status = 'seized' WHERE id = $1", [reg.id]);
       } else {
-        await tx.query("INSERT INTO press_events (press_id, kind, record_ref, entity_id, actor) VALUES ($1, 'sighting', $2, $3, 'system')", [reg.id, rec?.ref ?? null, entityId]);
+        await pressEventOnce(tx, reg.id, 'sighting', null, rec?.ref ?? null, entityId);
       }
       if (reg.status === 'reported stolen' || reg.status === 'reported missing') {
         await alert('reported stolen or missing', `${reg.make} serial ${m.serial}, ${reg.status}, appears in ${rec?.ref ?? entityId}`, reg.id, reg.agency);

@@ -4,7 +4,13 @@
 // emerging-substance check and shipment scoring. None may turn a committed write
 // into a reported failure: each logs its own error (`chokepoint xref` and
 // `chokepoint targeting rescore` redo the heavy ones).
-import type { Database } from './db.js';
+//
+// The work is queued in the write's own transaction (after_write_queue) and taken
+// off the queue when done, so a process that dies between the commit and the end of
+// the work leaves it for the next process to start, or a live one's sweep, to finish.
+// Every step is idempotent (links and alerts are unique, notifications carry a
+// dedupe key), so work resumed after a crash tells nobody twice.
+import type { Database, Sql } from './db.js';
 import { model } from '../domain/model.js';
 import { crossReferenceAfterWrite } from '../resolve/xref.js';
 import { linkAfterWrite } from '../deconflict/interdictions.js';
@@ -26,4 +32,67 @@ export async function afterWrite(db: Database, entityIds: string[], actor: strin
   // Shipments are scored as they arrive; a bulk import (cross-referencing skipped) is scored by `chokepoint targeting rescore`.
   if (schemas.has('Shipment') && opts.crossReference !== false) await scoreShipments(db, entityIds).catch(logged('shipment scoring'));
   return links;
+}
+
+/** Advisory-lock space for queued after-write work (one lock per queue row). */
+const LOCK_SPACE = 1_708_017;
+
+export interface AfterWriteJob {
+  id: number;
+  entityIds: string[];
+  actor: string;
+  crossReference: boolean;
+  /** Held by this process from before the write commits until the work is done. */
+  release: () => Promise<void>;
+}
+
+/**
+ * Inside the write's transaction: queues the work and locks it for this process, so
+ * no other process's sweep starts it while this one is about to. Null when nothing was written.
+ */
+export async function queueAfterWrite(db: Database, tx: Sql, entityIds: string[], actor: string, opts: { crossReference?: boolean } = {}): Promise<AfterWriteJob | null> {
+  if (!entityIds.length) return null;
+  const crossReference = opts.crossReference !== false;
+  const [row] = await tx.query<{ id: number }>('INSERT INTO after_write_queue (entity_ids, actor, cross_reference) VALUES ($1, $2, $3) RETURNING id', [entityIds, actor, crossReference]);
+  const release = await db.tryLock(LOCK_SPACE, row!.id);
+  if (!release) throw new Error(`after-write job ${row!.id} is locked by another process`); // a fresh id: cannot happen
+  return { id: row!.id, entityIds, actor, crossReference, release };
+}
+
+/** After the commit: does the queued work and takes it off the queue. Returns the possible links found. */
+export async function runAfterWrite(db: Database, job: AfterWriteJob | null): Promise<number | null> {
+  if (!job) return 0;
+  try {
+    const links = await afterWrite(db, job.entityIds, job.actor, { crossReference: job.crossReference });
+    await db.query('DELETE FROM after_write_queue WHERE id = $1', [job.id]);
+    return links;
+  } catch (e) {
+    // Left on the queue: a sweep retries it.
+    await db.query('UPDATE after_write_queue SET attempts = attempts + 1, last_error = $2 WHERE id = $1', [job.id, (e as Error).message]).catch(() => undefined);
+    console.error(`after-write job ${job.id} failed and stays queued: ${(e as Error).message}`);
+    return null;
+  } finally {
+    await job.release();
+  }
+}
+
+/** The queue rows no live process holds (their writer died or failed): does them. Returns how many were finished. */
+export async function resumeAfterWrites(db: Database, limit = 100): Promise<number> {
+  const rows = await db.query<{ id: number; entity_ids: string[]; actor: string; cross_reference: boolean }>(
+    'SELECT id, entity_ids, actor, cross_reference FROM after_write_queue ORDER BY id LIMIT $1', [limit]);
+  let done = 0;
+  for (const r of rows) {
+    const release = await db.tryLock(LOCK_SPACE, r.id);
+    if (!release) continue; // a live process is on it
+    // Finished (and deleted) between the read and the lock: nothing to do.
+    const [still] = await db.query('SELECT 1 FROM after_write_queue WHERE id = $1', [r.id]);
+    if (!still) {
+      await release();
+      continue;
+    }
+    console.error(`resuming after-write work ${r.id} (${r.entity_ids.length} entities written by ${r.actor})`);
+    const links = await runAfterWrite(db, { id: r.id, entityIds: r.entity_ids, actor: r.actor, crossReference: r.cross_reference, release });
+    if (links !== null || !r.cross_reference) done++;
+  }
+  return done;
 }

@@ -18,8 +18,23 @@ export interface Database extends Sql {
   readonly location: string;
   transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
   /** LISTEN on a channel (pg_notify from any transaction, delivered at its commit); returns the unlisten. */
-  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  listen(channel: string, onPayload: (payload: string) => void, onReconnect?: () => void): Promise<() => Promise<void>>;
+  /**
+   * Takes a lock that this process holds until it releases it or dies: on PostgreSQL a
+   * session advisory lock on a connection of the process's own, so another process
+   * learns at once that a crashed one no longer holds it. Null when someone else holds it.
+   */
+  tryLock(space: number, key: number): Promise<(() => Promise<void>) | null>;
   close(): Promise<void>;
+}
+
+/** Locks taken by this process, so that its own workers do not take one twice. */
+function localLocks(): { take(k: string): boolean; drop(k: string): void } {
+  const held = new Set<string>();
+  return {
+    take: (k) => !held.has(k) && !!held.add(k),
+    drop: (k) => { held.delete(k); },
+  };
 }
 
 // OIDs: int8, numeric, date, timestamp, timestamptz.
@@ -45,20 +60,48 @@ export async function openPglite(dir?: string): Promise<Database> {
     },
   });
   const base = wrap(db);
+  const locks = localLocks();
   return {
     kind: 'pglite',
     location: dir ?? 'memory://',
     ...base,
     transaction: (fn) => db.transaction((tx) => fn(wrap(tx as unknown as PGlite))),
     listen: async (channel, onPayload) => db.listen(channel, onPayload),
+    // One process owns a PGlite directory, so a lock need only be unique within it.
+    async tryLock(space, key) {
+      const k = `${space}:${key}`;
+      if (!locks.take(k)) return null;
+      return async () => locks.drop(k);
+    },
     close: () => db.close(),
   };
 }
 
 export async function openPostgres(url: string): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: Number(process.env.PG_POOL_SIZE ?? 10) });
+  // connectionTimeoutMillis: while the server is unreachable, a request fails in seconds rather than hanging.
+  const pool = new pg.Pool({ connectionString: url, max: Number(process.env.PG_POOL_SIZE ?? 10), connectionTimeoutMillis: 5000 });
   // A dropped server connection must not crash the process; queries fail and the pool reconnects.
   pool.on('error', (err) => console.error(`postgres pool: ${err.message}`));
+  const locks = localLocks();
+  // Advisory locks live on one connection of this process's own, outside the pool, so
+  // holding one never takes a connection from the work it protects.
+  let lockClient: Promise<pg.Client> | undefined;
+  const lockConnection = (): Promise<pg.Client> => {
+    lockClient ??= (async () => {
+      const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+      const lost = (): void => { lockClient = undefined; };
+      c.on('error', (err) => { console.error(`postgres lock connection: ${err.message}`); lost(); });
+      c.on('end', lost);
+      try {
+        await c.connect();
+      } catch (e) {
+        lost();
+        throw e;
+      }
+      return c;
+    })();
+    return lockClient;
+  };
   const types = {
     getTypeParser: (oid: number, format?: string) => PARSERS[oid] ?? pg.types.getTypeParser(oid, format as 'text'),
   };
@@ -88,16 +131,62 @@ export async function openPostgres(url: string): Promise<Database> {
         c.release();
       }
     },
-    async listen(channel, onPayload) {
-      // LISTEN holds a connection of its own, outside the pool.
-      const c = new pg.Client({ connectionString: url });
-      c.on('error', (err) => console.error(`postgres listener: ${err.message}`));
-      await c.connect();
-      c.on('notification', (n) => { if (n.channel === channel) onPayload(n.payload ?? ''); });
-      await c.query(`LISTEN ${c.escapeIdentifier(channel)}`);
-      return async () => { await c.end(); };
+    async listen(channel, onPayload, onReconnect) {
+      // LISTEN holds a connection of its own, outside the pool. When the server goes
+      // away (restart, failover) it is re-established with back-off, and onReconnect
+      // lets the caller catch up on what was committed while nobody listened.
+      let c: pg.Client | undefined;
+      let stopped = false;
+      let retry: NodeJS.Timeout | undefined;
+      const connect = async (): Promise<void> => {
+        const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+        client.on('error', (err) => console.error(`postgres listener: ${err.message}`));
+        client.on('notification', (n) => { if (n.channel === channel) onPayload(n.payload ?? ''); });
+        await client.connect();
+        await client.query(`LISTEN ${client.escapeIdentifier(channel)}`);
+        c = client;
+        client.once('end', () => {
+          if (!stopped) reconnect(250);
+        });
+      };
+      const reconnect = (delay: number): void => {
+        if (stopped) return;
+        retry = setTimeout(() => {
+          connect().then(() => onReconnect?.(), () => reconnect(Math.min(delay * 2, 5000)));
+        }, delay);
+      };
+      await connect();
+      return async () => {
+        stopped = true;
+        clearTimeout(retry);
+        await c?.end().catch(() => undefined);
+      };
     },
-    close: () => pool.end(),
+    async tryLock(space, key) {
+      const k = `${space}:${key}`;
+      if (!locks.take(k)) return null;
+      try {
+        const c = await lockConnection();
+        const [row] = (await c.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1::int, ($2::bigint % 2147483647)::int) AS ok', [space, key])).rows;
+        if (!row?.ok) {
+          locks.drop(k);
+          return null;
+        }
+        return async () => {
+          locks.drop(k);
+          await c.query('SELECT pg_advisory_unlock($1::int, ($2::bigint % 2147483647)::int)', [space, key]).catch(() => undefined);
+        };
+      } catch (e) {
+        locks.drop(k);
+        throw e;
+      }
+    },
+    async close() {
+      const c = await lockClient?.catch(() => undefined);
+      lockClient = undefined;
+      await c?.end().catch(() => undefined);
+      await pool.end();
+    },
   };
 }
 

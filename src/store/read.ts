@@ -289,8 +289,8 @@ export async function recordIdsOf(tx: Sql, entityIds: string[], kind?: string): 
 }
 
 /** The newest record that speaks of an entity, as source and source record id (for pointers in alerts). */
-export async function latestRecordOf(tx: Sql, entityId: string): Promise<{ source: string; sourceRecordId: string; ref: string } | undefined> {
-  const [r] = await tx.query<{ source: string; source_record_id: string }>(
-    'SELECT r.source, r.source_record_id FROM presence p JOIN records r ON r.id = p.record_id WHERE p.entity_id = $1 ORDER BY r.id DESC LIMIT 1', [entityId]);
-  return r && { source: r.source, sourceRecordId: r.source_record_id, ref: `${r.source}/${r.source_record_id}` };
+export async function latestRecordOf(tx: Sql, entityId: string): Promise<{ source: string; sourceRecordId: string; ref: string; contentHash: string } | undefined> {
+  const [r] = await tx.query<{ source: string; source_record_id: string; content_hash: string }>(
+    'SELECT r.source, r.source_record_id, r.content_hash FROM presence p JOIN records r ON r.id = p.record_id WHERE p.entity_id = $1 ORDER BY r.id DESC LIMIT 1', [entityId]);
+  return r && { source: r.source, sourceRecordId: r.source_record_id, ref: `${r.source}/${r.source_record_id}`, contentHash: r.content_hash };
 }

@@ -4,7 +4,7 @@
 // round trips.
 import type { Database, Sql } from './db.js';
 import { appendAudit } from './audit.js';
-import { afterWrite } from './after-write.js';
+import { queueAfterWrite, runAfterWrite } from './after-write.js';
 import { withinReaderScope } from './access.js';
 import type { MarkingCache } from './markings.js';
 import { canRead, formatMarking, type Marking } from '../domain/markings.js';
@@ -263,7 +263,10 @@ async function writeEntities(tx: Sql, intern: Intern, rows: { rec: RecordInput; 
 /** A validated batch, all or nothing; then cross-referenced against the store. */
 export async function writeBatch(db: Database, markings: MarkingCache, writer: Principal, records: RecordInput[], opts: WriteOptions): Promise<WriteResult> {
   const written: string[] = [];
-  const r = await db.transaction((tx) => writeRecords(tx, markings, writer, records, { ...opts, onWritten: (ids) => written.push(...ids) }));
-  await afterWrite(db, written, writer.username);
+  const { r, job } = await db.transaction(async (tx) => {
+    const r = await writeRecords(tx, markings, writer, records, { ...opts, onWritten: (ids) => written.push(...ids) });
+    return { r, job: await queueAfterWrite(db, tx, written, writer.username) };
+  });
+  await runAfterWrite(db, job);
   return r;
 }

@@ -78,7 +78,7 @@ describe.skipIf(!url)('two servers on one PostgreSQL', () => {
     const written: number[] = [];
     for (let i = 0; i < 10; i++) {
       const store = i % 2 ? b : a; // written through either server's connections
-      written.push(await store.db.transaction((tx) => notify(tx, { agency: 'DEA', kind: 'test.scale-out', message: `note ${i}` })));
+      written.push((await store.db.transaction((tx) => notify(tx, { agency: 'DEA', kind: 'test.scale-out', message: `note ${i}` })))!);
     }
     await notify(a.db, { agency: 'CBP', kind: 'test.scale-out', message: 'not for DEA' });
     await expect.poll(() => gotA.length + gotB.length + delivered.length, { timeout: 10_000 }).toBeGreaterThanOrEqual(30);

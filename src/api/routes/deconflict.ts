@@ -117,8 +117,24 @@ export async function registerDeconflictionRoutes(app: FastifyInstance, store: S
     const res = reply.raw;
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     res.write(': connected\n\n');
-    const send = (n: NotificationRow) => res.write(`id: ${n.id}\nevent: ${n.kind}\ndata: ${JSON.stringify({ id: n.id, at: n.at, kind: n.kind, message: n.message, ref: n.ref, payload: n.payload })}\n\n`);
-    const unsubscribe = hub.subscribe(me.agency, me.id, send);
+    const sent = new Set<number>();
+    const write = (n: NotificationRow): void => {
+      if (sent.has(n.id)) return;
+      sent.add(n.id);
+      res.write(`id: ${n.id}\nevent: ${n.kind}\ndata: ${JSON.stringify({ id: n.id, at: n.at, kind: n.kind, message: n.message, ref: n.ref, payload: n.payload })}\n\n`);
+    };
+    // A reconnecting client (EventSource sends Last-Event-ID) first gets what it
+    // missed; live ones that arrive meanwhile wait, so none is lost or sent twice.
+    const lastId = Number(req.headers['last-event-id']);
+    let held: NotificationRow[] | undefined = Number.isSafeInteger(lastId) && lastId > 0 ? [] : undefined;
+    const unsubscribe = hub.subscribe(me.agency, me.id, (n) => (held ? held.push(n) : write(n)));
+    if (held) {
+      const missed = await db.query<NotificationRow>(
+        'SELECT id, at, agency, user_id, kind, message, ref, payload FROM notifications WHERE agency = $1 AND (user_id IS NULL OR user_id = $2) AND id > $3 ORDER BY id LIMIT 1000',
+        [me.agency, me.id, lastId]);
+      for (const n of [...missed, ...held]) write(n);
+      held = undefined;
+    }
     const beat = setInterval(() => res.write(': keep-alive\n\n'), 25_000);
     req.raw.on('close', () => {
       clearInterval(beat);
