@@ -47,6 +47,13 @@ export async function registerAdminRoutes(app: FastifyInstance, store: Store): P
     return r;
   });
 
+  app.get('/admin/after-write', { schema: { tags: ['system'], summary: 'After-write work still queued (admin): left by a process that stopped after its commit, or failing' } }, async (req) => {
+    assertMay(principal(req), 'manageUsers');
+    const jobs = await store.db.query<{ id: number; entities: number; actor: string; queued_at: string; attempts: number; last_error: string | null }>(
+      'SELECT id, cardinality(entity_ids) AS entities, actor, queued_at, attempts, last_error FROM after_write_queue ORDER BY id LIMIT 100');
+    return { queued: jobs.length, jobs };
+  });
+
   app.get('/retention/review', { schema: { tags: ['retention'], querystring: Type.Object({ days: Type.Integer({ minimum: 0, maximum: 3650, default: 30 }) }), summary: 'Intelligence records due for review' } }, async (req) => {
     const me = principal(req);
     const due = await reviewQueue(store.db, me, (req.query as { days: number }).days);
