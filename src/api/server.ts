@@ -32,6 +32,7 @@ import { registerPressRoutes } from './routes/presses.js';
 import { registerTargetingRoutes } from './routes/targeting.js';
 import { registerExchangeRoutes } from './routes/exchange.js';
 import { resumeAfterWrites } from '../store/after-write.js';
+import { databaseUnavailable } from '../store/db.js';
 import { NotificationHub } from '../notify/notifications.js';
 import { escalateOverdue } from '../deconflict/events.js';
 import { screeningLists, type ScreeningLists } from '../lists/registry.js';
@@ -150,7 +151,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return reply.code(err.statusCode).send({ error: err.message });
     req.log.error(err);
     // Database unreachable (server restarted, network): a clean 503 the client may retry.
-    if (/ECONNREFUSED|ECONNRESET|terminating connection|Connection terminated|57P01/.test(`${err.message} ${err.code ?? ''}`)) {
+    if (databaseUnavailable(err)) {
       return reply.code(503).header('retry-after', '2').send({ error: 'the database is unavailable; try again shortly' });
     }
     return reply.code(500).send({ error: 'internal error' });

@@ -190,6 +190,17 @@ export async function openPostgres(url: string): Promise<Database> {
   };
 }
 
+/**
+ * True when an error means the database server cannot be reached right now (restart,
+ * failover, network). The request may be retried: writes are idempotent, so a retry
+ * is safe even in the rare case that the connection dropped after the commit.
+ */
+export function databaseUnavailable(err: { message?: string; code?: string }): boolean {
+  // 08xxx connection exceptions; 57P01-57P03 admin shutdown, crash shutdown, cannot connect now.
+  if (typeof err.code === 'string' && /^(08...|57P0[1-3])$/.test(err.code)) return true;
+  return /ECONNREFUSED|ECONNRESET|EPIPE|Connection terminated|timeout exceeded when trying to connect|the database system is (starting up|shutting down|in recovery mode)|Client has encountered a connection error/.test(`${err.message ?? ''} ${err.code ?? ''}`);
+}
+
 /** DATABASE_URL selects PostgreSQL; otherwise PGlite in `dataDir` (default ./data). */
 export async function openDatabase(opts: { url?: string; dataDir?: string } = {}): Promise<Database> {
   const url = opts.url ?? process.env.DATABASE_URL;

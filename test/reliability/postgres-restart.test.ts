@@ -1,0 +1,141 @@
+// Fault drill: the PostgreSQL server is restarted while a `chokepoint serve` process
+// takes a steady stream of writes. While it is down every request fails cleanly and
+// quickly (503, Retry-After, a plain reason); once it is back the same process serves
+// again without a restart, nothing acknowledged is lost, nothing is half-written,
+// failed writes go through when retried, and notifications flow again (the LISTEN
+// connection comes back by itself). The server here is one of the test's own, so
+// stopping it disturbs no other test.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Store } from '../../src/store/store.js';
+import { createUser, issueToken } from '../../src/store/users.js';
+import { createCase, registerTargets } from '../../src/deconflict/targets.js';
+import { startChokepoint, type ServingProcess } from '../../src/cli/spawn.js';
+import { privatePostgresUnavailable, startPrivatePostgres, type PrivatePostgres } from './private-postgres.js';
+
+const unavailable = privatePostgresUnavailable();
+if (unavailable) console.warn(`the PostgreSQL restart drill is skipped: ${unavailable}`);
+
+const TARGET_PHONE = '+525512345678';
+const person = (i: number) => ({
+  source: 'DEA', sourceRecordId: `drill-${i}`, kind: 'operational', reportDate: '2026-11-01', grade: 'B2', marking: 'U//LES',
+  entities: [{ id: `drill-p-${i}`, schema: 'Person', properties: { name: [`Drill Person ${i}`], nationality: ['mx'], birthDate: ['1980-01-01'] } }],
+});
+const STATEMENTS_PER_RECORD = 3;
+
+interface Attempt { i: number; status: number | 'no answer'; ms: number; body: string; at: number }
+
+describe.skipIf(!!unavailable)('PostgreSQL restarted under writes', () => {
+  let pg: PrivatePostgres;
+  let server: ServingProcess;
+  let token: string;
+  let agentToken: string;
+  beforeAll(async () => {
+    pg = await startPrivatePostgres();
+    const store = await Store.open({ url: pg.url });
+    try {
+      const loader = await createUser(store.db, { username: 'loader', agency: 'DEA', clearance: 'S', roles: ['analyst'], password: 'correct horse battery staple' });
+      const agent = await createUser(store.db, { username: 'case.agent', agency: 'DEA', clearance: 'S', roles: ['case_agent'], password: 'correct horse battery staple' });
+      const c = await createCase(store.db, agent, { caseNumber: 'DEA-2026-0099', title: 'Restart drill', contactName: 'Case Agent', contactPhone: '+1 202 555 0100' });
+      await registerTargets(store.db, agent, c.id, [{ kind: 'phone', value: TARGET_PHONE }]);
+      token = (await issueToken(store.db, loader.id, 'session', 1)).token;
+      agentToken = (await issueToken(store.db, agent.id, 'session', 1)).token;
+    } finally {
+      await store.close();
+    }
+    server = await startChokepoint(['serve', '--port', '0', '--host', '127.0.0.1'], { ...process.env, DATABASE_URL: pg.url, RATE_LIMIT: '100000' });
+  }, 120_000);
+  afterAll(async () => {
+    await server?.stop();
+    await pg?.destroy();
+  });
+
+  const post = async (path: string, body: unknown, t = token): Promise<{ status: number | 'no answer'; body: string }> => {
+    try {
+      const r = await fetch(server.url + path, { method: 'POST', headers: { authorization: `Bearer ${t}`, 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
+      return { status: r.status, body: await r.text() };
+    } catch (e) {
+      return { status: 'no answer', body: (e as Error).message };
+    }
+  };
+
+  it('fails cleanly while it is down, recovers without a restart, and loses or half-writes nothing', async () => {
+    // A case agent's notification stream, open across the restart.
+    const notices: string[] = [];
+    const ctl = new AbortController();
+    const stream = await fetch(`${server.url}/notifications/stream`, { headers: { authorization: `Bearer ${agentToken}` }, signal: ctl.signal });
+    void (async () => {
+      const reader = stream.body!.getReader();
+      try {
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) return;
+          for (const m of new TextDecoder().decode(value).matchAll(/^event: (\S+)$/gm)) notices.push(m[1]!);
+        }
+      } catch { /* aborted at the end */ }
+    })();
+
+    const attempts: Attempt[] = [];
+    let writing = true;
+    const t0 = Date.now();
+    const writer = (async () => {
+      for (let i = 0; writing; i++) {
+        const started = Date.now();
+        const r = await post('/records', [person(i)]);
+        attempts.push({ i, ...r, ms: Date.now() - started, at: started - t0 });
+        await new Promise((res) => setTimeout(res, 25));
+      }
+    })();
+
+    await new Promise((r) => setTimeout(r, 1500));
+    const downAt = Date.now() - t0;
+    await pg.stop();
+    await new Promise((r) => setTimeout(r, 3000)); // down for a while, writes still arriving
+    const health = await fetch(`${server.url}/health`);
+    expect(health.status).toBe(503);
+    expect(health.headers.get('retry-after')).toBeTruthy();
+    await pg.start();
+    const upAt = Date.now() - t0;
+    // Serving again, with no restart of the Chokepoint process.
+    await expect.poll(async () => (await fetch(`${server.url}/health`)).status, { timeout: 30_000, interval: 250 }).toBe(200);
+    await expect.poll(() => attempts.filter((a) => a.at > upAt && a.status === 200).length, { timeout: 30_000 }).toBeGreaterThan(5);
+    writing = false;
+    await writer;
+    expect(server.child.exitCode).toBeNull();
+
+    const failed = attempts.filter((a) => a.status !== 200);
+    const down = attempts.filter((a) => a.at >= downAt && a.at < upAt);
+    expect(down.length).toBeGreaterThan(10);
+    expect(failed.length).toBeGreaterThan(0);
+    // Clean failures: 503 with the reason, quickly (the pool gives up connecting in 5 s), never a 500 or a hang.
+    for (const a of failed) {
+      expect(a.status, `attempt ${a.i}: ${a.body}`).toBe(503);
+      expect(a.body).toMatch(/database is unavailable/);
+      expect(a.ms).toBeLessThan(10_000);
+    }
+
+    const store = await Store.open({ url: pg.url });
+    try {
+      const counts = new Map((await store.db.query<{ entity_id: string; n: number }>(
+        "SELECT entity_id, count(*)::int AS n FROM statements WHERE entity_id LIKE 'drill-p-%' GROUP BY entity_id")).map((r) => [r.entity_id, r.n]));
+      // Everything acknowledged is there, whole.
+      for (const a of attempts.filter((x) => x.status === 200)) expect(counts.get(`drill-p-${a.i}`), `acknowledged record ${a.i}`).toBe(STATEMENTS_PER_RECORD);
+      // A failed write is there whole or not at all.
+      for (const a of failed) expect([undefined, STATEMENTS_PER_RECORD]).toContain(counts.get(`drill-p-${a.i}`));
+      // Retried, each failed write goes through (idempotently, if it had in fact committed).
+      for (const a of failed) expect((await post('/records', [person(a.i)])).status).toBe(200);
+      const [{ n }] = await store.db.query<{ n: number }>("SELECT count(*)::int AS n FROM records WHERE source_record_id LIKE 'drill-%'") as [{ n: number }];
+      expect(n).toBe(attempts.length);
+    } finally {
+      await store.close();
+    }
+
+    // Notifications flow after the restart: a record touching the case's phone reaches its agent's open stream.
+    const hit = await post('/records', [{
+      source: 'DEA', sourceRecordId: 'drill-hit', kind: 'operational', reportDate: '2026-11-02', grade: 'B2', marking: 'U//LES',
+      entities: [{ id: 'drill-phone', schema: 'Phone', properties: { number: [TARGET_PHONE] } }],
+    }]);
+    expect(hit.status).toBe(200);
+    await expect.poll(() => notices.includes('interdiction.link'), { timeout: 15_000 }).toBe(true);
+    ctl.abort();
+  }, 180_000);
+});
