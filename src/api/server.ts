@@ -150,6 +150,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     if (err.validation) return reply.code(400).send({ error: `invalid request: ${err.message}` });
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return reply.code(err.statusCode).send({ error: err.message });
     req.log.error(err);
+    // 53100 disk_full from a PostgreSQL server: the statement failed and its transaction rolled back.
+    if (err.code === '53100') return reply.code(507).send({ error: 'the database server is out of disk space; nothing of this request was written; free space and retry' });
     // Database unreachable (server restarted, network): a clean 503 the client may retry.
     if (databaseUnavailable(err)) {
       return reply.code(503).header('retry-after', '2').send({ error: 'the database is unavailable; try again shortly' });

@@ -2,7 +2,9 @@
 // WebAssembly, in-process, the embedded default) and a PostgreSQL server via `pg`
 // when DATABASE_URL is set. Both run the same SQL; type parsing is aligned here so
 // the rest of the code never knows which one it talks to.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statfsSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { StatusError } from '../domain/errors.js';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import pg from 'pg';
@@ -48,14 +50,82 @@ const PARSERS: Record<number, (v: string) => unknown> = {
   1184: (v) => new Date(v).toISOString(),
 };
 
+/** The database cannot write: its disk is (nearly) full or read-only. The API answers 507. */
+export class StorageError extends StatusError {
+  constructor(message: string) {
+    super(message, 507);
+  }
+}
+
+/** Free space the embedded database must keep: PostgreSQL adds its write-ahead log 16 MB at a time. */
+const MIN_FREE_BYTES = Number(process.env.CHOKEPOINT_MIN_FREE_MB ?? 64) * 1024 * 1024;
+
+const freeBytes = (dir: string): number => {
+  const f = statfsSync(dir);
+  return f.bavail * f.bsize;
+};
+
+/**
+ * Checks that an embedded data directory can be used before PGlite opens it: PGlite
+ * reports a read-only or missing directory as "failed to initialize", and a disk
+ * that fills up under it leaves it wedged (every later query fails or hangs). So the
+ * directory is probed here with a clear message, and free space is kept (see guard).
+ */
+export function checkDataDir(dir: string): void {
+  const where = resolve(dir);
+  const fix = 'point --data (or CHOKEPOINT_DATA) at a writable directory with free space, or set DATABASE_URL to use a PostgreSQL server';
+  try {
+    mkdirSync(where, { recursive: true });
+    const probe = join(where, `.write-test-${process.pid}`);
+    writeFileSync(probe, 'ok');
+    unlinkSync(probe);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const why = err.code === 'EROFS' ? 'is on a read-only file system'
+      : err.code === 'EACCES' || err.code === 'EPERM' ? 'is not writable by this user'
+      : err.code === 'ENOSPC' ? 'is on a full disk'
+      : err.code === 'ENOENT' ? 'cannot be created (a parent is missing or read-only)'
+      : `cannot be written (${err.code ?? err.message})`;
+    throw new StorageError(`data directory ${where} ${why}: the embedded database writes there; ${fix}`);
+  }
+  const free = freeBytes(where);
+  if (free < MIN_FREE_BYTES) {
+    throw new StorageError(`data directory ${where} has ${(free / 1048576).toFixed(0)} MB free; the embedded database needs at least ${MIN_FREE_BYTES / 1048576} MB (CHOKEPOINT_MIN_FREE_MB); free some space, or ${fix}`);
+  }
+}
+
+/** Refuses work, with a clear error, once free space falls below the minimum (looked up at most once a second). */
+function spaceGuard(dir: string): () => void {
+  let checkedAt = 0;
+  let free = Infinity;
+  return () => {
+    const now = Date.now();
+    if (now - checkedAt > 1000) {
+      checkedAt = now;
+      try {
+        free = freeBytes(dir);
+      } catch {
+        free = Infinity; // cannot tell: let the database report what it meets
+      }
+    }
+    if (free < MIN_FREE_BYTES) {
+      throw new StorageError(`the data directory's disk is nearly full (${(free / 1048576).toFixed(0)} MB free, at least ${MIN_FREE_BYTES / 1048576} MB kept so the embedded database stays consistent); nothing was written; free some space and retry`);
+    }
+  };
+}
+
 export async function openPglite(dir?: string): Promise<Database> {
-  if (dir && !dir.startsWith('memory://')) mkdirSync(dir, { recursive: true });
+  const onDisk = !!dir && !dir.startsWith('memory://');
+  if (onDisk) checkDataDir(dir);
+  const guard = onDisk ? spaceGuard(dir) : () => undefined;
   const db = await PGlite.create({ dataDir: dir, extensions: { pg_trgm }, parsers: PARSERS });
   const wrap = (q: Pick<PGlite, 'query' | 'exec'>): Sql => ({
     async query<T>(text: string, params?: unknown[]) {
+      guard();
       return (await q.query<T>(text, params)).rows;
     },
     async exec(text: string) {
+      guard();
       await q.exec(text);
     },
   });
@@ -65,7 +135,10 @@ export async function openPglite(dir?: string): Promise<Database> {
     kind: 'pglite',
     location: dir ?? 'memory://',
     ...base,
-    transaction: (fn) => db.transaction((tx) => fn(wrap(tx as unknown as PGlite))),
+    transaction: (fn) => {
+      guard();
+      return db.transaction((tx) => fn(wrap(tx as unknown as PGlite)));
+    },
     listen: async (channel, onPayload) => db.listen(channel, onPayload),
     // One process owns a PGlite directory, so a lock need only be unique within it.
     async tryLock(space, key) {
