@@ -3,7 +3,7 @@
 // dashboard, map, graph explorer, entity page, consoles, report and its PDF.
 // Screenshots go to test-output/.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { memoryStore, server, userWithToken, postAs } from './helpers.js';
@@ -181,9 +181,16 @@ describe.skipIf(!haveChromium)('the analyst web application in Chromium', () => 
     await page.waitForSelector('#hits li strong');
     expect(await page.textContent('#hits > li')).toMatch(/ZAMBADA GARCIA, Ismael — OFAC-SDN ofac-7226/);
     expect(await page.textContent('#hits .reasons')).toMatch(/date of birth matches/);
-    await page.setInputFiles('#batch-file', { name: 'names.csv', mimeType: 'text/csv', buffer: Buffer.from('name,birthDate\nIsmael Zambada Garcia,1948\nPablo Kowalski,\n,\n') });
+    await page.setInputFiles('#batch-file', { name: 'names.csv', mimeType: 'text/csv', buffer: Buffer.from('name,birthDate\nIsmael Zambada Garcia,1948\n"=HYPERLINK(""http://x.example"")",\n,\n') });
     await expect.poll(() => page.textContent('#batch-summary')).toMatch(/2 of 3 rows screened, 1 with hits.*1 rows refused/);
     expect(await page.textContent('#batch-results')).toMatch(/Ismael Zambada Garcia → .*ZAMBADA GARCIA/);
+    // The results as a spreadsheet: a name that is a formula arrives as text.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#batch-csv')]);
+    expect(download.suggestedFilename()).toBe('screening-results.csv');
+    const csv = readFileSync((await download.path())!, 'utf8');
+    expect(csv).toMatch(/^\uFEFFline,name,result,list,listed_name,score,explanation,reference\r\n2,Ismael Zambada Garcia,hit,OFAC-SDN,/);
+    expect(csv).toContain(`3,"'=HYPERLINK(""http://x.example"")",no hit`);
+    expect(csv).toMatch(/\r\n4,,error,/);
     await page.close();
   });
 

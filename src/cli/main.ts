@@ -11,7 +11,8 @@ import { buildServer } from '../api/server.js';
 import { importRecords, type ImportReport } from '../ingest/importer.js';
 import { readChokepointJson, readCsv, readFtm, validateMapping, type Parsed, type ReadOptions } from '../ingest/readers.js';
 import { importCbpCsv } from '../ingest/cbp.js';
-import { exportFtm } from '../ingest/export.js';
+import { exportFtm, exportStatementRows, STATEMENT_CSV_COLUMNS } from '../ingest/export.js';
+import { csvHeader, csvRow } from '../exchange/csv.js';
 import { formatFieldError, ValidationError } from '../ingest/record-input.js';
 import { verifyAudit, audit } from '../store/audit.js';
 import { purgeExpired, reviewQueue } from '../store/retention.js';
@@ -170,22 +171,36 @@ program.command('import')
   });
 
 program.command('export')
-  .description('export what a user may see as FtM JSON lines (a logged dissemination)')
+  .description('export what a user may see as FtM JSON lines or CSV (a logged dissemination)')
   .requiredOption('--as <username>', 'the user whose access the export has')
   .requiredOption('--purpose <text>', 'why (kept in the dissemination log)')
   .option('--recipient-agency <agency>', 'the agency that receives the export')
+  .option('--format <format>', 'ftm (JSON lines) | csv (one row per value; formula-like cells neutralised)', 'ftm')
   .option('-o, --out <file>', 'output file (default: standard output)')
   .action(async (opts) => withStore(async (store) => {
+    if (!['ftm', 'csv'].includes(opts.format)) throw new Error('--format must be ftm or csv');
     const who = await actingAs(store, opts.as);
     const out = opts.out ? createWriteStream(opts.out) : process.stdout;
+    const write = async (text: string) => {
+      if (!out.write(text)) await new Promise<void>((r) => out.once('drain', () => r()));
+    };
+    const scope = { purpose: opts.purpose, recipientAgency: opts.recipientAgency };
     let n = 0;
-    for await (const e of exportFtm(store, who, { purpose: opts.purpose, recipientAgency: opts.recipientAgency })) {
-      if (!out.write(JSON.stringify(e) + '\n')) await new Promise<void>((r) => out.once('drain', () => r()));
-      n++;
+    if (opts.format === 'csv') {
+      await write(csvHeader(STATEMENT_CSV_COLUMNS));
+      for await (const row of exportStatementRows(store, who, scope)) {
+        await write(csvRow(row));
+        n++;
+      }
+    } else {
+      for await (const e of exportFtm(store, who, scope)) {
+        await write(JSON.stringify(e) + '\n');
+        n++;
+      }
     }
     if (opts.out) {
       await new Promise<void>((r) => (out as ReturnType<typeof createWriteStream>).end(() => r()));
-      console.error(`exported ${n} entities to ${opts.out}`);
+      console.error(`exported ${n} ${opts.format === 'csv' ? 'values' : 'entities'} to ${opts.out}`);
     }
   }));
 

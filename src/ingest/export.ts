@@ -29,6 +29,23 @@ export interface ExportOptions {
 
 /** Streams FtM entities page by page; logs dissemination and audit when done. */
 export async function* exportFtm(store: Store, who: Principal, opts: ExportOptions): AsyncGenerator<FtmEntity> {
+  for await (const e of exportEntities(store, who, opts, 'export.ftm')) yield toFtm(e);
+}
+
+/** The columns of the statement CSV export: one row per value, as FollowTheMoney's statement tables have it, with its portion marking. */
+export const STATEMENT_CSV_COLUMNS = ['entity_id', 'schema', 'caption', 'prop', 'value', 'marking', 'source'] as const;
+
+/** Streams CSV rows, one per value the reader may see; logged as a dissemination like the FtM export. */
+export async function* exportStatementRows(store: Store, who: Principal, opts: ExportOptions): AsyncGenerator<string[]> {
+  for await (const e of exportEntities(store, who, opts, 'export.csv')) {
+    for (const [prop, values] of Object.entries(e.properties)) {
+      for (const v of values) yield [e.id, e.schema, e.caption, prop, v.value, v.portion, v.source ?? ''];
+    }
+  }
+}
+
+/** Every entity the reader may see, page by page, with only the values they may see; logs dissemination and audit when done. */
+async function* exportEntities(store: Store, who: Principal, opts: ExportOptions, channel: 'export.ftm' | 'export.csv'): AsyncGenerator<EntityView> {
   assertMay(who, 'export');
   if (!opts.purpose || opts.purpose.trim().length < 5) throw new Error('purpose: an export needs a stated purpose');
   let after = '';
@@ -45,7 +62,7 @@ export async function* exportFtm(store: Store, who: Principal, opts: ExportOptio
     after = page.ids[page.ids.length - 1]!;
     for (const e of page.entities) {
       count++;
-      yield toFtm(e);
+      yield e;
     }
   }
   await store.db.transaction(async (tx) => {
@@ -53,10 +70,10 @@ export async function* exportFtm(store: Store, who: Principal, opts: ExportOptio
       actor: who.username,
       recipient: opts.recipient ?? who.username,
       recipientAgency: opts.recipientAgency ?? who.agency,
-      channel: 'export.ftm',
+      channel,
       purpose: opts.purpose,
       recordIds: [...intelRecords],
     });
-    await appendAudit(tx, { actor: who.username, action: 'export.ftm', purpose: opts.purpose, details: { entities: count, intelligenceRecords: intelRecords.size, recipient: opts.recipient ?? who.username } });
+    await appendAudit(tx, { actor: who.username, action: channel, purpose: opts.purpose, details: { entities: count, intelligenceRecords: intelRecords.size, recipient: opts.recipient ?? who.username } });
   });
 }

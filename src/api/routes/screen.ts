@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { screeningCsv } from '../../exchange/screening-csv.js';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Store } from '../../store/store.js';
 import { audit } from '../../store/audit.js';
@@ -22,6 +23,7 @@ const Batch = Type.Object({
   csv: Type.String({ maxLength: 10 * 1024 * 1024, description: 'CSV with a header: name, and optionally birthDate (or dob), nationality (or country), kind' }),
   threshold: Type.Optional(Type.Number({ minimum: 0.01, maximum: 1, description: 'minimum calibrated score (the share of such hits that were the listed identity on the tuning set)' })),
 }, { additionalProperties: false });
+const BatchQ = Type.Object({ format: Type.Union([Type.Literal('json'), Type.Literal('csv')], { default: 'json' }) }, { additionalProperties: false });
 export const MAX_BATCH_ROWS = 100_000;
 
 export function hitView(h: Hit) {
@@ -61,7 +63,10 @@ export async function registerScreenRoutes(app: FastifyInstance, store: Store, l
     return { lists: lists().lists, threshold: b.threshold ?? DEFAULT_THRESHOLD, query: q, hits: hits.map(hitView), watchlist };
   });
 
-  app.post('/screen/batch', { bodyLimit: 11 * 1024 * 1024, schema: { tags: ['screening'], body: Batch, summary: 'Screen a CSV of names; rows with errors are reported and the rest screened' } }, async (req) => {
+  app.post('/screen/batch', {
+    bodyLimit: 11 * 1024 * 1024,
+    schema: { tags: ['screening'], body: Batch, querystring: BatchQ, summary: 'Screen a CSV of names; rows with errors are reported and the rest screened (JSON, or CSV with format=csv)' },
+  }, async (req, reply) => {
     const me = principal(req);
     const b = req.body as Static<typeof Batch>;
     let rows: Record<string, string>[];
@@ -89,6 +94,9 @@ export async function registerScreenRoutes(app: FastifyInstance, store: Store, l
     }
     const seconds = (performance.now() - started) / 1000;
     await audit(store.db, { actor: me.username, action: 'screen.batch', details: { rows: rows.length, withHits: results.filter((r) => r.hits.length).length, errors: errors.length } });
+    if ((req.query as Static<typeof BatchQ>).format === 'csv') {
+      return reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="screening-results.csv"').send(screeningCsv(results, errors));
+    }
     return { rows: rows.length, screened: results.length, withHits: results.filter((r) => r.hits.length).length, seconds, namesPerSecond: Math.round(results.length / Math.max(seconds, 1e-6)), results, errors };
   });
 }

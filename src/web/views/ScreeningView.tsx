@@ -5,10 +5,12 @@ import { api } from '../lib/api.ts';
 import { useAsync, useAction } from '../lib/use-async.ts';
 import { ErrorNotice, Section, fmt, pct } from '../components/ui.tsx';
 import { VirtualList } from '../components/VirtualList.tsx';
+import { screeningCsv, type BatchResult } from '../../exchange/screening-csv.ts';
+import { saveFile } from '../lib/save-file.ts';
 
 interface Hit { score: number; name: string; list: string; id: string; programs: string[]; reasons: string[] }
 interface Single { threshold: number; hits: Hit[]; watchlist: { message?: string }[] }
-interface Batch { rows: number; screened: number; withHits: number; namesPerSecond: number; results: { line: number; name: string; hits: Hit[]; watchlist: unknown[] }[]; errors: { line: number; error: string }[] }
+interface Batch { rows: number; screened: number; withHits: number; namesPerSecond: number; results: BatchResult[]; errors: { line: number; error: string }[] }
 const val = (e: Event): string => (e.target as HTMLInputElement).value;
 
 export function ScreeningView() {
@@ -48,6 +50,7 @@ export function ScreeningView() {
           {runBatch.busy && <p aria-busy="true">Screening…</p>}
           {batch && <>
             <p id="batch-summary">{fmt(batch.screened)} of {fmt(batch.rows)} rows screened, {fmt(batch.withHits)} with hits ({fmt(batch.namesPerSecond)} names/s){batch.errors.length ? `; ${batch.errors.length} rows refused` : ''}.</p>
+            <button type="button" id="batch-csv" onClick={() => saveFile('screening-results.csv', screeningCsv(batch.results, batch.errors), 'text/csv')}>Download results (CSV)</button>
             <ul class="errors">{batch.errors.slice(0, 20).map((e) => <li>line {e.line}: {e.error}</li>)}</ul>
             <VirtualList id="batch-results" label="Batch results" rowHeight={32} items={batch.results.filter((r) => r.hits.length)} render={(r) => <span>line {r.line}: {r.name} → <strong>{pct(r.hits[0]!.score)}</strong> {r.hits[0]!.name} ({r.hits[0]!.list} {r.hits[0]!.id})</span>} />
           </>}
