@@ -13,6 +13,7 @@ import { parseRecord } from '../src/ingest/record-input.js';
 import { writeBatch, SYSTEM } from '../src/store/write.js';
 import { createUser, issueToken } from '../src/store/users.js';
 import { asReader } from '../src/store/access.js';
+import { createCase, registerTargets } from '../src/deconflict/targets.js';
 
 const AGENCIES = defaultAgencies();
 const CODES = ['DEA', 'CBP', 'FGR', 'EXPRS', 'OFAC'];
@@ -151,6 +152,41 @@ for (const backend of backends) {
           ms.forEach((m, i) => expect(readable.has(ids[i]!), `${formatMarking(m)} for ${JSON.stringify(u)}`).toBe(canRead(u, m)));
         }),
         { numRuns: 60 },
+      );
+    });
+
+    it('tells a case owner of records touching their targets only what the owner may read (pointer-only otherwise)', async () => {
+      await fc.assert(
+        fc.asyncProperty(datasetArb, readerArb, async (d, r) => {
+          const u = readerFrom(r);
+          await store.db.exec('TRUNCATE cases, notifications CASCADE');
+          const owner = await createUser(store.db, { username: `owner${++users}`, password: 'correct horse battery staple', agency: u.agency, clearance: u.clearance, roles: ['case_agent'], groups: u.groups, country: u.country });
+          const token = (await issueToken(store.db, owner.id, 'session', 1)).token;
+          const c = await createCase(store.db, owner, { caseNumber: `CASE-${users}`, title: 'property', contactName: 'Owner', contactPhone: '+1 202 555 0100' });
+          // The case works every person and company by id (an owner may know an id without being able to read what others hold on it).
+          const targets = d.presence.filter((p) => p.schema !== 'Ownership').map((p) => p.entity);
+          await registerTargets(store.db, owner, c.id, targets.map((value) => ({ kind: 'entity' as const, value })));
+          await load(store, d); // the writes link to the case and tell its owner
+          const want = oracle(d, u);
+          const rows = await store.db.query<{ message: string; payload: { basis: string; targetId: number; record: string | null; path: { entityId: string }[] } }>("SELECT message, payload FROM notifications WHERE kind = 'interdiction.link' AND user_id = $1", [owner.id]);
+          const targetOf = new Map((await store.db.query<{ id: number; value: string }>('SELECT id, value FROM case_targets WHERE case_id = $1', [c.id])).map((t) => [t.id, t.value]));
+          const api = (await app.inject({ url: '/notifications', headers: auth(token) })).json() as { message: string }[];
+          expect(api.map((n) => n.message).sort()).toEqual(rows.map((n) => n.message).sort());
+          for (const n of rows) {
+            // Entities named: only those the owner may see.
+            for (const id of n.message.match(/\b[pco]\d+\b/g) ?? []) expect(want.visible.has(id), `${id} in "${n.message}"`).toBe(true);
+            for (const step of n.payload.path) expect(want.visible.has(step.entityId)).toBe(true);
+            // The record is named only when the owner may read it (one record per entity, under the entity's marking).
+            if (n.payload.record !== null) expect(want.visible.has(targetOf.get(n.payload.targetId)!)).toBe(true);
+          }
+          // And every target written reaches the owner: in full when readable, as a pointer when not.
+          for (const t of targets) {
+            const about = rows.filter((n) => targetOf.get(n.payload.targetId) === t);
+            expect(about.length, `notice for ${t}`).toBeGreaterThan(0);
+            expect(about.some((n) => n.payload.record !== null), `record of ${t} named`).toBe(want.visible.has(t));
+          }
+        }),
+        { numRuns: backend.name === 'pglite' ? 10 : 6 },
       );
     });
 

@@ -12,6 +12,9 @@ import { notify } from '../notify/notifications.js';
 import { casePointer, describePointer } from './pointer.js';
 import { findTargets, caseOwner } from './targets.js';
 import { latestRecordOf } from '../store/read.js';
+import { withinReaderScope } from '../store/access.js';
+import { findUserById } from '../store/users.js';
+import type { Principal } from '../domain/users.js';
 import { statementKeys } from './keys.js';
 
 const HOPS = 2;
@@ -108,11 +111,18 @@ async function linkChunk(db: Database, ids: string[], actor: string): Promise<In
     for (const l of found) {
       const c = await caseOwner(tx, l.caseId);
       const rec = await latestRecordOf(tx, l.path[0]!.entityId);
-      const route = l.path.map((p) => `${p.schema} ${p.entityId}${p.via ? ` (via ${p.via})` : ''}`).join(' → ');
+      // The owner is told what their own access lets them read: the record and the
+      // entities on the path they may see, and otherwise only who holds it (pointer-only).
+      const owner = await findUserById(tx, c.owner_id);
+      const seen = owner ? await ownerSees(tx, owner, rec, l.path.map((p) => p.entityId)) : { record: false, entities: new Set<string>() };
+      const path = l.path.filter((p) => seen.entities.has(p.entityId));
+      const route = path.map((p) => `${p.schema} ${p.entityId}${p.via ? ` (via ${p.via})` : ''}`).join(' → ');
+      const message = seen.record && path.length === l.path.length
+        ? `New ${rec?.source ?? ''} record ${rec?.sourceRecordId ?? ''} touches a target of your case ${c.case_number} (${l.basis}): ${route}.`
+        : `A new record held by ${rec?.source ?? 'another agency'} touches a target of your case ${c.case_number} (${l.basis})${route ? `: ${route}` : ''}. Its marking keeps ${seen.record ? 'part of the path' : 'it'} from you; contact ${rec?.source ?? 'the holder'}.`;
       await notify(tx, {
-        agency: c.agency, userId: c.owner_id, kind: 'interdiction.link',
-        message: `New ${rec?.source ?? ''} record ${rec?.sourceRecordId ?? ''} touches a target of your case ${c.case_number} (${l.basis}): ${route}.`,
-        ref: `case:${l.caseId}`, payload: { caseId: l.caseId, targetId: l.targetId, record: rec ? rec.ref : null, basis: l.basis, path: l.path },
+        agency: c.agency, userId: c.owner_id, kind: 'interdiction.link', message,
+        ref: `case:${l.caseId}`, payload: { caseId: l.caseId, targetId: l.targetId, record: rec && seen.record ? rec.ref : null, holder: rec?.source ?? null, basis: l.basis, path },
         dedupeKey: rec ? `interdiction.link ${l.targetId} ${l.entityId} ${rec.ref} ${rec.contentHash}` : undefined,
       });
       // The reporting agency learns only that a case holds it, and whom to call.
@@ -137,4 +147,13 @@ export async function linkAfterWrite(db: Database, entityIds: string[], actor: s
   } catch (e) {
     console.error(`linking to investigations failed after the write committed: ${(e as Error).message}`);
   }
+}
+
+/** What a case owner may read of a link: the record, and which of the path's entities. */
+async function ownerSees(tx: Sql, owner: Principal, rec: { source: string; sourceRecordId: string } | undefined, entityIds: string[]): Promise<{ record: boolean; entities: Set<string> }> {
+  return withinReaderScope(tx, owner, async (r) => {
+    const record = rec ? (await r.query('SELECT 1 FROM records WHERE source = $1 AND source_record_id = $2', [rec.source, rec.sourceRecordId])).length > 0 : false;
+    const entities = new Set((await r.query<{ entity_id: string }>('SELECT DISTINCT entity_id FROM presence WHERE entity_id = ANY($1)', [entityIds])).map((x) => x.entity_id));
+    return { record, entities };
+  });
 }

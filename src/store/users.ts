@@ -102,6 +102,12 @@ export async function findUser(db: Sql, username: string): Promise<Principal | u
   return r && toPrincipal(r);
 }
 
+/** The user behind an id (a case's owner, say), or undefined when gone or disabled. */
+export async function findUserById(db: Sql, id: number): Promise<Principal | undefined> {
+  const [r] = await db.query<UserRow>(`${USER_SELECT} WHERE u.id = $1 AND NOT u.disabled`, [id]);
+  return r && toPrincipal(r);
+}
+
 function tokenHash(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
