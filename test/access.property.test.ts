@@ -250,6 +250,25 @@ for (const backend of backends) {
               const m = await get(`/entities/${id}/merged`);
               for (const member of m.body.members) expect(want.visible.has(member.id)).toBe(true);
             }
+            // Completions offer exactly the names the reader may read that contain what was typed.
+            for (const typed of ['an', 'ga', 'em', 'sm']) {
+              const s = await get(`/entities/suggest?q=${typed}&limit=50`);
+              const expected = new Set([...want.values.entries()].filter(([k]) => NAME_PROPS.some((np) => k.endsWith(`.${np}`))).flatMap(([, v]) => [...v]).filter((x) => x.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().includes(typed)));
+              expect(new Set(s.body.suggestions.map((x: { name: string }) => x.name)), `suggestions for "${typed}"`).toEqual(expected);
+            }
+            // Graph analytics see only the visible graph: every id any of them names is visible.
+            const named = (body: unknown): string[] => JSON.stringify(body).match(/"[pco]\d+"/g)?.map((x) => x.slice(1, -1)) ?? [];
+            for (const url of ['/graph/measures?measure=degree&top=200', '/graph/measures?measure=pagerank&top=200', '/graph/measures?measure=betweenness&top=200', '/graph/measures?measure=communities&top=200', '/graph/ranking?top=200', '/graph/interdiction?k=2&budgetMs=500']) {
+              const g = await get(url);
+              expect(g.status, url).toBe(200);
+              for (const id of named(g.body)) expect(want.visible.has(id), `${id} from ${url}`).toBe(true);
+            }
+            // A disruption simulation answers for a hidden id exactly as for an id that never existed.
+            const hidden = d.presence.map((p) => p.entity).find((id) => !want.visible.has(id));
+            if (hidden) {
+              const sim = async (id: string) => (await app.inject({ method: 'POST', url: '/graph/simulate', headers: auth(token), payload: { remove: [id] } })).body.replaceAll(id, 'ID');
+              expect(await sim(hidden)).toEqual(await sim('zz-never-existed'));
+            }
             // Aggregations.
             const stats = await get('/stats');
             expect(stats.body.bySchema).toEqual(want.bySchema);

@@ -124,6 +124,27 @@ export function expandSchemas(names: string[]): string[] {
   return model.concrete().filter((s) => names.some((n) => model.isA(s.name, n))).map((s) => s.name);
 }
 
+/**
+ * Name completions for a search box: names (and aliases) containing what was typed,
+ * those that start with it first, then the most common. Run inside a reader's
+ * transaction: candidates come through the trigram index, and row-level security
+ * drops every name the reader may not read before anything is counted or ordered.
+ */
+export async function suggestNames(tx: Sql, q: string, limit: number): Promise<{ name: string; entities: number }[]> {
+  const key = foldForSearch(q);
+  if (key.length < 2) return [];
+  const esc = key.replace(/[\\%_]/g, (c) => `\\${c}`);
+  return tx.query<{ name: string; entities: number }>(
+    `SELECT s.value AS name, count(DISTINCT s.entity_id)::int AS entities
+       FROM statements s
+      WHERE s.id IN (SELECT statement_id FROM cp_search_candidates($1, $1, ${MAX_SEARCH_CANDIDATES})) AND s.prop_type = 'name'
+      GROUP BY s.value
+      ORDER BY min(CASE WHEN s.search_key LIKE $2 THEN 0 ELSE 1 END), count(DISTINCT s.entity_id) DESC, s.value
+      LIMIT $3`,
+    [`%${esc}%`, `${esc}%`, limit],
+  );
+}
+
 /** Name/identifier search over folded values; results and total are marking-filtered. */
 export async function searchEntities(tx: Sql, q: SearchQuery): Promise<{ total: number; ids: string[] }> {
   const schemas = q.schemas?.length ? expandSchemas(q.schemas) : null;

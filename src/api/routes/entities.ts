@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Store } from '../../store/store.js';
-import { getEntities, neighbourhood, searchEntities } from '../../store/read.js';
+import { getEntities, neighbourhood, searchEntities, suggestNames } from '../../store/read.js';
 import { writeBatch } from '../../store/write.js';
 import { appendAudit, audit } from '../../store/audit.js';
 import { parseRecord, ValidationError } from '../../ingest/record-input.js';
@@ -62,6 +62,16 @@ export async function registerEntityRoutes(app: FastifyInstance, store: Store): 
     });
     await audit(store.db, { actor: me.username, action: 'entity.search', target: q.q ?? null, purpose: q.purpose, details: { schema: q.schema, total: out.total } });
     return out;
+  });
+
+  app.get('/entities/suggest', {
+    schema: { tags: ['entities'], querystring: Type.Object({ q: Type.String({ maxLength: 200 }), limit: Type.Integer({ minimum: 1, maximum: 50, default: 10 }) }, { additionalProperties: false }), summary: 'Name completions for a search box (only names you may read)' },
+  }, async (req) => {
+    const me = principal(req);
+    const q = req.query as { q: string; limit: number };
+    const suggestions = await store.read(me, (tx) => suggestNames(tx, q.q, q.limit));
+    await audit(store.db, { actor: me.username, action: 'entity.suggest', target: q.q, details: { suggestions: suggestions.length } });
+    return { suggestions };
   });
 
   app.get('/entities/:id', { schema: { tags: ['entities'], params: Id, querystring: Type.Object({ purpose: Purpose }) } }, async (req) => {

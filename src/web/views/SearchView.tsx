@@ -19,6 +19,16 @@ export function SearchView() {
   const [schema, setSchema] = useState(params.get('schema') ?? '');
   useEffect(() => { setText(params.get('q') ?? ''); setSchema(params.get('schema') ?? ''); }, [params.toString()]);
   const schemas = useAsync(() => api<{ name: string; label: string; edge?: unknown }[]>('/schemas'), []);
+  // Completions as the analyst types, after a pause (each lookup is a read, and audited).
+  const [suggestions, setSuggestions] = useState<string[]>([]);
+  useEffect(() => {
+    const typed = text.trim();
+    if (typed.length < 2) return setSuggestions([]);
+    const t = setTimeout(() => {
+      api<{ suggestions: { name: string }[] }>(`/entities/suggest${q({ q: typed, limit: 10 })}`).then((r) => setSuggestions(r.suggestions.map((x) => x.name)), () => setSuggestions([]));
+    }, 250);
+    return () => clearTimeout(t);
+  }, [text]);
   // Pages already fetched are kept; "Load more" fetches the next 1,000 as five pages at once.
   const [more, setMore] = useState<{ items: Result[]; busy: boolean; error?: Error }>({ items: [], busy: false });
   useEffect(() => setMore({ items: [], busy: false }), [params.toString()]);
@@ -54,7 +64,8 @@ export function SearchView() {
     <div class="view" id="search-view">
       <h1>Search</h1>
       <form id="search" role="search" onSubmit={(e) => { e.preventDefault(); go('search', { q: text.trim(), schema }); }}>
-        <input id="q" value={text} onInput={(e) => setText((e.target as HTMLInputElement).value)} placeholder="Name, phone, container, wallet…" aria-label="Search" maxLength={200} />
+        <input id="q" list="q-suggestions" autoComplete="off" value={text} onInput={(e) => setText((e.target as HTMLInputElement).value)} placeholder="Name, phone, container, wallet…" aria-label="Search" maxLength={200} />
+        <datalist id="q-suggestions">{suggestions.map((n) => <option value={n} />)}</datalist>
         <select id="schema" aria-label="Type" value={schema} onChange={(e) => setSchema((e.target as HTMLSelectElement).value)}>
           <option value="">All types</option>
           {(schemas.data ?? []).filter((s) => !s.edge).map((s) => <option value={s.name}>{s.label}</option>)}
