@@ -192,16 +192,23 @@ export async function openPostgres(url: string): Promise<Database> {
     ...client(pool),
     async transaction(fn) {
       const c = await pool.connect();
+      // A checked-out client has no pool listener: if the server drops the connection
+      // between two statements, its 'error' event would otherwise crash the process.
+      let lost: Error | undefined;
+      const onError = (err: Error): void => { lost = err; console.error(`postgres connection in a transaction: ${err.message}`); };
+      c.on('error', onError);
       try {
         await c.query('BEGIN');
         const out = await fn(client(c));
         await c.query('COMMIT');
         return out;
       } catch (err) {
-        await c.query('ROLLBACK').catch(() => undefined);
+        if (databaseUnavailable(err as Error)) lost ??= err as Error;
+        else await c.query('ROLLBACK').catch(() => undefined);
         throw err;
       } finally {
-        c.release();
+        c.off('error', onError);
+        c.release(lost); // a lost connection is discarded, not handed to the next request
       }
     },
     async listen(channel, onPayload, onReconnect) {

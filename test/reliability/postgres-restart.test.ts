@@ -11,6 +11,8 @@ import { createUser, issueToken } from '../../src/store/users.js';
 import { createCase, registerTargets } from '../../src/deconflict/targets.js';
 import { startChokepoint, type ServingProcess } from '../../src/cli/spawn.js';
 import { privatePostgresUnavailable, startPrivatePostgres, type PrivatePostgres } from './private-postgres.js';
+import { backends } from '../helpers.js';
+import { databaseUnavailable } from '../../src/store/db.js';
 
 const unavailable = privatePostgresUnavailable();
 if (unavailable) console.warn(`the PostgreSQL restart drill is skipped: ${unavailable}`);
@@ -90,7 +92,7 @@ describe.skipIf(!!unavailable)('PostgreSQL restarted under writes', () => {
     const downAt = Date.now() - t0;
     await pg.stop();
     await new Promise((r) => setTimeout(r, 3000)); // down for a while, writes still arriving
-    const health = await fetch(`${server.url}/health`);
+    const health = await fetch(`${server.url}/health`).catch((e: Error) => { throw new Error(`${e.message}; the server process said:\n${server.output().slice(-3000)}`); });
     expect(health.status).toBe(503);
     expect(health.headers.get('retry-after')).toBeTruthy();
     await pg.start();
@@ -103,6 +105,9 @@ describe.skipIf(!!unavailable)('PostgreSQL restarted under writes', () => {
     expect(server.child.exitCode).toBeNull();
 
     const failed = attempts.filter((a) => a.status !== 200);
+    const firstAfter = attempts.find((a) => a.at > upAt && a.status === 200);
+    console.log(`PostgreSQL restart drill: down ${((upAt - downAt) / 1000).toFixed(1)} s; ${attempts.length} writes, ${failed.length} answered 503 (slowest ${Math.max(0, ...failed.map((a) => a.ms))} ms); ` +
+      `first acknowledged write ${firstAfter ? firstAfter.at - upAt : '?'} ms after the server was back`);
     const down = attempts.filter((a) => a.at >= downAt && a.at < upAt);
     expect(down.length).toBeGreaterThan(10);
     expect(failed.length).toBeGreaterThan(0);
@@ -139,3 +144,27 @@ describe.skipIf(!!unavailable)('PostgreSQL restarted under writes', () => {
     ctl.abort();
   }, 180_000);
 });
+
+// Found by the drill above under load: the server dropping a connection while a
+// transaction held it between two statements crashed the process (an 'error' event
+// with no listener). Here the drop is made to happen at exactly that moment.
+for (const backend of backends.filter((b) => b.name === 'postgres')) {
+  describe(`a connection dropped inside a transaction (${backend.name})`, () => {
+    it('fails that transaction cleanly, keeps the process up, and the pool hands out a fresh connection', async () => {
+      const { store, drop } = await backend.open();
+      try {
+        const err = await store.db.transaction(async (tx) => {
+          const [me] = await tx.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+          await store.db.query('SELECT pg_terminate_backend($1)', [me!.pid]); // from another connection of the pool
+          await new Promise((r) => setTimeout(r, 300)); // no statement running when the connection goes
+          await tx.query('SELECT 1');
+        }).then(() => undefined, (e: Error) => e);
+        expect(err && databaseUnavailable(err), String(err)).toBe(true);
+        expect(await store.db.query('SELECT 1 AS ok')).toEqual([{ ok: 1 }]);
+        expect(await store.db.transaction((tx) => tx.query('SELECT 2 AS ok'))).toEqual([{ ok: 2 }]);
+      } finally {
+        await drop();
+      }
+    });
+  });
+}
