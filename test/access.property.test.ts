@@ -4,6 +4,7 @@
 // see. The oracle is canRead() in TypeScript; the enforcement is the SQL policy.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { parse } from 'csv-parse/sync';
 import type { FastifyInstance } from 'fastify';
 import { backends, server, auth } from './helpers.js';
 import type { Store } from '../src/store/store.js';
@@ -277,6 +278,15 @@ for (const backend of backends) {
             const exported = exp.body.trim() ? exp.body.trim().split('\n').map((l) => JSON.parse(l)) : [];
             expect(new Set(exported.map((e: { id: string }) => e.id))).toEqual(want.visible);
             for (const e of exported) for (const [p, vs] of Object.entries(e.properties as Record<string, string[]>)) expect(new Set(vs)).toEqual(want.values.get(`${e.id}.${p}`));
+            // The CSV export: exactly the values the reader may see (and ids of entities they may see, for edges).
+            const csv = await app.inject({ url: '/export?format=csv&purpose=property%20test', headers: auth(token) });
+            const rows = (parse(csv.body.replace(/^\uFEFF/, ''), { columns: true }) as { entity_id: string; prop: string; value: string }[]);
+            const csvValues = new Map<string, Set<string>>();
+            for (const r of rows) {
+              expect(want.visible.has(r.entity_id)).toBe(true);
+              csvValues.set(`${r.entity_id}.${r.prop}`, (csvValues.get(`${r.entity_id}.${r.prop}`) ?? new Set()).add(r.value.replace(/^'(?=[=+\-@])/, '')));
+            }
+            expect(csvValues).toEqual(want.values);
           }
         }),
         { numRuns: backend.name === 'pglite' ? 12 : 8 },
