@@ -76,7 +76,7 @@ for (const kind of kinds) {
         if (r.errors > 0 || r.rps < rate * 0.5) break;
       }
       // Overload: 512 connections at four times the best rate; the server should shed (503), not fail.
-      if (t.path !== '/health') line(`${t.name}, 512 conn.`, Math.round(top * 4), await run(url, t, Math.round(top * 4), token, 512));
+      if (t.path !== '/health') { const over = Math.max(1, Math.round(top * 4)); line(`${t.name}, 512 conn.`, over, await run(url, t, over, token, 512)); }
     }
   } finally {
     await stop();
