@@ -140,15 +140,6 @@ async function linkChunk(db: Database, ids: string[], actor: string): Promise<In
   });
 }
 
-/** After a committed write: a failure to link is logged, never turned into a failed write. */
-export async function linkAfterWrite(db: Database, entityIds: string[], actor: string): Promise<void> {
-  try {
-    await linkToInvestigations(db, entityIds, actor);
-  } catch (e) {
-    console.error(`linking to investigations failed after the write committed: ${(e as Error).message}`);
-  }
-}
-
 /** What a case owner may read of a link: the record, and which of the path's entities. */
 async function ownerSees(tx: Sql, owner: Principal, rec: { source: string; sourceRecordId: string } | undefined, entityIds: string[]): Promise<{ record: boolean; entities: Set<string> }> {
   return withinReaderScope(tx, owner, async (r) => {

@@ -10,21 +10,28 @@
 // the work leaves it for the next process to start, or a live one's sweep, to finish.
 // Every step is idempotent (links and alerts are unique, notifications carry a
 // dedupe key), so work resumed after a crash tells nobody twice.
-import type { Database, Sql } from './db.js';
+import { databaseUnavailable, type Database, type Sql } from './db.js';
 import { model } from '../domain/model.js';
 import { crossReferenceAfterWrite } from '../resolve/xref.js';
-import { linkAfterWrite } from '../deconflict/interdictions.js';
+import { linkToInvestigations } from '../deconflict/interdictions.js';
 import { checkPressesAfterWrite } from '../registry/presses.js';
 import { emergingAfterWrite } from '../chem/emerging.js';
 import { scoreShipments } from '../targeting/score.js';
 
-const logged = (what: string) => (e: Error): void => console.error(`${what} failed after the write committed: ${e.message}`);
+/**
+ * A check that fails is logged and the rest go on; but when the database is out of
+ * reach the whole job fails, so it stays queued and a sweep does it again later.
+ */
+const logged = (what: string) => (e: Error): void => {
+  if (databaseUnavailable(e)) throw e;
+  console.error(`${what} failed after the write committed: ${e.message}`);
+};
 
 /** Returns the possible links found, or null when cross-referencing was skipped or failed. */
 export async function afterWrite(db: Database, entityIds: string[], actor: string, opts: { crossReference?: boolean } = {}): Promise<number | null> {
   if (!entityIds.length) return opts.crossReference === false ? null : 0;
   const links = opts.crossReference === false ? null : await crossReferenceAfterWrite(db, entityIds, actor);
-  await linkAfterWrite(db, entityIds, actor);
+  await linkToInvestigations(db, entityIds, actor).catch(logged('linking to investigations'));
   // One look at what was written decides which checks have anything to do.
   const schemas = new Set((await db.query<{ schema: string }>('SELECT DISTINCT schema FROM presence WHERE entity_id = ANY($1)', [entityIds])).map((r) => r.schema));
   if (schemas.has('Equipment')) await checkPressesAfterWrite(db, entityIds).catch(logged('pill-press registry check'));
@@ -61,16 +68,19 @@ export async function queueAfterWrite(db: Database, tx: Sql, entityIds: string[]
 
 /** After the commit: does the queued work and takes it off the queue. Returns the possible links found. */
 export async function runAfterWrite(db: Database, job: AfterWriteJob | null): Promise<number | null> {
-  if (!job) return 0;
+  return job ? (await finish(db, job)).links : 0;
+}
+
+/** Does a job; on failure leaves it queued (a sweep retries it). Always releases its lock. */
+async function finish(db: Database, job: AfterWriteJob): Promise<{ done: boolean; links: number | null }> {
   try {
     const links = await afterWrite(db, job.entityIds, job.actor, { crossReference: job.crossReference });
     await db.query('DELETE FROM after_write_queue WHERE id = $1', [job.id]);
-    return links;
+    return { done: true, links };
   } catch (e) {
-    // Left on the queue: a sweep retries it.
     await db.query('UPDATE after_write_queue SET attempts = attempts + 1, last_error = $2 WHERE id = $1', [job.id, (e as Error).message]).catch(() => undefined);
     console.error(`after-write job ${job.id} failed and stays queued: ${(e as Error).message}`);
-    return null;
+    return { done: false, links: null };
   } finally {
     await job.release();
   }
@@ -91,8 +101,7 @@ export async function resumeAfterWrites(db: Database, limit = 100): Promise<numb
       continue;
     }
     console.error(`resuming after-write work ${r.id} (${r.entity_ids.length} entities written by ${r.actor})`);
-    const links = await runAfterWrite(db, { id: r.id, entityIds: r.entity_ids, actor: r.actor, crossReference: r.cross_reference, release });
-    if (links !== null || !r.cross_reference) done++;
+    if ((await finish(db, { id: r.id, entityIds: r.entity_ids, actor: r.actor, crossReference: r.cross_reference, release })).done) done++;
   }
   return done;
 }
