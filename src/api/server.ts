@@ -33,6 +33,7 @@ import { registerTargetingRoutes } from './routes/targeting.js';
 import { registerExchangeRoutes } from './routes/exchange.js';
 import { resumeAfterWrites } from '../store/after-write.js';
 import { databaseUnavailable } from '../store/db.js';
+import { readTimeoutMs } from '../store/access.js';
 import { NotificationHub } from '../notify/notifications.js';
 import { escalateOverdue } from '../deconflict/events.js';
 import { screeningLists, type ScreeningLists } from '../lists/registry.js';
@@ -150,6 +151,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     if (err.validation) return reply.code(400).send({ error: `invalid request: ${err.message}` });
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return reply.code(err.statusCode).send({ error: err.message });
     req.log.error(err);
+    // 57014 query_canceled: a read ran past its statement timeout.
+    if (err.code === '57014') return reply.code(503).send({ error: `the query ran longer than the ${readTimeoutMs() / 1000} s limit for a read and was stopped; narrow it (a shorter time range, fewer hops) or try again later` });
     // 53100 disk_full from a PostgreSQL server: the statement failed and its transaction rolled back.
     if (err.code === '53100') return reply.code(507).send({ error: 'the database server is out of disk space; nothing of this request was written; free space and retry' });
     // Database unreachable (server restarted, network): a clean 503 the client may retry.

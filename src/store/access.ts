@@ -17,9 +17,18 @@ async function enter(tx: Sql, who: ReaderAccess): Promise<void> {
   await tx.query('SET LOCAL ROLE cp_reader');
 }
 
+/**
+ * The longest a single statement of a read may run (ms; CHOKEPOINT_READ_TIMEOUT_MS,
+ * default 60 s), so a runaway query or a hung connection cannot hold a pooled
+ * connection for ever. PGlite has no timers and ignores it; it serves one query at a time anyway.
+ */
+export const readTimeoutMs = (): number => Number(process.env.CHOKEPOINT_READ_TIMEOUT_MS ?? 60_000);
+
 /** Runs `fn` in its own read transaction, seeing only what `who` may see. */
 export function asReader<T>(db: Database, who: ReaderAccess, fn: (tx: Sql) => Promise<T>): Promise<T> {
   return db.transaction(async (tx) => {
+    // Only in a read's own transaction: a writer's transaction that looks as a reader keeps no limit.
+    await tx.query("SELECT set_config('statement_timeout', $1, true)", [String(readTimeoutMs())]);
     await enter(tx, who);
     return fn(tx);
   });

@@ -11,7 +11,8 @@ import { createUser, issueToken } from '../../src/store/users.js';
 import { createCase, registerTargets } from '../../src/deconflict/targets.js';
 import { startChokepoint, type ServingProcess } from '../../src/cli/spawn.js';
 import { privatePostgresUnavailable, startPrivatePostgres, type PrivatePostgres } from './private-postgres.js';
-import { backends } from '../helpers.js';
+import { backends, server } from '../helpers.js';
+import { loadScenario } from '../../src/scenario/load.js';
 import { databaseUnavailable } from '../../src/store/db.js';
 
 const unavailable = privatePostgresUnavailable();
@@ -147,9 +148,10 @@ describe.skipIf(!!unavailable)('PostgreSQL restarted under writes', () => {
 
 // Found by the drill above under load: the server dropping a connection while a
 // transaction held it between two statements crashed the process (an 'error' event
-// with no listener). Here the drop is made to happen at exactly that moment.
+// with no listener). Here the drop is made to happen at exactly that moment. And a
+// read that runs too long is stopped, so it cannot hold a pooled connection for ever.
 for (const backend of backends.filter((b) => b.name === 'postgres')) {
-  describe(`a connection dropped inside a transaction (${backend.name})`, () => {
+  describe(`connections and slow reads on a PostgreSQL server (${backend.name})`, () => {
     it('fails that transaction cleanly, keeps the process up, and the pool hands out a fresh connection', async () => {
       const { store, drop } = await backend.open();
       try {
@@ -163,6 +165,37 @@ for (const backend of backends.filter((b) => b.name === 'postgres')) {
         expect(await store.db.query('SELECT 1 AS ok')).toEqual([{ ok: 1 }]);
         expect(await store.db.transaction((tx) => tx.query('SELECT 2 AS ok'))).toEqual([{ ok: 2 }]);
       } finally {
+        await drop();
+      }
+    });
+
+    it('stops a read that runs past its time limit with a clear 503, and the connection serves the next read', async () => {
+      const { store, drop } = await backend.open();
+      const before = process.env.CHOKEPOINT_READ_TIMEOUT_MS;
+      try {
+        await loadScenario(store, { seed: 5, networks: 2 });
+        const reader = await createUser(store.db, { username: 'slow.reader', agency: 'DEA', clearance: 'S', roles: ['analyst'], password: 'correct horse battery staple' });
+        process.env.CHOKEPOINT_READ_TIMEOUT_MS = '200';
+        const err = await store.read(reader, (tx) => tx.query('SELECT pg_sleep(2)')).then(() => undefined, (e: { code?: string }) => e);
+        expect(err?.code).toBe('57014');
+        process.env.CHOKEPOINT_READ_TIMEOUT_MS = '1'; // every statement of the report takes longer than 1 ms
+        const app = await server(store);
+        try {
+          const token = (await issueToken(store.db, reader.id, 'session', 1)).token;
+          const r = await app.inject({ url: '/reports/cip', headers: { authorization: `Bearer ${token}` } });
+          expect(r.statusCode).toBe(503);
+          expect(r.json().error).toMatch(/ran longer than the 0.001 s limit for a read and was stopped; narrow it/);
+          process.env.CHOKEPOINT_READ_TIMEOUT_MS = '60000';
+          expect((await app.inject({ url: '/reports/cip', headers: { authorization: `Bearer ${token}` } })).statusCode).toBe(200);
+        } finally {
+          await app.close();
+        }
+        // A writer's transaction that looks as a reader keeps no limit: only reads are bounded.
+        process.env.CHOKEPOINT_READ_TIMEOUT_MS = '200';
+        expect(await store.db.transaction((tx) => tx.query("SELECT pg_sleep(0.4), current_setting('statement_timeout') AS t"))).toEqual([{ pg_sleep: '', t: '0' }]);
+      } finally {
+        if (before === undefined) delete process.env.CHOKEPOINT_READ_TIMEOUT_MS;
+        else process.env.CHOKEPOINT_READ_TIMEOUT_MS = before;
         await drop();
       }
     });
