@@ -222,8 +222,13 @@ export async function openPostgres(url: string): Promise<Database> {
         const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
         client.on('error', (err) => console.error(`postgres listener: ${err.message}`));
         client.on('notification', (n) => { if (n.channel === channel) onPayload(n.payload ?? ''); });
-        await client.connect();
-        await client.query(`LISTEN ${client.escapeIdentifier(channel)}`);
+        try {
+          await client.connect();
+          await client.query(`LISTEN ${client.escapeIdentifier(channel)}`);
+        } catch (e) {
+          await client.end().catch(() => undefined); // a half-open attempt is closed, not left behind
+          throw e;
+        }
         c = client;
         client.once('end', () => {
           if (!stopped) reconnect(250);
