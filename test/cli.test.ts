@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Store } from '../src/store/store.js';
 
 const BIN = new URL('../bin/chokepoint.js', import.meta.url).pathname;
 const data = mkdtempSync(join(tmpdir(), 'cp-cli-'));
@@ -61,7 +62,16 @@ describe('chokepoint CLI', () => {
     const good = await cli('import', bad, '--source', 'DEA', '--mode', 'skip');
     expect(good.status, good.stderr).toBe(0);
     expect(good.stdout).toMatch(/1 new, 0 updated, 0 unchanged, 1 rejected/);
-    expect((await cli('import', bad, '--source', 'DEA', '--mode', 'skip')).stdout).toMatch(/0 new, 0 updated, 1 unchanged/);
+    // A process killed after its commit left its follow-up work queued: the next import finishes it first.
+    let store = await Store.open({ url: '', dataDir: join(data, 'db') });
+    await store.db.query("INSERT INTO after_write_queue (entity_ids, actor, cross_reference) VALUES ('{x1}', 'killed process', true)");
+    await store.close();
+    const again = await cli('import', bad, '--source', 'DEA', '--mode', 'skip');
+    expect(again.stdout).toMatch(/finished 1 follow-up job\(s\) an earlier process left after its commit/);
+    expect(again.stdout).toMatch(/0 new, 0 updated, 1 unchanged/);
+    store = await Store.open({ url: '', dataDir: join(data, 'db') });
+    expect(await store.db.query('SELECT id FROM after_write_queue')).toEqual([]);
+    await store.close();
   });
 
   it('exports as a user, adds users, and verifies the audit log', async () => {
@@ -71,6 +81,10 @@ describe('chokepoint CLI', () => {
     const lines = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(lines.length).toBeGreaterThan(10);
     expect(lines[0]).toHaveProperty('schema');
+    const csv = join(data, 'export.csv');
+    const c = await cli('export', '--as', 'cbp.officer', '--purpose', 'joint targeting with HSI', '--format', 'csv', '--out', csv);
+    expect(c.stderr).toMatch(/exported \d+ values to/);
+    expect(readFileSync(csv, 'utf8')).toMatch(/^\uFEFFentity_id,schema,caption,prop,value,marking,source\r\n\S/);
     const add = await cli('users', 'add', '--username', 'new.analyst', '--agency', 'hsi', '--clearance', 'S', '--roles', 'analyst');
     expect(add.stdout).toMatch(/created new\.analyst \(HSI, S, analyst\); password: \S{16}/);
     const x = await cli('xref');

@@ -19,6 +19,7 @@ import { purgeExpired, reviewQueue } from '../store/retention.js';
 import { createUser, findUser, listUsers } from '../store/users.js';
 import { listAgencies, upsertAgencies } from '../store/store.js';
 import { SYSTEM } from '../store/write.js';
+import { resumeAfterWrites } from '../store/after-write.js';
 import { ScreeningLists, DEFAULT_THRESHOLD } from '../lists/registry.js';
 import { toScreeningQuery, readScreeningCsv, screenInputOfRow } from '../resolve/screen-request.js';
 import { crossReference } from '../resolve/xref.js';
@@ -143,6 +144,9 @@ program.command('import')
     if (!['json', 'jsonl', 'ftm', 'csv', 'cbp'].includes(format)) throw new Error(`--format must be json, jsonl, ftm, csv or cbp`);
     if (!['atomic', 'skip'].includes(opts.mode)) throw new Error('--mode must be atomic or skip');
     await withStore(async (store) => {
+      // Work an earlier process left queued after its commit (it was killed) is finished first.
+      const resumed = await resumeAfterWrites(store.db);
+      if (resumed) console.log(`finished ${resumed} follow-up job(s) an earlier process left after its commit`);
       const who = await actingAs(store, opts.as);
       if (format === 'cbp') {
         const r = await importCbpCsv(store.db, who.username, file);
