@@ -78,15 +78,41 @@ export const postAs = (app: FastifyInstance, url: string, token: string, payload
  * down after the calling suite (the common shape of API tests that need no backend matrix).
  */
 export function memoryApiFor(u: Parameters<typeof userWithToken>[1]): { store: Store; app: FastifyInstance; token: string } {
-  const ctx = {} as { store: Store; app: FastifyInstance; token: string };
+  const suite = apiSuite(backends[0]!, { user: u }); // backends[0]: in-memory PGlite
+  return { get store() { return suite.store; }, get app() { return suite.app; }, get token() { return suite.token.user; } };
+}
+
+type UserSpec = Parameters<typeof userWithToken>[1];
+
+/** The store, API and users' tokens of a suite declared with apiSuite(); filled in before its tests run. */
+export interface ApiSuite<K extends string> {
+  store: Store;
+  app: FastifyInstance;
+  /** A session token for each user named in the declaration. */
+  token: Record<K, string>;
+  post(url: string, token: string, payload: unknown): ReturnType<typeof postAs>;
+  /** GET as the holder of `token`, parsed JSON. */
+  get<T = any>(url: string, token: string): Promise<T>;
+}
+
+/**
+ * The common shape of an API test suite on one backend: a store and an API server
+ * opened before the suite, then `setUp`, then a user (and token) for each key of
+ * `users`; all closed after the suite.
+ */
+export function apiSuite<K extends string>(backend: Backend, users: Record<K, UserSpec>, setUp?: (store: Store) => Promise<void>): ApiSuite<K> {
+  let close: (() => Promise<void>) | undefined;
+  const suite = {
+    token: {} as Record<K, string>,
+    post: (url: string, token: string, payload: unknown) => postAs(suite.app, url, token, payload),
+    get: async (url: string, token: string) => (await suite.app.inject({ url, headers: auth(token) })).json(),
+  } as ApiSuite<K>;
   beforeAll(async () => {
-    ctx.store = await memoryStore();
-    ctx.app = await server(ctx.store);
-    ctx.token = await userWithToken(ctx.store, u);
+    const api = await openApi(backend);
+    ({ store: suite.store, app: suite.app, close } = api);
+    await setUp?.(api.store); // data or agencies the suite needs before its users
+    for (const [key, u] of Object.entries(users) as [K, UserSpec][]) suite.token[key] = await userWithToken(api.store, u);
   });
-  afterAll(async () => {
-    await ctx.app?.close();
-    await ctx.store?.close();
-  });
-  return ctx;
+  afterAll(() => close?.());
+  return suite;
 }

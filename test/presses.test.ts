@@ -1,42 +1,33 @@
 // The pill press and die mold registry, and the alerts raised when records carry machines, on both backends.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
-import { backends, openApi, postAs, userWithToken, auth } from './helpers.js';
-import type { Store } from '../src/store/store.js';
+import { describe, expect, it } from 'vitest';
+import { backends, auth, apiSuite } from './helpers.js';
 import { parseRecord } from '../src/ingest/record-input.js';
 import { writeBatch, SYSTEM } from '../src/store/write.js';
 
 for (const backend of backends) {
   describe(`pill press registry (${backend.name})`, () => {
-    let store: Store;
-    let app: FastifyInstance;
-    let close: () => Promise<void>;
-    let dea: string;
-    let carrier: string;
-    beforeAll(async () => {
-      ({ store, app, close } = await openApi(backend));
-      dea = await userWithToken(store, { username: 'dea.diversion', agency: 'DEA', clearance: 'S', roles: ['analyst'] });
-      carrier = await userWithToken(store, { username: 'carrier.desk', agency: 'EXPRS', clearance: 'U', roles: ['partner'] });
+    const api = apiSuite(backend, {
+      dea: { username: 'dea.diversion', agency: 'DEA', clearance: 'S', roles: ['analyst'] },
+      carrier: { username: 'carrier.desk', agency: 'EXPRS', clearance: 'U', roles: ['partner'] },
     });
-    afterAll(() => close());
-    const get = async (url: string, token = dea) => (await app.inject({ url, headers: auth(token) })).json();
+    const get = async (url: string, token = api.token.dea) => (await api.app.inject({ url, headers: auth(token) })).json();
     const write = async (id: string, entities: unknown[], source = 'FGR') => {
       const r = parseRecord({ sourceRecordId: id, marking: 'U//LES', entities }, { source });
       if (!r.record) throw new Error(JSON.stringify(r.errors));
-      await writeBatch(store.db, store.markings, SYSTEM, [r.record], { origin: 'test' });
+      await writeBatch(api.store.db, api.store.markings, SYSTEM, [r.record], { origin: 'test' });
     };
 
     it('registers machines, refuses duplicates, and keeps their history', async () => {
-      const r = await postAs(app, '/presses', dea, { kind: 'tablet press', make: 'TDP', model: 'TDP-5', serial: 'TD-2031-00417', owner: 'Nutra Labs LLC', location: 'Phoenix, AZ', country: 'US' });
+      const r = await api.post('/presses', api.token.dea, { kind: 'tablet press', make: 'TDP', model: 'TDP-5', serial: 'TD-2031-00417', owner: 'Nutra Labs LLC', location: 'Phoenix, AZ', country: 'US' });
       expect(r.statusCode).toBe(201);
       const id = r.json().id;
-      expect((await postAs(app, '/presses', dea, { kind: 'tablet press', make: 'TDP', model: 'TDP-5', serial: 'td 2031 00417', owner: 'x', location: 'x', country: 'US' })).statusCode).toBe(409);
-      const h = (await postAs(app, `/presses/${id}/events`, dea, { kind: 'transfer', toOwner: 'Desert Vitamins Inc', note: 'sold' })).json();
+      expect((await api.post('/presses', api.token.dea, { kind: 'tablet press', make: 'TDP', model: 'TDP-5', serial: 'td 2031 00417', owner: 'x', location: 'x', country: 'US' })).statusCode).toBe(409);
+      const h = (await api.post(`/presses/${id}/events`, api.token.dea, { kind: 'transfer', toOwner: 'Desert Vitamins Inc', note: 'sold' })).json();
       expect(h.owner).toBe('Desert Vitamins Inc');
       expect(h.events.map((e: { kind: string }) => e.kind)).toEqual(['registration', 'transfer']);
-      expect((await postAs(app, `/presses/${id}/events`, dea, { kind: 'transfer' })).json().error).toMatch(/names the new owner/);
+      expect((await api.post(`/presses/${id}/events`, api.token.dea, { kind: 'transfer' })).json().error).toMatch(/names the new owner/);
       expect((await get('/presses?serial=TD203100417')).map((p: { id: number }) => p.id)).toEqual([id]);
-      expect((await app.inject({ url: '/presses?serial=TD203100417', headers: auth(carrier) })).statusCode).toBe(403);
+      expect((await api.app.inject({ url: '/presses?serial=TD203100417', headers: auth(api.token.carrier) })).statusCode).toBe(403);
     });
 
     it('alerts on a seized machine registered to someone else, and joins the seizure to its history', async () => {
@@ -58,8 +49,8 @@ for (const backend of backends) {
 
     it('alerts on an unregistered die mold, and on a machine reported stolen when it turns up', async () => {
       await write('CBP-IMP-7', [{ id: 'die-7', schema: 'Equipment', properties: { name: ['Die mold M30'], equipmentType: ['die mold'], make: ['ZP'], serialNumber: ['M30-7781'] } }], 'CBP');
-      const id = (await postAs(app, '/presses', dea, { kind: 'encapsulator', make: 'DHP', model: 'DHP-2', serial: 'EN-5521', owner: 'Herbal Co', location: 'Tucson, AZ', country: 'US' })).json().id;
-      await postAs(app, `/presses/${id}/events`, dea, { kind: 'reported stolen', note: 'break-in' });
+      const id = (await api.post('/presses', api.token.dea, { kind: 'encapsulator', make: 'DHP', model: 'DHP-2', serial: 'EN-5521', owner: 'Herbal Co', location: 'Tucson, AZ', country: 'US' })).json().id;
+      await api.post(`/presses/${id}/events`, api.token.dea, { kind: 'reported stolen', note: 'break-in' });
       await write('AZDPS-77', [{ id: 'enc-9', schema: 'Equipment', properties: { name: ['Encapsulator'], equipmentType: ['encapsulator'], make: ['DHP'], serialNumber: ['EN 5521'] } }], 'AZDPS');
       const kinds = (await get('/presses/alerts')).map((a: { kind: string; serial: string }) => `${a.kind} ${a.serial}`);
       expect(kinds).toEqual(expect.arrayContaining(['unregistered M307781', 'reported stolen or missing EN5521']));

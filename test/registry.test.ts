@@ -2,22 +2,16 @@
 // instances on loopback (pointers only), on both backends.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { backends, memoryStore, openApi, postAs, userWithToken, auth } from './helpers.js';
+import { backends, memoryStore, postAs, userWithToken, auth, apiSuite } from './helpers.js';
 import { buildServer } from '../src/api/server.js';
 import type { Store } from '../src/store/store.js';
 
 for (const backend of backends) {
   describe(`task-force registry (${backend.name})`, () => {
-    let store: Store;
-    let app: FastifyInstance;
-    let close: () => Promise<void>;
-    let steering: string;
-    beforeAll(async () => {
-      ({ store, app, close } = await openApi(backend));
-      steering = await userWithToken(store, { username: 'ondcp.sup', agency: 'DEA', clearance: 'S', roles: ['supervisor'] });
+    const api = apiSuite(backend, {
+      steering: { username: 'ondcp.sup', agency: 'DEA', clearance: 'S', roles: ['supervisor'] },
     });
-    afterAll(() => close());
-    const add = (t: Record<string, unknown>) => postAs(app, '/task-forces', steering, { kind: 'task force', purpose: 'Dismantle fentanyl trafficking networks.', leadAgency: 'DEA', memberAgencies: ['HSI', 'CBP'], ...t });
+    const add = (t: Record<string, unknown>) => api.post('/task-forces', api.token.steering, { kind: 'task force', purpose: 'Dismantle fentanyl trafficking networks.', leadAgency: 'DEA', memberAgencies: ['HSI', 'CBP'], ...t });
 
     it('registers bodies and flags the likely duplicates, saying why', async () => {
       expect((await add({ name: 'Arizona Fentanyl Strike Force', geography: ['US-AZ'], focus: ['border crossing', 'distribution'], targets: [{ kind: 'phone', value: '+52 662 555 0101' }] })).statusCode).toBe(201);
@@ -25,7 +19,7 @@ for (const backend of backends) {
       expect((await add({ name: 'Nogales Port Working Group', kind: 'working group', geography: ['USNOG', 'MX-SON'], focus: ['money laundering'], targets: [{ kind: 'phone', value: '+526625550101' }] })).statusCode).toBe(201);
       expect((await add({ name: 'Maine Opioid Task Force', geography: ['US-ME'], focus: ['crypto'] })).statusCode).toBe(201);
       expect((await add({ name: 'Chinese Precursor Cell', kind: 'fusion cell', geography: ['CN'], focus: ['precursors'] })).statusCode).toBe(201);
-      const dup = (await app.inject({ url: '/task-forces/duplication', headers: auth(steering) })).json();
+      const dup = (await api.app.inject({ url: '/task-forces/duplication', headers: auth(api.token.steering) })).json();
       const pairs = dup.map((d: { a: { name: string }; b: { name: string } }) => [d.a.name, d.b.name].sort().join(' / '));
       expect(pairs).toContain('Arizona Fentanyl Strike Force / Southwest Border Fusion Cell'); // Arizona lies in the US, same focus
       expect(pairs).toContain('Arizona Fentanyl Strike Force / Nogales Port Working Group'); // the Nogales port lies in Arizona, and a shared target
@@ -40,8 +34,8 @@ for (const backend of backends) {
       expect((await add({ name: 'Y', geography: ['US'], focus: ['knitting'] })).statusCode).toBe(400);
       expect((await add({ name: 'Z', geography: ['US'], focus: ['crypto'], memberAgencies: ['NOPE'] })).json().error).toMatch(/unknown agencies: NOPE/);
       expect((await add({ name: 'Arizona Fentanyl Strike Force', geography: ['US'], focus: ['crypto'] })).statusCode).toBe(409);
-      const analyst = await userWithToken(store, { username: 'an', agency: 'DEA', clearance: 'S', roles: ['analyst'] });
-      expect((await postAs(app, '/task-forces', analyst, { name: 'W', kind: 'task force', purpose: 'p', leadAgency: 'DEA', memberAgencies: [], geography: ['US'], focus: ['crypto'] })).statusCode).toBe(403);
+      const analyst = await userWithToken(api.store, { username: 'an', agency: 'DEA', clearance: 'S', roles: ['analyst'] });
+      expect((await api.post('/task-forces', analyst, { name: 'W', kind: 'task force', purpose: 'p', leadAgency: 'DEA', memberAgencies: [], geography: ['US'], focus: ['crypto'] })).statusCode).toBe(403);
     });
   });
 }

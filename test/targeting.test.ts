@@ -1,25 +1,17 @@
 // Shipment targeting: scores that explain themselves, the exam queue, hit rates per rule, rules as versioned data.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import type { FastifyInstance } from 'fastify';
-import { backends, openApi, postAs, userWithToken, auth } from './helpers.js';
-import type { Store } from '../src/store/store.js';
+import { backends, auth, apiSuite } from './helpers.js';
 import { parseRecord } from '../src/ingest/record-input.js';
 import { writeBatch, SYSTEM } from '../src/store/write.js';
 
 for (const backend of backends) {
   describe(`shipment targeting (${backend.name})`, () => {
-    let store: Store;
-    let app: FastifyInstance;
-    let close: () => Promise<void>;
-    let cbp: string;
-    let admin: string;
-    let partner: string;
-    beforeAll(async () => {
-      ({ store, app, close } = await openApi(backend));
-      cbp = await userWithToken(store, { username: 'cbp.targeter', agency: 'CBP', clearance: 'C', roles: ['analyst'] });
-      admin = await userWithToken(store, { username: 'cbp.admin', agency: 'CBP', clearance: 'S', roles: ['admin'] });
-      partner = await userWithToken(store, { username: 'carrier.x', agency: 'EXPRS', clearance: 'U', roles: ['partner'] });
+    const api = apiSuite(backend, {
+      cbp: { username: 'cbp.targeter', agency: 'CBP', clearance: 'C', roles: ['analyst'] },
+      admin: { username: 'cbp.admin', agency: 'CBP', clearance: 'S', roles: ['admin'] },
+      partner: { username: 'carrier.x', agency: 'EXPRS', clearance: 'U', roles: ['partner'] },
+    }, async (store) => {
       const manifest = (id: string, marking: string, ship: Record<string, string[]>, parties: { id: string; name: string }[]) => parseRecord({
         sourceRecordId: id, marking,
         entities: [...parties.map((p) => ({ id: p.id, schema: 'Company', properties: { name: [p.name] } })), { id: `ship-${id}`, schema: 'Shipment', properties: ship }],
@@ -36,8 +28,7 @@ for (const backend of backends) {
         parseRecord({ sourceRecordId: 'OFAC-1', marking: 'U', entities: [{ id: 'auth-ofac', schema: 'Organization', properties: { name: ['OFAC'] } }, { id: 'sanc-1', schema: 'Sanction', properties: { entity: ['co-cjng'], authorityEntity: ['auth-ofac'] } }] }, { source: 'OFAC' }).record!,
       ], { origin: 'test' });
     });
-    afterAll(() => close());
-    const get = async (url: string, token = cbp) => (await app.inject({ url, headers: auth(token) })).json();
+    const get = async (url: string, token = api.token.cbp) => (await api.app.inject({ url, headers: auth(token) })).json();
 
     it('scores on arrival, explains every point, and queues the riskiest first', async () => {
       const q = await get('/targeting/queue');
@@ -49,30 +40,30 @@ for (const backend of backends) {
       expect(top.reasons.find((r: { rule: string }) => r.rule === 'MISDECLARED').detail).toBe('HS 2933.39 declared as "auto parts"');
       expect(top.score).toBeCloseTo(1 - 0.5 * 0.6 * 0.8 * 0.85 * 0.8, 3);
       expect(q[2].reasons.map((r: { rule: string }) => r.rule)).toEqual(['NEW-IMPORTER']);
-      const [m3] = await store.db.query<{ reasons: { rule: string }[] }>("SELECT reasons FROM shipment_scores WHERE shipment_id = 'ship-M3'");
+      const [m3] = await api.store.db.query<{ reasons: { rule: string }[] }>("SELECT reasons FROM shipment_scores WHERE shipment_id = 'ship-M3'");
       expect(m3!.reasons.map((r) => r.rule)).toEqual(['HS-PRESS', 'NEW-IMPORTER']); // declared as machine parts: consistent with HS 84
-      expect((await app.inject({ url: '/targeting/queue', headers: auth(partner) })).statusCode).toBe(403);
+      expect((await api.app.inject({ url: '/targeting/queue', headers: auth(api.token.partner) })).statusCode).toBe(403);
     });
 
     it('records exam results and reports the hit rate of each rule', async () => {
-      expect((await postAs(app, '/targeting/shipments/ship-M1/exam', cbp, { result: 'seized', note: '400 kg 4-AP' })).statusCode).toBe(200);
-      await postAs(app, '/targeting/shipments/ship-M2/exam', cbp, { result: 'no hit' });
-      await postAs(app, '/targeting/shipments/ship-M4/exam', cbp, { result: 'hit' });
+      expect((await api.post('/targeting/shipments/ship-M1/exam', api.token.cbp, { result: 'seized', note: '400 kg 4-AP' })).statusCode).toBe(200);
+      await api.post('/targeting/shipments/ship-M2/exam', api.token.cbp, { result: 'no hit' });
+      await api.post('/targeting/shipments/ship-M4/exam', api.token.cbp, { result: 'hit' });
       expect((await get('/targeting/queue'))).toEqual([]);
       const rules = await get('/targeting/rules');
       const rate = (code: string) => rules.find((r: { code: string; active: boolean }) => r.code === code && r.active);
       expect(rate('HS-PRECURSOR')).toMatchObject({ examinedWhenFired: 1, hits: 1, hitRate: 1 });
       expect(rate('NEW-IMPORTER')).toMatchObject({ examinedWhenFired: 3, hits: 2, hitRate: 0.667 });
-      expect((await postAs(app, '/targeting/shipments/ship-none/exam', cbp, { result: 'hit' })).statusCode).toBe(404);
+      expect((await api.post('/targeting/shipments/ship-none/exam', api.token.cbp, { result: 'hit' })).statusCode).toBe(404);
     });
 
     it('treats rules as data: an admin edit is a new version, and rescoring uses it', async () => {
-      expect((await app.inject({ method: 'PUT', url: '/targeting/rules/LOW-VALUE', headers: auth(cbp), payload: { weight: 0.3 } })).statusCode).toBe(403);
-      const r = await app.inject({ method: 'PUT', url: '/targeting/rules/NEW-IMPORTER', headers: auth(admin), payload: { active: false } });
+      expect((await api.app.inject({ method: 'PUT', url: '/targeting/rules/LOW-VALUE', headers: auth(api.token.cbp), payload: { weight: 0.3 } })).statusCode).toBe(403);
+      const r = await api.app.inject({ method: 'PUT', url: '/targeting/rules/NEW-IMPORTER', headers: auth(api.token.admin), payload: { active: false } });
       expect(r.json()).toEqual({ code: 'NEW-IMPORTER', version: 2 });
-      expect((await app.inject({ method: 'PUT', url: '/targeting/rules/ROUTE', headers: auth(admin), payload: { weight: 1.5 } })).statusCode).toBe(400);
-      expect((await postAs(app, '/targeting/rescore', admin, {})).json().scored).toBe(4);
-      const [m2] = await store.db.query<{ score: number; rules: string[] }>("SELECT score, rules FROM shipment_scores WHERE shipment_id = 'ship-M2'");
+      expect((await api.app.inject({ method: 'PUT', url: '/targeting/rules/ROUTE', headers: auth(api.token.admin), payload: { weight: 1.5 } })).statusCode).toBe(400);
+      expect((await api.post('/targeting/rescore', api.token.admin, {})).json().scored).toBe(4);
+      const [m2] = await api.store.db.query<{ score: number; rules: string[] }>("SELECT score, rules FROM shipment_scores WHERE shipment_id = 'ship-M2'");
       expect(m2!.score).toBe(0);
       expect(m2!.rules).not.toContain('NEW-IMPORTER@1');
       const versions = (await get('/targeting/rules')).filter((x: { code: string }) => x.code === 'NEW-IMPORTER');
@@ -83,19 +74,11 @@ for (const backend of backends) {
 
 for (const backend of backends) {
   describe(`pre-export notifications (${backend.name})`, () => {
-    let store: Store;
-    let app: FastifyInstance;
-    let close: () => Promise<void>;
-    let exporter: string;
-    let fgr: string;
-    let cbp: string;
-    beforeAll(async () => {
-      ({ store, app, close } = await openApi(backend));
-      exporter = await userWithToken(store, { username: 'dea.diversion', agency: 'DEA', clearance: 'S', roles: ['analyst'] });
-      fgr = await userWithToken(store, { username: 'fgr.precursors', agency: 'FGR', clearance: 'S', roles: ['analyst'], country: 'MEX' });
-      cbp = await userWithToken(store, { username: 'cbp.t', agency: 'CBP', clearance: 'S', roles: ['analyst'] });
+    const api = apiSuite(backend, {
+      exporter: { username: 'dea.diversion', agency: 'DEA', clearance: 'S', roles: ['analyst'] },
+      fgr: { username: 'fgr.precursors', agency: 'FGR', clearance: 'S', roles: ['analyst'], country: 'MEX' },
+      cbp: { username: 'cbp.t', agency: 'CBP', clearance: 'S', roles: ['analyst'] },
     });
-    afterAll(() => close());
     const pen = {
       importingCountry: 'MEX', exporter: { name: 'Gulf Chemical Distributors LLC', address: '1200 Industrial Blvd, Houston TX' },
       importer: { name: 'Importadora Costa Azul S.A. de C.V.', address: 'Av. del Puerto 45, Manzanillo, Colima' }, consignee: { name: 'Importadora Costa Azul S.A. de C.V.', address: 'Av. del Puerto 45, Manzanillo, Colima' },
@@ -103,42 +86,36 @@ for (const backend of backends) {
     };
 
     it('files a notification to the importing country, which objects; the shipment is then held in targeting', async () => {
-      const r = await postAs(app, '/pre-export', exporter, pen);
+      const r = await api.post('/pre-export', api.token.exporter, pen);
       expect(r.statusCode).toBe(201);
       expect(r.json()).toMatchObject({ reference: expect.stringMatching(/^PEN-/), notified: expect.arrayContaining(['FGR']) });
-      expect((await postAs(app, '/pre-export', exporter, { ...pen, casNumber: '79-3-8x' })).statusCode).toBe(400);
-      expect((await postAs(app, '/pre-export', exporter, { ...pen, importingCountry: 'USA' })).json().error).toMatch(/another country/);
-      const fgrNotes = (await app.inject({ url: '/notifications', headers: auth(fgr) })).json();
+      expect((await api.post('/pre-export', api.token.exporter, { ...pen, casNumber: '79-3-8x' })).statusCode).toBe(400);
+      expect((await api.post('/pre-export', api.token.exporter, { ...pen, importingCountry: 'USA' })).json().error).toMatch(/another country/);
+      const fgrNotes = (await api.app.inject({ url: '/notifications', headers: auth(api.token.fgr) })).json();
       expect(fgrNotes[0].message).toMatch(/2000 kg Propionyl chloride .* entering at Nuevo Laredo/);
       const id = r.json().id;
-      expect((await postAs(app, `/pre-export/${id}/respond`, cbp, { decision: 'clear' })).statusCode).toBe(404); // not addressed to the US
-      const o = await postAs(app, `/pre-export/${id}/respond`, fgr, { decision: 'object', note: 'Importer not licensed for Table I precursors' });
+      expect((await api.post(`/pre-export/${id}/respond`, api.token.cbp, { decision: 'clear' })).statusCode).toBe(404); // not addressed to the US
+      const o = await api.post(`/pre-export/${id}/respond`, api.token.fgr, { decision: 'object', note: 'Importer not licensed for Table I precursors' });
       expect(o.json()).toEqual({ status: 'objected', held: 0 }); // not arrived yet
-      expect((await postAs(app, `/pre-export/${id}/respond`, fgr, { decision: 'clear' })).statusCode).toBe(409);
+      expect((await api.post(`/pre-export/${id}/respond`, api.token.fgr, { decision: 'clear' })).statusCode).toBe(409);
       // The shipment arrives: it is held, first in the queue, and cannot be cleared as "no hit".
       const ship = parseRecord({ sourceRecordId: 'BOL-1', marking: 'U//LES', entities: [{ id: 'ship-bol1', schema: 'Shipment', properties: { billOfLading: ['MAEU123456789'], hsCode: ['9403.60'], declaredGoods: ['furniture'], grossWeightKg: ['2000'], declaredValue: ['30000'] } }] }, { source: 'CBP' });
-      await writeBatch(store.db, store.markings, SYSTEM, [ship.record!], { origin: 'test' });
-      const q = (await app.inject({ url: '/targeting/queue', headers: auth(cbp) })).json();
+      await writeBatch(api.store.db, api.store.markings, SYSTEM, [ship.record!], { origin: 'test' });
+      const q = (await api.app.inject({ url: '/targeting/queue', headers: auth(api.token.cbp) })).json();
       expect(q[0]).toMatchObject({ shipment: 'ship-bol1', hold: expect.stringMatching(/objected by fgr.precursors \(FGR\): Importer not licensed/) });
-      expect((await postAs(app, '/targeting/shipments/ship-bol1/exam', cbp, { result: 'no hit' })).statusCode).toBe(409);
-      const mine = (await app.inject({ url: '/pre-export', headers: auth(exporter) })).json();
+      expect((await api.post('/targeting/shipments/ship-bol1/exam', api.token.cbp, { result: 'no hit' })).statusCode).toBe(409);
+      const mine = (await api.app.inject({ url: '/pre-export', headers: auth(api.token.exporter) })).json();
       expect(mine[0]).toMatchObject({ status: 'objected', substance: 'Propionyl chloride' });
-      expect((await app.inject({ url: '/notifications', headers: auth(exporter) })).json()[0].message).toMatch(/objected by FGR/);
+      expect((await api.app.inject({ url: '/notifications', headers: auth(api.token.exporter) })).json()[0].message).toMatch(/objected by FGR/);
     });
   });
 }
 
 for (const backend of backends) {
   describe(`manifest ingest (${backend.name})`, () => {
-    let store: Store;
-    let app: FastifyInstance;
-    let close: () => Promise<void>;
-    let cbp: string;
-    beforeAll(async () => {
-      ({ store, app, close } = await openApi(backend));
-      cbp = await userWithToken(store, { username: 'cbp.manifests', agency: 'CBP', clearance: 'S', roles: ['analyst'] });
+    const api = apiSuite(backend, {
+      cbp: { username: 'cbp.manifests', agency: 'CBP', clearance: 'S', roles: ['analyst'] },
     });
-    afterAll(() => close());
     const mapping = JSON.parse(readFileSync(new URL('../reference/mappings/manifest.json', import.meta.url), 'utf8'));
     const csv = [
       'transport_document,mode,hs_code,declared_goods,gross_weight_kg,declared_value,currency,route,departure_date,arrival_date,shipper_name,shipper_address,shipper_country,consignee_name,consignee_address,consignee_country,notify_party,container_number',
@@ -148,13 +125,13 @@ for (const backend of backends) {
     ].join('\n');
 
     it('ingests containerised, air-cargo and mail manifests from CSV, idempotently, and scores them on arrival', async () => {
-      const send = () => postAs(app, '/import', cbp, { format: 'csv', content: csv, mapping, marking: 'U//LES', name: 'manifest.csv' });
+      const send = () => api.post('/import', api.token.cbp, { format: 'csv', content: csv, mapping, marking: 'U//LES', name: 'manifest.csv' });
       const first = await send();
       expect(first.statusCode, first.body).toBe(200);
       expect(first.json()).toMatchObject({ read: 3, rejected: 0 });
       const again = (await send()).json();
       expect(again).toMatchObject({ unchanged: 3 });
-      const q = (await app.inject({ url: '/targeting/queue', headers: auth(cbp) })).json();
+      const q = (await api.app.inject({ url: '/targeting/queue', headers: auth(api.token.cbp) })).json();
       expect(q).toHaveLength(3);
       expect(q[0].reasons.map((r: { rule: string }) => r.rule)).toEqual(expect.arrayContaining(['HS-PRECURSOR', 'MISDECLARED', 'LOW-VALUE', 'ROUTE']));
       expect(q[1].reasons.map((r: { rule: string }) => r.rule)).toContain('HS-PRESS');
@@ -164,11 +141,11 @@ for (const backend of backends) {
         { id: 'hsi-front', schema: 'Company', properties: { name: ['Importadora Costa Azul'] } },
         { id: 'hsi-supply-1', schema: 'Supply', properties: { supplier: ['hsi-kangda'], recipient: ['hsi-front'] } },
       ] }, { source: 'HSI' });
-      await writeBatch(store.db, store.markings, SYSTEM, [supplier.record!], { origin: 'test' });
-      await postAs(app, '/import', cbp, { format: 'csv', content: csv.split('\n').slice(0, 2).join('\n').replace('MEDU4417720', 'MEDU9917720').replace('Hubei Kangda Chemical Co. Ltd.', 'HUBEI KANGDA CHEMICAL CO LTD'), mapping, marking: 'U//LES', name: 'later.csv' });
-      const later = (await app.inject({ url: '/targeting/queue', headers: auth(cbp) })).json().find((x: { reasons: { rule: string }[] }) => x.reasons.some((r) => r.rule === 'KNOWN-SUPPLIER'));
+      await writeBatch(api.store.db, api.store.markings, SYSTEM, [supplier.record!], { origin: 'test' });
+      await api.post('/import', api.token.cbp, { format: 'csv', content: csv.split('\n').slice(0, 2).join('\n').replace('MEDU4417720', 'MEDU9917720').replace('Hubei Kangda Chemical Co. Ltd.', 'HUBEI KANGDA CHEMICAL CO LTD'), mapping, marking: 'U//LES', name: 'later.csv' });
+      const later = (await api.app.inject({ url: '/targeting/queue', headers: auth(api.token.cbp) })).json().find((x: { reasons: { rule: string }[] }) => x.reasons.some((r) => r.rule === 'KNOWN-SUPPLIER'));
       expect(later.reasons.find((r: { rule: string }) => r.rule === 'KNOWN-SUPPLIER').detail).toMatch(/resolves to hsi-kangda, which is a known precursor supplier/);
-      const bad = await postAs(app, '/import', cbp, { format: 'csv', content: csv.replace('2933.39', '2933.39').replace(',container,', ',container,').split('\n').map((l, i) => (i === 1 ? l.replace('CSQU3054383', 'CSQU3054384') : l)).join('\n'), mapping, marking: 'U//LES', name: 'bad.csv' });
+      const bad = await api.post('/import', api.token.cbp, { format: 'csv', content: csv.replace('2933.39', '2933.39').replace(',container,', ',container,').split('\n').map((l, i) => (i === 1 ? l.replace('CSQU3054383', 'CSQU3054384') : l)).join('\n'), mapping, marking: 'U//LES', name: 'bad.csv' });
       expect(bad.statusCode).toBe(422);
       expect(bad.json().message).toMatch(/bad\.csv:line 2: .*containerNumber.*ISO 6346/);
     });

@@ -1,7 +1,6 @@
 // Cross-referencing and analyst judgements, on both backends.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
-import { backends, openApi, postAs, userWithToken, auth } from './helpers.js';
+import { backends, auth, apiSuite } from './helpers.js';
 import type { Store } from '../src/store/store.js';
 import { parseRecord } from '../src/ingest/record-input.js';
 import { writeBatch, SYSTEM } from '../src/store/write.js';
@@ -10,29 +9,20 @@ import { createUser } from '../src/store/users.js';
 
 for (const backend of backends) {
   describe(`possible links and judgements (${backend.name})`, () => {
-    let store: Store;
-    let app: FastifyInstance;
-    let close: () => Promise<void>;
-    let dea: string;
-    let cbp: string;
-    let fgr: string;
-    beforeAll(async () => {
-      ({ store, app, close } = await openApi(backend));
-      dea = await userWithToken(store, { username: 'dea.a', agency: 'DEA', clearance: 'S', roles: ['analyst'] });
-      cbp = await userWithToken(store, { username: 'cbp.a', agency: 'CBP', clearance: 'C', roles: ['analyst'] });
-      fgr = await userWithToken(store, { username: 'fgr.a', agency: 'FGR', clearance: 'S', roles: ['partner'] });
+    const api = apiSuite(backend, {
+      dea: { username: 'dea.a', agency: 'DEA', clearance: 'S', roles: ['analyst'] },
+      cbp: { username: 'cbp.a', agency: 'CBP', clearance: 'C', roles: ['analyst'] },
+      fgr: { username: 'fgr.a', agency: 'FGR', clearance: 'S', roles: ['partner'] },
     });
-    afterAll(() => close());
-    const post = (url: string, token: string, payload: unknown) => postAs(app, url, token, payload);
-    const links = async (token: string, status = 'open') => (await app.inject({ url: `/links?status=${status}`, headers: auth(token) })).json();
+    const links = async (token: string, status = 'open') => (await api.app.inject({ url: `/links?status=${status}`, headers: auth(token) })).json();
 
     it('links a new record to what is known when the names and dates agree across spellings', async () => {
-      await post('/entities', dea, { schema: 'Person', id: 'dea-x1', properties: { name: ['José Luis García López'], birthDate: ['1984-03-09'], nationality: ['mx'] }, marking: 'U//LES' });
-      await post('/entities', dea, { schema: 'Person', id: 'dea-x9', properties: { name: ['Rosa Elena Meza'], birthDate: ['1990-01-01'] }, marking: 'S//LES/NOFORN' });
-      await post('/entities', cbp, { schema: 'Person', id: 'cbp-x2', properties: { name: ['JOSE LUIS GARCIA'], birthDate: ['1984-03-09'] }, marking: 'U//LES' });
-      await post('/entities', cbp, { schema: 'Person', id: 'cbp-x3', properties: { name: ['ROSA ELENA MEZA'] }, marking: 'U//LES' });
-      await post('/entities', cbp, { schema: 'Person', id: 'cbp-x4', properties: { name: ['Pedro Infante Cruz'] }, marking: 'U//LES' });
-      const seen = await links(dea);
+      await api.post('/entities', api.token.dea, { schema: 'Person', id: 'dea-x1', properties: { name: ['José Luis García López'], birthDate: ['1984-03-09'], nationality: ['mx'] }, marking: 'U//LES' });
+      await api.post('/entities', api.token.dea, { schema: 'Person', id: 'dea-x9', properties: { name: ['Rosa Elena Meza'], birthDate: ['1990-01-01'] }, marking: 'S//LES/NOFORN' });
+      await api.post('/entities', api.token.cbp, { schema: 'Person', id: 'cbp-x2', properties: { name: ['JOSE LUIS GARCIA'], birthDate: ['1984-03-09'] }, marking: 'U//LES' });
+      await api.post('/entities', api.token.cbp, { schema: 'Person', id: 'cbp-x3', properties: { name: ['ROSA ELENA MEZA'] }, marking: 'U//LES' });
+      await api.post('/entities', api.token.cbp, { schema: 'Person', id: 'cbp-x4', properties: { name: ['Pedro Infante Cruz'] }, marking: 'U//LES' });
+      const seen = await links(api.token.dea);
       const pairs = seen.map((l: { left_id: string; right_id: string }) => `${l.left_id}~${l.right_id}`);
       expect(pairs).toContain('cbp-x2~dea-x1');
       expect(pairs).toContain('cbp-x3~dea-x9');
@@ -43,49 +33,49 @@ for (const backend of backends) {
     });
 
     it('shows a link only to readers who may see both entities', async () => {
-      const cbpPairs = (await links(cbp)).map((l: { left_id: string; right_id: string }) => `${l.left_id}~${l.right_id}`);
+      const cbpPairs = (await links(api.token.cbp)).map((l: { left_id: string; right_id: string }) => `${l.left_id}~${l.right_id}`);
       expect(cbpPairs).toContain('cbp-x2~dea-x1');
       expect(cbpPairs).not.toContain('cbp-x3~dea-x9'); // dea-x9 is SECRET//NOFORN... and CBP is cleared C
-      expect(await links(fgr)).toEqual([]); // nothing here is released to Mexico
+      expect(await links(api.token.fgr)).toEqual([]); // nothing here is released to Mexico
     });
 
     it('merges on confirmation, each reader seeing only what they may', async () => {
-      const all = await links(dea);
+      const all = await links(api.token.dea);
       const garcia = all.find((x: { left_id: string }) => x.left_id === 'cbp-x2');
       const rosa = all.find((x: { left_id: string }) => x.left_id === 'cbp-x3');
-      expect((await post(`/links/${garcia.id}/confirm`, dea, { reason: 'same DOB, same plate in both reports' })).json()).toEqual({ id: garcia.id, status: 'confirmed' });
-      expect((await post(`/links/${rosa.id}/confirm`, dea, {})).statusCode).toBe(200);
-      expect((await post(`/links/${garcia.id}/confirm`, dea, {})).statusCode).toBe(409);
-      const merged = (await app.inject({ url: '/entities/dea-x1/merged', headers: auth(cbp) })).json();
+      expect((await api.post(`/links/${garcia.id}/confirm`, api.token.dea, { reason: 'same DOB, same plate in both reports' })).json()).toEqual({ id: garcia.id, status: 'confirmed' });
+      expect((await api.post(`/links/${rosa.id}/confirm`, api.token.dea, {})).statusCode).toBe(200);
+      expect((await api.post(`/links/${garcia.id}/confirm`, api.token.dea, {})).statusCode).toBe(409);
+      const merged = (await api.app.inject({ url: '/entities/dea-x1/merged', headers: auth(api.token.cbp) })).json();
       expect(merged.members.map((m: { id: string }) => m.id).sort()).toEqual(['cbp-x2', 'dea-x1']);
       expect(merged.properties.name.map((v: { value: string; source: string }) => `${v.source}:${v.value}`).sort()).toEqual(['CBP:JOSE LUIS GARCIA', 'DEA:José Luis García López']);
-      expect((await app.inject({ url: '/entities/dea-x1', headers: auth(cbp) })).json().sameAs).toEqual(['cbp-x2']);
+      expect((await api.app.inject({ url: '/entities/dea-x1', headers: auth(api.token.cbp) })).json().sameAs).toEqual(['cbp-x2']);
       // Search results name what each was merged with.
-      const found = (await app.inject({ url: '/entities?q=Jose%20Luis%20Garcia', headers: auth(cbp) })).json().results;
+      const found = (await api.app.inject({ url: '/entities?q=Jose%20Luis%20Garcia', headers: auth(api.token.cbp) })).json().results;
       expect(Object.fromEntries(found.filter((r: { id: string }) => ['dea-x1', 'cbp-x2'].includes(r.id)).map((r: { id: string; sameAs: string[] }) => [r.id, r.sameAs]))).toEqual({ 'dea-x1': ['cbp-x2'], 'cbp-x2': ['dea-x1'] });
       // CBP may not see dea-x9, so its merged view of cbp-x3 is cbp-x3 alone.
-      const rosaForCbp = (await app.inject({ url: '/entities/cbp-x3/merged', headers: auth(cbp) })).json();
+      const rosaForCbp = (await api.app.inject({ url: '/entities/cbp-x3/merged', headers: auth(api.token.cbp) })).json();
       expect(rosaForCbp.members.map((m: { id: string }) => m.id)).toEqual(['cbp-x3']);
-      expect((await app.inject({ url: '/entities/cbp-x3', headers: auth(cbp) })).json().sameAs).toEqual([]);
-      const rosaForDea = (await app.inject({ url: '/entities/cbp-x3/merged', headers: auth(dea) })).json();
+      expect((await api.app.inject({ url: '/entities/cbp-x3', headers: auth(api.token.cbp) })).json().sameAs).toEqual([]);
+      const rosaForDea = (await api.app.inject({ url: '/entities/cbp-x3/merged', headers: auth(api.token.dea) })).json();
       expect(rosaForDea.members.map((m: { id: string }) => m.id).sort()).toEqual(['cbp-x3', 'dea-x9']);
     });
 
     it('never suggests a rejected pair again, and undoes judgements', async () => {
-      await post('/entities', cbp, { schema: 'Person', id: 'cbp-x5', properties: { name: ['Juan Carlos Ochoa Tapia'] }, marking: 'U//LES' });
-      await post('/entities', dea, { schema: 'Person', id: 'dea-x5', properties: { name: ['Juan Carlos Ochoa'] }, marking: 'U//LES' });
-      const l = (await links(dea)).find((x: { left_id: string; right_id: string }) => x.left_id === 'cbp-x5' && x.right_id === 'dea-x5');
+      await api.post('/entities', api.token.cbp, { schema: 'Person', id: 'cbp-x5', properties: { name: ['Juan Carlos Ochoa Tapia'] }, marking: 'U//LES' });
+      await api.post('/entities', api.token.dea, { schema: 'Person', id: 'dea-x5', properties: { name: ['Juan Carlos Ochoa'] }, marking: 'U//LES' });
+      const l = (await links(api.token.dea)).find((x: { left_id: string; right_id: string }) => x.left_id === 'cbp-x5' && x.right_id === 'dea-x5');
       expect(l).toBeDefined();
-      expect((await post(`/links/${l.id}/reject`, cbp, { reason: 'different people: other DOB in passport records' })).json().status).toBe('rejected');
+      expect((await api.post(`/links/${l.id}/reject`, api.token.cbp, { reason: 'different people: other DOB in passport records' })).json().status).toBe('rejected');
       // The source sends the record again, amended: the pair is not suggested again.
-      await app.inject({ method: 'PATCH', url: '/entities/dea-x5', headers: auth(dea), payload: { properties: { alias: ['El Güero'] }, marking: 'U//LES' } });
-      expect((await links(dea)).some((x: { id: number }) => x.id === l.id)).toBe(false);
-      expect((await links(dea, 'rejected')).map((x: { id: number }) => x.id)).toContain(l.id);
-      expect((await post(`/links/${l.id}/undo`, dea, {})).json().status).toBe('open');
-      expect((await post(`/links/${l.id}/undo`, dea, {})).statusCode).toBe(409);
-      expect((await post('/links/999999/confirm', dea, {})).statusCode).toBe(404);
-      expect((await post(`/links/${l.id}/confirm`, fgr, {})).statusCode).toBe(403);
-      const trail = await store.db.query<{ action: string }>("SELECT action FROM audit_log WHERE action LIKE 'link.%' ORDER BY seq");
+      await api.app.inject({ method: 'PATCH', url: '/entities/dea-x5', headers: auth(api.token.dea), payload: { properties: { alias: ['El Güero'] }, marking: 'U//LES' } });
+      expect((await links(api.token.dea)).some((x: { id: number }) => x.id === l.id)).toBe(false);
+      expect((await links(api.token.dea, 'rejected')).map((x: { id: number }) => x.id)).toContain(l.id);
+      expect((await api.post(`/links/${l.id}/undo`, api.token.dea, {})).json().status).toBe('open');
+      expect((await api.post(`/links/${l.id}/undo`, api.token.dea, {})).statusCode).toBe(409);
+      expect((await api.post('/links/999999/confirm', api.token.dea, {})).statusCode).toBe(404);
+      expect((await api.post(`/links/${l.id}/confirm`, api.token.fgr, {})).statusCode).toBe(403);
+      const trail = await api.store.db.query<{ action: string }>("SELECT action FROM audit_log WHERE action LIKE 'link.%' ORDER BY seq");
       expect(trail.map((t) => t.action)).toEqual(['link.confirm', 'link.confirm', 'link.reject', 'link.undo']);
     });
   });
