@@ -108,12 +108,15 @@ async function linkChunk(db: Database, ids: string[], actor: string): Promise<In
         }
       }
     }
+    // Many links in one write often share a case owner: look each owner up once.
+    const owners = new Map<number, Promise<Principal | undefined>>();
     for (const l of found) {
       const c = await caseOwner(tx, l.caseId);
       const rec = await latestRecordOf(tx, l.path[0]!.entityId);
       // The owner is told what their own access lets them read: the record and the
       // entities on the path they may see, and otherwise only who holds it (pointer-only).
-      const owner = await findUserById(tx, c.owner_id);
+      if (!owners.has(c.owner_id)) owners.set(c.owner_id, findUserById(tx, c.owner_id));
+      const owner = await owners.get(c.owner_id);
       const seen = owner ? await ownerSees(tx, owner, rec, l.path.map((p) => p.entityId)) : { record: false, entities: new Set<string>() };
       const path = l.path.filter((p) => seen.entities.has(p.entityId));
       const route = path.map((p) => `${p.schema} ${p.entityId}${p.via ? ` (via ${p.via})` : ''}`).join(' → ');
