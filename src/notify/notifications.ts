@@ -39,12 +39,17 @@ export async function notify(tx: Sql, n: NotificationInput): Promise<number | nu
 
 type Listener = (n: NotificationRow) => void;
 
-/** Signature header value: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">` (as Stripe-style receivers expect). */
 /** A user's notifications, newest first: those for their agency and those addressed to them. */
 export async function notificationsFor(db: Sql, me: { agency: string; id: number }, limit = 200): Promise<{ id: number; at: string; kind: string; message: string; ref: string | null; read_at: string | null }[]> {
   return db.query('SELECT id, at, kind, message, ref, read_at FROM notifications WHERE agency = $1 AND (user_id IS NULL OR user_id = $2) ORDER BY at DESC LIMIT $3', [me.agency, me.id, limit]);
 }
 
+/** What a reconnecting stream missed: this user's and their agency's notifications after `afterId`, oldest first. */
+export async function notificationsAfter(db: Sql, me: { agency: string; id: number }, afterId: number, limit = 1000): Promise<NotificationRow[]> {
+  return db.query('SELECT id, at, agency, user_id, kind, message, ref, payload FROM notifications WHERE agency = $1 AND (user_id IS NULL OR user_id = $2) AND id > $3 ORDER BY id LIMIT $4', [me.agency, me.id, afterId, limit]);
+}
+
+/** Signature header value: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">` (as Stripe-style receivers expect). */
 export function signWebhook(secret: string, body: string, t = Math.floor(Date.now() / 1000)): string {
   return `t=${t},v1=${createHmac('sha256', secret).update(`${t}.${body}`).digest('hex')}`;
 }

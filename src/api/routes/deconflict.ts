@@ -13,7 +13,7 @@ import {
   OPERATION_TYPES, OUTCOMES, submitOperation, operationConflictsFor, acknowledgeOperationConflict, approveExigent, watchQueue, claimEscalation, resolveEscalation,
   deconflictionMetrics, setSetting, settings,
 } from '../../deconflict/events.js';
-import { newWebhookSecret, type NotificationHub, type NotificationRow } from '../../notify/notifications.js';
+import { newWebhookSecret, notificationsAfter, type NotificationHub, type NotificationRow } from '../../notify/notifications.js';
 
 const S = (max = 200, min = 1) => Type.String({ minLength: min, maxLength: max });
 const Phone = Type.String({ minLength: 5, maxLength: 40, pattern: '^[+0-9 ()./-]+$' });
@@ -129,10 +129,7 @@ export async function registerDeconflictionRoutes(app: FastifyInstance, store: S
     let held: NotificationRow[] | undefined = Number.isSafeInteger(lastId) && lastId > 0 ? [] : undefined;
     const unsubscribe = hub.subscribe(me.agency, me.id, (n) => (held ? held.push(n) : write(n)));
     if (held) {
-      const missed = await db.query<NotificationRow>(
-        'SELECT id, at, agency, user_id, kind, message, ref, payload FROM notifications WHERE agency = $1 AND (user_id IS NULL OR user_id = $2) AND id > $3 ORDER BY id LIMIT 1000',
-        [me.agency, me.id, lastId]);
-      for (const n of [...missed, ...held]) write(n);
+      for (const n of [...await notificationsAfter(db, me, lastId), ...held]) write(n);
       held = undefined;
     }
     const beat = setInterval(() => res.write(': keep-alive\n\n'), 25_000);
