@@ -1,24 +1,15 @@
 // The command line, run as a user runs it: the real binary on a fresh data directory.
 import { describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Store } from '../src/store/store.js';
+import { runChokepoint, startChokepoint } from '../src/cli/spawn.js';
 
-const BIN = new URL('../bin/chokepoint.js', import.meta.url).pathname;
 const data = mkdtempSync(join(tmpdir(), 'cp-cli-'));
 const env = { ...process.env, DATABASE_URL: '' };
 // Asynchronous, so the test worker's event loop keeps answering vitest while a command runs.
-const cli = (...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> => new Promise((resolve, reject) => {
-  const child = spawn(process.execPath, [BIN, '--data', join(data, 'db'), ...args], { env, timeout: 120_000 });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-  child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
-  child.on('error', reject);
-  child.on('close', (status) => resolve({ status, stdout, stderr }));
-});
+const cli = (...args: string[]) => runChokepoint(['--data', join(data, 'db'), ...args], env);
 
 describe('chokepoint CLI', () => {
   it('loads the demo scenario, prints the demo users, then serves it', async () => {
@@ -28,17 +19,9 @@ describe('chokepoint CLI', () => {
     expect(r.stdout).toMatch(/dea\.analyst\s+\S{12}\s+DEA intelligence analyst/);
     const users = JSON.parse(readFileSync(join(data, 'db', 'demo-users.json'), 'utf8'));
     // Serve, sign in as a demo user, search, stop.
-    const child = spawn(process.execPath, [BIN, '--data', join(data, 'db'), 'demo', '--size', 'tiny', '--port', '0'], { env });
+    const server = await startChokepoint(['--data', join(data, 'db'), 'demo', '--size', 'tiny', '--port', '0'], env);
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        child.stdout.on('data', (b) => {
-          out += b;
-          const m = /serving on (http:\/\/\S+)/.exec(out);
-          if (m) resolve(m[1]!);
-        });
-        child.on('exit', (code) => reject(new Error(`server exited ${code}: ${out}`)));
-      });
+      const { url } = server;
       const login = await fetch(`${url}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'dea.analyst', password: users['dea.analyst'] }) });
       const { token } = (await login.json()) as { token: string };
       const res = await fetch(`${url}/entities?schema=Seizure&limit=5`, { headers: { authorization: `Bearer ${token}` } });
@@ -48,7 +31,7 @@ describe('chokepoint CLI', () => {
       expect(await page.text()).toMatch(/<title>Chokepoint<\/title>/);
       expect(page.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
     } finally {
-      child.kill('SIGTERM');
+      await server.stop();
     }
   });
 

@@ -47,3 +47,16 @@ export function startChokepoint(args: string[], env: NodeJS.ProcessEnv = process
     });
   });
 }
+
+/** Runs `chokepoint <args>` to its end (asynchronously, so a caller's event loop stays free). */
+export function runChokepoint(args: string[], env: NodeJS.ProcessEnv = process.env, timeoutMs = 120_000): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env, timeout: timeoutMs });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}

@@ -9,10 +9,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, unlinkSync, statfsSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { spawn } from 'node:child_process';
 import { Store } from '../../src/store/store.js';
 import { createUser, issueToken } from '../../src/store/users.js';
-import { startChokepoint, type ServingProcess } from '../../src/cli/spawn.js';
+import { runChokepoint, startChokepoint, type ServingProcess } from '../../src/cli/spawn.js';
 import { generateScenario } from '../../src/scenario/generate.js';
 import { backends, openApi, userWithToken, postAs } from '../helpers.js';
 
@@ -46,16 +45,11 @@ function tmpfs(mb: number): { dir: string; remount(opt: 'ro' | 'rw'): void; unmo
   };
 }
 
-/** Runs `chokepoint <args>` to its end. */
-function cli(args: string[]): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [new URL('../../bin/chokepoint.js', import.meta.url).pathname, ...args], { env: { ...process.env, DATABASE_URL: '' } });
-    let out = '';
-    child.stdout.on('data', (d) => { out += d; });
-    child.stderr.on('data', (d) => { out += d; });
-    child.on('close', (code) => resolve({ code, out }));
-  });
-}
+/** Runs `chokepoint <args>` on PGlite, with its output as one text. */
+const cli = async (args: string[]): Promise<{ code: number | null; out: string }> => {
+  const r = await runChokepoint(args, { ...process.env, DATABASE_URL: '' });
+  return { code: r.status, out: r.stdout + r.stderr };
+};
 
 describe.skipIf(!!noMount)('a read-only data directory', () => {
   it('stops the server at start with a message that names the directory and the fix', async () => {
