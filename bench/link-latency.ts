@@ -77,7 +77,7 @@ console.log(`  cross-referencing index of the store built in ${((performance.now
 const hub = new NotificationHub(store.db);
 await hub.start();
 const arrived = new Map<string, number>();
-hub.subscribe('DEA', owner.id, (n) => {
+hub.subscribe(owner, (n) => {
   const rec = (n.payload as { record?: string } | null)?.record;
   if (n.kind === 'interdiction.link' && rec && !arrived.has(rec)) arrived.set(rec, performance.now());
 });

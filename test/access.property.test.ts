@@ -8,7 +8,7 @@ import { parse } from 'csv-parse/sync';
 import type { FastifyInstance } from 'fastify';
 import { backends, server, auth } from './helpers.js';
 import type { Store } from '../src/store/store.js';
-import { CAVEATS, CLASSIFICATIONS, canRead, formatMarking, normalizeMarking, type Marking, type ReaderAccess } from '../src/domain/markings.js';
+import { CAVEATS, CLASSIFICATIONS, canRead, formatMarking, highestMarking, normalizeMarking, type Marking, type ReaderAccess } from '../src/domain/markings.js';
 import { defaultAgencies, isGovernment } from '../src/domain/agencies.js';
 import { parseRecord } from '../src/ingest/record-input.js';
 import { writeBatch, SYSTEM } from '../src/store/write.js';
@@ -42,6 +42,7 @@ interface Fact { entity: string; prop: string; value: string; marking: Marking }
 interface Dataset { presence: { entity: string; schema: string; marking: Marking }[]; facts: Fact[] }
 
 const NAME_PROPS = ['name', 'alias', 'previousName'] as const;
+const REF_PROPS = new Set(['owner', 'asset']);
 
 /** Random people and companies, ownerships between them; each property under its own marking. */
 const datasetArb: fc.Arbitrary<Dataset> = fc
@@ -100,8 +101,11 @@ async function load(store: Store, d: Dataset): Promise<void> {
   // views and links span every marking combination the data has.
   await store.db.exec('TRUNCATE possible_links');
   const people = d.presence.filter((p) => p.schema === 'Person').map((p) => p.entity).sort();
+  // Each link is marked as cross-referencing marks it: the highest of both entities' presences and values.
+  const about = (id: string): Marking[] => [...d.presence.filter((p) => p.entity === id).map((p) => p.marking), ...d.facts.filter((f) => f.entity === id).map((f) => f.marking)];
   for (let i = 1; i < people.length; i++) {
-    await store.db.query("INSERT INTO possible_links (left_id, right_id, score, reasons, status) VALUES ($1, $2, 1, '[]', 'confirmed')", [people[0], people[i]]);
+    const m = await store.db.transaction((tx) => store.markings.intern(tx, highestMarking([...about(people[0]!), ...about(people[i]!)])!));
+    await store.db.query("INSERT INTO possible_links (left_id, right_id, score, reasons, status, marking_id) VALUES ($1, $2, 1, '[]', 'confirmed', $3)", [people[0], people[i], m]);
   }
 }
 
@@ -110,6 +114,8 @@ function oracle(d: Dataset, u: ReaderAccess) {
   const values = new Map<string, Set<string>>();
   for (const f of d.facts) {
     if (!visible.has(f.entity) || !canRead(u, f.marking)) continue;
+    // A reference is a value only when its target's existence is readable too.
+    if (REF_PROPS.has(f.prop) && !visible.has(f.value)) continue;
     const k = `${f.entity}.${f.prop}`;
     values.set(k, (values.get(k) ?? new Set()).add(f.value));
   }

@@ -54,14 +54,18 @@ for (const backend of backends) {
     it('creates, reads, amends and retracts entities, keeping each agency to its own facts', async () => {
       const created = await api.post('/entities', api.token.dea, person('Joaquín Beltrán', { id: 'dea-t1', propertyMarkings: { birthDate: 'S//LES/NOFORN' }, properties: { name: ['Joaquín Beltrán'], birthDate: ['1971-05-02'] }, provenance: { grade: 'B2', reportDate: '2026-01-10' } }));
       expect(created.statusCode).toBe(201);
-      expect(created.json()).toMatchObject({ id: 'dea-t1', schema: 'Person', marking: 'SECRET//LES/NOFORN//OWNER DEA' });
+      // A new id is written under the writer's namespace (their agency and a digest of their access), so no
+      // write can land on, or learn of, an entity the writer cannot see.
+      const t1 = created.json().id as string;
+      expect(t1).toMatch(/^dea\.[0-9a-f]{10}:dea-t1$/);
+      expect(created.json()).toMatchObject({ schema: 'Person', marking: 'SECRET//LES/NOFORN//OWNER DEA' });
       expect(created.json().properties.name[0]).toMatchObject({ source: 'DEA', grade: 'B2', reportDate: '2026-01-10', portion: '(U//LES)' });
       // CBP (CONFIDENTIAL) sees the name, not the SECRET birth date; the banner follows what it sees.
-      const seen = (await api.app.inject({ url: '/entities/dea-t1', headers: auth(api.token.cbp) })).json();
+      const seen = (await api.app.inject({ url: `/entities/${t1}`, headers: auth(api.token.cbp) })).json();
       expect(Object.keys(seen.properties)).toEqual(['name']);
       expect(seen.marking).toBe('UNCLASSIFIED//LES//OWNER DEA');
       // CBP adds its own fact as its own record.
-      const amended = await api.app.inject({ method: 'PATCH', url: '/entities/dea-t1', headers: auth(api.token.cbp), payload: { properties: { alias: ['JOAQUIN BELTRAN'] }, marking: 'U//FOUO' } });
+      const amended = await api.app.inject({ method: 'PATCH', url: `/entities/${t1}`, headers: auth(api.token.cbp), payload: { properties: { alias: ['JOAQUIN BELTRAN'] }, marking: 'U//FOUO' } });
       expect(amended.statusCode).toBe(200);
       expect(amended.json().sources).toEqual(['CBP', 'DEA']);
       // CBP may not write as DEA, nor above its own clearance.
@@ -71,21 +75,21 @@ for (const backend of backends) {
       const above = await api.post('/entities', api.token.cbp, person('X', { marking: 'S' }));
       expect(above.json().errors[0].message).toMatch(/above your own access/);
       // Retraction removes only the caller's facts.
-      const retract = await api.app.inject({ method: 'DELETE', url: '/entities/dea-t1', headers: auth(api.token.cbp) });
+      const retract = await api.app.inject({ method: 'DELETE', url: `/entities/${t1}`, headers: auth(api.token.cbp) });
       expect(retract.json()).toEqual({ retracted: 1 });
-      const after = (await api.app.inject({ url: '/entities/dea-t1', headers: auth(api.token.dea) })).json();
+      const after = (await api.app.inject({ url: `/entities/${t1}`, headers: auth(api.token.dea) })).json();
       expect(after.sources).toEqual(['DEA']);
       expect(after.properties.birthDate[0].value).toBe('1971-05-02');
     });
 
     it('shows the source of every visible value, even from a record the reader may not see', async () => {
-      await api.post('/entities', api.token.dea, { schema: 'Person', id: 'dea-prov', properties: { name: ['Rafael Caro'] }, marking: 'U//LES' });
+      const prov = (await api.post('/entities', api.token.dea, { schema: 'Person', id: 'dea-prov', properties: { name: ['Rafael Caro'] }, marking: 'U//LES' })).json().id as string;
       // A SECRET record whose entity entry is SECRET too, but which releases one alias at U//LES.
-      const secret = await api.app.inject({ method: 'PATCH', url: '/entities/dea-prov', headers: auth(api.token.dea), payload: {
+      const secret = await api.app.inject({ method: 'PATCH', url: `/entities/${prov}`, headers: auth(api.token.dea), payload: {
         properties: { alias: ['El Príncipe'], birthDate: ['1952-10-24'] }, marking: 'S//LES/NOFORN',
         propertyMarkings: { alias: 'U//LES' }, provenance: { sourceRecordId: 'DEA-SECRET-9', grade: 'A1' } } });
       expect(secret.statusCode).toBe(200);
-      const seen = (await api.app.inject({ url: '/entities/dea-prov', headers: auth(api.token.cbp) })).json();
+      const seen = (await api.app.inject({ url: `/entities/${prov}`, headers: auth(api.token.cbp) })).json();
       expect(Object.keys(seen.properties).sort()).toEqual(['alias', 'name']);
       expect(seen.properties.alias[0]).toMatchObject({ value: 'El Príncipe', source: 'DEA', sourceRecordId: 'DEA-SECRET-9', grade: 'A1' });
     });
@@ -120,13 +124,13 @@ for (const backend of backends) {
     });
 
     it('finds entities by name regardless of accents and case, and by identifiers however they are spaced', async () => {
-      await api.post('/entities', api.token.dea, { schema: 'Person', id: 'dea-s1', properties: { name: ['María Guadalupe Ochoa'], phone: ['+526671234567'], passportNumber: ['G-1234.5678'] }, marking: 'U//LES' });
-      await api.post('/entities', api.token.dea, { schema: 'Container', id: 'dea-s2', properties: { containerNumber: ['MSKU1234565'] }, marking: 'U//LES' });
+      const s1 = (await api.post('/entities', api.token.dea, { schema: 'Person', id: 'dea-s1', properties: { name: ['María Guadalupe Ochoa'], phone: ['+526671234567'], passportNumber: ['G-1234.5678'] }, marking: 'U//LES' })).json().id;
+      const s2 = (await api.post('/entities', api.token.dea, { schema: 'Container', id: 'dea-s2', properties: { containerNumber: ['MSKU1234565'] }, marking: 'U//LES' })).json().id;
       const find = async (q: string) => (await api.app.inject({ url: `/entities?q=${encodeURIComponent(q)}`, headers: auth(api.token.cbp) })).json().results.map((e: { id: string }) => e.id);
-      expect(await find('MARIA GUADALUPE')).toContain('dea-s1');
-      expect(await find('+52 667 123 4567')).toContain('dea-s1');
-      expect(await find('g12345678')).toContain('dea-s1');
-      expect(await find('MSKU 123456 5')).toContain('dea-s2');
+      expect(await find('MARIA GUADALUPE')).toContain(s1);
+      expect(await find('+52 667 123 4567')).toContain(s1);
+      expect(await find('g12345678')).toContain(s1);
+      expect(await find('MSKU 123456 5')).toContain(s2);
       expect(await find('ochoa 1')).toEqual([]);
     });
 
@@ -140,9 +144,10 @@ for (const backend of backends) {
     });
 
     it('audits reads and writes, with purpose, in a chain that verifies', async () => {
-      await api.app.inject({ url: '/entities/dea-t1?purpose=case%20DEA-PX-26-0001', headers: auth(api.token.cbp) });
+      const [t1] = (await api.app.inject({ url: '/entities?q=joaquin%20beltran', headers: auth(api.token.cbp) })).json().results.map((e: { id: string }) => e.id);
+      await api.app.inject({ url: `/entities/${t1}?purpose=case%20DEA-PX-26-0001`, headers: auth(api.token.cbp) });
       const rows = (await api.app.inject({ url: '/audit?action=entity.read&actor=cbp.a&limit=1000', headers: auth(api.token.admin) })).json();
-      expect(rows.at(-1)).toMatchObject({ actor: 'cbp.a', action: 'entity.read', target: 'dea-t1', purpose: 'case DEA-PX-26-0001' });
+      expect(rows.at(-1)).toMatchObject({ actor: 'cbp.a', action: 'entity.read', target: t1, purpose: 'case DEA-PX-26-0001' });
       const writes = (await api.app.inject({ url: '/audit?action=records.write&limit=1000', headers: auth(api.token.admin) })).json();
       expect(writes.map((w: { actor: string }) => w.actor)).toEqual(expect.arrayContaining(['dea.a', 'cbp.a']));
       const verify = (await api.app.inject({ url: '/audit/verify', headers: auth(api.token.admin) })).json();

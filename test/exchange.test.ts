@@ -61,7 +61,8 @@ for (const backend of backends) {
       expect(mx.incidents.map((i: { id: string }) => i.id)).toEqual(['sz-joint']);
       expect(mx.incidents[0]).toMatchObject({ type: 'Seizure', when: '2031-05-05', where: 'Port of Manzanillo, Colima', what: { drugType: 'Fentanyl precursors', weightKg: 420 }, concealment: 'mis-declared drums', route: { legs: 'CNSHA > MXZLO', mode: 'container' }, reportedBy: ['HSI'] });
       expect((await get('/incidents/export?relTo=CAN', api.token.dea)).incidents).toEqual([]); // not released to Canada
-      expect((await get('/incidents/export?relTo=MEX', api.token.carrier)).incidents).toEqual([]); // the requester must see it too
+      // Releasing is a dissemination: a private partner may not release anything.
+      expect((await api.app.inject({ url: '/incidents/export?relTo=MEX', headers: auth(api.token.carrier) })).statusCode).toBe(403);
       expect((await api.app.inject({ url: '/incidents/export?relTo=ZZZ', headers: auth(api.token.dea) })).statusCode).toBe(422);
       const [logged] = await api.store.db.query<{ n: number }>("SELECT count(*)::int AS n FROM disseminations WHERE channel = 'chokepoint-incident/1'");
       expect(logged!.n).toBeGreaterThanOrEqual(1);

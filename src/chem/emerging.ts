@@ -7,6 +7,7 @@ import { appendAudit } from '../store/audit.js';
 import { model } from '../domain/model.js';
 import { notify } from '../notify/notifications.js';
 import { latestRecordOf } from '../store/read.js';
+import { derivedMarkings, markingOfEntities } from '../store/derived.js';
 import { lookupSubstance, substanceKey } from './substances.js';
 import { fentanylClass } from './fentanyl-class.js';
 
@@ -48,8 +49,13 @@ export async function emergingAfterWrite(db: Database, entityIds: string[], drug
         }
       }
       const message = `Emerging substance: "${primary}" named by ${n.schema} ${n.entity_id} (${rec?.ref ?? 'record unknown'}) is on no control list and in no earlier result.${chem}`;
+      // Marked as what it quotes (the event, its record and the substance): an agency's reader
+      // who may not read that learns only that the holder has something to tell.
+      const markingId = await markingOfEntities(tx, derivedMarkings(db), n.prop === 'substance' ? [n.entity_id, n.value] : [n.entity_id]);
+      const holder = rec?.source && rec.source !== 'SYSTEM' ? rec.source : 'the reporting agency';
+      const pointer = `An emerging-substance alert concerns a record held by ${holder} that you may not read; ask ${holder} for access.`;
       for (const agency of new Set([drugIntelligenceAgency, rec?.source].filter((a): a is string => !!a && a !== 'SYSTEM'))) {
-        await notify(tx, { agency, kind: 'substance.emerging', message, ref: n.entity_id, payload: { substance: primary, record: rec?.ref ?? null } });
+        await notify(tx, { agency, kind: 'substance.emerging', message, ref: n.entity_id, payload: { substance: primary, record: rec?.ref ?? null }, markingId, pointer });
       }
       alerts++;
     }

@@ -16,6 +16,8 @@ export const PERMISSIONS = {
   read: ROLES,
   write: ['analyst', 'case_agent', 'supervisor', 'admin'],
   export: ['analyst', 'case_agent', 'supervisor', 'admin'],
+  /** Release to a partner country or instance (incident export, federation, exchange formats). */
+  disseminate: ['analyst', 'case_agent', 'supervisor', 'admin'],
   audit: ['admin'],
   retentionReview: ['supervisor', 'admin'],
   retentionPurge: ['admin'],

@@ -3,11 +3,13 @@
 // international incident sharing such as INCB's IONICS: what, where, when, route,
 // substance, quantity, concealment). An incident is exported only when the
 // requester may see it AND its marking releases it to the partner country; each
-// value is read in the partner's scope, so a value not released to them is left out.
+// value is read in the requester's scope and kept only when the partner may read it too (release.ts).
 import type { Store } from '../store/store.js';
 import { getEntities, type EntityView } from '../store/read.js';
 import { logDissemination } from '../store/retention.js';
-import type { Principal } from '../domain/users.js';
+import { assertMay, ForbiddenError, type Principal } from '../domain/users.js';
+import { model } from '../domain/model.js';
+import { releasable } from './release.js';
 import type { ReaderAccess } from '../domain/markings.js';
 import { ExchangeError } from './partners.js';
 
@@ -27,21 +29,27 @@ export interface Incident {
 
 const first = (e: EntityView | undefined, prop: string): string | null => e?.properties[prop]?.[0]?.value ?? null;
 
+const INCIDENT_TYPES = ['Seizure', 'Interdiction', 'LabDismantlement'];
+
 export async function exportIncidents(store: Store, me: Principal, relTo: string, opts: { since?: string; limit?: number } = {}): Promise<{ format: string; generated: string; releasableTo: string; incidents: Incident[] }> {
+  // Releasing to a foreign partner is a dissemination, for US law-enforcement users who may disseminate.
+  assertMay(me, 'disseminate');
+  if (!me.lawEnforcement || me.country !== 'USA') throw new ForbiddenError(`${me.username} may not release law-enforcement information to partner countries`);
   const country = relTo.toUpperCase();
   const [partner] = await store.db.query<{ code: string; law_enforcement: boolean }>("SELECT code, law_enforcement FROM agencies WHERE country = $1 AND kind = 'foreign' ORDER BY code LIMIT 1", [country]);
   if (!partner) throw new ExchangeError(`no partner agency of ${country} is known here; add one (chokepoint agencies add) before releasing to it`, 422);
   // The partner as a reader: a law-enforcement liaison of that country at the requester's clearance.
-  const reader: ReaderAccess = { agency: partner.code, country, clearance: me.clearance, groups: [], lawEnforcement: partner.law_enforcement, government: true };
-  const types = ['Seizure', 'Interdiction', 'LabDismantlement'];
-  const mine = new Set((await store.read(me, (tx) => tx.query<{ id: string }>('SELECT id FROM entities WHERE schema = ANY($1)', [types]))).map((r) => r.id));
-  const out = await store.read(reader, async (tx) => {
-    const ids = (await tx.query<{ id: string }>('SELECT id FROM entities WHERE schema = ANY($1) ORDER BY id', [types])).map((r) => r.id).filter((id) => mine.has(id)).slice(0, opts.limit ?? 5000);
-    const events = await getEntities(tx, store.markings, ids);
+  const partnerAccess: ReaderAccess = { agency: partner.code, country, clearance: me.clearance, groups: [], lawEnforcement: partner.law_enforcement, government: true };
+  const types = model.eventSchemas().filter((s) => INCIDENT_TYPES.includes(s));
+  // Everything is read in the requester's own transaction and then narrowed to what the partner may receive.
+  const out = await store.read(me, async (tx) => {
+    const release = (views: EntityView[]) => releasable(tx, store.markings, views, partnerAccess);
+    const visible = (await tx.query<{ id: string }>('SELECT DISTINCT entity_id AS id FROM presence WHERE schema = ANY($1) ORDER BY 1', [types])).map((r) => r.id);
+    const events = (await release(await getEntities(tx, store.markings, visible))).slice(0, opts.limit ?? 5000);
     const refIds = [...new Set(events.flatMap((e) => ['substance', 'shipment', 'addressEntity'].flatMap((p) => e.properties[p]?.map((v) => v.value) ?? [])))];
-    const refs = new Map((await getEntities(tx, store.markings, refIds)).map((e) => [e.id, e]));
+    const refs = new Map((await release(await getEntities(tx, store.markings, refIds))).map((e) => [e.id, e]));
     const shipRefs = [...new Set([...refs.values()].filter((e) => e.schema === 'Shipment').flatMap((e) => ['originPort', 'transshipmentPort', 'destinationPort'].flatMap((p) => e.properties[p]?.map((v) => v.value) ?? [])))];
-    for (const e of await getEntities(tx, store.markings, shipRefs)) refs.set(e.id, e);
+    for (const e of await release(await getEntities(tx, store.markings, shipRefs))) refs.set(e.id, e);
     const name = (id: string | null) => (id ? refs.get(id)?.caption ?? null : null);
     const incidents: Incident[] = [];
     for (const e of events) {
@@ -56,7 +64,7 @@ export async function exportIncidents(store: Store, me: Principal, relTo: string
         reportedBy: e.sources, marking: e.marking,
       });
     }
-    const recordIds = (await tx.query<{ id: number }>('SELECT DISTINCT record_id AS id FROM presence WHERE entity_id = ANY($1)', [incidents.map((i) => i.id)])).map((r) => r.id);
+    const recordIds = (await tx.query<{ id: number }>('SELECT DISTINCT record_id AS id FROM presence WHERE entity_id = ANY($1)', [[...incidents.map((i) => i.id), ...refs.keys()]])).map((r) => r.id);
     return { incidents, recordIds };
   });
   // Sharing with a partner is a dissemination (28 CFR 23.20(g)): logged like an export.

@@ -53,8 +53,21 @@ export async function projectGraph(tx: Sql, opts: { maxEdges?: number; merges?: 
   const links = await tx.query<{ left_id: string; right_id: string }>(
     `SELECT left_id, right_id FROM possible_links WHERE status = ANY($1)`, [opts.merges === 'suggested' ? ['confirmed', 'open'] : ['confirmed']],
   );
-  const p = await buildProjection({ refs, modes, links, attrs, entities: (ids) => tx.query<{ id: string; schema: string }>('SELECT id, schema FROM entities WHERE id = ANY($1)', [ids]) });
+  const p = await buildProjection({ refs, modes, links, attrs, entities: visibleSchemas(tx) });
   return { ...p, ms: performance.now() - t0 };
+}
+
+/**
+ * Which entities exist for the reader and as what: the most specific schema of the
+ * presences they may see (the stored entities.schema may come from a presence they may not).
+ */
+function visibleSchemas(tx: Sql): (ids: string[]) => Promise<{ id: string; schema: string }[]> {
+  return async (ids) => {
+    const rows = await tx.query<{ id: string; schema: string }>('SELECT DISTINCT entity_id AS id, schema FROM presence WHERE entity_id = ANY($1)', [ids]);
+    const best = new Map<string, string>();
+    for (const r of rows) best.set(r.id, best.has(r.id) ? model.compatible(best.get(r.id)!, r.schema) ?? best.get(r.id)! : r.schema);
+    return [...best].map(([id, schema]) => ({ id, schema }));
+  };
 }
 
 export interface Ref {

@@ -74,7 +74,8 @@ export async function importRecords(store: Store, writer: Principal, items: () =
     const flush = async (): Promise<void> => {
       if (!batch.length) return;
       const r = await writeRecords(tx, store.markings, writer, batch, { origin: opts.origin, purpose: opts.purpose, knownIds, onWritten: (ids) => written.push(...ids) });
-      for (const k of Object.keys(total) as (keyof WriteResult)[]) total[k] += r[k];
+      for (const k of ['inserted', 'updated', 'unchanged', 'entities', 'statements'] as const) total[k] += r[k];
+      if (r.ids) total.ids = { ...total.ids, ...r.ids };
       done += batch.length;
       opts.onProgress?.('write', done);
       batch = [];

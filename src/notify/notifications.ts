@@ -4,6 +4,8 @@
 // agency's webhooks. The payload is a pointer, never case content (pointer.ts).
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Database, Sql } from '../store/db.js';
+import { asReader } from '../store/access.js';
+import type { ReaderAccess } from '../domain/markings.js';
 
 export interface NotificationInput {
   agency: string;
@@ -15,7 +17,17 @@ export interface NotificationInput {
   payload?: Record<string, unknown>;
   /** Sent at most once per key: resuming interrupted work must not tell anyone twice. */
   dedupeKey?: string;
+  /**
+   * The interned marking of what the message, ref and payload quote. A reader who may
+   * not read it is shown `pointer` instead (who holds the record), never the content.
+   */
+  markingId?: number;
+  /** Required with a marking: the pointer-only message (names no value or id of the marked content). */
+  pointer?: string;
 }
+
+/** Who reads notifications: their access, and their id (notifications addressed to them). */
+export type Addressee = ReaderAccess & { id: number };
 
 export interface NotificationRow {
   id: number;
@@ -30,23 +42,34 @@ export interface NotificationRow {
 
 /** Returns the notification's id, or null when one with the same dedupe key was sent already. */
 export async function notify(tx: Sql, n: NotificationInput): Promise<number | null> {
+  if (n.markingId !== undefined && !n.pointer) throw new Error(`notification ${n.kind}: a marked notification needs its pointer-only form`);
   const [row] = await tx.query<{ id: number }>(
-    'INSERT INTO notifications (agency, user_id, kind, message, ref, payload, dedupe_key) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING RETURNING id',
-    [n.agency, n.userId ?? null, n.kind, n.message, n.ref ?? null, n.payload ? JSON.stringify(n.payload) : null, n.dedupeKey ?? null],
+    `INSERT INTO notifications (agency, user_id, kind, message, ref, payload, dedupe_key, marking_id, pointer) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+     ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING RETURNING id`,
+    [n.agency, n.userId ?? null, n.kind, n.message, n.ref ?? null, n.payload ? JSON.stringify(n.payload) : null, n.dedupeKey ?? null, n.markingId ?? null, n.pointer ?? null],
   );
   return row?.id ?? null;
 }
 
+// Read under cp_reader: the policy keeps rows addressed to the reader (their agency, and
+// them or all of it); a marked row's content is shown only when its marking is readable
+// by the same readable_markings view as statements, else its pointer.
+const CONTENT = 'marking_id IS NULL OR marking_id IN (SELECT id FROM readable_markings)';
+const COLUMNS = `id, at, agency, user_id, kind,
+  CASE WHEN ${CONTENT} THEN message ELSE pointer END AS message,
+  CASE WHEN ${CONTENT} THEN ref END AS ref,
+  CASE WHEN ${CONTENT} THEN payload END AS payload`;
+
 type Listener = (n: NotificationRow) => void;
 
 /** A user's notifications, newest first: those for their agency and those addressed to them. */
-export async function notificationsFor(db: Sql, me: { agency: string; id: number }, limit = 200): Promise<{ id: number; at: string; kind: string; message: string; ref: string | null; read_at: string | null }[]> {
-  return db.query('SELECT id, at, kind, message, ref, read_at FROM notifications WHERE agency = $1 AND (user_id IS NULL OR user_id = $2) ORDER BY at DESC LIMIT $3', [me.agency, me.id, limit]);
+export async function notificationsFor(db: Database, me: Addressee, limit = 200): Promise<{ id: number; at: string; kind: string; message: string; ref: string | null; read_at: string | null }[]> {
+  return asReader(db, me, (tx) => tx.query(`SELECT id, at, kind, message, ref, read_at FROM (SELECT ${COLUMNS}, read_at FROM notifications) n ORDER BY at DESC LIMIT $1`, [limit]));
 }
 
 /** What a reconnecting stream missed: this user's and their agency's notifications after `afterId`, oldest first. */
-export async function notificationsAfter(db: Sql, me: { agency: string; id: number }, afterId: number, limit = 1000): Promise<NotificationRow[]> {
-  return db.query('SELECT id, at, agency, user_id, kind, message, ref, payload FROM notifications WHERE agency = $1 AND (user_id IS NULL OR user_id = $2) AND id > $3 ORDER BY id LIMIT $4', [me.agency, me.id, afterId, limit]);
+export async function notificationsAfter(db: Database, me: Addressee, afterId: number, limit = 1000): Promise<NotificationRow[]> {
+  return asReader(db, me, (tx) => tx.query(`SELECT ${COLUMNS} FROM notifications WHERE id > $1 ORDER BY id LIMIT $2`, [afterId, limit]));
 }
 
 /** Signature header value: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">` (as Stripe-style receivers expect). */
@@ -66,7 +89,7 @@ const RETRY_MS = [0, 1000, 5000, 30_000, 120_000];
  * retrying with back-off and recording every attempt.
  */
 export class NotificationHub {
-  private readonly listeners = new Set<{ agency: string; userId: number; fn: Listener }>();
+  private readonly listeners = new Set<{ who: Addressee; fn: Listener }>();
   private unlisten?: () => Promise<void>;
   private readonly pending = new Set<Promise<void>>();
   private stopped = false;
@@ -101,9 +124,9 @@ export class NotificationHub {
     await Promise.allSettled([...this.pending]);
   }
 
-  /** Called for every notification to this user or to their whole agency. */
-  subscribe(agency: string, userId: number, fn: Listener): () => void {
-    const l = { agency, userId, fn };
+  /** Called for every notification to this user or to their whole agency, as that user may read it. */
+  subscribe(who: Addressee, fn: Listener): () => void {
+    const l = { who, fn };
     this.listeners.add(l);
     return () => this.listeners.delete(l);
   }
@@ -113,12 +136,20 @@ export class NotificationHub {
     this.seen.add(id);
     this.highest = Math.max(this.highest, id);
     if (this.seen.size > 20_000) for (const old of [...this.seen].slice(0, 10_000)) this.seen.delete(old);
-    const [n] = await this.db.query<NotificationRow>('SELECT id, at, agency, user_id, kind, message, ref, payload FROM notifications WHERE id = $1', [id]);
+    const [n] = await this.db.query<NotificationRow & { marking_id: number | null; pointer: string | null }>(
+      'SELECT id, at, agency, user_id, kind, message, ref, payload, marking_id, pointer FROM notifications WHERE id = $1', [id]);
     if (!n) return;
-    for (const l of this.listeners) if (l.agency === n.agency && (n.user_id === null || n.user_id === l.userId)) l.fn(n);
+    // Each stream gets the notification as its own reader reads it (the same query as GET /notifications).
+    for (const l of this.listeners) {
+      if (l.who.agency !== n.agency || (n.user_id !== null && n.user_id !== l.who.id)) continue;
+      const [mine] = await asReader(this.db, l.who, (tx) => tx.query<NotificationRow>(`SELECT ${COLUMNS} FROM notifications WHERE id = $1`, [id]));
+      if (mine) l.fn(mine);
+    }
     await this.db.query('UPDATE notifications SET dispatched_at = clock_timestamp() WHERE id = $1 AND dispatched_at IS NULL', [n.id]);
     const hooks = await this.db.query<{ id: number; url: string; secret: string }>('SELECT id, url, secret FROM webhooks WHERE agency = $1 AND active', [n.agency]);
-    await Promise.all(hooks.map((h) => this.deliver(h, n)));
+    // A webhook is an agency's system, not a reader: a marked notification reaches it as its pointer only.
+    const sent: NotificationRow = n.marking_id === null ? n : { ...n, message: n.pointer ?? '', ref: null, payload: null };
+    await Promise.all(hooks.map((h) => this.deliver(h, sent)));
   }
 
   private async deliver(h: { id: number; url: string; secret: string }, n: NotificationRow): Promise<void> {

@@ -12,6 +12,7 @@ import { model } from '../domain/model.js';
 import { PRESS_KINDS, PRESS_EVENT_KINDS as EVENT_KINDS } from '../domain/registry-terms.js';
 export { PRESS_KINDS, EVENT_KINDS };
 import { notify } from '../notify/notifications.js';
+import { derivedMarkings, markingOfEntities } from '../store/derived.js';
 import { latestRecordOf } from '../store/read.js';
 import { foldName } from '../resolve/normalize.js';
 
@@ -90,11 +91,11 @@ export async function pressAlerts(db: Sql): Promise<Record<string, unknown>[]> {
 }
 
 /** A seizure or sighting of a press in a record is written once, however often the record's after-write check runs. */
-async function pressEventOnce(tx: Sql, pressId: number, kind: 'seizure' | 'sighting', note: string | null, recordRef: string | null, entityId: string): Promise<void> {
+async function pressEventOnce(tx: Sql, pressId: number, kind: 'seizure' | 'sighting', note: string | null, recordRef: string | null, entityId: string, markingId: number): Promise<void> {
   await tx.query(
-    `INSERT INTO press_events (press_id, kind, note, record_ref, entity_id, actor) SELECT $1, $2, $3, $4, $5, 'system'
+    `INSERT INTO press_events (press_id, kind, note, record_ref, entity_id, actor, marking_id) SELECT $1, $2, $3, $4, $5, 'system', $6
       WHERE NOT EXISTS (SELECT 1 FROM press_events WHERE press_id = $1 AND kind = $2 AND record_ref IS NOT DISTINCT FROM $4 AND entity_id = $5)`,
-    [pressId, kind, note, recordRef, entityId]);
+    [pressId, kind, note, recordRef, entityId, markingId]);
 }
 
 /**
@@ -130,22 +131,27 @@ export async function checkPressesAfterWrite(db: Database, entityIds: string[]):
       const reg = (await tx.query<{ id: number; owner: string; status: string; make: string; agency: string }>('SELECT id, owner, status, make, agency FROM presses WHERE serial_key = $1', [key]))
         .find((p) => !m.make || foldName(p.make) === foldName(m.make));
       const ownerName = m.owner ? (await tx.query<{ value: string }>("SELECT value FROM statements WHERE entity_id = $1 AND prop = 'name' LIMIT 1", [m.owner]))[0]?.value : undefined;
+      // Alerts and sightings quote the machine's record (ids, serial, owner's name): marked as all of it.
+      const markingId = await markingOfEntities(tx, derivedMarkings(db), m.owner ? [entityId, m.owner] : [entityId]);
+      const holder = rec?.source && rec.source !== 'SYSTEM' ? rec.source : 'another agency';
       const alert = async (kind: string, message: string, pressId: number | null, agency?: string) => {
-        const ins = await tx.query('INSERT INTO press_alerts (kind, serial_key, press_id, entity_id, record_ref, message) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING id',
-          [kind, key, pressId, entityId, rec?.ref ?? null, message]);
+        const ins = await tx.query('INSERT INTO press_alerts (kind, serial_key, press_id, entity_id, record_ref, message, marking_id) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING id',
+          [kind, key, pressId, entityId, rec?.ref ?? null, message, markingId]);
         if (!ins.length) return;
         raised++;
-        if (agency) await notify(tx, { agency, kind: 'press.alert', message, ref: pressId ? `press:${pressId}` : `entity:${entityId}` });
+        const pointer = `A record held by ${holder} that you may not read names a machine of the registry${pressId ? ` (press ${pressId})` : ''}; ask ${holder} for access.`;
+        if (agency) await notify(tx, { agency, kind: 'press.alert', message, ref: pressId ? `press:${pressId}` : `entity:${entityId}`, markingId, pointer });
       };
       if (!reg) {
         await alert('unregistered', `${m.make ?? ''} ${m.type} serial ${m.serial} (${entityId}, ${rec?.ref ?? 'record unknown'}) is not in the registry`.trim(), null);
         continue;
       }
       if (seizedBy) {
-        await pressEventOnce(tx, reg.id, 'seizure', `named by ${seizedBy.schema} ${seizedBy.entity_id}`, rec?.ref ?? null, entityId);
+        await pressEventOnce(tx, reg.id, 'seizure', `named by ${seizedBy.schema} ${seizedBy.entity_id}`, rec?.ref ?? null, entityId,
+          await markingOfEntities(tx, derivedMarkings(db), [entityId, seizedBy.entity_id]));
         await tx.query("UPDATE presses SET status = 'seized' WHERE id = $1", [reg.id]);
       } else {
-        await pressEventOnce(tx, reg.id, 'sighting', null, rec?.ref ?? null, entityId);
+        await pressEventOnce(tx, reg.id, 'sighting', null, rec?.ref ?? null, entityId, markingId);
       }
       if (reg.status === 'reported stolen' || reg.status === 'reported missing') {
         await alert('reported stolen or missing', `${reg.make} serial ${m.serial}, ${reg.status}, appears in ${rec?.ref ?? entityId}`, reg.id, reg.agency);

@@ -13,6 +13,8 @@ import { appendAudit } from '../store/audit.js';
 import { model } from '../domain/model.js';
 import { ScreeningIndex } from './screen-index.js';
 import { DEFAULT_THRESHOLD } from './calibrate.js';
+import { MarkingCache } from '../store/markings.js';
+import { highestMarking } from '../domain/markings.js';
 
 /** Calibrated, as for screening: the threshold with the best F1 on the tuning set. */
 export const LINK_THRESHOLD = DEFAULT_THRESHOLD;
@@ -29,11 +31,13 @@ interface Profile {
   birthDates: string[];
   countries: string[];
   identifiers: string[];
+  /** Markings of everything a link's reasons could quote: these values and the entity's presences. */
+  markingIds: Set<number>;
 }
 
 async function profiles(tx: Sql, ids: string[]): Promise<Map<string, Profile>> {
-  const rows = await tx.query<{ entity_id: string; schema: string; prop: string; value: string; search_key: string | null }>(
-    `SELECT s.entity_id, e.schema, s.prop, s.value, s.search_key FROM statements s JOIN entities e ON e.id = s.entity_id
+  const rows = await tx.query<{ entity_id: string; schema: string; prop: string; value: string; search_key: string | null; marking_id: number }>(
+    `SELECT s.entity_id, e.schema, s.prop, s.value, s.search_key, s.marking_id FROM statements s JOIN entities e ON e.id = s.entity_id
       WHERE s.entity_id = ANY($1) AND s.prop = ANY($2)`,
     [ids, [...NAME_PROPS, 'birthDate', ...COUNTRY_PROPS, ...ID_PROPS]],
   );
@@ -42,13 +46,57 @@ async function profiles(tx: Sql, ids: string[]): Promise<Map<string, Profile>> {
     if (!MATCHABLE.some((m) => model.isA(r.schema, m))) continue;
     const person = model.isA(r.schema, 'Person');
     let p = out.get(r.entity_id);
-    if (!p) out.set(r.entity_id, (p = { id: r.entity_id, schema: r.schema, person, rawNames: [], birthDates: [], countries: [], identifiers: [] }));
+    if (!p) out.set(r.entity_id, (p = { id: r.entity_id, schema: r.schema, person, rawNames: [], birthDates: [], countries: [], identifiers: [], markingIds: new Set() }));
+    p.markingIds.add(r.marking_id);
     if (NAME_PROPS.includes(r.prop)) p.rawNames.push(r.value);
     else if (r.prop === 'birthDate') p.birthDates.push(r.value);
     else if (COUNTRY_PROPS.includes(r.prop)) p.countries.push(r.value);
     else if (r.search_key) p.identifiers.push(`${r.prop === 'email' || r.prop === 'phone' ? r.prop : 'id'}:${r.search_key}`);
   }
   return out;
+}
+
+const markingCaches = new WeakMap<Database, MarkingCache>();
+
+/**
+ * The marking of a possible link: the highest of everything its reasons could quote
+ * (both entities' matched values and their presences), so a reader sees the link, its
+ * score and its reasons only when they may read all of that (row-level security).
+ */
+async function linkMarkings(tx: Sql, db: Database, pairs: { left: string; right: string }[]): Promise<number[]> {
+  const cache = markingCaches.get(db) ?? new MarkingCache();
+  markingCaches.set(db, cache);
+  const ids = [...new Set(pairs.flatMap((p) => [p.left, p.right]))];
+  const of = new Map<string, Set<number>>();
+  for (let i = 0; i < ids.length; i += 20_000) {
+    const part = ids.slice(i, i + 20_000);
+    for (const p of (await profiles(tx, part)).values()) of.set(p.id, new Set(p.markingIds));
+    const pres = await tx.query<{ entity_id: string; marking_id: number }>('SELECT DISTINCT entity_id, marking_id FROM presence WHERE entity_id = ANY($1)', [part]);
+    for (const r of pres) {
+      const set = of.get(r.entity_id) ?? new Set<number>();
+      set.add(r.marking_id);
+      of.set(r.entity_id, set);
+    }
+  }
+  const out: number[] = [];
+  const local = new Map<string, number>();
+  for (const p of pairs) {
+    const ms = [];
+    for (const m of new Set([...(of.get(p.left) ?? []), ...(of.get(p.right) ?? [])])) ms.push(await cache.get(tx, m)); // one connection: in turn
+    const top = highestMarking(ms);
+    if (!top) throw new Error(`possible link ${p.left} ~ ${p.right}: neither entity has a marking`);
+    out.push(await cache.intern(tx, top, local));
+  }
+  return out;
+}
+
+/** Links written before links carried markings (migration 018) are marked; until then no reader sees them. */
+async function markUnmarkedLinks(tx: Sql, db: Database): Promise<number> {
+  const rows = await tx.query<{ id: number; left_id: string; right_id: string }>('SELECT id, left_id, right_id FROM possible_links WHERE marking_id IS NULL ORDER BY id LIMIT 50000');
+  if (!rows.length) return 0;
+  const ms = await linkMarkings(tx, db, rows.map((r) => ({ left: r.left_id, right: r.right_id })));
+  await tx.query('UPDATE possible_links l SET marking_id = t.m FROM unnest($1::bigint[], $2::int[]) AS t(id, m) WHERE l.id = t.id', [rows.map((r) => r.id), ms]);
+  return rows.length;
 }
 
 export interface XrefResult {
@@ -134,14 +182,16 @@ export async function crossReference(db: Database, entityIds: string[], actor = 
       }
     }
     const list = [...found.values()];
+    const marks = list.length ? await linkMarkings(tx, db, list) : [];
     const inserted = list.length
       ? await tx.query(
-          `INSERT INTO possible_links (left_id, right_id, score, reasons)
-           SELECT l, r, s, x::jsonb FROM unnest($1::text[], $2::text[], $3::real[], $4::text[]) AS t(l, r, s, x)
+          `INSERT INTO possible_links (left_id, right_id, score, reasons, marking_id)
+           SELECT l, r, s, x::jsonb, m FROM unnest($1::text[], $2::text[], $3::real[], $4::text[], $5::int[]) AS t(l, r, s, x, m)
            ON CONFLICT (left_id, right_id) DO NOTHING RETURNING id`,
-          [list.map((l) => l.left), list.map((l) => l.right), list.map((l) => l.score), list.map((l) => JSON.stringify(l.reasons))],
+          [list.map((l) => l.left), list.map((l) => l.right), list.map((l) => l.score), list.map((l) => JSON.stringify(l.reasons)), marks],
         )
       : [];
+    await markUnmarkedLinks(tx, db);
     if (inserted.length) await appendAudit(tx, { actor, action: 'xref.links', details: { checked: mine.size, links: inserted.length } });
     return { checked: mine.size, links: inserted.length };
   });

@@ -6,10 +6,18 @@
 // express, and money flowing back (bulk cash, trade-based laundering, underground
 // banking, crypto), with seizures and other events over three fiscal years.
 // Everything comes out of the seeded PRNG; nothing is hand-written.
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as N from './names.js';
 import { iso6346CheckDigit } from '../domain/checksums.js';
 import { substances as referenceSubstances } from '../chem/substances.js';
+
+// Ids derived from identifiers are digests, as FtM's make_id: the same phone or wallet
+// gets the same id in every record (so they merge), and an id never spells out a
+// number or address that a reader who sees the entity may not be allowed to read.
+const idKey = (...parts: string[]): string => createHash('sha1').update(parts.join('\u0000')).digest('hex').slice(0, 16);
+const phoneId = (e164: string): string => `phone-${idKey(e164)}`;
+const walletIdOf = (addr: string): string => `wallet-${idKey(addr)}`;
 
 export { iso6346CheckDigit };
 
@@ -138,8 +146,8 @@ export function* generateScenario(opts: ScenarioOptions): Generator<RawRecord> {
   const birthDate = (): string => day(Date.parse('1962-01-01'), Date.parse('2003-12-31'));
   const phoneOf = (cc: '52' | '1' | '86'): string =>
     cc === '52' ? `+52${pick(['667', '669', '33', '686', '664', '662'])}${digits(7)}` : cc === '1' ? `+1${pick(['602', '520', '619', '213', '303', '312', '404'])}${int(2, 9)}${digits(6)}` : `+86${pick(['138', '139', '150', '186'])}${digits(8)}`;
-  const phoneEnt = (e164: string): RawEntity => ent(`phone-${e164.slice(1)}`, 'Phone', { number: e164 });
-  const usage = (holder: string, thing: string, date: string): RawEntity => ent(`use-${holder}-${thing}`, 'Usage', { holder, thing, startDate: date });
+  const phoneEnt = (e164: string): RawEntity => ent(phoneId(e164), 'Phone', { number: e164 });
+  const usage = (holder: string, thing: string, date: string): RawEntity => ent(`use-${idKey(holder, thing)}`, 'Usage', { holder, thing, startDate: date });
   const containerNo = (): string => {
     const first = `${pick(['MSK', 'CSQ', 'OOL', 'TGH', 'CMA', 'EGH', 'HLX'])}U${digits(6)}`;
     return `${first}${iso6346CheckDigit(first)}`;
@@ -162,13 +170,13 @@ export function* generateScenario(opts: ScenarioOptions): Generator<RawRecord> {
     const brokerId = `hsi-p-cn-${i}`;
     const bphone = phoneOf('86');
     const [chain, addr] = wallet();
-    const walletId = `wallet-${addr}`;
+    const walletId = walletIdOf(addr);
     const reportDate = day();
     yield record('HSI', 'intelligence', 'U//LES', reportDate, [
       ent(id, 'Company', { name: `${cp} ${wp} ${ke}`, alias: [`${ch}${wh}${kh}`, `${cp} ${we} ${ke}`], country: 'cn', companyType: 'chemical supplier', sector: 'chemicals', addressEntity: placeId(cityKey), website: `https://www.${wp.toLowerCase()}-chem.com/` }),
       ent(brokerId, 'Person', { name: broker.pinyin, alias: broker.western, nameScript: broker.hanzi, nationality: 'cn', position: 'sales representative', birthDate: birthDate() }, { propertyMarkings: { birthDate: 'C//LES//REL TO USA, MEX' } }),
-      ent(`emp-${brokerId}`, 'Employment', { employee: brokerId, employer: id, role: 'broker' }),
-      phoneEnt(bphone), usage(brokerId, `phone-${bphone.slice(1)}`, reportDate),
+      ent(`emp-${idKey(brokerId)}`, 'Employment', { employee: brokerId, employer: id, role: 'broker' }),
+      phoneEnt(bphone), usage(brokerId, phoneId(bphone), reportDate),
       ent(walletId, 'CryptoWallet', { publicKey: addr, currency: chain, holder: id }),
     ], 'Advertises fentanyl precursors (4-AP, 1-boc-4-AP, NPP) for export to Mexico on B2B sites; undercover purchase confirmed shipment.');
     suppliers.push({ id, broker: brokerId, wallet: walletId, city: cityKey });
@@ -208,8 +216,8 @@ export function* generateScenario(opts: ScenarioOptions): Generator<RawRecord> {
       const ph = phoneOf('52');
       ents.push(
         ent(id, 'Person', { name: nm.full, firstName: nm.first, lastName: `${nm.last1} ${nm.last2}`, alias: k === 0 || chance(0.5) ? pick(N.SPANISH_NICKNAMES) : undefined, birthDate: birthDate(), nationality: 'mx', position: pick(['plaza boss', 'logistics chief', 'financial operator', 'lab chief']), notes: 'Source reporting places subject at meetings in Culiacán.' }, { propertyMarkings: { notes: 'S//LES/NOFORN' } }),
-        ent(`mem-${id}`, 'Membership', { member: id, organization: cartelId, role: k === 0 ? 'leader' : 'lieutenant' }),
-        phoneEnt(ph), usage(id, `phone-${ph.slice(1)}`, day()),
+        ent(`mem-${idKey(id)}`, 'Membership', { member: id, organization: cartelId, role: k === 0 ? 'leader' : 'lieutenant' }),
+        phoneEnt(ph), usage(id, phoneId(ph), day()),
       );
       leaders.push({ id, name: nm.full, phone: ph });
     }
@@ -217,8 +225,8 @@ export function* generateScenario(opts: ScenarioOptions): Generator<RawRecord> {
     // The case, its subjects.
     yield record('DEA', 'case', 'U//LES', day(), [
       ent(caseId, 'Case', { name: `Operation ${pick(['Blue', 'Silent', 'Iron', 'Desert', 'Crystal', 'Northern'])} ${pick(['Lotus', 'Falcon', 'Harvest', 'Bridge', 'Tide', 'Compass'])} ${n + 1}`, caseNumber: caseNo, leadAgency: 'DEA', status: chance(0.8) ? 'open' : 'closed', openedDate: day(START_MS - 2 * 365 * 864e5, START_MS), caseAgent: `SA ${englishName()} (DEA), +1602${digits(7)}` }),
-      ent(`caselink-${cartelId}`, 'CaseLink', { subject: cartelId, case: caseId }),
-      ...leaders.map((l) => ent(`caselink-${l.id}`, 'CaseLink', { subject: l.id, case: caseId })),
+      ent(`caselink-${idKey(cartelId)}`, 'CaseLink', { subject: cartelId, case: caseId }),
+      ...leaders.map((l) => ent(`caselink-${idKey(l.id)}`, 'CaseLink', { subject: l.id, case: caseId })),
     ]);
     // OFAC designations of some leaders (public); OFAC keeps its own ids and spellings.
     for (const l of leaders.filter(() => chance(0.3))) {
@@ -237,9 +245,9 @@ export function* generateScenario(opts: ScenarioOptions): Generator<RawRecord> {
     yield record('HSI', 'intelligence', 'C//LES//REL TO USA, MEX', day(), [
       ent(front, 'Company', { name: frontName, country: 'mx', companyType: 'front company', registrationNumber: `${letters(3)}${digits(6)}${letters(2)}${digits(1)}`, addressEntity: placeId(pick(['mx-manzanillo', 'mx-guadalajara', 'mx-culiacan'])) }),
       ent(strawId, 'Person', { name: straw.full, nationality: 'mx', birthDate: birthDate() }),
-      ent(`dir-${strawId}`, 'Directorship', { director: strawId, organization: front, role: 'administrador único' }),
+      ent(`dir-${idKey(strawId)}`, 'Directorship', { director: strawId, organization: front, role: 'administrador único' }),
     ], `Front company ${frontName} imports precursor chemicals declared as other goods on behalf of the organization.`);
-    yield record('DEA', 'intelligence', 'S//LES/NOFORN', day(), [ent(`own-${front}`, 'Ownership', { owner: leaders[0]!.id, asset: front, role: 'beneficial owner' })], 'Source reporting: the leader controls the front company that imports precursors.');
+    yield record('DEA', 'intelligence', 'S//LES/NOFORN', day(), [ent(`own-${idKey(front)}`, 'Ownership', { owner: leaders[0]!.id, asset: front, role: 'beneficial owner' })], 'Source reporting: the leader controls the front company that imports precursors.');
 
     // Precursor shipments from China to Mexico, three fiscal years.
     const sup = suppliers[n % suppliers.length]!;
@@ -253,13 +261,13 @@ export function* generateScenario(opts: ScenarioOptions): Generator<RawRecord> {
       const dest = pick(['mx-manzanillo', 'mx-lazaro']);
       const via = chance(0.3) ? pick(['in-mumbai', 'cn-hongkong', 'ca-vancouver']) : undefined;
       yield record('CBP', 'operational', 'U//FOUO', shipDate, [
-        ent(`container-${cno}`, 'Container', { containerNumber: cno, containerType: pick(['20GP', '40HC', '40GP']) }),
+        ent(`container-${idKey(cno)}`, 'Container', { containerNumber: cno, containerType: pick(['20GP', '40HC', '40GP']) }),
         ent(sid, 'Shipment', {
           shipper: sup.id, consignee: front, forwarder: pick(forwarders), carrier: pick(['ocean carrier A', 'ocean carrier B']), mode: 'container',
           billOfLading: `${letters(4)}${digits(8)}`, hsCode: chance(0.6) ? '2933.39' : pick(['3204.17', '3907.30', '8708.99']), declaredGoods: pick(N.DECLARED_GOODS),
           grossWeightKg: kg, declaredValue: int(2000, 60000), currency: 'USD', originPort: placeId(origin), transshipmentPort: via ? placeId(via) : undefined, destinationPort: placeId(dest),
           routeLegs: [place(origin).unlocode, via ? place(via).unlocode : undefined, place(dest).unlocode].filter(Boolean).join(' > '),
-          departureDate: shipDate, arrivalDate: new Date(Date.parse(shipDate) + int(18, 40) * 864e5).toISOString().slice(0, 10), container: `container-${cno}`,
+          departureDate: shipDate, arrivalDate: new Date(Date.parse(shipDate) + int(18, 40) * 864e5).toISOString().slice(0, 10), container: `container-${idKey(cno)}`,
         }),
       ]);
       yield record('HSI', 'intelligence', 'C//LES//REL TO USA, MEX', shipDate, [
@@ -270,8 +278,8 @@ export function* generateScenario(opts: ScenarioOptions): Generator<RawRecord> {
     // Crypto payments to the supplier.
     const [frontChain, frontAddr] = wallet();
     yield record('FINCEN', 'intelligence', 'U//FOUO/ORCON//ORCON TO DEA,HSI', day(), [
-      ent(`wallet-${frontAddr}`, 'CryptoWallet', { publicKey: frontAddr, currency: frontChain, holder: front }),
-      ent(`pay-crypto-${n}`, 'Payment', { payer: front, beneficiary: sup.id, payerAccount: `wallet-${frontAddr}`, beneficiaryAccount: sup.wallet, amount: int(10, 300) * 1000, currency: 'USD', method: 'crypto', date: day() }),
+      ent(walletIdOf(frontAddr), 'CryptoWallet', { publicKey: frontAddr, currency: frontChain, holder: front }),
+      ent(`pay-crypto-${n}`, 'Payment', { payer: front, beneficiary: sup.id, payerAccount: walletIdOf(frontAddr), beneficiaryAccount: sup.wallet, amount: int(10, 300) * 1000, currency: 'USD', method: 'crypto', date: day() }),
     ], 'Suspicious activity reporting links wallet payments from the front company to a precursor supplier.');
 
     // Lab and pill presses (FGR reporting, releasable to the US).
@@ -281,7 +289,7 @@ export function* generateScenario(opts: ScenarioOptions): Generator<RawRecord> {
     const labEnts: RawEntity[] = [
       // Cells go by a family name and their plaza; their cartel is the Membership, not the name.
       ent(cellId, 'Organization', { name: `Célula de los ${pick(N.SPANISH_SURNAMES)} (${pick(['Culiacán', 'Tamazula', 'Cosalá', 'Zapopan', 'Tepic', 'Navolato', 'Mocorito'])})`, organizationType: 'lab cell', country: 'mx' }),
-      ent(`mem-${cellId}`, 'Membership', { member: cellId, organization: cartelId }),
+      ent(`mem-${idKey(cellId)}`, 'Membership', { member: cellId, organization: cartelId }),
       ent(labId, 'Lab', { name: `Laboratorio ${pick(['Tamazula', 'Cosalá', 'Badiraguato', 'Elota', 'Tepic', 'Zapopan'])}`, labType: pick(['synthesis', 'pill pressing', 'synthesis and pill pressing']), operator: cellId, addressEntity: placeId(pick(['mx-culiacan', 'mx-guadalajara'])), country: 'mx' }),
     ];
     for (let k = 0; k < int(1, 3); k++) {
@@ -305,10 +313,10 @@ export function* generateScenario(opts: ScenarioOptions): Generator<RawRecord> {
       const ph = phoneOf(chance(0.5) ? '52' : '1');
       yield record('HSI', 'intelligence', 'U//LES', day(), [
         ent(did, 'Person', { name: nm.full, birthDate: birthDate(), nationality: chance(0.7) ? 'mx' : 'us' }),
-        ent(`mem-${did}`, 'Membership', { member: did, organization: cartelId, role: 'driver' }),
+        ent(`mem-${idKey(did)}`, 'Membership', { member: did, organization: cartelId, role: 'driver' }),
         ent(vid, 'Vehicle', { registrationNumber: plate, registrationRegion: pick(['Baja California', 'Sonora', 'California', 'Arizona']), model: pick(['Nissan Sentra', 'Ford F-150', 'Honda Civic', 'Chevrolet Silverado', 'Toyota Camry']), type: 'car' }),
-        ent(`use-${did}-${vid}`, 'Usage', { holder: did, thing: vid }),
-        phoneEnt(ph), usage(did, `phone-${ph.slice(1)}`, day()),
+        ent(`use-${idKey(did, vid)}`, 'Usage', { holder: did, thing: vid }),
+        phoneEnt(ph), usage(did, phoneId(ph), day()),
       ], 'Subject is a courier for the organization, crossing with concealed fentanyl.');
       // CBP's own records of crossings and seizures spell the name its own way.
       for (let s = 0; s < int(1, 4); s++) {
@@ -336,9 +344,9 @@ export function* generateScenario(opts: ScenarioOptions): Generator<RawRecord> {
       const ph = phoneOf('1');
       yield record('DEA', 'intelligence', k === 0 ? 'S//LES/NOFORN//GROUPS OCDETF' : 'U//LES', day(), [
         ent(id, 'Person', { name: nameTxt, birthDate: birthDate(), nationality: 'us', addressEntity: placeId(hub) }),
-        ent(`assoc-${id}`, 'Associate', { person: id, associate: leaders[1]!.id, relationship: 'buys from' }),
-        phoneEnt(ph), usage(id, `phone-${ph.slice(1)}`, day()),
-        ent(`caselink-${id}`, 'CaseLink', { subject: id, case: caseId }),
+        ent(`assoc-${idKey(id)}`, 'Associate', { person: id, associate: leaders[1]!.id, relationship: 'buys from' }),
+        phoneEnt(ph), usage(id, phoneId(ph), day()),
+        ent(`caselink-${idKey(id)}`, 'CaseLink', { subject: id, case: caseId }),
         ent(`pay-cash-${id}`, 'Payment', { payer: id, beneficiary: leaders[2]!.id, amount: int(20, 900) * 1000, currency: 'USD', method: 'bulk cash', date: day() }),
       ], 'Wire intercepts show the subject distributing fentanyl pills supplied by the organization.');
       dist.push(id);
@@ -356,7 +364,7 @@ export function* generateScenario(opts: ScenarioOptions): Generator<RawRecord> {
     yield record('HSI', 'intelligence', 'U//LES', day(), [
       ent(mloId, 'Person', { name: mlo.pinyin, alias: mlo.western, nameScript: mlo.hanzi, nationality: 'cn', position: 'money broker', addressEntity: placeId(pick(['us-losangeles', 'us-newyork', 'us-chicago'])) }),
       ent(acct, 'BankAccount', { accountNumber: digits(12), bankName: pick(['Bank A (US)', 'Bank B (US)', 'Bank C (HK)']) }),
-      ent(`own-${acct}`, 'Ownership', { owner: mloId, asset: acct }),
+      ent(`own-${idKey(acct)}`, 'Ownership', { owner: mloId, asset: acct }),
       ent(`pay-ub-${n}`, 'Payment', { payer: leaders[2]!.id, beneficiary: mloId, amount: int(100, 3000) * 1000, currency: 'USD', method: 'underground banking', date: day(), beneficiaryAccount: acct }),
     ], 'Chinese money laundering organization broker collecting drug proceeds for the organization.');
 
@@ -367,7 +375,7 @@ export function* generateScenario(opts: ScenarioOptions): Generator<RawRecord> {
     yield record('USPIS', 'intelligence', 'U//LES', day(), [
       ent(site, 'Website', { url: `http://${letters(6).toLowerCase()}${digits(3)}.onion/`, name: `${pick(['Pharma', 'Rx', 'Blues', 'M30'])} ${pick(['Direct', 'Express', 'King', 'Plug'])}`, platform: pick(N.ONLINE_PLATFORMS) }),
       ent(acctId, 'UserAccount', { username: `${pick(['blue', 'perc', 'm30', 'plug'])}_${digits(4)}`, service: pick(['Telegram', 'Instagram', 'Snapchat', 'Wickr']), owner: vendor }),
-      ent(`link-${site}`, 'UnknownLink', { subject: vendor, object: site, role: 'operates' }),
+      ent(`link-${idKey(site)}`, 'UnknownLink', { subject: vendor, object: site, role: 'operates' }),
     ], 'Online vendor advertising counterfeit M30 pills containing fentanyl, shipping by mail.');
     for (let s = 0; s < int(1, 3); s++) {
       const d = day();

@@ -6,6 +6,7 @@ import type { Database, Sql } from './db.js';
 import { appendAudit } from './audit.js';
 import { queueAfterWrite, runAfterWrite } from './after-write.js';
 import { withinReaderScope } from './access.js';
+import { fullyReadable, scopeBatch, writerScope } from './write-scope.js';
 import type { MarkingCache } from './markings.js';
 import { canRead, formatMarking, type Marking } from '../domain/markings.js';
 import { model } from '../domain/model.js';
@@ -20,6 +21,8 @@ export interface WriteResult {
   unchanged: number;
   entities: number;
   statements: number;
+  /** Entity ids written under another id than given (a user's new ids go to their namespace; see write-scope.ts). */
+  ids?: Record<string, string>;
 }
 
 export interface WriteOptions {
@@ -81,16 +84,27 @@ export async function missingReferences(tx: Sql, writer: Principal, records: Rec
 }
 
 /** Writes a validated batch in the caller's transaction. */
-export async function writeRecords(tx: Sql, markings: MarkingCache, writer: Principal, records: RecordInput[], opts: WriteOptions): Promise<WriteResult> {
+export async function writeRecords(tx: Sql, markings: MarkingCache, writer: Principal, given: RecordInput[], opts: WriteOptions): Promise<WriteResult> {
   const result: WriteResult = { inserted: 0, updated: 0, unchanged: 0, entities: 0, statements: 0 };
-  if (!records.length) return result;
+  if (!given.length) return result;
+  let records = given;
   const local = new Map<string, number>();
   const intern = (m: Marking): Promise<number> => markings.intern(tx, m, local);
   const accessErrors = checkWriteAccess(writer, records);
   if (accessErrors.length) throw new ValidationError(accessErrors);
 
-  const batchIds = new Set(records.flatMap((r) => r.entities.map((e) => e.id)));
-  const missing = await missingReferences(tx, writer, records, (id) => batchIds.has(id) || (opts.knownIds?.has(id) ?? false));
+  const system = isSystem(writer);
+  const known = (id: string): boolean => opts.knownIds?.has(id) ?? false;
+  let missing: Set<string>;
+  if (system) {
+    const batchIds = new Set(records.flatMap((r) => r.entities.map((e) => e.id)));
+    missing = await missingReferences(tx, writer, records, (id) => batchIds.has(id) || known(id));
+  } else {
+    const scoped = await scopeBatch(tx, writer, records, known);
+    records = scoped.records;
+    missing = scoped.missing;
+    if (scoped.renamed.size) result.ids = Object.fromEntries(scoped.renamed);
+  }
   if (missing.size) {
     const errs: FieldError[] = [];
     for (const r of records) {
@@ -103,14 +117,26 @@ export async function writeRecords(tx: Sql, markings: MarkingCache, writer: Prin
     throw new ValidationError(errs);
   }
 
-  // Idempotency: find what exists already, skip what is unchanged.
-  const existing = await tx.query<{ id: number; source: string; source_record_id: string; content_hash: string }>(
-    `SELECT r.id, r.source, r.source_record_id, r.content_hash FROM records r
+  // Idempotency: find what exists already, skip what is unchanged. A user replaces a
+  // stored record only when they may read all of it; otherwise their write goes to a
+  // record of their own key scope beside it, exactly as if the key were unused.
+  const existing = await tx.query<{ id: number; source: string; source_record_id: string; content_hash: string; key_scope: string }>(
+    `SELECT r.id, r.source, r.source_record_id, r.content_hash, r.key_scope FROM records r
        JOIN unnest($1::text[], $2::text[]) AS k(source, sid) ON r.source = k.source AND r.source_record_id = k.sid`,
     [records.map((r) => r.source), records.map((r) => r.sourceRecordId)],
   );
-  const byKey = new Map(existing.map((e) => [`${e.source}\u0000${e.source_record_id}`, e]));
-  const toWrite: { rec: RecordInput; id?: number }[] = [];
+  const scope = system ? '' : writerScope(writer);
+  const readable = system ? null : await fullyReadable(tx, writer, existing.filter((e) => e.key_scope === '' || e.key_scope === scope).map((e) => e.id));
+  const byKey = new Map<string, (typeof existing)[number]>();
+  const sharedKeyTaken = new Set<string>();
+  for (const e of existing) {
+    const key = `${e.source}\u0000${e.source_record_id}`;
+    if (e.key_scope === '') sharedKeyTaken.add(key);
+    if (system ? e.key_scope !== '' : (e.key_scope !== '' && e.key_scope !== scope) || !readable!.has(e.id)) continue;
+    // The writer's own scope wins over the shared record when both are readable.
+    if (!byKey.has(key) || e.key_scope === scope) byKey.set(key, e);
+  }
+  const toWrite: { rec: RecordInput; id?: number; keyScope: string }[] = [];
   const seenKeys = new Set<string>();
   for (const rec of records) {
     const key = `${rec.source}\u0000${rec.sourceRecordId}`;
@@ -118,7 +144,7 @@ export async function writeRecords(tx: Sql, markings: MarkingCache, writer: Prin
     seenKeys.add(key);
     const old = byKey.get(key);
     if (old && old.content_hash === rec.contentHash) result.unchanged++;
-    else toWrite.push({ rec, id: old?.id });
+    else toWrite.push({ rec, id: old?.id, keyScope: old ? old.key_scope : sharedKeyTaken.has(key) ? scope : '' });
   }
   if (!toWrite.length) {
     await appendAudit(tx, { actor: writer.username, action: 'records.write', target: opts.origin, purpose: opts.purpose, details: { ...result } });
@@ -147,15 +173,15 @@ export async function writeRecords(tx: Sql, markings: MarkingCache, writer: Prin
     const markingIds: number[] = [];
     for (const w of fresh) markingIds.push(await intern(w.rec.marking)); // one connection: no concurrent queries
     const rows = await tx.query<{ id: number; source: string; source_record_id: string }>(
-      `INSERT INTO records (source, source_record_id, kind, report_date, reliability, credibility, marking_id, review_by, content_hash, imported_by)
-       SELECT s, sid, k, rd::date, rel, cred, m, rb::date, h, $10
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::text[], $9::text[])
-           AS t(s, sid, k, rd, rel, cred, m, rb, h)
+      `INSERT INTO records (source, source_record_id, kind, report_date, reliability, credibility, marking_id, review_by, content_hash, imported_by, key_scope)
+       SELECT s, sid, k, rd::date, rel, cred, m, rb::date, h, $10, ks
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::text[], $9::text[], $11::text[])
+           AS t(s, sid, k, rd, rel, cred, m, rb, h, ks)
        RETURNING id, source, source_record_id`,
       [
         fresh.map((w) => w.rec.source), fresh.map((w) => w.rec.sourceRecordId), fresh.map((w) => w.rec.kind),
         fresh.map((w) => w.rec.reportDate), fresh.map((w) => w.rec.reliability), fresh.map((w) => w.rec.credibility),
-        markingIds, fresh.map((w) => w.rec.reviewBy), fresh.map((w) => w.rec.contentHash), writer.username,
+        markingIds, fresh.map((w) => w.rec.reviewBy), fresh.map((w) => w.rec.contentHash), writer.username, fresh.map((w) => w.keyScope),
       ],
     );
     const idOf = new Map(rows.map((r) => [`${r.source}\u0000${r.source_record_id}`, r.id]));
@@ -165,7 +191,7 @@ export async function writeRecords(tx: Sql, markings: MarkingCache, writer: Prin
 
   opts.onWritten?.(toWrite.flatMap((t) => t.rec.entities.map((e) => e.id)));
   await writeBasis(tx, intern, toWrite as { rec: RecordInput; id: number }[]);
-  const counts = await writeEntities(tx, intern, toWrite as { rec: RecordInput; id: number }[]);
+  const counts = await writeEntities(tx, intern, writer, toWrite as { rec: RecordInput; id: number }[]);
   result.entities = counts.entities;
   result.statements = counts.statements;
   await appendAudit(tx, {
@@ -193,7 +219,8 @@ async function writeBasis(tx: Sql, intern: Intern, rows: { rec: RecordInput; id:
 
 const CHUNK = 20_000;
 
-async function writeEntities(tx: Sql, intern: Intern, rows: { rec: RecordInput; id: number }[]): Promise<{ entities: number; statements: number }> {
+async function writeEntities(tx: Sql, intern: Intern, writer: Principal, rows: { rec: RecordInput; id: number }[]): Promise<{ entities: number; statements: number }> {
+  const system = isSystem(writer);
   // The most specific schema per entity id across the batch (Company beats LegalEntity).
   const schemaOf = new Map<string, string>();
   for (const { rec } of rows) {
@@ -208,13 +235,17 @@ async function writeEntities(tx: Sql, intern: Intern, rows: { rec: RecordInput; 
   for (let i = 0; i < ids.length; i += CHUNK) {
     const part = ids.slice(i, i + CHUNK);
     await tx.query('INSERT INTO entities (id, schema) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT (id) DO NOTHING', [part, part.map((id) => schemaOf.get(id)!)]);
-    const stored = await tx.query<{ id: string; schema: string }>('SELECT id, schema FROM entities WHERE id = ANY($1)', [part]);
+    // A user's write is checked against the schemas they can see, and never changes the
+    // stored one: what others hold must neither shape the answer nor be reshaped by it.
+    const look = (q: Sql) => q.query<{ id: string; schema: string }>(
+      system ? 'SELECT id, schema FROM entities WHERE id = ANY($1)' : 'SELECT DISTINCT entity_id AS id, schema FROM presence WHERE entity_id = ANY($1)', [part]);
+    const stored = system ? await look(tx) : await withinReaderScope(tx, writer, look);
     for (const s of stored) {
       const want = schemaOf.get(s.id)!;
       if (s.schema === want) continue;
       const merged = model.compatible(s.schema, want);
       if (!merged) throw new ValidationError([{ path: `entity ${s.id}`, message: `the id is already used by an entity of another schema; cannot also be a ${want}` }]);
-      if (merged !== s.schema) await tx.query('UPDATE entities SET schema = $2 WHERE id = $1', [s.id, merged]);
+      if (system && merged !== s.schema) await tx.query('UPDATE entities SET schema = $2 WHERE id = $1', [s.id, merged]);
     }
   }
 

@@ -127,7 +127,7 @@ export async function registerDeconflictionRoutes(app: FastifyInstance, store: S
     // missed; live ones that arrive meanwhile wait, so none is lost or sent twice.
     const lastId = Number(req.headers['last-event-id']);
     let held: NotificationRow[] | undefined = Number.isSafeInteger(lastId) && lastId > 0 ? [] : undefined;
-    const unsubscribe = hub.subscribe(me.agency, me.id, (n) => (held ? held.push(n) : write(n)));
+    const unsubscribe = hub.subscribe(me, (n) => (held ? held.push(n) : write(n)));
     if (held) {
       for (const n of [...await notificationsAfter(db, me, lastId), ...held]) write(n);
       held = undefined;

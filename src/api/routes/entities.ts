@@ -6,6 +6,7 @@ import { getEntities, neighbourhood, searchEntities, suggestNames } from '../../
 import { writeBatch } from '../../store/write.js';
 import { appendAudit, audit } from '../../store/audit.js';
 import { parseRecord, ValidationError } from '../../ingest/record-input.js';
+import { fullyReadable } from '../../store/write-scope.js';
 import { model } from '../../domain/model.js';
 import { assertMay } from '../../domain/users.js';
 import { HttpError, principal } from '../server.js';
@@ -131,8 +132,9 @@ export async function registerEntityRoutes(app: FastifyInstance, store: Store): 
       { source: me.agency, path: 'body' },
     );
     if (!parsed.record) throw new ValidationError(parsed.errors);
-    await writeBatch(store.db, store.markings, me, [parsed.record], { origin });
-    const [e] = await store.read(me, (tx) => getEntities(tx, store.markings, [id]));
+    const written = await writeBatch(store.db, store.markings, me, [parsed.record], { origin });
+    // A new id is written under the writer's namespace (see store/write-scope.ts): read back what was written.
+    const [e] = await store.read(me, (tx) => getEntities(tx, store.markings, [written.ids?.[id] ?? id]));
     return e;
   }
 
@@ -160,7 +162,9 @@ export async function registerEntityRoutes(app: FastifyInstance, store: Store): 
     if (!visible) throw notFound(id);
     return store.db.transaction(async (tx) => {
       const recs = await tx.query<{ id: number }>('SELECT DISTINCT r.id FROM records r JOIN presence p ON p.record_id = r.id WHERE p.entity_id = $1 AND r.source = $2', [id, me.agency]);
-      const ids = recs.map((r) => r.id);
+      // Only records the retracting user may read in full: a retraction must not touch what they cannot see.
+      const readable = await fullyReadable(tx, me, recs.map((r) => r.id));
+      const ids = recs.map((r) => r.id).filter((r) => readable.has(r));
       if (!ids.length) throw new HttpError(403, `no record of ${me.agency} speaks of ${id}; only the owning agency may retract its facts`);
       const [deleted] = await tx.query<{ n: number }>('WITH d AS (DELETE FROM statements WHERE entity_id = $1 AND record_id = ANY($2) RETURNING 1) SELECT count(*)::int AS n FROM d', [id, ids]);
       const n = deleted?.n ?? 0;

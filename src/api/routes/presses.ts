@@ -28,14 +28,16 @@ export async function registerPressRoutes(app: FastifyInstance, store: Store): P
     await audit(db, { actor: me.username, action: 'press.search', target: q.serial });
     return findPresses(db, q.serial);
   });
-  app.get('/presses/alerts', { schema: { tags, summary: 'Machines seen in records that are unregistered, registered to someone else, or reported stolen or missing' } }, async () => pressAlerts(db));
+  // Alerts and the sightings in a history quote records: read under the reader's access (row-level security).
+  app.get('/presses/alerts', { schema: { tags, summary: 'Machines seen in records that are unregistered, registered to someone else, or reported stolen or missing' } }, async (req) =>
+    store.read(principal(req), (tx) => pressAlerts(tx)));
   app.get('/presses/:id', { schema: { tags, params: IdParam, summary: 'A machine with its history (registration, transfers, imports, exports, seizures)' } }, async (req) => {
-    const h = await pressHistory(db, (req.params as { id: number }).id);
+    const h = await store.read(principal(req), (tx) => pressHistory(tx, (req.params as { id: number }).id));
     if (!h) throw new HttpError(404, 'no such press');
     return h;
   });
   app.post('/presses/:id/events', { schema: { tags, params: IdParam, body: EventBody, summary: 'Record a transfer, import, export or report (stolen, missing, destroyed)' } }, async (req) => {
     await recordPressEvent(db, principal(req), (req.params as { id: number }).id, req.body as Static<typeof EventBody>);
-    return pressHistory(db, (req.params as { id: number }).id);
+    return store.read(principal(req), (tx) => pressHistory(tx, (req.params as { id: number }).id));
   });
 }

@@ -1,0 +1,33 @@
+// Markings of derived rows. Anything computed from statements as the system (alerts,
+// notices, press sightings) carries the highest marking of what it quotes, so that
+// the same rule as for statements decides who may read it (migration 018).
+import type { Database, Sql } from './db.js';
+import { MarkingCache } from './markings.js';
+import { highestMarking } from '../domain/markings.js';
+
+const caches = new WeakMap<object, MarkingCache>();
+
+/** One marking cache per database handle for derived rows (marking rows never change once written). */
+export function derivedMarkings(db: Database | Sql): MarkingCache {
+  let c = caches.get(db);
+  if (!c) caches.set(db, (c = new MarkingCache()));
+  return c;
+}
+
+/**
+ * The interned id of the highest marking over everything stored about `entityIds`:
+ * each one's presences and values (the record and entity ids and values a derived row
+ * may quote). Throws for ids with nothing stored: a derived row must not outlive it.
+ */
+export async function markingOfEntities(tx: Sql, cache: MarkingCache, entityIds: string[]): Promise<number> {
+  const rows = await tx.query<{ marking_id: number }>(
+    `SELECT marking_id FROM presence WHERE entity_id = ANY($1)
+     UNION SELECT marking_id FROM statements WHERE entity_id = ANY($1)`,
+    [entityIds],
+  );
+  const ms = [];
+  for (const r of rows) ms.push(await cache.get(tx, r.marking_id)); // one connection: in turn
+  const top = highestMarking(ms);
+  if (!top) throw new Error(`no marking for ${entityIds.join(', ')}: nothing is stored about it`);
+  return cache.intern(tx, top);
+}

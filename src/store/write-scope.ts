@@ -1,0 +1,94 @@
+// What a user's write may touch. A write must never reveal, replace or attach to
+// what its writer cannot read, and its answer must not differ by what the writer
+// cannot see. Two key spaces make that hold without refusing anything:
+// - Entity ids. An id the writer can see is written to as it is (adding facts to a
+//   visible entity). Any other id, whether unused or held by someone the writer
+//   cannot see, is written under the writer's own namespace, `<agency>.<scope>:<id>`,
+//   where the scope is a digest of the writer's access: writers with the same
+//   access share it (and see each other's writes), so no write can land on, or
+//   learn of, a hidden entity.
+// - Record keys. A record is replaced only when the writer may read all of it; when
+//   the stored record under the same (source, source record id) holds anything the
+//   writer may not read, the write goes to a record of the writer's key scope beside
+//   it, and answers exactly as for an unused key.
+// The system (CLI imports, the demo loader) is trusted with everything and keeps
+// the ids and keys it is given.
+import { createHash } from 'node:crypto';
+import type { Sql } from './db.js';
+import { withinReaderScope } from './access.js';
+import type { Principal } from '../domain/users.js';
+import type { RecordInput } from '../ingest/record-input.js';
+
+/** The writer's key scope: agency and a digest of everything the access rule reads. */
+export function writerScope(p: Principal): string {
+  const access = [p.agency, p.country, p.clearance, [...p.groups].sort().join(','), p.lawEnforcement ? 'le' : '', p.government ? 'gov' : ''].join('|');
+  return `${p.agency.toLowerCase()}.${createHash('sha256').update(access).digest('hex').slice(0, 10)}`;
+}
+
+/** Entity ids among `ids` whose existence the writer may read. */
+export async function visibleIds(tx: Sql, writer: Principal, ids: string[]): Promise<Set<string>> {
+  if (!ids.length) return new Set();
+  const rows = await withinReaderScope(tx, writer, (q) => q.query<{ id: string }>('SELECT id FROM entities WHERE id = ANY($1)', [ids]));
+  return new Set(rows.map((r) => r.id));
+}
+
+export interface ScopedBatch {
+  records: RecordInput[];
+  /** Ids written under another id than given: given → stored. */
+  renamed: Map<string, string>;
+  /** Referenced ids that are neither in the batch nor visible to the writer. */
+  missing: Set<string>;
+}
+
+/**
+ * Maps a user's batch onto the ids it may write: visible ids stay, every other id
+ * goes to the writer's namespace (an id already in it stays). References follow the
+ * same map; one to an id neither defined in the batch (or `known` from earlier
+ * batches of the same import) nor visible is missing, whether or not it exists.
+ */
+export async function scopeBatch(tx: Sql, writer: Principal, records: RecordInput[], known: (id: string) => boolean): Promise<ScopedBatch> {
+  const ns = `${writerScope(writer)}:`;
+  const defined = new Set(records.flatMap((r) => r.entities.map((e) => e.id)));
+  const refs = new Set(records.flatMap((r) => r.entities.flatMap((e) => e.statements.filter((s) => s.propType === 'entity').map((s) => s.value))));
+  const asked = [...new Set([...defined, ...refs])];
+  const scoped = (id: string): string => (id.startsWith(ns) ? id : `${ns}${id}`.slice(0, 200));
+  const visible = await visibleIds(tx, writer, [...new Set([...asked, ...asked.map(scoped)])]);
+  const renamed = new Map<string, string>();
+  const missing = new Set<string>();
+  const target = (id: string, isRef: boolean): string => {
+    if (visible.has(id)) return id;
+    const s = scoped(id);
+    if (!isRef || defined.has(id) || known(id) || visible.has(s)) {
+      if (s !== id) renamed.set(id, s);
+      return s;
+    }
+    missing.add(id);
+    return id;
+  };
+  const out = records.map((r) => ({
+    ...r,
+    entities: r.entities.map((e) => ({
+      ...e,
+      id: target(e.id, false),
+      statements: e.statements.map((s) => (s.propType === 'entity' ? { ...s, value: target(s.value, true) } : s)),
+    })),
+  }));
+  return { records: out, renamed, missing };
+}
+
+/** Of the given stored records, those the writer may read in full (record, basis, every presence and value). */
+export async function fullyReadable(tx: Sql, writer: Principal, recordIds: number[]): Promise<Set<number>> {
+  if (!recordIds.length) return new Set();
+  const rows = await tx.query<{ id: number; ms: number[] }>(
+    `SELECT r.id, array(SELECT r.marking_id
+                        UNION SELECT marking_id FROM record_basis b WHERE b.record_id = r.id
+                        UNION SELECT marking_id FROM presence p WHERE p.record_id = r.id
+                        UNION SELECT marking_id FROM statements s WHERE s.record_id = r.id) AS ms
+       FROM records r WHERE r.id = ANY($1)`,
+    [recordIds],
+  );
+  const all = [...new Set(rows.flatMap((r) => r.ms))];
+  // The writer's readable markings, by the SQL rule itself (readable_markings under cp_reader).
+  const ok = new Set((await withinReaderScope(tx, writer, (q) => q.query<{ id: number }>('SELECT id FROM readable_markings WHERE id = ANY($1)', [all]))).map((r) => r.id));
+  return new Set(rows.filter((r) => r.ms.every((m) => ok.has(m))).map((r) => r.id));
+}
