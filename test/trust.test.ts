@@ -150,6 +150,23 @@ for (const backend of backends) {
       expect((await get('/incidents/export?relTo=MEX', api.token.fgr)).status).toBe(403);
     });
 
+    it('the exam queue shows and counts only the reasons its reader may read', async () => {
+      for (const token of [api.token.cbp, api.token.hsi, api.token.azdps]) {
+        const queue = (await get('/targeting/queue?limit=200', token)).json() as { shipment: string; score: number; reasons: { weight: number; detail: string }[] }[];
+        for (const row of queue) {
+          expect((await get(`/entities/${row.shipment}`, token)).status).toBe(200);
+          const score = Math.round((1 - row.reasons.reduce((m, r) => m * (1 - r.weight), 1)) * 1000) / 1000;
+          expect(row.score, row.shipment).toBe(score);
+          for (const r of row.reasons) for (const id of r.detail.match(/\b[a-z]+(?:-[a-z0-9]+)+\b/g) ?? []) {
+            const [known] = await api.store.db.query('SELECT 1 FROM entities WHERE id = $1', [id]);
+            if (known) expect((await get(`/entities/${id}`, token)).status, `${id} in "${r.detail}"`).toBe(200);
+          }
+        }
+      }
+      const cbpQueue = (await get('/targeting/queue?limit=200', api.token.cbp)).json() as unknown[];
+      expect(cbpQueue.length, 'the demo queues shipments CBP may see').toBeGreaterThan(0);
+    });
+
     it('an agency-wide alert reaches a user in full only when they may read what it names (finding 6)', async () => {
       const rec = parseRecord({
         sourceRecordId: 'HSI-ORCON-LAB-1', marking: 'S//LES/ORCON', entities: [

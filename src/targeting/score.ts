@@ -7,6 +7,7 @@
 import type { Database, Sql } from '../store/db.js';
 import { appendAudit } from '../store/audit.js';
 import { asReader } from '../store/access.js';
+import { derivedMarkings, markingOfEntities } from '../store/derived.js';
 import { objectionFor } from './pre-export.js';
 import { assertMay, type Principal } from '../domain/users.js';
 import { StatusError } from '../domain/errors.js';
@@ -34,11 +35,13 @@ interface Facts {
   declaredValue?: number;
   routeLegs: string[];
   parties: { role: string; id: string }[];
+  /** The port entities whose codes or names were read into routeLegs. */
+  portIds: string[];
 }
 
 async function facts(tx: Sql, id: string): Promise<Facts> {
   const rows = await tx.query<{ prop: string; value: string }>('SELECT prop, value FROM statements WHERE entity_id = $1', [id]);
-  const f: Facts = { id, hsCode: [], declaredGoods: [], routeLegs: [], parties: [] };
+  const f: Facts = { id, hsCode: [], declaredGoods: [], routeLegs: [], parties: [], portIds: [] };
   for (const r of rows) {
     if (r.prop === 'hsCode') f.hsCode.push(r.value);
     else if (r.prop === 'declaredGoods') f.declaredGoods.push(r.value);
@@ -48,13 +51,19 @@ async function facts(tx: Sql, id: string): Promise<Facts> {
     else if (['shipper', 'consignee', 'notifyParty'].includes(r.prop)) f.parties.push({ role: r.prop, id: r.value });
   }
   // Ports named as places count as legs too (their UN/LOCODE).
-  const ports = await tx.query<{ value: string }>(
-    "SELECT p.value FROM statements s JOIN statements p ON p.entity_id = s.value AND p.prop IN ('unlocode', 'name') WHERE s.entity_id = $1 AND s.prop IN ('originPort', 'transshipmentPort', 'destinationPort')", [id]);
+  const ports = await tx.query<{ value: string; port: string }>(
+    "SELECT p.value, p.entity_id AS port FROM statements s JOIN statements p ON p.entity_id = s.value AND p.prop IN ('unlocode', 'name') WHERE s.entity_id = $1 AND s.prop IN ('originPort', 'transshipmentPort', 'destinationPort')", [id]);
   f.routeLegs.push(...ports.map((p) => p.value.toUpperCase()));
+  f.portIds = [...new Set(ports.map((p) => p.port))];
   return f;
 }
 
-type Check = (tx: Sql, f: Facts, rule: Rule, watchlist: (q: ScreeningQuery) => boolean) => Promise<string | null>;
+/**
+ * A rule's finding: what it says, and the entities it read to say it (besides the
+ * shipment itself), so the reason is marked as all of that (see scoreShipments).
+ */
+type Finding = string | { detail: string; about: string[] };
+type Check = (tx: Sql, f: Facts, rule: Rule, watchlist: (q: ScreeningQuery) => boolean) => Promise<Finding | null>;
 
 const CHECKS: Record<Rule['kind'], Check> = {
   async hs_code(_tx, f, r) {
@@ -78,11 +87,11 @@ const CHECKS: Record<Rule['kind'], Check> = {
     const c = f.parties.find((p) => p.role === 'consignee');
     if (!c) return null;
     const [n] = await tx.query<{ n: number }>("SELECT count(DISTINCT entity_id)::int AS n FROM statements WHERE prop = 'consignee' AND value = $1 AND schema = 'Shipment'", [c.id]);
-    return (n?.n ?? 0) <= 1 ? `consignee ${c.id} has no earlier shipment` : null;
+    return (n?.n ?? 0) <= 1 ? { detail: `consignee ${c.id} has no earlier shipment`, about: [c.id] } : null;
   },
   async route(_tx, f, r) {
     const hit = f.routeLegs.find((l) => (r.params.locodes as string[]).includes(l.toUpperCase()));
-    return hit ? `routed via ${hit}` : null;
+    return hit ? { detail: `routed via ${hit}`, about: f.portIds } : null;
   },
   async list_hit(tx, f, r, watchlist) {
     // A weak name match is a lead for an analyst, not a reason to stop a shipment: the rule sets the calibrated score it needs.
@@ -91,8 +100,8 @@ const CHECKS: Record<Rule['kind'], Check> = {
       const names = await tx.query<{ value: string }>("SELECT value FROM statements WHERE entity_id = $1 AND prop IN ('name', 'alias')", [p.id]);
       for (const n of names) {
         const hit = screeningLists().screen({ name: n.value, kind: 'any' }, { limit: 1, threshold })[0];
-        if (hit) return `${p.role} ${p.id} matches ${hit.entry.list} ${hit.entry.id} (${hit.score.toFixed(2)})`;
-        if (watchlist({ name: n.value })) return `${p.role} ${p.id}: possible watchlist match (contact the watchlist center)`;
+        if (hit) return { detail: `${p.role} ${p.id} matches ${hit.entry.list} ${hit.entry.id} (${hit.score.toFixed(2)})`, about: [p.id] };
+        if (watchlist({ name: n.value })) return { detail: `${p.role} ${p.id}: possible watchlist match (contact the watchlist center)`, about: [p.id] };
       }
     }
     return null;
@@ -103,8 +112,8 @@ const CHECKS: Record<Rule['kind'], Check> = {
       const same = await tx.query<{ id: string }>(
         "SELECT CASE WHEN left_id = $1 THEN right_id ELSE left_id END AS id FROM possible_links WHERE (left_id = $1 OR right_id = $1) AND status <> 'rejected'", [p.id]);
       const ids = [p.id, ...same.map((s) => s.id)];
-      const [sup] = await tx.query<{ value: string }>("SELECT value FROM statements WHERE schema = 'Supply' AND prop = 'supplier' AND value = ANY($1) LIMIT 1", [ids]);
-      if (sup) return `shipper ${p.id} ${sup.value === p.id ? 'is' : `resolves to ${sup.value}, which is`} a known precursor supplier`;
+      const [sup] = await tx.query<{ value: string; entity_id: string }>("SELECT value, entity_id FROM statements WHERE schema = 'Supply' AND prop = 'supplier' AND value = ANY($1) LIMIT 1", [ids]);
+      if (sup) return { detail: `shipper ${p.id} ${sup.value === p.id ? 'is' : `resolves to ${sup.value}, which is`} a known precursor supplier`, about: [p.id, sup.value, sup.entity_id] };
     }
     return null;
   },
@@ -115,7 +124,8 @@ const CHECKS: Record<Rule['kind'], Check> = {
     for (let h = 0; h <= hops && frontier.length; h++) {
       const flagged = await tx.query<{ entity_id: string; schema: string; value: string }>(
         "SELECT entity_id, schema, value FROM statements WHERE schema IN ('Sanction', 'CaseLink') AND prop IN ('entity', 'subject') AND value = ANY($1) LIMIT 1", [frontier]);
-      if (flagged.length) return `${h === 0 ? '' : `${h} link(s) from `}${flagged[0]!.schema === 'Sanction' ? 'a sanctioned party' : 'a case subject'} (${flagged[0]!.value})`;
+      // Everything walked to get here is marked into the reason: the path itself is what it says.
+      if (flagged.length) return { detail: `${h === 0 ? '' : `${h} link(s) from `}${flagged[0]!.schema === 'Sanction' ? 'a sanctioned party' : 'a case subject'} (${flagged[0]!.value})`, about: [...seen, flagged[0]!.entity_id] };
       const refs = await tx.query<{ a: string; b: string }>(
         `SELECT entity_id AS a, value AS b FROM statements WHERE prop_type = 'entity' AND (value = ANY($1) OR entity_id = ANY($1)) AND schema NOT IN ('Shipment', 'Address')`, [frontier]);
       const next: string[] = [];
@@ -141,15 +151,16 @@ export async function scoreShipments(db: Database, ids: string[]): Promise<{ id:
     const out: { id: string; score: number }[] = [];
     for (const { id } of shipments) {
       const f = await facts(tx, id);
-      const reasons: { rule: string; version: number; name: string; weight: number; detail: string }[] = [];
-      let miss = 1;
+      const reasons: Reason[] = [];
       for (const r of rules) {
-        const detail = await CHECKS[r.kind](tx, f, r, watchlist);
-        if (!detail) continue;
-        reasons.push({ rule: r.code, version: r.version, name: r.name, weight: r.weight, detail });
-        miss *= 1 - r.weight;
+        const found = await CHECKS[r.kind](tx, f, r, watchlist);
+        if (!found) continue;
+        const { detail, about } = typeof found === 'string' ? { detail: found, about: [] } : found;
+        // Each reason carries the highest marking of what it read: a reader is shown (and scored by) only the reasons they may read.
+        const markingId = await markingOfEntities(tx, derivedMarkings(db), [...new Set([id, ...f.parties.map((p) => p.id), ...about])]);
+        reasons.push({ rule: r.code, version: r.version, name: r.name, weight: r.weight, detail, markingId });
       }
-      const score = Math.round((1 - miss) * 1000) / 1000;
+      const score = scoreOf(reasons);
       // An objection to its pre-export notification holds a shipment whatever its score.
       const hold = await objectionFor(tx, id);
       await tx.query(
@@ -163,14 +174,45 @@ export async function scoreShipments(db: Database, ids: string[]): Promise<{ id:
   });
 }
 
-/** The exam queue: highest risk first, only shipments the reader may see. */
+interface Reason {
+  rule: string;
+  version: number;
+  name: string;
+  weight: number;
+  detail: string;
+  /** Interned marking of what the reason read (absent on scores made before reasons were marked: shown to nobody). */
+  markingId?: number;
+}
+
+/** Independent rules combined as 1 - prod(1 - weight). */
+const scoreOf = (reasons: Reason[]): number => Math.round((1 - reasons.reduce((miss, r) => miss * (1 - r.weight), 1)) * 1000) / 1000;
+
+/** Queued shipments looked at for one queue, at most: a larger queue is cut and says so. */
+export const MAX_QUEUE_SCAN = 20_000;
+
+/**
+ * The exam queue: highest risk first, as the reader may see it. Assembled in the
+ * reader's own transaction: only shipments they may see, and each scored by the
+ * reasons they may read (a reason resting on a case they may not know is not shown,
+ * nor counted), so neither the order nor a score says more than they may read.
+ */
 export async function targetingQueue(db: Database, me: Principal, limit = 50): Promise<Record<string, unknown>[]> {
   if (!me.government) throw new TargetingError('the targeting queue is for government users', 403);
-  // Held shipments (an objection to their pre-export notification) come first: they may not be cleared.
-  const rows = await db.query<{ shipment_id: string; score: number; reasons: unknown; scored_at: string; hold: string | null }>(
-    "SELECT shipment_id, score, reasons, scored_at, hold FROM shipment_scores WHERE status = 'queued' ORDER BY hold IS NULL, score DESC, shipment_id LIMIT $1", [limit * 4]);
-  const visible = new Set((await asReader(db, me, (tx) => tx.query<{ id: string }>('SELECT id FROM entities WHERE id = ANY($1)', [rows.map((r) => r.shipment_id)]))).map((r) => r.id));
-  return rows.filter((r) => visible.has(r.shipment_id)).slice(0, limit).map((r) => ({ shipment: r.shipment_id, score: r.score, hold: r.hold, reasons: r.reasons, scoredAt: r.scored_at }));
+  return asReader(db, me, async (tx) => {
+    const rows = await tx.query<{ shipment_id: string; reasons: Reason[]; scored_at: string; hold: string | null }>(
+      `SELECT s.shipment_id, s.reasons, s.scored_at, s.hold FROM shipment_scores s
+        WHERE s.status = 'queued' AND EXISTS (SELECT 1 FROM entities e WHERE e.id = s.shipment_id) ORDER BY s.shipment_id LIMIT ${MAX_QUEUE_SCAN + 1}`);
+    if (rows.length > MAX_QUEUE_SCAN) throw new TargetingError(`the queue holds more than ${MAX_QUEUE_SCAN} shipments you may see; rescore or examine some first`, 413);
+    const ids = [...new Set(rows.flatMap((r) => r.reasons.map((x) => x.markingId).filter((m): m is number => m !== undefined)))];
+    const readable = new Set((await tx.query<{ id: number }>('SELECT id FROM readable_markings WHERE id = ANY($1)', [ids])).map((r) => r.id));
+    const mine = rows.map((r) => {
+      const reasons = r.reasons.filter((x) => x.markingId !== undefined && readable.has(x.markingId)).map(({ markingId: _, ...x }) => x);
+      return { shipment: r.shipment_id, score: scoreOf(reasons), hold: r.hold, reasons, scoredAt: r.scored_at };
+    });
+    // Held shipments (an objection to their pre-export notification) come first: they may not be cleared.
+    mine.sort((a, b) => Number(a.hold === null) - Number(b.hold === null) || b.score - a.score || (a.shipment < b.shipment ? -1 : 1));
+    return mine.slice(0, limit);
+  });
 }
 
 export async function recordExam(db: Database, me: Principal, shipmentId: string, result: 'hit' | 'no hit' | 'seized', note?: string): Promise<void> {

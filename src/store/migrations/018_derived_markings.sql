@@ -62,3 +62,9 @@ GRANT SELECT ON presses, press_alerts, press_events TO cp_reader;
 ALTER TABLE records ADD COLUMN key_scope text NOT NULL DEFAULT '';
 ALTER TABLE records DROP CONSTRAINT records_source_source_record_id_key;
 ALTER TABLE records ADD CONSTRAINT records_key UNIQUE (source, source_record_id, key_scope);
+
+-- Shipment scores: each reason carries the marking of what it read (in its JSON), and
+-- the exam queue is assembled in the reader's transaction from the reasons they may
+-- read (src/targeting/score.ts). Scores made before are rescored on the next write or
+-- `chokepoint targeting rescore`; until then their unmarked reasons count for nobody.
+GRANT SELECT ON shipment_scores TO cp_reader;
