@@ -1,0 +1,63 @@
+// Sign-in throttling. Failures are counted per (username as typed, client) and per
+// client, never per account alone: a stranger guessing at an account from one client
+// blocks only that client for that account, and the user still signs in from their
+// own. The username need not exist, so real and unknown names are throttled alike and
+// the answers cannot tell them apart. README, "Authentication", states the rule.
+import type { Sql } from './db.js';
+
+/** Failures in a row for one username from one client before that client is blocked for it. */
+export const MAX_FAILED_LOGINS = 5;
+/** Failures from one client across all usernames (password spraying) before it may not sign in at all. */
+export const CLIENT_MAX_FAILED_LOGINS = 20;
+/** The first block; each failure after a block has ended doubles the next one, up to MAX_BLOCK_MINUTES. */
+export const BLOCK_MINUTES = 15;
+export const MAX_BLOCK_MINUTES = 24 * 60;
+/** A counter with no failure for this long starts over (and its row is deleted). */
+export const FORGET_HOURS = 24;
+
+/** Seconds until `client` may try `account` again, or 0 when it may now. */
+export async function blockedFor(db: Sql, account: string, client: string): Promise<number> {
+  const [r] = await db.query<{ s: number | null }>(
+    `SELECT ceil(extract(epoch FROM greatest(
+       (SELECT blocked_until FROM sign_in_failures WHERE account = $1 AND client = $2),
+       (SELECT blocked_until FROM sign_in_client_failures WHERE client = $2)) - now()))::int AS s`,
+    [account, client],
+  );
+  return Math.max(0, r?.s ?? 0);
+}
+
+/** Counts a failed sign-in against the pair and the client; blocks either that reached its limit. */
+export async function recordFailure(db: Sql, account: string, client: string): Promise<void> {
+  await db.query('DELETE FROM sign_in_failures WHERE last_failure_at < now() - make_interval(hours => $1)', [FORGET_HOURS]);
+  await db.query('DELETE FROM sign_in_client_failures WHERE last_failure_at < now() - make_interval(hours => $1)', [FORGET_HOURS]);
+  const [pair] = await db.query<{ failures: number }>(
+    `INSERT INTO sign_in_failures AS f (account, client, failures, last_failure_at) VALUES ($1, $2, 1, now())
+     ON CONFLICT (account, client) DO UPDATE SET failures = f.failures + 1, last_failure_at = now() RETURNING failures`,
+    [account, client],
+  );
+  const [all] = await db.query<{ failures: number }>(
+    `INSERT INTO sign_in_client_failures AS f (client, failures, last_failure_at) VALUES ($1, 1, now())
+     ON CONFLICT (client) DO UPDATE SET failures = f.failures + 1, last_failure_at = now() RETURNING failures`,
+    [client],
+  );
+  const pairBlock = blockMinutes(pair!.failures, MAX_FAILED_LOGINS);
+  if (pairBlock) {
+    await db.query('UPDATE sign_in_failures SET blocked_until = now() + make_interval(mins => $3) WHERE account = $1 AND client = $2', [account, client, pairBlock]);
+  }
+  const clientBlock = blockMinutes(all!.failures, CLIENT_MAX_FAILED_LOGINS);
+  if (clientBlock) await db.query('UPDATE sign_in_client_failures SET blocked_until = now() + make_interval(mins => $2) WHERE client = $1', [client, clientBlock]);
+}
+
+/**
+ * A successful sign-in clears the pair's count, not the client's: otherwise a sprayer
+ * with one account of their own could reset their client's count between guesses.
+ */
+export async function clearFailures(db: Sql, account: string, client: string): Promise<void> {
+  await db.query('DELETE FROM sign_in_failures WHERE account = $1 AND client = $2', [account, client]);
+}
+
+/** 0 below the limit; then 15 min at it, doubling with each further failure, at most a day. */
+function blockMinutes(failures: number, limit: number): number {
+  if (failures < limit) return 0;
+  return Math.min(MAX_BLOCK_MINUTES, BLOCK_MINUTES * 2 ** Math.min(failures - limit, 16));
+}
