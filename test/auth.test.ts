@@ -2,11 +2,17 @@
 // token of the user, partners get only short-lived API tokens, and sign-in throttling neither names real
 // accounts nor lets a stranger lock a user out of every client.
 import { createHash, randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { backends, auth, apiSuite, userWithToken } from './helpers.js';
-import { createUser, issueToken, login } from '../src/store/users.js';
-import { CLIENT_MAX_FAILED_LOGINS, MAX_FAILED_LOGINS } from '../src/store/sign-in.js';
+import { createUser, issueToken, login, principalForToken } from '../src/store/users.js';
+import { Store } from '../src/store/store.js';
+import { openPglite } from '../src/store/db.js';
+import { runChokepoint } from '../src/cli/spawn.js';
+import { CLIENT_MAX_FAILED_LOGINS, MAX_FAILED_LOGINS, clientKey } from '../src/store/sign-in.js';
 import { PARTNER_API_TOKEN_MAX_DAYS } from '../src/store/tokens.js';
 
 const PASSWORD = 'correct horse battery staple';
@@ -17,6 +23,16 @@ const signIn = (app: FastifyInstance, ip: string, username: string, password: st
   app.inject({ method: 'POST', url: '/auth/login', payload: { username, password }, remoteAddress: ip });
 
 interface TokenView { id: string; kind: string; label: string | null; createdAt: string; lastUsedAt: string | null; expiresAt: string; current: boolean }
+
+describe('clientKey', () => {
+  it('is the IPv4 address, or the IPv6 /64 however the address is written', () => {
+    expect(clientKey('203.0.113.7')).toBe('203.0.113.7');
+    expect(clientKey('::ffff:203.0.113.7')).toBe('203.0.113.7');
+    for (const ip of ['2001:db8:0:1::1', '2001:0db8:0000:0001:ffff:0:0:1', '2001:db8:0:1:1:2:3.4.5.6']) expect(clientKey(ip)).toBe('2001:db8:0:1::/64');
+    expect(clientKey('::1')).toBe('0:0:0:0::/64');
+    expect(clientKey('fe80::')).toBe('fe80:0:0:0::/64');
+  });
+});
 
 for (const backend of backends) {
   describe(`API tokens (${backend.name})`, () => {
@@ -186,5 +202,47 @@ for (const backend of backends) {
       expect(r.ok === false && r.retryAfterSeconds).toBeGreaterThan(890);
       expect(await login(api.store.db, 'hsi.agent', PASSWORD, '10.4.0.10')).toMatchObject({ ok: true });
     });
+
+    it('counts an IPv6 client by its /64, so fresh addresses from one network get no fresh guesses', async () => {
+      for (let i = 0; i < MAX_FAILED_LOGINS; i++) await login(api.store.db, 'victim', `guess ${i}`, `2001:db8:7:1::${i + 1}`);
+      expect(await login(api.store.db, 'victim', PASSWORD, '2001:db8:7:1:ffff::9')).toMatchObject({ ok: false, reason: 'throttled' });
+      expect(await login(api.store.db, 'victim', PASSWORD, '2001:db8:7:2::1')).toMatchObject({ ok: true });
+    });
   });
 }
+
+describe('chokepoint tokens (CLI)', () => {
+  const dataDir = join(mkdtempSync(join(tmpdir(), 'cp-tokens-')), 'db');
+  const cli = (...args: string[]) => runChokepoint(['--data', dataDir, ...args], { ...process.env, DATABASE_URL: '' });
+  /** Opens the embedded store between commands (one process at a time holds it). */
+  const withStore = async <T>(fn: (s: Store) => Promise<T>): Promise<T> => {
+    const s = await Store.over(await openPglite(dataDir)); // the CLI's embedded store, whatever DATABASE_URL says
+    try {
+      return await fn(s);
+    } finally {
+      await s.close();
+    }
+  };
+
+  it('lists a user\'s tokens without secrets, ends one by id, and ends them all', async () => {
+    expect((await cli('users', 'add', '--username', 'tok.user', '--agency', 'DEA', '--clearance', 'S', '--roles', 'analyst')).status).toBe(0);
+    const [session, script] = await withStore(async (s) => {
+      const [u] = await s.db.query<{ id: number }>("SELECT id FROM users WHERE username = 'tok.user'");
+      return [(await issueToken(s.db, u!.id, 'session', 8)).token, (await issueToken(s.db, u!.id, 'api', 24, 'nightly')).token];
+    });
+    const list = await cli('tokens', 'list', '--user', 'tok.user');
+    expect(list.status, list.stderr).toBe(0);
+    const lines = list.stdout.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toMatch(/^[0-9a-f-]{36}  api +created .* last used - +expires .*nightly$/);
+    for (const hidden of [session, script, sha256(session), sha256(script)]) expect(list.stdout).not.toContain(hidden);
+    const apiId = lines[1]!.slice(0, 36);
+    expect((await cli('tokens', 'revoke', apiId)).stdout).toMatch(/ended api token .* of tok\.user/);
+    expect((await cli('tokens', 'revoke', '--all', '--user', 'tok.user')).stdout).toMatch(/ended 1 token\(s\) of tok\.user/);
+    await withStore(async (s) => {
+      expect([await principalForToken(s.db, session), await principalForToken(s.db, script)]).toEqual([undefined, undefined]);
+      const audited = await s.db.query<{ action: string }>("SELECT action FROM audit_log WHERE action IN ('auth.token_revoked', 'auth.logout_all') ORDER BY seq");
+      expect(audited.map((a) => a.action)).toEqual(['auth.token_revoked', 'auth.logout_all']);
+    });
+  });
+});

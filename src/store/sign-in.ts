@@ -3,6 +3,7 @@
 // blocks only that client for that account, and the user still signs in from their
 // own. The username need not exist, so real and unknown names are throttled alike and
 // the answers cannot tell them apart. README, "Authentication", states the rule.
+import { isIPv6 } from 'node:net';
 import type { Sql } from './db.js';
 
 /** Failures in a row for one username from one client before that client is blocked for it. */
@@ -15,8 +16,26 @@ export const MAX_BLOCK_MINUTES = 24 * 60;
 /** A counter with no failure for this long starts over (and its row is deleted). */
 export const FORGET_HOURS = 24;
 
+/**
+ * The client a failure is counted against: its IPv4 address, or its IPv6 /64 prefix,
+ * since one host commonly holds a whole /64 and could otherwise take a fresh address
+ * for each guess.
+ */
+export function clientKey(ip: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (mapped) return mapped[1]!;
+  if (!isIPv6(ip)) return ip;
+  const [head, tail] = ip.split('::') as [string, string | undefined];
+  const groups = (part: string | undefined): string[] => (part ? part.split(':').flatMap((g) => (g.includes('.') ? ['0', '0'] : [g])) : []);
+  const h = groups(head);
+  const t = groups(tail);
+  const all = [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t];
+  return `${all.slice(0, 4).map((g) => parseInt(g, 16).toString(16)).join(':')}::/64`;
+}
+
 /** Seconds until `client` may try `account` again, or 0 when it may now. */
-export async function blockedFor(db: Sql, account: string, client: string): Promise<number> {
+export async function blockedFor(db: Sql, account: string, ip: string): Promise<number> {
+  const client = clientKey(ip);
   const [r] = await db.query<{ s: number | null }>(
     `SELECT ceil(extract(epoch FROM greatest(
        (SELECT blocked_until FROM sign_in_failures WHERE account = $1 AND client = $2),
@@ -27,7 +46,8 @@ export async function blockedFor(db: Sql, account: string, client: string): Prom
 }
 
 /** Counts a failed sign-in against the pair and the client; blocks either that reached its limit. */
-export async function recordFailure(db: Sql, account: string, client: string): Promise<void> {
+export async function recordFailure(db: Sql, account: string, ip: string): Promise<void> {
+  const client = clientKey(ip);
   await db.query('DELETE FROM sign_in_failures WHERE last_failure_at < now() - make_interval(hours => $1)', [FORGET_HOURS]);
   await db.query('DELETE FROM sign_in_client_failures WHERE last_failure_at < now() - make_interval(hours => $1)', [FORGET_HOURS]);
   const [pair] = await db.query<{ failures: number }>(
@@ -52,8 +72,8 @@ export async function recordFailure(db: Sql, account: string, client: string): P
  * A successful sign-in clears the pair's count, not the client's: otherwise a sprayer
  * with one account of their own could reset their client's count between guesses.
  */
-export async function clearFailures(db: Sql, account: string, client: string): Promise<void> {
-  await db.query('DELETE FROM sign_in_failures WHERE account = $1 AND client = $2', [account, client]);
+export async function clearFailures(db: Sql, account: string, ip: string): Promise<void> {
+  await db.query('DELETE FROM sign_in_failures WHERE account = $1 AND client = $2', [account, clientKey(ip)]);
 }
 
 /** 0 below the limit; then 15 min at it, doubling with each further failure, at most a day. */

@@ -49,16 +49,19 @@ export async function listTokens(db: Sql, userId: number, currentToken?: string)
   );
 }
 
+/** Whose tokens a revocation may end: one user's, or anyone's (an admin, the CLI acting as the system). */
+export type RevokeScope = { userId: number } | { anyUser: true };
+
 /**
- * Ends the token `id` if `me` may: their own, or anyone's for an admin (`anyUser`).
- * Someone else's token is treated exactly like an id never issued (undefined), in one
- * query, so neither the answer nor its timing tells them apart.
+ * Ends the token `id` if it is within `scope`. Someone else's token is treated exactly
+ * like an id never issued (undefined), in one query, so neither the answer nor its
+ * timing tells them apart.
  */
-export async function revokeTokenById(db: Sql, id: string, owner: { userId: number; anyUser: boolean }): Promise<{ username: string; kind: string } | undefined> {
+export async function revokeTokenById(db: Sql, id: string, scope: RevokeScope): Promise<{ username: string; kind: string } | undefined> {
   const [r] = await db.query<{ username: string; kind: string }>(
-    `DELETE FROM tokens t USING users u WHERE u.id = t.user_id AND t.id = $1::uuid AND ($3 OR t.user_id = $2)
+    `DELETE FROM tokens t USING users u WHERE u.id = t.user_id AND t.id = $1::uuid AND ($2::int IS NULL OR t.user_id = $2)
      RETURNING u.username, t.kind`,
-    [id, owner.userId, owner.anyUser],
+    [id, 'userId' in scope ? scope.userId : null],
   );
   return r;
 }

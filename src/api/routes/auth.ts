@@ -4,6 +4,7 @@ import type { Store } from '../../store/store.js';
 import { findUser, login, revokeToken } from '../../store/users.js';
 import { API_TOKEN_MAX_DAYS, createApiToken, listTokens, revokeAllTokens, revokeTokenById } from '../../store/tokens.js';
 import { audit } from '../../store/audit.js';
+import { clientKey } from '../../store/sign-in.js';
 import { assertMay } from '../../domain/users.js';
 import { HttpError, principal } from '../server.js';
 
@@ -25,7 +26,7 @@ const THROTTLED = 'too many failed sign-ins from this client; try again later';
 
 export async function registerAuthRoutes(app: FastifyInstance, store: Store): Promise<void> {
   app.post('/auth/login', {
-    config: { public: true, rateLimit: { max: 10, timeWindow: '1 minute' } },
+    config: { public: true, rateLimit: { max: 10, timeWindow: '1 minute', keyGenerator: (req) => clientKey(req.ip) } },
     schema: { tags: ['auth'], security: [], body: Login, summary: 'Sign in with a local user; returns a session token (8 hours)' },
   }, async (req, reply) => {
     const { username, password } = req.body as Static<typeof Login>;
@@ -79,7 +80,7 @@ export async function registerAuthRoutes(app: FastifyInstance, store: Store): Pr
   }, async (req) => {
     const me = principal(req);
     const { id } = req.params as Static<typeof TokenId>;
-    const gone = await revokeTokenById(store.db, id, { userId: me.id, anyUser: me.roles.includes('admin') });
+    const gone = await revokeTokenById(store.db, id, me.roles.includes('admin') ? { anyUser: true } : { userId: me.id });
     if (!gone) throw new HttpError(404, 'no such token'); // also for another user's: it does not say which
     await audit(store.db, { actor: me.username, action: 'auth.token_revoked', target: `token:${id}`, details: { user: gone.username, kind: gone.kind } });
     return { revoked: id };
