@@ -22,13 +22,17 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 const signIn = (app: FastifyInstance, ip: string, username: string, password: string) =>
   app.inject({ method: 'POST', url: '/auth/login', payload: { username, password }, remoteAddress: ip });
 
-interface TokenView { id: string; kind: string; label: string | null; createdAt: string; lastUsedAt: string | null; expiresAt: string; current: boolean }
+interface TokenView {
+  id: string; kind: string; label: string | null; createdAt: string; lastUsedAt: string | null; expiresAt: string; current: boolean;
+}
 
 describe('clientKey', () => {
   it('is the IPv4 address, or the IPv6 /64 however the address is written', () => {
     expect(clientKey('203.0.113.7')).toBe('203.0.113.7');
     expect(clientKey('::ffff:203.0.113.7')).toBe('203.0.113.7');
-    for (const ip of ['2001:db8:0:1::1', '2001:0db8:0000:0001:ffff:0:0:1', '2001:db8:0:1:1:2:3.4.5.6']) expect(clientKey(ip)).toBe('2001:db8:0:1::/64');
+    for (const ip of ['2001:db8:0:1::1', '2001:0db8:0000:0001:ffff:0:0:1', '2001:db8:0:1:1:2:3.4.5.6']) {
+      expect(clientKey(ip)).toBe('2001:db8:0:1::/64');
+    }
     expect(clientKey('::1')).toBe('0:0:0:0::/64');
     expect(clientKey('fe80::')).toBe('fe80:0:0:0::/64');
   });
@@ -45,7 +49,8 @@ for (const backend of backends) {
     });
     const tokens = (token: string) => api.get<TokenView[]>('/auth/tokens', token);
     const me = async (token: string) => (await api.app.inject({ url: '/auth/me', headers: auth(token) })).statusCode;
-    const revoke = (id: string, token: string) => api.app.inject({ method: 'DELETE', url: `/auth/tokens/${id}`, headers: auth(token) });
+    const revoke = (id: string, token: string) =>
+      api.app.inject({ method: 'DELETE', url: `/auth/tokens/${id}`, headers: auth(token) });
 
     it('lists the caller\'s tokens without their secrets, and revokes one by its id', async () => {
       const minted = await api.post('/auth/tokens', api.token.dea, { label: 'nightly export', days: 30 });
@@ -53,7 +58,9 @@ for (const backend of backends) {
       const secret: string = minted.json().token;
       const res = await api.app.inject({ url: '/auth/tokens', headers: auth(api.token.dea) });
       expect(res.statusCode).toBe(200);
-      for (const hidden of [secret, sha256(secret), api.token.dea, sha256(api.token.dea)]) expect(res.body).not.toContain(hidden);
+      for (const hidden of [secret, sha256(secret), api.token.dea, sha256(api.token.dea)]) {
+        expect(res.body).not.toContain(hidden);
+      }
       const list: TokenView[] = res.json();
       expect(list.map((t) => [t.kind, t.label, t.current])).toEqual([['session', null, true], ['api', 'nightly export', false]]);
       const apiToken = list[1]!;
@@ -75,20 +82,23 @@ for (const backend of backends) {
       expect(theirs.statusCode).toBe(404);
       expect([theirs.statusCode, theirs.body]).toEqual([unknown.statusCode, unknown.body.replace(/[0-9a-f-]{36}/, id)]);
       expect(await me(secret)).toBe(200); // still valid
-      expect((await api.app.inject({ url: '/auth/tokens?username=cbp.officer', headers: auth(api.token.dea) })).statusCode).toBe(403);
+      const asOther = await api.app.inject({ url: '/auth/tokens?username=cbp.officer', headers: auth(api.token.dea) });
+      expect(asOther.statusCode).toBe(403);
       expect((await tokens(api.token.admin)).every((t) => t.kind === 'session')).toBe(true); // an admin's own list is their own
       const listed = await api.get<TokenView[]>('/auth/tokens?username=cbp.officer', api.token.admin);
       expect(listed.map((t) => t.id)).toContain(id);
       expect((await revoke(id, api.token.admin)).statusCode).toBe(200);
       expect(await me(secret)).toBe(401);
-      const audited = await api.store.db.query<{ actor: string; target: string }>("SELECT actor, target FROM audit_log WHERE action = 'auth.token_revoked'");
+      const audited = await api.store.db.query<{ actor: string; target: string }>(
+        "SELECT actor, target FROM audit_log WHERE action = 'auth.token_revoked'");
       expect(audited).toContainEqual({ actor: 'root', target: `token:${id}` });
     });
 
     it('ends only the current token on sign-out, and every token of the user with {"all": true}', async () => {
       await userWithToken(api.store, { username: 'dea.agent', agency: 'DEA', clearance: 'S', roles: ['case_agent'] });
       const [p] = await api.store.db.query<{ id: number }>("SELECT id FROM users WHERE username = 'dea.agent'");
-      const [laptop, desk] = [await issueToken(api.store.db, p!.id, 'session', 8), await issueToken(api.store.db, p!.id, 'session', 8)].map((t) => t.token) as [string, string];
+      const session = async () => (await issueToken(api.store.db, p!.id, 'session', 8)).token;
+      const [laptop, desk] = [await session(), await session()];
       const script: string = (await api.post('/auth/tokens', desk, { label: 'cron', days: 365 })).json().token;
       expect((await api.post('/auth/logout', laptop, {})).json()).toEqual({ ok: true, revoked: 1 });
       expect([await me(laptop), await me(desk), await me(script)]).toEqual([401, 200, 200]);
@@ -104,13 +114,15 @@ for (const backend of backends) {
 
     it('records a token\'s last use at most once a minute', async () => {
       const secret: string = (await api.post('/auth/tokens', api.token.dea, { label: 'poller', days: 1 })).json().token;
-      const lastUsed = async () => (await api.store.db.query<{ t: string | null }>('SELECT last_used_at::text AS t FROM tokens WHERE token_hash = $1', [sha256(secret)]))[0]!.t;
+      const lastUsed = async () => (await api.store.db.query<{ t: string | null }>(
+        'SELECT last_used_at::text AS t FROM tokens WHERE token_hash = $1', [sha256(secret)]))[0]!.t;
       await me(secret);
       const first = await lastUsed();
       expect(first).not.toBeNull();
       await me(secret);
       expect(await lastUsed()).toBe(first); // no write within the minute
-      await api.store.db.query("UPDATE tokens SET last_used_at = last_used_at - interval '61 seconds' WHERE token_hash = $1", [sha256(secret)]);
+      await api.store.db.query("UPDATE tokens SET last_used_at = last_used_at - interval '61 seconds' WHERE token_hash = $1", [
+        sha256(secret)]);
       const aged = await lastUsed();
       await me(secret);
       expect(await lastUsed()).not.toBe(aged);
@@ -131,10 +143,11 @@ for (const backend of backends) {
 
   describe(`sign-in throttling (${backend.name})`, () => {
     const api = apiSuite(backend, {}, async (store) => {
-      await createUser(store.db, { username: 'victim', password: PASSWORD, agency: 'CBP', clearance: 'U', roles: ['analyst'] });
-      await createUser(store.db, { username: 'hsi.agent', password: PASSWORD, agency: 'HSI', clearance: 'S', roles: ['case_agent'] });
+      const user = { password: PASSWORD, clearance: 'U', roles: ['analyst'] } as const;
+      await createUser(store.db, { ...user, username: 'victim', agency: 'CBP', roles: ['analyst'] });
+      await createUser(store.db, { ...user, username: 'hsi.agent', agency: 'HSI', roles: ['case_agent'] });
     });
-    /** What a client can observe of a response; clock-valued headers as whether they are there (and Retry-After in tens of seconds). */
+    /** What a client can observe of a response; clock-valued headers only as there or not (Retry-After in tens of seconds). */
     const observed = (r: Awaited<ReturnType<typeof signIn>>) => {
       const { date, 'x-ratelimit-reset': reset, 'retry-after': retryAfter, ...headers } = r.headers;
       return {
@@ -170,11 +183,13 @@ for (const backend of backends) {
       // scrypt (N=16384) dominates both; a skipped hash would make the unknown one many times faster.
       expect(unknown / real).toBeGreaterThan(0.4);
       expect(unknown / real).toBeLessThan(2.5);
-      expect((await signIn(api.app, '10.2.0.1', 'hsi.agent', PASSWORD)).statusCode).toBe(200); // success clears the client's count
+      expect((await signIn(api.app, '10.2.0.1', 'hsi.agent', PASSWORD)).statusCode).toBe(200);
     });
 
     it('keeps a stranger\'s failures to their own client: the user still signs in from another', async () => {
-      for (let i = 0; i < MAX_FAILED_LOGINS; i++) expect((await signIn(api.app, '10.3.0.66', 'victim', `guess ${i}`)).statusCode).toBe(401);
+      for (let i = 0; i < MAX_FAILED_LOGINS; i++) {
+        expect((await signIn(api.app, '10.3.0.66', 'victim', `guess ${i}`)).statusCode).toBe(401);
+      }
       const blocked = await signIn(api.app, '10.3.0.66', 'victim', PASSWORD);
       expect(blocked.statusCode).toBe(429); // the stranger's client is blocked even with the right password
       expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(890);
@@ -186,15 +201,18 @@ for (const backend of backends) {
       expect(longer.statusCode).toBe(429);
       expect(Number(longer.headers['retry-after'])).toBeGreaterThan(1790);
       const [failures] = await api.store.db.query<{ n: number }>(
-        "SELECT count(*)::int AS n FROM audit_log WHERE action = 'auth.login_failed' AND actor = 'victim' AND details LIKE '%10.3.0.66%'");
+        "SELECT count(*)::int AS n FROM audit_log WHERE action = 'auth.login_failed' AND actor = 'victim'" +
+        " AND details LIKE '%10.3.0.66%'");
       expect(failures!.n).toBe(MAX_FAILED_LOGINS + 3); // every refused attempt is audited with its client
     });
 
-    it(`blocks a client after ${CLIENT_MAX_FAILED_LOGINS} failures across accounts (password spraying), not other clients`, async () => {
+    it(`blocks a client after ${CLIENT_MAX_FAILED_LOGINS} failures across usernames (spraying), not other clients`, async () => {
       // Below each account's limit, but many accounts: 4 guesses at each of five names from one client.
       let n = 0;
       for (const name of ['victim', 'hsi.agent', 'a.b', 'c.d', 'e.f']) {
-        for (let i = 0; i < MAX_FAILED_LOGINS - 1; i++, n++) expect(await login(api.store.db, name, `spray ${i}`, '10.4.0.9')).toMatchObject({ ok: false, reason: 'invalid' });
+        for (let i = 0; i < MAX_FAILED_LOGINS - 1; i++, n++) {
+          expect(await login(api.store.db, name, `spray ${i}`, '10.4.0.9')).toMatchObject({ ok: false, reason: 'invalid' });
+        }
       }
       expect(n).toBe(CLIENT_MAX_FAILED_LOGINS);
       const r = await login(api.store.db, 'hsi.agent', PASSWORD, '10.4.0.9');
@@ -205,7 +223,8 @@ for (const backend of backends) {
 
     it('counts an IPv6 client by its /64, so fresh addresses from one network get no fresh guesses', async () => {
       for (let i = 0; i < MAX_FAILED_LOGINS; i++) await login(api.store.db, 'victim', `guess ${i}`, `2001:db8:7:1::${i + 1}`);
-      expect(await login(api.store.db, 'victim', PASSWORD, '2001:db8:7:1:ffff::9')).toMatchObject({ ok: false, reason: 'throttled' });
+      const sameNetwork = await login(api.store.db, 'victim', PASSWORD, '2001:db8:7:1:ffff::9');
+      expect(sameNetwork).toMatchObject({ ok: false, reason: 'throttled' });
       expect(await login(api.store.db, 'victim', PASSWORD, '2001:db8:7:2::1')).toMatchObject({ ok: true });
     });
   });
@@ -225,7 +244,8 @@ describe('chokepoint tokens (CLI)', () => {
   };
 
   it('lists a user\'s tokens without secrets, ends one by id, and ends them all', async () => {
-    expect((await cli('users', 'add', '--username', 'tok.user', '--agency', 'DEA', '--clearance', 'S', '--roles', 'analyst')).status).toBe(0);
+    const added = await cli('users', 'add', '--username', 'tok.user', '--agency', 'DEA', '--clearance', 'S', '--roles', 'analyst');
+    expect(added.status, added.stderr).toBe(0);
     const [session, script] = await withStore(async (s) => {
       const [u] = await s.db.query<{ id: number }>("SELECT id FROM users WHERE username = 'tok.user'");
       return [(await issueToken(s.db, u!.id, 'session', 8)).token, (await issueToken(s.db, u!.id, 'api', 24, 'nightly')).token];
@@ -241,7 +261,8 @@ describe('chokepoint tokens (CLI)', () => {
     expect((await cli('tokens', 'revoke', '--all', '--user', 'tok.user')).stdout).toMatch(/ended 1 token\(s\) of tok\.user/);
     await withStore(async (s) => {
       expect([await principalForToken(s.db, session), await principalForToken(s.db, script)]).toEqual([undefined, undefined]);
-      const audited = await s.db.query<{ action: string }>("SELECT action FROM audit_log WHERE action IN ('auth.token_revoked', 'auth.logout_all') ORDER BY seq");
+      const audited = await s.db.query<{ action: string }>(
+        "SELECT action FROM audit_log WHERE action IN ('auth.token_revoked', 'auth.logout_all') ORDER BY seq");
       expect(audited.map((a) => a.action)).toEqual(['auth.token_revoked', 'auth.logout_all']);
     });
   });

@@ -55,7 +55,8 @@ for (const backend of backends) {
       const count = async () => (await api.store.db.query<{ n: number }>('SELECT count(*)::int AS n FROM nominations'))[0]!.n;
       const before = await count();
       // DEA may read S//NOFORN//OWNER FBI but may not claim it for the FBI: ORCON, PROPIN and release follow the owner.
-      const asFbi = await api.post('/watchlist/nominations', api.token.nominator, nomination({ marking: 'S//NOFORN//OWNER FBI' }));
+      const asFbi = await api.post('/watchlist/nominations', api.token.nominator,
+        nomination({ marking: 'S//NOFORN//OWNER FBI' }));
       expect(asFbi.statusCode).toBe(403);
       expect(asFbi.json().error).toMatch(/marking owner FBI: you may only mark a nomination as owned by your agency \(DEA\)/);
       expect(await count()).toBe(before);

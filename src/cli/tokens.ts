@@ -24,9 +24,10 @@ export function registerTokenCommands(program: Command, withStore: WithStore): v
   tokens.command('list').requiredOption('--user <username>').description('a user\'s live tokens (never their secrets)')
     .action(async (o) => withStore(async (store) => {
       const u = await user(store, o.user);
+      const date = (v: string | null): string => (v ? v.slice(0, 16).replace('T', ' ') : '-'.padEnd(16)); // UTC, to the minute
       for (const t of await listTokens(store.db, u.id)) {
-        const date = (v: string | null): string => (v ? new Date(v).toISOString().slice(0, 16).replace('T', ' ') : '-'.padEnd(16));
-        console.log(`${t.id}  ${t.kind.padEnd(7)} created ${date(t.createdAt)}  last used ${date(t.lastUsedAt)}  expires ${date(t.expiresAt)}  ${t.label ?? ''}`.trimEnd());
+        const dates = `created ${date(t.createdAt)}  last used ${date(t.lastUsedAt)}  expires ${date(t.expiresAt)}`;
+        console.log(`${t.id}  ${t.kind.padEnd(7)} ${dates}  ${t.label ?? ''}`.trimEnd());
       }
     }));
   tokens.command('revoke').argument('[id]', 'the token\'s id, from `tokens list`')
@@ -36,14 +37,16 @@ export function registerTokenCommands(program: Command, withStore: WithStore): v
         if (id || !o.user) throw new Error('tokens revoke --all: give --user, and no id');
         const u = await user(store, o.user);
         const n = await revokeAllTokens(store.db, u.id);
-        await audit(store.db, { actor: actor(), action: 'auth.logout_all', target: `user:${u.username}`, details: { revoked: n } });
+        const target = `user:${u.username}`;
+        await audit(store.db, { actor: actor(), action: 'auth.logout_all', target, details: { revoked: n } });
         console.log(`ended ${n} token(s) of ${u.username}`);
         return;
       }
-      if (!id || !UUID.test(id)) throw new Error('tokens revoke: give a token id (see `tokens list --user U`), or --all --user U');
+      if (!id || !UUID.test(id)) throw new Error('tokens revoke: give a token id (`tokens list --user U`), or --all --user U');
       const gone = await revokeTokenById(store.db, id, { anyUser: true });
       if (!gone) throw new Error(`no token ${id}`);
-      await audit(store.db, { actor: actor(), action: 'auth.token_revoked', target: `token:${id}`, details: { user: gone.username, kind: gone.kind } });
+      const details = { user: gone.username, kind: gone.kind };
+      await audit(store.db, { actor: actor(), action: 'auth.token_revoked', target: `token:${id}`, details });
       console.log(`ended ${gone.kind} token ${id} of ${gone.username}`);
     }));
 }

@@ -26,7 +26,8 @@ export function clientKey(ip: string): string {
   if (mapped) return mapped[1]!;
   if (!isIPv6(ip)) return ip;
   const [head, tail] = ip.split('::') as [string, string | undefined];
-  const groups = (part: string | undefined): string[] => (part ? part.split(':').flatMap((g) => (g.includes('.') ? ['0', '0'] : [g])) : []);
+  // An embedded IPv4 tail (…:1.2.3.4) takes two groups.
+  const groups = (part?: string): string[] => (part ? part.split(':').flatMap((g) => (g.includes('.') ? ['0', '0'] : g)) : []);
   const h = groups(head);
   const t = groups(tail);
   const all = [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t];
@@ -48,8 +49,9 @@ export async function blockedFor(db: Sql, account: string, ip: string): Promise<
 /** Counts a failed sign-in against the pair and the client; blocks either that reached its limit. */
 export async function recordFailure(db: Sql, account: string, ip: string): Promise<void> {
   const client = clientKey(ip);
-  await db.query('DELETE FROM sign_in_failures WHERE last_failure_at < now() - make_interval(hours => $1)', [FORGET_HOURS]);
-  await db.query('DELETE FROM sign_in_client_failures WHERE last_failure_at < now() - make_interval(hours => $1)', [FORGET_HOURS]);
+  for (const table of ['sign_in_failures', 'sign_in_client_failures']) {
+    await db.query(`DELETE FROM ${table} WHERE last_failure_at < now() - make_interval(hours => $1)`, [FORGET_HOURS]);
+  }
   const [pair] = await db.query<{ failures: number }>(
     `INSERT INTO sign_in_failures AS f (account, client, failures, last_failure_at) VALUES ($1, $2, 1, now())
      ON CONFLICT (account, client) DO UPDATE SET failures = f.failures + 1, last_failure_at = now() RETURNING failures`,
@@ -62,10 +64,18 @@ export async function recordFailure(db: Sql, account: string, ip: string): Promi
   );
   const pairBlock = blockMinutes(pair!.failures, MAX_FAILED_LOGINS);
   if (pairBlock) {
-    await db.query('UPDATE sign_in_failures SET blocked_until = now() + make_interval(mins => $3) WHERE account = $1 AND client = $2', [account, client, pairBlock]);
+    await db.query(
+      'UPDATE sign_in_failures SET blocked_until = now() + make_interval(mins => $3) WHERE account = $1 AND client = $2',
+      [account, client, pairBlock],
+    );
   }
   const clientBlock = blockMinutes(all!.failures, CLIENT_MAX_FAILED_LOGINS);
-  if (clientBlock) await db.query('UPDATE sign_in_client_failures SET blocked_until = now() + make_interval(mins => $2) WHERE client = $1', [client, clientBlock]);
+  if (clientBlock) {
+    await db.query(
+      'UPDATE sign_in_client_failures SET blocked_until = now() + make_interval(mins => $2) WHERE client = $1',
+      [client, clientBlock],
+    );
+  }
 }
 
 /**

@@ -29,7 +29,9 @@ export interface TokenInfo {
   current: boolean;
 }
 
-export async function createApiToken(db: Sql, me: Principal, label: string, days: number): Promise<{ token: string; expiresAt: string }> {
+export async function createApiToken(
+  db: Sql, me: Principal, label: string, days: number,
+): Promise<{ token: string; expiresAt: string }> {
   const max = heldToPartnerLimit(me) ? PARTNER_API_TOKEN_MAX_DAYS : API_TOKEN_MAX_DAYS;
   if (days > max) {
     throw new ForbiddenError(heldToPartnerLimit(me)
@@ -57,7 +59,9 @@ export type RevokeScope = { userId: number } | { anyUser: true };
  * like an id never issued (undefined), in one query, so neither the answer nor its
  * timing tells them apart.
  */
-export async function revokeTokenById(db: Sql, id: string, scope: RevokeScope): Promise<{ username: string; kind: string } | undefined> {
+export async function revokeTokenById(
+  db: Sql, id: string, scope: RevokeScope,
+): Promise<{ username: string; kind: string } | undefined> {
   const [r] = await db.query<{ username: string; kind: string }>(
     `DELETE FROM tokens t USING users u WHERE u.id = t.user_id AND t.id = $1::uuid AND ($2::int IS NULL OR t.user_id = $2)
      RETURNING u.username, t.kind`,

@@ -2,20 +2,31 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Store } from '../../store/store.js';
 import { findUser, login, revokeToken } from '../../store/users.js';
-import { API_TOKEN_MAX_DAYS, createApiToken, listTokens, revokeAllTokens, revokeTokenById } from '../../store/tokens.js';
+import {
+  API_TOKEN_MAX_DAYS, PARTNER_API_TOKEN_MAX_DAYS, createApiToken, listTokens, revokeAllTokens, revokeTokenById,
+} from '../../store/tokens.js';
 import { audit } from '../../store/audit.js';
 import { clientKey } from '../../store/sign-in.js';
 import { assertMay } from '../../domain/users.js';
 import { HttpError, principal } from '../server.js';
 
 const Login = Type.Object({ username: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: 256 }) }, { additionalProperties: false });
-const NewToken = Type.Object({ label: Type.String({ minLength: 1, maxLength: 100 }), days: Type.Integer({ minimum: 1, maximum: API_TOKEN_MAX_DAYS }) }, { additionalProperties: false });
+const NewToken = Type.Object({
+  label: Type.String({ minLength: 1, maxLength: 100 }),
+  days: Type.Integer({
+    minimum: 1, maximum: API_TOKEN_MAX_DAYS, description: `partners and foreign users: at most ${PARTNER_API_TOKEN_MAX_DAYS}`,
+  }),
+}, { additionalProperties: false });
 const Logout = Type.Union([
-  Type.Object({ all: Type.Optional(Type.Boolean({ description: 'end every token of the user, sessions and API tokens, not only this one' })) }, { additionalProperties: false }),
+  Type.Object({
+    all: Type.Optional(Type.Boolean({ description: 'end every token of yours, sessions and API tokens, not only this one' })),
+  }, { additionalProperties: false }),
   Type.Null(),
 ]);
-const TokenList = Type.Object({ username: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'another user\'s tokens (admin)' })) }, { additionalProperties: false });
-const TokenId = Type.Object({ id: Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' }) });
+const TokenList = Type.Object({
+  username: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'another user\'s tokens (admin)' })),
+}, { additionalProperties: false });
+const TokenId = Type.Object({ id: Type.String({ pattern: '^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$' }) });
 
 /** The bearer token of an authenticated request (the onRequest hook has checked it is there). */
 const bearer = (req: FastifyRequest): string => req.headers.authorization!.slice(7).trim();
@@ -26,6 +37,7 @@ const THROTTLED = 'too many failed sign-ins from this client; try again later';
 
 export async function registerAuthRoutes(app: FastifyInstance, store: Store): Promise<void> {
   app.post('/auth/login', {
+    // Per client as the sign-in throttle counts clients (an IPv6 /64 is one).
     config: { public: true, rateLimit: { max: 10, timeWindow: '1 minute', keyGenerator: (req) => clientKey(req.ip) } },
     schema: { tags: ['auth'], security: [], body: Login, summary: 'Sign in with a local user; returns a session token (8 hours)' },
   }, async (req, reply) => {
@@ -43,7 +55,7 @@ export async function registerAuthRoutes(app: FastifyInstance, store: Store): Pr
   });
 
   app.post('/auth/logout', {
-    schema: { tags: ['auth'], body: Logout, summary: 'Sign out: end this token, or with {"all": true} every token of the user' },
+    schema: { tags: ['auth'], body: Logout, summary: 'Sign out: end this token, or with {"all": true} every token of yours' },
   }, async (req) => {
     const me = principal(req);
     const all = (req.body as Static<typeof Logout> | undefined)?.all === true;
@@ -63,7 +75,10 @@ export async function registerAuthRoutes(app: FastifyInstance, store: Store): Pr
   });
 
   app.get('/auth/tokens', {
-    schema: { tags: ['auth'], querystring: TokenList, summary: 'Your live tokens (id, kind, label, dates; never the secret); an admin may name another user' },
+    schema: {
+      tags: ['auth'], querystring: TokenList,
+      summary: 'Your live tokens (id, kind, label, dates; never the secret); an admin may name another user',
+    },
   }, async (req) => {
     const me = principal(req);
     const { username } = req.query as Static<typeof TokenList>;
@@ -80,9 +95,11 @@ export async function registerAuthRoutes(app: FastifyInstance, store: Store): Pr
   }, async (req) => {
     const me = principal(req);
     const { id } = req.params as Static<typeof TokenId>;
-    const gone = await revokeTokenById(store.db, id, me.roles.includes('admin') ? { anyUser: true } : { userId: me.id });
+    const scope = me.roles.includes('admin') ? { anyUser: true as const } : { userId: me.id };
+    const gone = await revokeTokenById(store.db, id, scope);
     if (!gone) throw new HttpError(404, 'no such token'); // also for another user's: it does not say which
-    await audit(store.db, { actor: me.username, action: 'auth.token_revoked', target: `token:${id}`, details: { user: gone.username, kind: gone.kind } });
+    const details = { user: gone.username, kind: gone.kind };
+    await audit(store.db, { actor: me.username, action: 'auth.token_revoked', target: `token:${id}`, details });
     return { revoked: id };
   });
 }
