@@ -24,7 +24,7 @@ for (const backend of backends) {
       expect((await api.app.inject({ url: '/entities', headers: auth('cp_ses_forged') })).statusCode).toBe(401);
     });
 
-    it('signs in with a password, rejects a wrong one, and locks the account after repeated failures', async () => {
+    it('signs in with a password, rejects a wrong one, and blocks the client after repeated failures', async () => {
       await userWithToken(api.store, { username: 'victim', agency: 'CBP', clearance: 'U', roles: ['analyst'] });
       const login = (password: string) => api.app.inject({ method: 'POST', url: '/auth/login', payload: { username: 'victim', password } });
       const ok = await login('correct horse battery staple');

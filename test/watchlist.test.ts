@@ -51,6 +51,17 @@ for (const backend of backends) {
       expect((await api.post('/watchlist/nominations', api.token.nominator, nomination({ marking: 'TS//NOFORN' }))).statusCode).toBe(403); // above the nominator's own clearance
     });
 
+    it('lets a nominator mark a nomination as owned by their own agency only', async () => {
+      const count = async () => (await api.store.db.query<{ n: number }>('SELECT count(*)::int AS n FROM nominations'))[0]!.n;
+      const before = await count();
+      // DEA may read S//NOFORN//OWNER FBI but may not claim it for the FBI: ORCON, PROPIN and release follow the owner.
+      const asFbi = await api.post('/watchlist/nominations', api.token.nominator,
+        nomination({ marking: 'S//NOFORN//OWNER FBI' }));
+      expect(asFbi.statusCode).toBe(403);
+      expect(asFbi.json().error).toMatch(/marking owner FBI: you may only mark a nomination as owned by your agency \(DEA\)/);
+      expect(await count()).toBe(before);
+    });
+
     it('goes through review: more information asked and given, then accepted', async () => {
       const r = await api.post('/watchlist/nominations', api.token.nominator, nomination());
       expect(r.statusCode).toBe(201);

@@ -29,6 +29,7 @@ import { ROLES, type Principal, type Role } from '../domain/users.js';
 import { CLASSIFICATIONS, type Classification } from '../domain/markings.js';
 import type { AgencyKind } from '../domain/agencies.js';
 import { registerWorkflowCommands } from './workflows.js';
+import { registerTokenCommands } from './tokens.js';
 
 const program = new Command('chokepoint')
   .description('Chokepoint: a shared, marking-enforced picture of the illicit fentanyl supply chain')
@@ -353,6 +354,7 @@ async function allGroups(store: Store): Promise<string[]> {
 }
 
 registerWorkflowCommands(program, withStore, actingAs);
+registerTokenCommands(program, withStore);
 
 program.parseAsync().catch((err: Error) => {
   if (err instanceof ValidationError) {

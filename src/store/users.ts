@@ -8,12 +8,14 @@ import type { Database, Sql } from './db.js';
 import { CLASSIFICATIONS, type Classification } from '../domain/markings.js';
 import { isGovernment, type Agency } from '../domain/agencies.js';
 import { ROLES, type Principal, type Role } from '../domain/users.js';
+import { blockedFor, clearFailures, recordFailure } from './sign-in.js';
 
 const scrypt = promisify(scryptCb) as (pw: string, salt: Buffer, len: number, opts: object) => Promise<Buffer>;
 const SCRYPT = { N: 16384, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
 export const SESSION_HOURS = 8;
-export const MAX_FAILED_LOGINS = 5;
-export const LOCKOUT_MINUTES = 15;
+/** A token's last use is written at most this often, so each request does not cost a write. */
+export const LAST_USE_SECONDS = 60;
+export { MAX_FAILED_LOGINS, CLIENT_MAX_FAILED_LOGINS } from './sign-in.js';
 
 export async function hashPassword(pw: string): Promise<string> {
   const salt = randomBytes(16);
@@ -53,13 +55,13 @@ interface UserRow {
   roles: Role[];
   groups: string[];
   disabled: boolean;
-  failed_logins: number;
-  locked_until: string | null;
   a_kind: Agency['kind'];
   a_le: boolean;
 }
 
-const USER_SELECT = `SELECT u.*, a.kind AS a_kind, a.law_enforcement AS a_le FROM users u JOIN agencies a ON a.code = u.agency`;
+const USER_COLUMNS = 'u.*, a.kind AS a_kind, a.law_enforcement AS a_le';
+const USER_FROM = 'users u JOIN agencies a ON a.code = u.agency';
+const USER_SELECT = `SELECT ${USER_COLUMNS} FROM ${USER_FROM}`;
 
 function toPrincipal(r: UserRow): Principal {
   return {
@@ -108,32 +110,27 @@ export async function findUserById(db: Sql, id: number): Promise<Principal | und
   return r && toPrincipal(r);
 }
 
-function tokenHash(token: string): string {
+export function tokenHash(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
-export type LoginResult = { ok: true; token: string; expiresAt: string; user: Principal } | { ok: false; reason: 'invalid' | 'locked'; retryAfterSeconds?: number };
+export type LoginResult = { ok: true; token: string; expiresAt: string; user: Principal } | { ok: false; reason: 'invalid' | 'throttled'; retryAfterSeconds?: number };
 
-/** Checks a password; throttles brute force by locking the account after repeated failures. */
-export async function login(db: Database, username: string, password: string): Promise<LoginResult> {
+/**
+ * Checks a password from `client` (its IP address). Unknown usernames take the same
+ * path as real ones: the same queries, the same scrypt work, the same throttling
+ * (src/store/sign-in.ts), so neither answers nor timing tell whether an account exists.
+ */
+export async function login(db: Database, username: string, password: string, client: string): Promise<LoginResult> {
+  const wait = await blockedFor(db, username, client);
+  if (wait > 0) return { ok: false, reason: 'throttled', retryAfterSeconds: wait };
   const [r] = await db.query<UserRow>(`${USER_SELECT} WHERE u.username = $1 AND NOT u.disabled`, [username]);
-  if (!r) {
-    await checkPassword(password, await dummyHash()); // same cost whether or not the user exists
+  const matches = await checkPassword(password, r?.password_hash ?? (await dummyHash()));
+  if (!r || !matches) {
+    await recordFailure(db, username, client);
     return { ok: false, reason: 'invalid' };
   }
-  if (r.locked_until && Date.parse(r.locked_until) > Date.now()) {
-    return { ok: false, reason: 'locked', retryAfterSeconds: Math.ceil((Date.parse(r.locked_until) - Date.now()) / 1000) };
-  }
-  if (!(await checkPassword(password, r.password_hash))) {
-    await db.query(
-      `UPDATE users SET failed_logins = failed_logins + 1,
-         locked_until = CASE WHEN failed_logins + 1 >= $2 THEN now() + make_interval(mins => $3) ELSE locked_until END
-       WHERE id = $1`,
-      [r.id, MAX_FAILED_LOGINS, LOCKOUT_MINUTES],
-    );
-    return { ok: false, reason: 'invalid' };
-  }
-  await db.query('UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1', [r.id]);
+  await clearFailures(db, username, client);
   const { token, expiresAt } = await issueToken(db, r.id, 'session', SESSION_HOURS);
   return { ok: true, token, expiresAt, user: toPrincipal(r) };
 }
@@ -145,6 +142,7 @@ async function dummyHash(): Promise<string> {
 
 export async function issueToken(db: Sql, userId: number, kind: 'session' | 'api', hours: number, label?: string): Promise<{ token: string; expiresAt: string }> {
   const token = `cp_${kind === 'api' ? 'api' : 'ses'}_${randomBytes(32).toString('base64url')}`;
+  await db.query('DELETE FROM tokens WHERE user_id = $1 AND expires_at <= now()', [userId]); // keeps the user's list to live tokens
   const [row] = await db.query<{ expires_at: string }>(
     `INSERT INTO tokens (token_hash, user_id, kind, label, expires_at) VALUES ($1, $2, $3, $4, now() + make_interval(hours => $5)) RETURNING expires_at`,
     [tokenHash(token), userId, kind, label ?? null, hours],
@@ -152,17 +150,28 @@ export async function issueToken(db: Sql, userId: number, kind: 'session' | 'api
   return { token, expiresAt: row!.expires_at };
 }
 
-/** The principal behind a bearer token, if the token is known and not expired. */
+/** The principal behind a bearer token, if the token is known and not expired; notes the token's use. */
 export async function principalForToken(db: Sql, token: string): Promise<Principal | undefined> {
-  const [r] = await db.query<UserRow>(
-    `${USER_SELECT} JOIN tokens t ON t.user_id = u.id WHERE t.token_hash = $1 AND t.expires_at > now() AND NOT u.disabled`,
-    [tokenHash(token)],
+  const hash = tokenHash(token);
+  const [r] = await db.query<UserRow & { stale: boolean }>(
+    `SELECT ${USER_COLUMNS}, (t.last_used_at IS NULL OR t.last_used_at < now() - make_interval(secs => $2)) AS stale
+       FROM ${USER_FROM} JOIN tokens t ON t.user_id = u.id WHERE t.token_hash = $1 AND t.expires_at > now() AND NOT u.disabled`,
+    [hash, LAST_USE_SECONDS],
   );
-  return r && toPrincipal(r);
+  if (!r) return undefined;
+  if (r.stale) {
+    // The condition is repeated so that concurrent requests write it once.
+    await db.query(
+      'UPDATE tokens SET last_used_at = now() WHERE token_hash = $1 AND (last_used_at IS NULL OR last_used_at < now() - make_interval(secs => $2))',
+      [hash, LAST_USE_SECONDS],
+    );
+  }
+  return toPrincipal(r);
 }
 
-export async function revokeToken(db: Sql, token: string): Promise<void> {
-  await db.query('DELETE FROM tokens WHERE token_hash = $1', [tokenHash(token)]);
+/** Ends one token (plain sign-out); the number ended, 0 or 1. */
+export async function revokeToken(db: Sql, token: string): Promise<number> {
+  return (await db.query('DELETE FROM tokens WHERE token_hash = $1 RETURNING 1', [tokenHash(token)])).length;
 }
 
 export async function listUsers(db: Sql): Promise<Principal[]> {

@@ -117,6 +117,11 @@ export async function nominate(db: Database, markings: MarkingCache, me: Princip
     throw new WatchlistError(`marking: ${(e as Error).message}`);
   }
   if (!canRead(me, marking)) throw new WatchlistError('marking: you may not write above your own access', 403);
+  // As for record writes (checkWriteAccess): the owner decides ORCON, PROPIN and release, so only admins name another.
+  if (marking.owner !== me.agency && !me.roles.includes('admin')) {
+    const why = `marking owner ${marking.owner}: you may only mark a nomination as owned by your agency (${me.agency})`;
+    throw new WatchlistError(why, 403);
+  }
   return db.transaction(async (tx) => {
     const failed = checkCriteria(n, await setting<Criteria>(tx, 'criteria'));
     if (failed.length) throw new WatchlistError(`the nomination does not meet the criteria: ${failed.join('; ')}`, 422);
