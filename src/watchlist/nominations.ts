@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type { Database, Sql } from '../store/db.js';
 import type { MarkingCache } from '../store/markings.js';
 import { appendAudit } from '../store/audit.js';
+import { asReader, withinReaderScope } from '../store/access.js';
 import { assertMay, may, type Principal } from '../domain/users.js';
 import { canRead, parseMarking, formatMarking } from '../domain/markings.js';
 import { normalizeIdentifier, IdentifierError, IDENTIFIER_KINDS, type IdentifierKind } from '../resolve/identifiers.js';
@@ -155,6 +156,11 @@ interface NominationRow {
   equities_due: string | null;
 }
 
+/** Whether the reader may read the nomination, by the same row-level-security rule as its reads. */
+async function visibleNomination(tx: Sql, me: Principal, id: number): Promise<boolean> {
+  return (await withinReaderScope(tx, me, (q) => q.query('SELECT 1 FROM nominations WHERE id = $1', [id]))).length > 0;
+}
+
 async function load(tx: Sql, id: number, lock = false): Promise<NominationRow> {
   const [n] = await tx.query<NominationRow>(
     `SELECT n.*, m.canonical AS marking FROM nominations n JOIN markings m ON m.id = n.marking_id WHERE n.id = $1 ${lock ? 'FOR UPDATE OF n' : ''}`,
@@ -166,26 +172,29 @@ async function load(tx: Sql, id: number, lock = false): Promise<NominationRow> {
 
 /** A nomination as its nominator or a reviewer may see it (they must be cleared for its marking). */
 export async function getNomination(db: Database, me: Principal, id: number): Promise<Record<string, unknown>> {
-  const n = await load(db, id);
+  // Read under row-level security: a nomination whose marking the reader may not read does not exist for them.
+  return asReader(db, me, async (tx) => {
+  const n = await load(tx, id);
   const mine = n.nominator_id === me.id || (n.agency === me.agency && may(me, 'nominate'));
-  if (!(mine || may(me, 'reviewNominations')) || !canRead(me, parseMarking(n.marking, n.agency))) throw new WatchlistError(`no nomination ${id}`, 404);
-  const events = await db.query('SELECT at, actor, action, note FROM nomination_events WHERE nomination_id = $1 ORDER BY id', [id]);
-  const equities = await db.query('SELECT case_id AS "caseId", basis, response, responded_at AS "respondedAt" FROM nomination_equities WHERE nomination_id = $1', [id]);
-  const [sr] = await db.query('SELECT names, birth_dates AS "birthDates", nationalities, identifiers, marking FROM screening_records WHERE nomination_id = $1', [id]);
+  if (!(mine || may(me, 'reviewNominations'))) throw new WatchlistError(`no nomination ${id}`, 404);
+  const events = await tx.query('SELECT at, actor, action, note FROM nomination_events WHERE nomination_id = $1 ORDER BY id', [id]);
+  const equities = await tx.query('SELECT case_id AS "caseId", basis, response, responded_at AS "respondedAt" FROM nomination_equities WHERE nomination_id = $1', [id]);
+  const [sr] = await tx.query('SELECT names, birth_dates AS "birthDates", nationalities, identifiers, marking FROM screening_records WHERE nomination_id = $1', [id]);
   return {
     id: n.id, reference: n.reference, subjectKind: n.subject_kind, names: n.names, birthDates: n.birth_dates, nationalities: n.nationalities, identifiers: n.identifiers,
     usPerson: n.us_person, categories: n.categories, basis: n.basis, marking: formatMarking(parseMarking(n.marking, n.agency)), agency: n.agency, status: n.status,
     equitiesDue: n.equities_due, equities, history: events, screeningRecord: sr ?? null,
   };
+  });
 }
 
 export async function listNominations(db: Database, me: Principal, status?: string): Promise<Record<string, unknown>[]> {
-  const rows = await db.query<NominationRow>(
+  const rows = await asReader(db, me, (tx) => tx.query<NominationRow>(
     `SELECT n.*, m.canonical AS marking FROM nominations n JOIN markings m ON m.id = n.marking_id WHERE ($1::text IS NULL OR n.status = $1) ORDER BY n.id`,
     [status ?? null],
-  );
+  ));
   return rows
-    .filter((n) => (may(me, 'reviewNominations') || n.agency === me.agency) && canRead(me, parseMarking(n.marking, n.agency)))
+    .filter((n) => may(me, 'reviewNominations') || n.agency === me.agency)
     .map((n) => ({ id: n.id, reference: n.reference, subjectKind: n.subject_kind, names: n.names, status: n.status, agency: n.agency, usPerson: n.us_person }));
 }
 
@@ -215,7 +224,7 @@ export async function review(db: Database, me: Principal, id: number, decision: 
   assertMay(me, 'reviewNominations');
   const out = await db.transaction(async (tx) => {
     const n = await load(tx, id, true);
-    if (!canRead(me, parseMarking(n.marking, n.agency))) throw new WatchlistError(`no nomination ${id}`, 404);
+    if (!(await visibleNomination(tx, me, id))) throw new WatchlistError(`no nomination ${id}`, 404);
     if (n.status !== 'pending_review') throw new WatchlistError(`nomination ${id} is ${n.status}, not pending review`, 409);
     if (n.nominator_id === me.id) throw new WatchlistError('a nomination is reviewed by someone other than its nominator', 403);
     if (decision === 'reject' || decision === 'request_more') {

@@ -68,3 +68,16 @@ ALTER TABLE records ADD CONSTRAINT records_key UNIQUE (source, source_record_id,
 -- read (src/targeting/score.ts). Scores made before are rescored on the next write or
 -- `chokepoint targeting rescore`; until then their unmarked reasons count for nobody.
 GRANT SELECT ON shipment_scores TO cp_reader;
+
+-- Watchlist nominations (with their derogatory basis), their history, the case owners'
+-- equities and the downgraded screening records: read under the nomination's marking.
+ALTER TABLE nominations ENABLE ROW LEVEL SECURITY;
+ALTER TABLE nomination_events ENABLE ROW LEVEL SECURITY;
+ALTER TABLE nomination_equities ENABLE ROW LEVEL SECURITY;
+CREATE POLICY nominations_read ON nominations FOR SELECT TO cp_reader
+  USING (marking_id IN (SELECT id FROM readable_markings));
+CREATE POLICY nomination_events_read ON nomination_events FOR SELECT TO cp_reader
+  USING (EXISTS (SELECT 1 FROM nominations n WHERE n.id = nomination_events.nomination_id));
+CREATE POLICY nomination_equities_read ON nomination_equities FOR SELECT TO cp_reader
+  USING (EXISTS (SELECT 1 FROM nominations n WHERE n.id = nomination_equities.nomination_id));
+GRANT SELECT ON nominations, nomination_events, nomination_equities, screening_records TO cp_reader;
