@@ -14,9 +14,13 @@ import {
 import { model } from '../src/domain/model.js';
 import type { RecordInput } from '../src/domain/records.js';
 
-const COMPOSED = ['cross-referencing', 'linking to investigations', 'pill-press registry check', 'emerging-substance check', 'shipment scoring'];
+const COMPOSED = [
+  'cross-referencing', 'linking to investigations', 'pill-press registry check',
+  'emerging-substance check', 'shipment scoring',
+];
 
-const record = (id: string, entities: { id: string; schema: string; properties: Record<string, string[]> }[]): RecordInput => {
+type Entity = { id: string; schema: string; properties: Record<string, string[]> };
+const record = (id: string, entities: Entity[]): RecordInput => {
   const r = parseRecord({ sourceRecordId: id, marking: 'U//LES', entities }, { source: 'DEA' });
   if (!r.record) throw new Error(JSON.stringify(r.errors));
   return r.record;
@@ -24,7 +28,8 @@ const record = (id: string, entities: { id: string; schema: string; properties: 
 
 describe('the composition root', () => {
   /** The reactions a write of these schemas concerns. */
-  const concerned = (...schemas: string[]) => afterWriteReactions().filter((r) => !r.concerns || r.concerns(new Set(schemas))).map((r) => r.name);
+  const concerned = (...schemas: string[]) =>
+    afterWriteReactions().filter((r) => !r.concerns || r.concerns(new Set(schemas))).map((r) => r.name);
 
   it('installs every capability\'s reaction, in the order they run', () => {
     expect(afterWriteReactions().map((r) => r.name)).toEqual(COMPOSED);
@@ -32,7 +37,9 @@ describe('the composition root', () => {
 
   it('asks the model which writes concern a reaction: events, equipment, shipments', () => {
     expect(concerned('Person')).toEqual(['cross-referencing', 'linking to investigations']);
-    expect(concerned('Equipment')).toEqual(['cross-referencing', 'linking to investigations', 'pill-press registry check']);
+    expect(concerned('Equipment')).toEqual([
+      'cross-referencing', 'linking to investigations', 'pill-press registry check',
+    ]);
     expect(concerned('Seizure')).toEqual(['cross-referencing', 'linking to investigations', 'emerging-substance check']);
     expect(concerned('LabDismantlement', 'Shipment')).toEqual([
       'cross-referencing', 'linking to investigations', 'emerging-substance check', 'shipment scoring',
@@ -41,9 +48,11 @@ describe('the composition root', () => {
     for (const event of model.eventSchemas()) expect(concerned(event)).toContain('emerging-substance check');
   });
 
-  it('leaves cross-referencing and shipment scoring to their commands after a bulk import; links are cross-referencing\'s', () => {
-    expect(afterWriteReactions().filter((r) => r.skipWithoutCrossReference).map((r) => r.name)).toEqual(['cross-referencing', 'shipment scoring']);
-    expect(afterWriteReactions().filter((r) => r.reportsLinks).map((r) => r.name)).toEqual(['cross-referencing']);
+  it('leaves cross-referencing and shipment scoring to their commands after a bulk import', () => {
+    const names = (which: (r: AfterWriteReaction) => unknown) => afterWriteReactions().filter(which).map((r) => r.name);
+    expect(names((r) => r.skipWithoutCrossReference)).toEqual(['cross-referencing', 'shipment scoring']);
+    // The links a write reports are cross-referencing's.
+    expect(names((r) => r.reportsLinks)).toEqual(['cross-referencing']);
   });
 
   // The CLI runs its program when imported: test/cli.test.ts writes and resumes through it,
@@ -69,9 +78,11 @@ describe('installing reactions', () => {
   const run = async () => null;
   it('refuses an empty list, two reactions of one name or order, and two that report links', () => {
     expect(() => installAfterWriteReactions([])).toThrow(/installing no after-write reactions/);
-    expect(() => installAfterWriteReactions([{ name: 'a', order: 1, run }, { name: 'a', order: 2, run }])).toThrow(/the name a/);
-    expect(() => installAfterWriteReactions([{ name: 'a', order: 1, run }, { name: 'b', order: 1, run }])).toThrow(/the order 1/);
-    expect(() => installAfterWriteReactions([{ name: 'a', order: 1, run, reportsLinks: true }, { name: 'b', order: 2, run, reportsLinks: true }]))
+    const a = { name: 'a', order: 1, run };
+    expect(() => installAfterWriteReactions([a, { name: 'a', order: 2, run }])).toThrow(/the name a/);
+    expect(() => installAfterWriteReactions([a, { name: 'b', order: 1, run }])).toThrow(/the order 1/);
+    const b = { name: 'b', order: 2, run };
+    expect(() => installAfterWriteReactions([{ ...a, reportsLinks: true }, { ...b, reportsLinks: true }]))
       .toThrow(/more than one after-write reaction reports links/);
     expect(afterWriteReactions().map((r) => r.name)).toEqual(COMPOSED); // none of those replaced what was installed
   });
@@ -84,6 +95,9 @@ for (const backend of backends) {
     beforeAll(async () => ({ store, drop } = await backend.open()));
     afterAll(() => drop());
 
+    const write = (id: string, entities: Entity[]) =>
+      writeBatch(store.db, store.markings, SYSTEM, [record(id, entities)], { origin: 'test' });
+    const person = (id: string) => ({ id, schema: 'Person', properties: { name: ['Ana Ruiz'] } });
     const queued = () => store.db.query<{ attempts: number; last_error: string | null; cross_reference: boolean }>(
       'SELECT attempts, last_error, cross_reference FROM after_write_queue ORDER BY id');
 
@@ -117,10 +131,8 @@ for (const backend of backends) {
         reaction('events', 40, { concerns: (s) => [...s].some((x) => model.get(x)?.event) }),
         reaction('every write', 20),
       ]);
-      await writeBatch(store.db, store.markings, SYSTEM, [record('ORDER-1', [
-        { id: 'ord-p1', schema: 'Person', properties: { name: ['Ana Ruiz'] } },
-        { id: 'ord-s1', schema: 'Seizure', properties: { name: ['POE seizure'], date: ['2031-03-01'] } },
-      ])], { origin: 'test' });
+      const seizure = { id: 'ord-s1', schema: 'Seizure', properties: { name: ['POE seizure'] } };
+      await write('ORDER-1', [person('ord-p1'), seizure]);
       expect(calls).toEqual([
         'links ord-p1,ord-s1 by system', 'every write ord-p1,ord-s1 by system', 'events ord-p1,ord-s1 by system',
       ]);
@@ -133,7 +145,7 @@ for (const backend of backends) {
         reaction('scoring', 20, { skipWithoutCrossReference: true }),
         reaction('linking', 30),
       ]);
-      await writeBatch(store.db, store.markings, SYSTEM, [record('LINKS-1', [{ id: 'lk-p1', schema: 'Person', properties: { name: ['Ana'] } }])], { origin: 'test' });
+      await write('LINKS-1', [person('lk-p1')]);
       calls.length = 0;
       expect(await afterWrite(store.db, ['lk-p1'], 'analyst')).toBe(3);
       expect(await afterWrite(store.db, [], 'analyst')).toBe(0);
@@ -142,9 +154,11 @@ for (const backend of backends) {
 
       // A bulk import: the job is queued without cross-referencing, which it skips with what depends on it.
       calls.length = 0;
-      const bulk = [record('LINKS-2', [{ id: 'lk-p2', schema: 'Person', properties: { name: ['Rosa'] } }])];
-      const report = await importRecords(store, SYSTEM, async function* () { yield* bulk.map((r) => ({ record: r, errors: [] })); },
-        { origin: 'test', crossReference: false });
+      const bulk = record('LINKS-2', [person('lk-p2')]);
+      const items = async function* () {
+        yield { record: bulk, errors: [] };
+      };
+      const report = await importRecords(store, SYSTEM, items, { origin: 'test', crossReference: false });
       expect(report.links).toBeNull();
       expect(calls).toEqual(['linking lk-p2 by system']);
 
@@ -160,7 +174,7 @@ for (const backend of backends) {
         reaction('broken', 20, { run: async () => { throw new Error('disk full'); } }),
         reaction('last', 30),
       ]);
-      await writeBatch(store.db, store.markings, SYSTEM, [record('FAIL-1', [{ id: 'fl-p1', schema: 'Person', properties: { name: ['Ana'] } }])], { origin: 'test' });
+      await write('FAIL-1', [person('fl-p1')]);
       expect(calls).toEqual(['first fl-p1 by system', 'last fl-p1 by system']);
       expect(errors).toHaveBeenCalledWith('broken failed after the write committed: disk full');
       expect(await queued()).toEqual([]);
@@ -168,13 +182,15 @@ for (const backend of backends) {
 
     it('keeps the job queued when the database is out of reach, and a sweep finishes it', async () => {
       vi.spyOn(console, 'error').mockImplementation(() => undefined);
-      const unreachable = Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
+      const unreachable = Object.assign(new Error('terminating connection due to administrator command'), {
+        code: '57P01', // what PostgreSQL says when it shuts down under a connection
+      });
       install([
         reaction('first', 10),
         reaction('unreachable', 20, { run: async () => { throw unreachable; } }),
         reaction('last', 30),
       ]);
-      const written = await writeBatch(store.db, store.markings, SYSTEM, [record('DOWN-1', [{ id: 'dn-p1', schema: 'Person', properties: { name: ['Ana'] } }])], { origin: 'test' });
+      const written = await write('DOWN-1', [person('dn-p1')]);
       expect(written.inserted).toBe(1); // the write committed and says so
       expect(calls).toEqual(['first dn-p1 by system']);
       expect(await queued()).toEqual([{ attempts: 1, last_error: unreachable.message, cross_reference: true }]);
@@ -189,7 +205,7 @@ for (const backend of backends) {
     it('refuses to write, and to resume queued work, where no reactions are installed', async () => {
       vi.resetModules(); // fresh store modules that no composition root installed reactions in
       const fresh = { ...await import('../src/store/write.js'), ...await import('../src/store/after-write.js') };
-      const forgotten = record('FORGOT-1', [{ id: 'fg-p1', schema: 'Person', properties: { name: ['Ana'] } }]);
+      const forgotten = record('FORGOT-1', [person('fg-p1')]);
       await expect(fresh.writeBatch(store.db, store.markings, fresh.SYSTEM, [forgotten], { origin: 'test' }))
         .rejects.toThrow(/no after-write reactions are installed: the entry point must import src\/capabilities.ts/);
       // The write was rolled back with it: nothing was written that nothing followed.
@@ -197,7 +213,8 @@ for (const backend of backends) {
       expect(await queued()).toEqual([]);
 
       // Work a killed process left queued stays queued, untouched, rather than being dropped undone.
-      await store.db.query("INSERT INTO after_write_queue (entity_ids, actor, cross_reference) VALUES ('{fg-p0}', 'killed process', true)");
+      await store.db.query(
+        "INSERT INTO after_write_queue (entity_ids, actor, cross_reference) VALUES ('{fg-p0}', 'killed process', true)");
       await expect(fresh.resumeAfterWrites(store.db)).rejects.toThrow(/no after-write reactions are installed/);
       expect(await queued()).toEqual([{ attempts: 0, last_error: null, cross_reference: true }]);
       install([reaction('resumed', 10)]);

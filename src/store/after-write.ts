@@ -59,7 +59,9 @@ export function installAfterWriteReactions(reactions: readonly AfterWriteReactio
   twice((r) => r.name, 'name');
   // Equal orders would leave the sequence to the order of installation: say which comes first.
   twice((r) => r.order, 'order');
-  if (reactions.filter((r) => r.reportsLinks).length > 1) throw new Error('more than one after-write reaction reports links');
+  if (reactions.filter((r) => r.reportsLinks).length > 1) {
+    throw new Error('more than one after-write reaction reports links');
+  }
   const before = installed;
   installed = [...reactions].sort((a, b) => a.order - b.order);
   return () => {
@@ -70,7 +72,8 @@ export function installAfterWriteReactions(reactions: readonly AfterWriteReactio
 /** The installed reactions in the order they run; throws when none are installed. */
 export function afterWriteReactions(): readonly AfterWriteReaction[] {
   if (!installed) {
-    throw new Error('no after-write reactions are installed: the entry point must import src/capabilities.ts before it writes');
+    throw new Error(
+      'no after-write reactions are installed: the entry point must import src/capabilities.ts before it writes');
   }
   return installed;
 }
@@ -90,7 +93,8 @@ export async function afterWrite(
   db: Database, entityIds: string[], actor: string, opts: AfterWriteOptions = {},
 ): Promise<number | null> {
   const reactions = afterWriteReactions();
-  const skipped = (r: AfterWriteReaction): boolean => opts.crossReference === false && r.skipWithoutCrossReference === true;
+  const skipped = (r: AfterWriteReaction): boolean =>
+    opts.crossReference === false && r.skipWithoutCrossReference === true;
   const reporter = reactions.find((r) => r.reportsLinks);
   if (!entityIds.length) return !reporter || skipped(reporter) ? null : 0;
   let links: number | null = null;
@@ -125,7 +129,9 @@ export interface AfterWriteJob {
  * Inside the write's transaction: queues the work and locks it for this process, so
  * no other process's sweep starts it while this one is about to. Null when nothing was written.
  */
-export async function queueAfterWrite(db: Database, tx: Sql, entityIds: string[], actor: string, opts: AfterWriteOptions = {}): Promise<AfterWriteJob | null> {
+export async function queueAfterWrite(
+  db: Database, tx: Sql, entityIds: string[], actor: string, opts: AfterWriteOptions = {},
+): Promise<AfterWriteJob | null> {
   // Before anything is queued, written or not: a write path without reactions fails its first write (rolled back).
   afterWriteReactions();
   if (!entityIds.length) return null;
