@@ -31,6 +31,7 @@ import { registerPictureRoutes } from './routes/picture.js';
 import { registerPressRoutes } from './routes/presses.js';
 import { registerTargetingRoutes } from './routes/targeting.js';
 import { registerExchangeRoutes } from './routes/exchange.js';
+import '../capabilities.js';
 import { resumeAfterWrites } from '../store/after-write.js';
 import { databaseUnavailable } from '../store/db.js';
 import { readTimeoutMs } from '../store/access.js';

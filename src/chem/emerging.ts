@@ -63,3 +63,10 @@ export async function emergingAfterWrite(db: Database, entityIds: string[], drug
     return alerts;
   });
 }
+
+/** After a write of events (seizures, lab results; installed by src/capabilities.ts). */
+export const emergingSubstanceReaction = {
+  name: 'emerging-substance check', order: 40,
+  concerns: (schemas: ReadonlySet<string>) => [...schemas].some((s) => model.get(s)?.event === true),
+  run: (db: Database, entityIds: string[]) => emergingAfterWrite(db, entityIds),
+};

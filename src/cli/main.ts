@@ -19,6 +19,7 @@ import { purgeExpired, reviewQueue } from '../store/retention.js';
 import { createUser, findUser, listUsers } from '../store/users.js';
 import { listAgencies, upsertAgencies } from '../store/store.js';
 import { SYSTEM } from '../store/write.js';
+import '../capabilities.js';
 import { resumeAfterWrites } from '../store/after-write.js';
 import { ScreeningLists, DEFAULT_THRESHOLD } from '../lists/registry.js';
 import { toScreeningQuery, readScreeningCsv, screenInputOfRow } from '../resolve/screen-request.js';

@@ -151,3 +151,9 @@ async function ownerSees(tx: Sql, owner: Principal, rec: { source: string; sourc
     return { record, entities };
   });
 }
+
+/** After every write (installed by src/capabilities.ts): whatever was written may touch an open case. */
+export const linkToInvestigationsReaction = {
+  name: 'linking to investigations', order: 20,
+  run: (db: Database, entityIds: string[], actor: string) => linkToInvestigations(db, entityIds, actor),
+};

@@ -11,6 +11,7 @@ import { appendAudit } from '../store/audit.js';
 import { assertMay, type Principal } from '../domain/users.js';
 import { StatusError } from '../domain/errors.js';
 import { parseRecord, formatFieldError } from '../ingest/record-input.js';
+import '../capabilities.js';
 import { writeBatch, SYSTEM } from '../store/write.js';
 
 export class ExchangeError extends StatusError {}

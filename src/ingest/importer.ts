@@ -9,6 +9,7 @@ import { writeRecords, type WriteResult } from '../store/write.js';
 import { ValidationError, type FieldError, type RecordInput } from './record-input.js';
 import type { Principal } from '../domain/users.js';
 import type { Parsed } from './readers.js';
+import '../capabilities.js';
 import { queueAfterWrite, runAfterWrite } from '../store/after-write.js';
 
 export type ImportMode = 'atomic' | 'skip';

@@ -10,63 +10,16 @@ import { casValid } from '../domain/checksums.js';
 const CHECK_DIGITS: Record<string, IdentifierKind> = { containerNumber: 'container', vin: 'vin', imoNumber: 'imo', iban: 'iban' };
 import { MarkingError, toMarking, type Marking, type MarkingInput } from '../domain/markings.js';
 
-export const RECORD_KINDS = ['intelligence', 'case', 'operational', 'public'] as const;
-export type RecordKind = (typeof RECORD_KINDS)[number];
+import {
+  MAX_RETENTION_YEARS, RECORD_KINDS,
+  type EntityInput, type FieldError, type RecordInput, type StatementInput,
+} from '../domain/records.js';
+
+// The record's shape lives in the domain, where the store can use it; importers keep importing it from here.
+export * from '../domain/records.js';
 export const SENSITIVITY = ['sensitive', 'restricted', 'routine'] as const;
 export const CONFIDENCE = ['high', 'medium', 'low', 'unverified'] as const;
 export const MAX_ENTITIES_PER_RECORD = 10_000;
-export const MAX_RETENTION_YEARS = 5;
-
-export interface FieldError {
-  file?: string;
-  line?: number;
-  path: string;
-  message: string;
-}
-
-export class ValidationError extends Error {
-  constructor(readonly errors: FieldError[]) {
-    super(errors.slice(0, 5).map(formatFieldError).join('; ') + (errors.length > 5 ? `; and ${errors.length - 5} more` : ''));
-    this.name = 'ValidationError';
-  }
-}
-
-export function formatFieldError(e: FieldError): string {
-  const where = [e.file, e.line !== undefined ? `line ${e.line}` : undefined].filter(Boolean).join(':');
-  return `${where ? `${where}: ` : ''}${e.path}: ${e.message}`;
-}
-
-export interface StatementInput {
-  prop: string;
-  propType: string;
-  value: string;
-  searchKey: string | null;
-  marking: Marking;
-}
-
-export interface EntityInput {
-  id: string;
-  schema: string;
-  marking: Marking;
-  statements: StatementInput[];
-}
-
-export interface RecordInput {
-  source: string;
-  sourceRecordId: string;
-  kind: RecordKind;
-  reportDate: string | null;
-  reliability: string | null;
-  credibility: string | null;
-  marking: Marking;
-  criminalBasis: string | null;
-  protectedNexus: string | null;
-  sensitivity: string | null;
-  confidence: string | null;
-  reviewBy: string | null;
-  entities: EntityInput[];
-  contentHash: string;
-}
 
 export interface ParseContext {
   /** Agency code used when the record does not name its source. */
@@ -297,9 +250,4 @@ function parseEntity(
   }
   if (!ok || !entityMarking || typeof id !== 'string') return undefined;
   return { id, schema: def.name, marking: entityMarking, statements };
-}
-
-/** Every entity id a record refers to through entity-typed properties. */
-export function referencedIds(r: RecordInput): string[] {
-  return r.entities.flatMap((e) => e.statements.filter((s) => s.propType === 'entity').map((s) => s.value));
 }

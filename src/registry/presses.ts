@@ -164,3 +164,10 @@ export async function checkPressesAfterWrite(db: Database, entityIds: string[]):
     return raised;
   });
 }
+
+/** After a write of equipment (installed by src/capabilities.ts). */
+export const pressRegistryReaction = {
+  name: 'pill-press registry check', order: 30,
+  concerns: (schemas: ReadonlySet<string>) => [...schemas].some((s) => model.isA(s, 'Equipment')),
+  run: (db: Database, entityIds: string[]) => checkPressesAfterWrite(db, entityIds),
+};

@@ -210,3 +210,9 @@ export async function crossReferenceAfterWrite(db: Database, entityIds: string[]
     return null;
   }
 }
+
+/** After every write (installed by src/capabilities.ts): its links are what the write reports. */
+export const crossReferenceReaction = {
+  name: 'cross-referencing', order: 10, skipWithoutCrossReference: true, reportsLinks: true,
+  run: (db: Database, entityIds: string[], actor: string) => crossReferenceAfterWrite(db, entityIds, actor),
+};

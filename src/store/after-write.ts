@@ -1,9 +1,15 @@
 // What follows every committed write, on every write path (API, import, demo load):
-// cross-referencing against the store (possible links), linking to open
-// investigations (case owners notified), the pill-press registry check, the
-// emerging-substance check and shipment scoring. None may turn a committed write
-// into a reported failure: each logs its own error (`chokepoint xref` and
+// the reactions the capabilities installed (src/capabilities.ts: cross-referencing,
+// linking to open investigations, the pill-press registry check, the emerging-substance
+// check, shipment scoring). None may turn a committed write into a reported failure:
+// a failing reaction is logged and the rest go on (`chokepoint xref` and
 // `chokepoint targeting rescore` redo the heavy ones).
+//
+// The store does not know the capabilities (a lower layer never imports a higher
+// one): each capability exports its reaction and the composition root installs them
+// all at once. Queueing or doing work while none are installed throws, so an entry
+// point that forgot the composition root fails its first write instead of silently
+// skipping what should follow it.
 //
 // The work is queued in the write's own transaction (after_write_queue) and taken
 // off the queue when done, so a process that dies between the commit and the end of
@@ -11,33 +17,99 @@
 // Every step is idempotent (links and alerts are unique, notifications carry a
 // dedupe key), so work resumed after a crash tells nobody twice.
 import { databaseUnavailable, type Database, type Sql } from './db.js';
-import { model } from '../domain/model.js';
-import { crossReferenceAfterWrite } from '../resolve/xref.js';
-import { linkToInvestigations } from '../deconflict/interdictions.js';
-import { checkPressesAfterWrite } from '../registry/presses.js';
-import { emergingAfterWrite } from '../chem/emerging.js';
-import { scoreShipments } from '../targeting/score.js';
+
+export interface AfterWriteOptions {
+  /** False for bulk imports: cross-referencing and what depends on it are left to their commands. */
+  crossReference?: boolean;
+}
+
+/** What a capability does after every committed write. */
+export interface AfterWriteReaction {
+  /** Named in the log when it fails ("<name> failed after the write committed"). */
+  name: string;
+  /** Reactions run in ascending order, one after the other. */
+  order: number;
+  /**
+   * Whether the write concerns it, asked of the schemas written (one query, shared by
+   * all reactions, made when the first reaction asks). Absent: every write concerns it.
+   */
+  concerns?: (schemas: ReadonlySet<string>) => boolean;
+  /** Skipped when the write asked for no cross-referencing (a bulk import). */
+  skipWithoutCrossReference?: boolean;
+  /** Its result (possible links found, or null) is what the write reports. At most one reaction. */
+  reportsLinks?: boolean;
+  run: (db: Database, entityIds: string[], actor: string, opts: AfterWriteOptions) => Promise<unknown>;
+}
+
+let installed: readonly AfterWriteReaction[] | null = null;
 
 /**
- * A check that fails is logged and the rest go on; but when the database is out of
+ * Installs the reactions that follow every write (the composition root does, once at
+ * start). Replaces what was installed before; returns a function that puts it back.
+ */
+export function installAfterWriteReactions(reactions: readonly AfterWriteReaction[]): () => void {
+  if (!reactions.length) throw new Error('installing no after-write reactions: a write would be followed by nothing');
+  const twice = (key: (r: AfterWriteReaction) => unknown, what: string): void => {
+    const seen = new Set<unknown>();
+    for (const r of reactions) {
+      if (seen.has(key(r))) throw new Error(`two after-write reactions have the ${what} ${String(key(r))}`);
+      seen.add(key(r));
+    }
+  };
+  twice((r) => r.name, 'name');
+  // Equal orders would leave the sequence to the order of installation: say which comes first.
+  twice((r) => r.order, 'order');
+  if (reactions.filter((r) => r.reportsLinks).length > 1) {
+    throw new Error('more than one after-write reaction reports links');
+  }
+  const before = installed;
+  installed = [...reactions].sort((a, b) => a.order - b.order);
+  return () => {
+    installed = before;
+  };
+}
+
+/** The installed reactions in the order they run; throws when none are installed. */
+export function afterWriteReactions(): readonly AfterWriteReaction[] {
+  if (!installed) {
+    throw new Error(
+      'no after-write reactions are installed: the entry point must import src/capabilities.ts before it writes');
+  }
+  return installed;
+}
+
+/**
+ * A reaction that fails is logged and the rest go on; but when the database is out of
  * reach the whole job fails, so it stays queued and a sweep does it again later.
  */
-const logged = (what: string) => (e: Error): void => {
+const logged = (what: string) => (e: Error): null => {
   if (databaseUnavailable(e)) throw e;
   console.error(`${what} failed after the write committed: ${e.message}`);
+  return null;
 };
 
 /** Returns the possible links found, or null when cross-referencing was skipped or failed. */
-export async function afterWrite(db: Database, entityIds: string[], actor: string, opts: { crossReference?: boolean } = {}): Promise<number | null> {
-  if (!entityIds.length) return opts.crossReference === false ? null : 0;
-  const links = opts.crossReference === false ? null : await crossReferenceAfterWrite(db, entityIds, actor);
-  await linkToInvestigations(db, entityIds, actor).catch(logged('linking to investigations'));
-  // One look at what was written decides which checks have anything to do.
-  const schemas = new Set((await db.query<{ schema: string }>('SELECT DISTINCT schema FROM presence WHERE entity_id = ANY($1)', [entityIds])).map((r) => r.schema));
-  if (schemas.has('Equipment')) await checkPressesAfterWrite(db, entityIds).catch(logged('pill-press registry check'));
-  if ([...schemas].some((s) => model.get(s)?.event)) await emergingAfterWrite(db, entityIds).catch(logged('emerging-substance check'));
-  // Shipments are scored as they arrive; a bulk import (cross-referencing skipped) is scored by `chokepoint targeting rescore`.
-  if (schemas.has('Shipment') && opts.crossReference !== false) await scoreShipments(db, entityIds).catch(logged('shipment scoring'));
+export async function afterWrite(
+  db: Database, entityIds: string[], actor: string, opts: AfterWriteOptions = {},
+): Promise<number | null> {
+  const reactions = afterWriteReactions();
+  const skipped = (r: AfterWriteReaction): boolean =>
+    opts.crossReference === false && r.skipWithoutCrossReference === true;
+  const reporter = reactions.find((r) => r.reportsLinks);
+  if (!entityIds.length) return !reporter || skipped(reporter) ? null : 0;
+  let links: number | null = null;
+  // One look at what was written decides which reactions have anything to do.
+  let schemas: Set<string> | undefined;
+  for (const r of reactions) {
+    if (skipped(r)) continue;
+    if (r.concerns) {
+      schemas ??= new Set((await db.query<{ schema: string }>(
+        'SELECT DISTINCT schema FROM presence WHERE entity_id = ANY($1)', [entityIds])).map((s) => s.schema));
+      if (!r.concerns(schemas)) continue;
+    }
+    const result = await r.run(db, entityIds, actor, opts).catch(logged(r.name));
+    if (r === reporter) links = typeof result === 'number' ? result : null;
+  }
   return links;
 }
 
@@ -57,7 +129,11 @@ export interface AfterWriteJob {
  * Inside the write's transaction: queues the work and locks it for this process, so
  * no other process's sweep starts it while this one is about to. Null when nothing was written.
  */
-export async function queueAfterWrite(db: Database, tx: Sql, entityIds: string[], actor: string, opts: { crossReference?: boolean } = {}): Promise<AfterWriteJob | null> {
+export async function queueAfterWrite(
+  db: Database, tx: Sql, entityIds: string[], actor: string, opts: AfterWriteOptions = {},
+): Promise<AfterWriteJob | null> {
+  // Before anything is queued, written or not: a write path without reactions fails its first write (rolled back).
+  afterWriteReactions();
   if (!entityIds.length) return null;
   const crossReference = opts.crossReference !== false;
   const [row] = await tx.query<{ id: number }>('INSERT INTO after_write_queue (entity_ids, actor, cross_reference) VALUES ($1, $2, $3) RETURNING id', [entityIds, actor, crossReference]);
@@ -88,6 +164,7 @@ async function finish(db: Database, job: AfterWriteJob): Promise<{ done: boolean
 
 /** The queue rows no live process holds (their writer died or failed): does them. Returns how many were finished. */
 export async function resumeAfterWrites(db: Database, limit = 100): Promise<number> {
+  afterWriteReactions(); // without reactions, "finishing" a job would drop its work
   const rows = await db.query<{ id: number; entity_ids: string[]; actor: string; cross_reference: boolean }>(
     'SELECT id, entity_ids, actor, cross_reference FROM after_write_queue ORDER BY id LIMIT $1', [limit]);
   let done = 0;

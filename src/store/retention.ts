@@ -6,7 +6,7 @@ import { StatusError } from '../domain/errors.js';
 import type { Database, Sql } from './db.js';
 import { appendAudit } from './audit.js';
 import { asReader } from './access.js';
-import { MAX_RETENTION_YEARS } from '../ingest/record-input.js';
+import { MAX_RETENTION_YEARS } from '../domain/records.js';
 import { assertMay, type Principal } from '../domain/users.js';
 
 export interface DueRecord {

@@ -11,7 +11,7 @@ import type { MarkingCache } from './markings.js';
 import { canRead, formatMarking, type Marking } from '../domain/markings.js';
 import { model } from '../domain/model.js';
 import { ForbiddenError, may, type Principal } from '../domain/users.js';
-import { referencedIds, ValidationError, type FieldError, type RecordInput } from '../ingest/record-input.js';
+import { referencedIds, ValidationError, type FieldError, type RecordInput } from '../domain/records.js';
 
 type Intern = (m: Marking) => Promise<number>;
 

@@ -11,6 +11,7 @@ import { derivedMarkings, markingOfEntities } from '../store/derived.js';
 import { objectionFor } from './pre-export.js';
 import { assertMay, type Principal } from '../domain/users.js';
 import { StatusError } from '../domain/errors.js';
+import { model } from '../domain/model.js';
 import { screeningLists } from '../lists/registry.js';
 import { watchlistMatcher } from '../watchlist/screening.js';
 import type { ScreeningQuery } from '../resolve/screen-index.js';
@@ -255,3 +256,13 @@ export async function editRule(db: Database, me: Principal, code: string, change
     return { code, version };
   });
 }
+
+/**
+ * After a write of shipments (installed by src/capabilities.ts): scored as they arrive; a bulk
+ * import (cross-referencing skipped) is scored by `chokepoint targeting rescore`.
+ */
+export const shipmentScoringReaction = {
+  name: 'shipment scoring', order: 50, skipWithoutCrossReference: true,
+  concerns: (schemas: ReadonlySet<string>) => [...schemas].some((s) => model.isA(s, 'Shipment')),
+  run: (db: Database, entityIds: string[]) => scoreShipments(db, entityIds),
+};

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Store } from '../../store/store.js';
 import { getEntities, neighbourhood, searchEntities, suggestNames } from '../../store/read.js';
+import '../../capabilities.js';
 import { writeBatch } from '../../store/write.js';
 import { appendAudit, audit } from '../../store/audit.js';
 import { parseRecord, ValidationError } from '../../ingest/record-input.js';
