@@ -65,7 +65,8 @@ export function markingFor(reader: ReaderAccess): fc.Arbitrary<Marking> {
     orconTo: namingOrNot(CODES, reader.agency),
     raw: fc.nat(3).map((n) => n === 0),
   }).map(({ raw, ...m }) => {
-    if (raw) return { ...m, caveats: [...m.caveats].sort(), relTo: [...m.relTo].sort(), compartments: [...m.compartments].sort(), orconTo: [...m.orconTo].sort() };
+    // Raw rows always carry NOFORN: with a REL TO list, only they separate the NOFORN clause from REL TO.
+    if (raw) return { ...m, caveats: [...new Set([...m.caveats, 'NOFORN' as const])].sort(), relTo: [...m.relTo].sort(), compartments: [...m.compartments].sort(), orconTo: [...m.orconTo].sort() };
     return normalizeMarking({ ...m, relTo: m.caveats.includes('NOFORN') ? [] : m.relTo });
   });
 }

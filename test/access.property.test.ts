@@ -117,7 +117,7 @@ for (const backend of backends) {
 
     it('the SQL policy and canRead() agree on every marking for every reader, over every combination the rule distinguishes', async () => {
       const seen = new Set<string>();
-      await fc.assert(agreement(store, canRead, seen), { numRuns: 150 });
+      await fc.assert(agreement(store, canRead, seen), { numRuns: 300 });
       expect(REQUIRED_CASES.filter((c) => !seen.has(c)), 'combinations the generators never produced').toEqual([]);
     });
 
