@@ -313,7 +313,6 @@ for (const backend of backends) {
           for (const c of callsFor(op, o)) {
             const res = await app.inject({ method: op.method, url: c.url, headers: auth(u.token), ...(c.body !== undefined ? { payload: c.body as object } : {}) });
             answered.set(name, [...(answered.get(name) ?? []), res.statusCode]);
-            if (process.env.SWEEP_DEBUG && res.statusCode === 400) console.log(name, c.url, JSON.stringify(c.body), res.body);
             const text = `${res.body}\n${JSON.stringify(res.headers)}`;
             const allowed = (x: string) => u.know.readable.has(x) || (caseData && u.own.has(x)) || c.supplied.includes(x) || !u.know.all.has(x);
             const leaked = [...new Set(canariesIn(text))].filter((x) => !allowed(x));
