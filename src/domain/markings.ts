@@ -88,28 +88,40 @@ export function normalizeMarking(m: Marking): Marking {
   };
 }
 
+/** One condition of the access rule, named so tests can show each one matters. */
+export interface AccessClause {
+  name: string;
+  holds(reader: ReaderAccess, m: Marking): boolean;
+}
+
+const isPublic = (m: Marking): boolean => m.classification === 'U' && m.caveats.length === 0;
+
 /**
- * The access rule. A reader sees a marked value when all of these hold:
+ * The access rule, clause by clause. A reader sees a marked value when all of these hold:
  * - clearance at or above the classification;
  * - membership of every need-to-know group (compartment);
  * - LES only to law-enforcement agencies; FOUO only to government;
+ * - PROPIN only to government or the owning company itself;
  * - ORCON only to the originating agency and agencies it approved;
  * - a foreign reader: never NOFORN, and only when REL TO names their country,
  *   unless the value is plain UNCLASSIFIED with no caveats at all (public).
+ * test/access.mutation.test.ts drops each clause in turn and shows the property test notices.
  */
+export const ACCESS_CLAUSES: readonly AccessClause[] = [
+  { name: 'clearance', holds: (r, m) => level(m.classification) <= level(r.clearance) },
+  { name: 'groups', holds: (r, m) => m.compartments.every((g) => r.groups.includes(g)) },
+  { name: 'LES', holds: (r, m) => !m.caveats.includes('LES') || r.lawEnforcement },
+  { name: 'FOUO', holds: (r, m) => !m.caveats.includes('FOUO') || r.government },
+  { name: 'PROPIN', holds: (r, m) => !m.caveats.includes('PROPIN') || r.government || r.agency === m.owner },
+  { name: 'ORCON', holds: (r, m) => !m.caveats.includes('ORCON') || r.agency === m.owner || m.orconTo.includes(r.agency) },
+  // Implied by REL TO for a normalised marking (NOFORN never has REL TO); stated for any other.
+  { name: 'NOFORN', holds: (r, m) => r.country === 'USA' || !m.caveats.includes('NOFORN') },
+  { name: 'REL TO', holds: (r, m) => r.country === 'USA' || isPublic(m) || m.relTo.includes(r.country) },
+];
+
+/** The access rule: every clause of ACCESS_CLAUSES holds. */
 export function canRead(reader: ReaderAccess, m: Marking): boolean {
-  if (level(m.classification) > level(reader.clearance)) return false;
-  if (!m.compartments.every((g) => reader.groups.includes(g))) return false;
-  if (m.caveats.includes('LES') && !reader.lawEnforcement) return false;
-  if (m.caveats.includes('FOUO') && !reader.government) return false;
-  if (m.caveats.includes('PROPIN') && !reader.government && reader.agency !== m.owner) return false;
-  if (m.caveats.includes('ORCON') && reader.agency !== m.owner && !m.orconTo.includes(reader.agency)) return false;
-  if (reader.country !== 'USA') {
-    if (m.caveats.includes('NOFORN')) return false;
-    const isPublic = m.classification === 'U' && m.caveats.length === 0;
-    if (!isPublic && !m.relTo.includes(reader.country)) return false;
-  }
-  return true;
+  return ACCESS_CLAUSES.every((c) => c.holds(reader, m));
 }
 
 /**

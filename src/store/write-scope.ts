@@ -17,7 +17,7 @@ import { createHash } from 'node:crypto';
 import type { Sql } from './db.js';
 import { withinReaderScope } from './access.js';
 import type { Principal } from '../domain/users.js';
-import type { RecordInput } from '../ingest/record-input.js';
+import type { RecordInput } from '../domain/records.js';
 
 /** The writer's key scope: agency and a digest of everything the access rule reads. */
 export function writerScope(p: Principal): string {
