@@ -76,7 +76,7 @@ function busyAdvice(err: DataDirBusyError): string[] {
   if (running === 'import' && h.url) {
     const argv = process.argv.slice(2).filter((a, i, all) => a !== '--token' && all[i - 1] !== '--token');
     lines.push(`to import through the running server as a user instead, give that user's API token (or set CHOKEPOINT_TOKEN; ` +
-      `POST ${h.url}/auth/login or /auth/tokens issues one):`, `  chokepoint ${argv.map(shellQuote).join(' ')} --token <token>`);
+      `POST ${h.url}/auth/login or /auth/tokens issues one):`, `  npx chokepoint ${argv.map(shellQuote).join(' ')} --token <token>`);
   } else if (h.url) lines.push(`to work while it runs, use its API at ${h.url} (GET ${h.url}/openapi.json lists it)`);
   lines.push(`${lines.length ? 'or ' : ''}${stop}${h.url ? '' : ' (or wait until it has finished)'}`);
   if (!here) lines.push(`if no Chokepoint runs on ${h.hostname} any more, delete ${join(err.dir, LOCK_FILE)}`);
