@@ -4,7 +4,10 @@
 // These run on PGlite whatever DATABASE_URL says: PostgreSQL has no directory of ours.
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Store } from '../src/store/store.js';
@@ -35,7 +38,10 @@ function loose(dir: string): string[] {
 const count = (dir: string): number => readdirSync(dir, { recursive: true }).length;
 
 async function writeSomething(store: Store, id: string): Promise<void> {
-  await store.db.query("INSERT INTO agencies (code, name, country, kind, law_enforcement) VALUES ($1, 'Test agency', 'USA', 'federal', true)", [id]);
+  await store.db.query(
+    "INSERT INTO agencies (code, name, country, kind, law_enforcement) VALUES ($1, 'Test agency', 'USA', 'federal', true)",
+    [id],
+  );
 }
 
 describe('the data directory is private to its owner', () => {
@@ -81,7 +87,7 @@ describe('the data directory is private to its owner', () => {
 /** A lock file as another process would have left it. */
 function plantLock(dir: string, h: Partial<LockHolder>): void {
   mkdirSync(dir, { recursive: true });
-  const holder: LockHolder = { pid: 1, hostname: hostname(), started: '2026-01-01T00:00:00.000Z', nonce: 'planted', ...h };
+  const holder: LockHolder = { pid: 1, hostname: hostname(), started: '2026-01-01T00:00:00Z', nonce: 'planted', ...h };
   writeFileSync(join(dir, LOCK_FILE), JSON.stringify(holder));
 }
 
@@ -97,7 +103,8 @@ describe('one process at a time holds the data directory', () => {
     const first = await open(dir);
     first.db.announce({ command: 'serve', url: 'http://127.0.0.1:9' });
     const holder = JSON.parse(readFileSync(join(dir, LOCK_FILE), 'utf8')) as LockHolder;
-    expect(holder).toMatchObject({ pid: process.pid, hostname: hostname(), command: 'serve', url: 'http://127.0.0.1:9' });
+    expect(holder).toMatchObject({ pid: process.pid, hostname: hostname(),
+      command: 'serve', url: 'http://127.0.0.1:9' });
     expect(statSync(join(dir, LOCK_FILE)).mode & 0o777).toBe(0o600);
     const second = await open(dir).then(() => 'opened', (e: Error) => e);
     expect(second).toBeInstanceOf(DataDirBusyError);
@@ -111,7 +118,8 @@ describe('one process at a time holds the data directory', () => {
   it('a lock held by another live process is refused with its pid, command and URL', () => {
     const dir = fresh();
     plantLock(dir, { pid: process.ppid, command: 'serve', url: 'http://localhost:8080' }); // the test runner: alive
-    expect(() => lockDataDir(dir)).toThrow(new RegExp(`in use by chokepoint serve \\(pid ${process.ppid} on ${hostname()}, since .*, serving http://localhost:8080\\)`));
+    const who = `pid ${process.ppid} on ${hostname()}, since .*, serving http://localhost:8080`;
+    expect(() => lockDataDir(dir)).toThrow(new RegExp(`in use by chokepoint serve \\(${who}\\)`));
     expect(JSON.parse(readFileSync(join(dir, LOCK_FILE), 'utf8')).nonce).toBe('planted'); // left alone
   });
 
@@ -127,15 +135,30 @@ describe('one process at a time holds the data directory', () => {
     plantLock(dir, { pid });
     const said: string[] = [];
     const lock = lockDataDir(dir, (l) => said.push(l));
-    expect(said).toEqual([expect.stringMatching(new RegExp(`took over the lock of pid ${pid} .*: pid ${pid} is no longer running`))]);
+    const message = new RegExp(`took over the lock of pid ${pid} .*: pid ${pid} is no longer running`);
+    expect(said).toEqual([expect.stringMatching(message)]);
     expect(JSON.parse(readFileSync(join(dir, LOCK_FILE), 'utf8')).pid).toBe(process.pid);
     lock.release();
     expect(readdirSync(dir)).toEqual([]); // no temporary or guard files left
   });
 
-  it.runIf(existsSync('/proc/self/stat'))('a lock whose pid now belongs to another process (a reused pid) is taken over', () => {
+  it('a takeover under way in another process is waited for; a guard left by one that died during it is cleared', () => {
     const dir = fresh();
-    // The parent is alive, but its start tick differs from the one recorded: the lock's process died and its pid was reused.
+    plantLock(dir, { pid: deadPid() });
+    const guard = join(dir, `${LOCK_FILE}.takeover`);
+    writeFileSync(guard, '');
+    expect(() => lockDataDir(dir)).toThrow(/taking over its stale lock right now; retry/);
+    const minuteAgo = new Date(Date.now() - 60_000);
+    utimesSync(guard, minuteAgo, minuteAgo);
+    const said: string[] = [];
+    lockDataDir(dir, (l) => said.push(l)).release();
+    expect(said.join('\n')).toMatch(/is no longer running/);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it.runIf(existsSync('/proc/self/stat'))('a lock whose pid is another process now (a reused pid) is taken over', () => {
+    const dir = fresh();
+    // The parent is alive, but its start tick is not the one recorded: the lock's process died, its pid was reused.
     const bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
     plantLock(dir, { pid: process.ppid, identity: `${bootId}:1` });
     const said: string[] = [];

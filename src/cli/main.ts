@@ -51,7 +51,7 @@ const NO_DATABASE = new Set(['classify', 'substances']);
 // before doing work that could then not be written or audited. Opening the store takes
 // the lock itself; this only answers sooner. An import with a token goes through the server.
 program.hook('preAction', (_program, command) => {
-  for (let c: Command | null = command; c && c !== program; c = c.parent) running = running ? `${c.name()} ${running}` : c.name();
+  for (let c: Command | null = command; c && c !== program; c = c.parent) running = `${c.name()} ${running}`.trim();
   const token = command.opts().token ?? process.env.CHOKEPOINT_TOKEN;
   if (process.env.DATABASE_URL || NO_DATABASE.has(running) || (running === 'import' && token)) return;
   assertDataDirFree(program.opts().data);
@@ -71,12 +71,13 @@ function busyAdvice(err: DataDirBusyError): string[] {
   const h = err.holder;
   if (!h) return ['retry in a moment'];
   const here = h.hostname === hostname();
-  const stop = here ? `stop it (kill -TERM ${h.pid}, or Ctrl-C where it runs) and run this command again` : `stop it on ${h.hostname} and run this command again`;
+  const stop = `stop it (${here ? `kill -TERM ${h.pid}, or Ctrl-C where it runs` : `on ${h.hostname}`}) and run this command again`;
   const lines: string[] = [];
   if (running === 'import' && h.url) {
     const argv = process.argv.slice(2).filter((a, i, all) => a !== '--token' && all[i - 1] !== '--token');
-    lines.push(`to import through the running server as a user instead, give that user's API token (or set CHOKEPOINT_TOKEN; ` +
-      `POST ${h.url}/auth/login or /auth/tokens issues one):`, `  npx chokepoint ${argv.map(shellQuote).join(' ')} --token <token>`);
+    lines.push(`to import through the running server as a user instead, give that user's API token ` +
+      `(or set CHOKEPOINT_TOKEN; POST ${h.url}/auth/login or /auth/tokens issues one):`,
+    `  npx chokepoint ${argv.map(shellQuote).join(' ')} --token <token>`);
   } else if (h.url) lines.push(`to work while it runs, use its API at ${h.url} (GET ${h.url}/openapi.json lists it)`);
   lines.push(`${lines.length ? 'or ' : ''}${stop}${h.url ? '' : ' (or wait until it has finished)'}`);
   if (!here) lines.push(`if no Chokepoint runs on ${h.hostname} any more, delete ${join(err.dir, LOCK_FILE)}`);
@@ -178,10 +179,11 @@ program.command('demo')
   });
 
 /** An import refused the data directory goes through the server that holds it, when a token is given. */
-async function importThroughHolder(e: unknown, file: string, format: string, opts: Record<string, string>): Promise<void> {
+async function importThroughHolder(e: unknown, file: string, format: string, opts: Record<string, string>) {
   const token = opts.token ?? process.env.CHOKEPOINT_TOKEN;
   if (!(e instanceof DataDirBusyError && e.holder?.url && token)) throw e;
-  printReport(await importThroughServer(e.holder, token, { ...opts, file, format, mode: opts.mode! }, (l) => console.error(l)));
+  const o = { ...opts, file, format, mode: opts.mode! };
+  printReport(await importThroughServer(e.holder, token, o, (l) => console.error(l)));
 }
 
 program.command('import')

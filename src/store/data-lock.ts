@@ -9,7 +9,10 @@
 // start time and, on Linux, the kernel's boot id and the process's start tick, so that
 // a pid reused after a crash (common in containers, where the server is often pid 1
 // or 7 on every start) is recognised as a different process.
-import { closeSync, constants, copyFileSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync, constants, copyFileSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, rmSync, statSync,
+  unlinkSync, writeSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -158,11 +161,11 @@ export function lockDataDir(dirIn: string, log: (line: string) => void = (l) => 
     identity: processIdentity(process.pid),
     nonce: randomBytes(8).toString('hex'),
   };
-  if (held.has(dir)) throw new DataDirBusyError(dir, held.get(dir), 'by this process already (it opened it once and has not closed it)');
+  if (held.has(dir)) throw new DataDirBusyError(dir, held.get(dir), 'by this process already (opened and not closed)');
   const tmp = writeTemp(dir, mine);
   try {
     for (let attempt = 0; ; attempt++) {
-      if (attempt > 5) throw new DataDirBusyError(dir, undefined, 'by processes that keep taking and releasing its lock; retry');
+      if (attempt > 5) throw new DataDirBusyError(dir, undefined, 'by processes that keep taking and releasing it; retry');
       try {
         place(tmp, file);
         break;
@@ -203,7 +206,7 @@ export function lockDataDir(dirIn: string, log: (line: string) => void = (l) => 
  * so the replacement happens under a second exclusive file, after looking again: the
  * one that comes second then finds the first one's live lock and is refused.
  */
-function takeOver(dir: string, tmp: string, stale: LockHolder | 'unreadable', why: string, log: (line: string) => void): boolean {
+function takeOver(dir: string, tmp: string, stale: LockHolder | 'unreadable', why: string, log: (l: string) => void): boolean {
   const guard = join(dir, `${LOCK_FILE}.takeover`);
   let fd: number;
   try {
@@ -211,18 +214,18 @@ function takeOver(dir: string, tmp: string, stale: LockHolder | 'unreadable', wh
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     // A takeover lasts milliseconds; a guard older than 10 s was left by a process that died during one.
-    if (Date.now() - statSync(guard).mtimeMs > 10_000) {
-      unlinkSync(guard);
-      return false;
-    }
-    throw new DataDirBusyError(dir, undefined, 'by another process taking over its stale lock right now; retry');
+    const age = Date.now() - (statSync(guard, { throwIfNoEntry: false })?.mtimeMs ?? 0);
+    if (age < 10_000) throw new DataDirBusyError(dir, undefined, 'by another process taking over its stale lock right now; retry');
+    rmSync(guard, { force: true });
+    return false;
   }
   try {
     const again = readHolder(join(dir, LOCK_FILE));
-    const same = again === stale || (again !== undefined && again !== 'unreadable' && stale !== 'unreadable' && again.nonce === stale.nonce);
-    if (!same) {
-      if (again === undefined) return false; // released meanwhile: take it the ordinary way
-      throw new DataDirBusyError(dir, again === 'unreadable' ? undefined : again, again === 'unreadable' ? 'by a process writing its lock' : describe(again));
+    if (again === undefined) return false; // released meanwhile: take it the ordinary way
+    const unchanged = again === 'unreadable' ? stale === 'unreadable' : stale !== 'unreadable' && again.nonce === stale.nonce;
+    if (!unchanged) {
+      if (again === 'unreadable') throw new DataDirBusyError(dir, undefined, 'by a process writing its lock; retry');
+      throw new DataDirBusyError(dir, again, describe(again));
     }
     renameSync(tmp, join(dir, LOCK_FILE));
     const who = stale === 'unreadable' ? 'an unreadable lock' : `the lock of pid ${stale.pid} (since ${stale.started})`;

@@ -4,7 +4,9 @@
 // writes its initial cluster with mode 0666 whatever the umask, and later files
 // under the process's umask, so the directory is tightened once when it opens and
 // the umask is kept at 0077 while it is open.
-import { chmodSync, closeSync, createWriteStream, fchmodSync, lstatSync, openSync, readdirSync, type WriteStream } from 'node:fs';
+import {
+  chmodSync, closeSync, createWriteStream, fchmodSync, lstatSync, openSync, readdirSync, type WriteStream,
+} from 'node:fs';
 import { join } from 'node:path';
 
 export const PRIVATE_DIR_MODE = 0o700;
