@@ -297,7 +297,8 @@ for (const backend of backends) {
     for (const op of operations) {
       const name = `${op.method} ${op.path}`;
       // Where an agency's own cases are shown, the targets its agents typed are theirs to see; nowhere else.
-      const caseData = /^\/(cases|deconfliction|operations|watch-center)\b|\/cases$/.test(op.path);
+      // Where an agency's own case targets may appear: its case and deconfliction routes, and the dashboard's conflicts.
+      const caseData = /^\/(cases|deconfliction|operations|watch-center)\b|\/cases$|^\/picture\/dashboard$/.test(op.path);
       it(`${name} answers no canary the reader may not read, and a hidden id as a missing one`, async () => {
         const problems: string[] = [];
         for (const u of users) {

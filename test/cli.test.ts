@@ -1,6 +1,6 @@
 // The command line, run as a user runs it: the real binary on a fresh data directory.
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Store } from '../src/store/store.js';
@@ -64,6 +64,7 @@ describe('chokepoint CLI', () => {
     const lines = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(lines.length).toBeGreaterThan(10);
     expect(lines[0]).toHaveProperty('schema');
+    expect(statSync(out).mode & 0o777).toBe(0o600); // an export is data: its owner's only
     const csv = join(data, 'export.csv');
     const c = await cli('export', '--as', 'cbp.officer', '--purpose', 'joint targeting with HSI', '--format', 'csv', '--out', csv);
     expect(c.stderr).toMatch(/exported \d+ values to/);

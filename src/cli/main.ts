@@ -2,9 +2,9 @@
 // (whoever can run this command can read the data directory anyway) unless --as
 // names a user, and every one of them leaves an audit entry.
 import { Command, InvalidArgumentError } from 'commander';
-import { createWriteStream, existsSync, readFileSync } from 'node:fs';
-import { extname } from 'node:path';
-import { userInfo } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
+import { extname, join } from 'node:path';
+import { hostname, userInfo } from 'node:os';
 import cliProgress from 'cli-progress';
 import { Store } from '../store/store.js';
 import { buildServer } from '../api/server.js';
@@ -31,6 +31,9 @@ import { CLASSIFICATIONS, type Classification } from '../domain/markings.js';
 import type { AgencyKind } from '../domain/agencies.js';
 import { registerWorkflowCommands } from './workflows.js';
 import { registerTokenCommands } from './tokens.js';
+import { assertDataDirFree, DataDirBusyError, LOCK_FILE } from '../store/data-lock.js';
+import { privateWriteStream } from '../store/private-files.js';
+import { importThroughServer } from './through-server.js';
 
 const program = new Command('chokepoint')
   .description('Chokepoint: a shared, marking-enforced picture of the illicit fentanyl supply chain')
@@ -43,8 +46,48 @@ const int = (name: string) => (v: string): number => {
   return n;
 };
 
-async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
+/** The running command's path, e.g. "users add" (names the holder in the data directory's lock). */
+let running = '';
+const NO_DATABASE = new Set(['classify', 'substances']);
+// Refuse at once when a server (or another command) holds the embedded data directory,
+// before doing work that could then not be written or audited. Opening the store takes
+// the lock itself; this only answers sooner. An import with a token goes through the server.
+program.hook('preAction', (_program, command) => {
+  for (let c: Command | null = command; c && c !== program; c = c.parent) running = `${c.name()} ${running}`.trim();
+  const token = command.opts().token ?? process.env.CHOKEPOINT_TOKEN;
+  if (process.env.DATABASE_URL || NO_DATABASE.has(running) || (running === 'import' && token)) return;
+  assertDataDirFree(program.opts().data);
+});
+
+async function openStore(): Promise<Store> {
   const store = await Store.open({ dataDir: program.opts().data });
+  store.db.announce({ command: running });
+  return store;
+}
+
+/** Shell-quoted, so a printed command can be pasted back. */
+const shellQuote = (a: string): string => (/^[\w./:=@,+%-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+
+/** What to do when the data directory is held by another process. */
+function busyAdvice(err: DataDirBusyError): string[] {
+  const h = err.holder;
+  if (!h) return ['retry in a moment'];
+  const here = h.hostname === hostname();
+  const stop = `stop it (${here ? `kill -TERM ${h.pid}, or Ctrl-C where it runs` : `on ${h.hostname}`}) and run this command again`;
+  const lines: string[] = [];
+  if (running === 'import' && h.url) {
+    const argv = process.argv.slice(2).filter((a, i, all) => a !== '--token' && all[i - 1] !== '--token');
+    lines.push(`to import through the running server as a user instead, give that user's API token ` +
+      `(or set CHOKEPOINT_TOKEN; POST ${h.url}/auth/login or /auth/tokens issues one):`,
+    `  npx chokepoint ${argv.map(shellQuote).join(' ')} --token <token>`);
+  } else if (h.url) lines.push(`to work while it runs, use its API at ${h.url} (GET ${h.url}/openapi.json lists it)`);
+  lines.push(`${lines.length ? 'or ' : ''}${stop}${h.url ? '' : ' (or wait until it has finished)'}`);
+  if (!here) lines.push(`if no Chokepoint runs on ${h.hostname} any more, delete ${join(err.dir, LOCK_FILE)}`);
+  return lines;
+}
+
+async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openStore();
   try {
     return await fn(store);
   } finally {
@@ -85,22 +128,32 @@ async function serve(store: Store, opts: { port: number; host: string }, info: R
   await app.listen({ port: opts.port, host: opts.host });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : opts.port;
-  console.log(`Chokepoint is serving on http://${opts.host === '0.0.0.0' ? 'localhost' : opts.host}:${port}  (API: /openapi.json; database: ${store.db.kind} ${store.db.location})`);
+  const url = `http://${opts.host === '0.0.0.0' ? 'localhost' : opts.host}:${port}`;
+  store.db.announce({ url }); // a command refused the data directory points to this URL
+  console.log(`Chokepoint is serving on ${url}  (API: /openapi.json; database: ${store.db.kind} ${store.db.location})`);
   const stop = async (): Promise<void> => {
     console.log('stopping…');
     await app.close();
     await store.close();
     process.exit(0);
   };
+  process.off('SIGINT', exitOnSignal);
+  process.off('SIGTERM', exitOnSignal);
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 }
+
+// Any other command ends on a signal through process.exit, which releases the data
+// directory's lock (see data-lock.ts); an uncaught signal would leave it to be taken over.
+const exitOnSignal = (signal: NodeJS.Signals): void => process.exit(signal === 'SIGINT' ? 130 : 143);
+process.on('SIGINT', exitOnSignal);
+process.on('SIGTERM', exitOnSignal);
 
 program.command('serve')
   .description('serve the API and web app')
   .option('-p, --port <n>', 'port', int('port'), Number(process.env.PORT ?? 8080))
   .option('--host <host>', 'interface to listen on (0.0.0.0 exposes it to the network)', process.env.HOST ?? 'localhost')
-  .action(async (opts) => serve(await Store.open({ dataDir: program.opts().data }), opts));
+  .action(async (opts) => serve(await openStore(), opts));
 
 program.command('demo')
   .description('load the generated demo scenario (idempotent), create demo users, and serve')
@@ -113,7 +166,7 @@ program.command('demo')
   .action(async (opts) => {
     const networks = opts.entities ? Math.max(1, Math.round(opts.entities / ENTITIES_PER_NETWORK)) : SIZES[opts.size];
     if (!networks) throw new InvalidArgumentError(`--size must be one of ${Object.keys(SIZES).join(', ')}`);
-    const store = await Store.open({ dataDir: program.opts().data });
+    const store = await openStore();
     const bar = progress('demo scenario');
     const report = await loadScenario(store, { seed: opts.seed, networks }, bar.update);
     bar.stop();
@@ -126,6 +179,14 @@ program.command('demo')
     if (opts.serve) await serve(store, opts, { scenario: { seed: opts.seed, networks } });
     else await store.close();
   });
+
+/** An import refused the data directory goes through the server that holds it, when a token is given. */
+async function importThroughHolder(e: unknown, file: string, format: string, opts: Record<string, string>) {
+  const token = opts.token ?? process.env.CHOKEPOINT_TOKEN;
+  if (!(e instanceof DataDirBusyError && e.holder?.url && token)) throw e;
+  const o = { ...opts, file, format, mode: opts.mode! };
+  printReport(await importThroughServer(e.holder, token, o, (l) => console.error(l)));
+}
 
 program.command('import')
   .description('import a file: Chokepoint JSON/JSONL, FtM entity stream, CSV with a mapping, or CBP seizure statistics')
@@ -140,6 +201,8 @@ program.command('import')
   .option('--confidence <label>', 'confidence label for intelligence records')
   .option('--mode <mode>', 'atomic (all or nothing) | skip (write valid records, report the rest)', 'atomic')
   .option('--as <username>', 'apply this user\'s write rules (default: the system)')
+  .option('--token <token>', 'while a server holds the data directory: import through its API as this token\'s user ' +
+    '(default: CHOKEPOINT_TOKEN)')
   .action(async (file: string, opts) => {
     if (!existsSync(file)) throw new Error(`${file}: no such file`);
     const format: string = opts.format ?? ({ '.jsonl': 'jsonl', '.ndjson': 'jsonl', '.json': 'json', '.csv': 'csv', '.ftm': 'ftm' } as Record<string, string>)[extname(file)] ?? 'json';
@@ -173,7 +236,7 @@ program.command('import')
       } finally {
         bar.stop();
       }
-    });
+    }).catch((e: unknown) => importThroughHolder(e, file, format, opts));
   });
 
 program.command('export')
@@ -186,7 +249,7 @@ program.command('export')
   .action(async (opts) => withStore(async (store) => {
     if (!['ftm', 'csv'].includes(opts.format)) throw new Error('--format must be ftm or csv');
     const who = await actingAs(store, opts.as);
-    const out = opts.out ? createWriteStream(opts.out) : process.stdout;
+    const out = opts.out ? privateWriteStream(opts.out) : process.stdout; // an export is data: 0600
     const write = async (text: string) => {
       if (!out.write(text)) await new Promise<void>((r) => out.once('drain', () => r()));
     };
@@ -205,7 +268,7 @@ program.command('export')
       }
     }
     if (opts.out) {
-      await new Promise<void>((r) => (out as ReturnType<typeof createWriteStream>).end(() => r()));
+      await new Promise<void>((r) => (out as ReturnType<typeof privateWriteStream>).end(() => r()));
       console.error(`exported ${n} ${opts.format === 'csv' ? 'values' : 'entities'} to ${opts.out}`);
     }
   }));
@@ -310,7 +373,7 @@ program.command('screen')
       return;
     }
     const rows = readScreeningCsv(readFileSync(opts.csv, 'utf8'));
-    const out = opts.out ? createWriteStream(opts.out) : undefined;
+    const out = opts.out ? privateWriteStream(opts.out) : undefined;
     const bar = progress(opts.csv);
     let withHits = 0;
     let errors = 0;
@@ -361,6 +424,9 @@ program.parseAsync().catch((err: Error) => {
   if (err instanceof ValidationError) {
     console.error(`rejected, nothing written: ${err.errors.length} problem(s)`);
     for (const e of err.errors) console.error(`  ${formatFieldError(e)}`);
+  } else if (err instanceof DataDirBusyError) {
+    console.error(`error: ${err.message}`);
+    for (const line of busyAdvice(err)) console.error(`  ${line}`);
   } else console.error(`error: ${err.message}`);
   process.exit(2);
 });

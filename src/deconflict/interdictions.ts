@@ -11,6 +11,7 @@ import { model } from '../domain/model.js';
 import { notify } from '../notify/notifications.js';
 import { casePointer, describePointer } from './pointer.js';
 import { findTargets, caseOwner } from './targets.js';
+import { derivedMarkings, markingOfRecord } from '../store/derived.js';
 import { latestRecordOf } from '../store/read.js';
 import { withinReaderScope } from '../store/access.js';
 import { findUserById } from '../store/users.js';
@@ -131,9 +132,12 @@ async function linkChunk(db: Database, ids: string[], actor: string): Promise<In
       // The reporting agency learns only that a case holds it, and whom to call.
       if (rec && rec.source !== c.agency) {
         const p = await casePointer(tx, l.caseId);
+        // Addressed to the whole agency, so marked as the record: a colleague who may not read it learns only that one exists.
         await notify(tx, {
           agency: rec.source, kind: 'interdiction.case', message: `Your record ${rec.sourceRecordId} touches an open case held by ${describePointer(p)}. Contact them.`,
           ref: rec.ref, payload: { record: rec.ref, other: p },
+          markingId: await markingOfRecord(tx, derivedMarkings(db), rec.source, rec.sourceRecordId),
+          pointer: `A record of your agency that you may not read touches an open case held by ${describePointer(p)}; a colleague cleared for the record can follow it up.`,
           dedupeKey: `interdiction.case ${l.caseId} ${rec.ref} ${rec.contentHash}`,
         });
       }

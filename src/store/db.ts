@@ -2,9 +2,11 @@
 // WebAssembly, in-process, the embedded default) and a PostgreSQL server via `pg`
 // when DATABASE_URL is set. Both run the same SQL; type parsing is aligned here so
 // the rest of the code never knows which one it talks to.
-import { mkdirSync, statfsSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, statfsSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { StatusError } from '../domain/errors.js';
+import { lockDataDir } from './data-lock.js';
+import { PRIVATE_DIR_MODE, restrictUmask, tightenTree } from './private-files.js';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import pg from 'pg';
@@ -27,6 +29,11 @@ export interface Database extends Sql {
    * learns at once that a crashed one no longer holds it. Null when someone else holds it.
    */
   tryLock(space: number, key: number): Promise<(() => Promise<void>) | null>;
+  /**
+   * Records in the embedded data directory's lock what this process does and where it
+   * serves, so a command refused the directory can say where to go. Nothing on PostgreSQL.
+   */
+  announce(info: { command?: string; url?: string }): void;
   close(): Promise<void>;
 }
 
@@ -75,7 +82,7 @@ export function checkDataDir(dir: string): void {
   const where = resolve(dir);
   const fix = 'point --data (or CHOKEPOINT_DATA) at a writable directory with free space, or set DATABASE_URL to use a PostgreSQL server';
   try {
-    mkdirSync(where, { recursive: true });
+    mkdirSync(where, { recursive: true, mode: PRIVATE_DIR_MODE });
     const probe = join(where, `.write-test-${process.pid}`);
     writeFileSync(probe, 'ok');
     unlinkSync(probe);
@@ -114,11 +121,31 @@ function spaceGuard(dir: string): () => void {
   };
 }
 
+/**
+ * Opens the embedded database. On disk the directory is first locked against other
+ * processes (see data-lock.ts), then kept private: 0700, its files 0600 (see private-files.ts).
+ */
 export async function openPglite(dir?: string): Promise<Database> {
   const onDisk = !!dir && !dir.startsWith('memory://');
-  if (onDisk) checkDataDir(dir);
+  let release = (): void => undefined;
+  let lock: ReturnType<typeof lockDataDir> | undefined;
+  if (onDisk) {
+    checkDataDir(dir);
+    lock = lockDataDir(dir);
+    const restore = restrictUmask();
+    release = () => { lock!.release(); restore(); };
+  }
   const guard = onDisk ? spaceGuard(dir) : () => undefined;
-  const db = await PGlite.create({ dataDir: dir, extensions: { pg_trgm }, parsers: PARSERS });
+  let db: PGlite;
+  try {
+    if (onDisk) chmodSync(dir, PRIVATE_DIR_MODE); // before PGlite writes: nobody else may look in meanwhile
+    db = await PGlite.create({ dataDir: dir, extensions: { pg_trgm }, parsers: PARSERS });
+    // After creating: PGlite writes a new cluster's files 0666 whatever the umask.
+    if (onDisk) tightenTree(dir);
+  } catch (e) {
+    release();
+    throw e;
+  }
   const wrap = (q: Pick<PGlite, 'query' | 'exec'>): Sql => ({
     async query<T>(text: string, params?: unknown[]) {
       guard();
@@ -146,7 +173,14 @@ export async function openPglite(dir?: string): Promise<Database> {
       if (!locks.take(k)) return null;
       return async () => locks.drop(k);
     },
-    close: () => db.close(),
+    announce: (info) => lock?.announce(info),
+    async close() {
+      try {
+        await db.close();
+      } finally {
+        release();
+      }
+    },
   };
 }
 
@@ -266,6 +300,7 @@ export async function openPostgres(url: string): Promise<Database> {
         throw e;
       }
     },
+    announce: () => undefined, // many processes share a server: nothing to hold
     async close() {
       const c = await lockClient?.catch(() => undefined);
       lockClient = undefined;

@@ -31,3 +31,20 @@ export async function markingOfEntities(tx: Sql, cache: MarkingCache, entityIds:
   if (!top) throw new Error(`no marking for ${entityIds.join(', ')}: nothing is stored about it`);
   return cache.intern(tx, top);
 }
+
+/** The interned id of the highest marking of a stored record: its own, its basis', and every presence and value in it. */
+export async function markingOfRecord(tx: Sql, cache: MarkingCache, source: string, sourceRecordId: string): Promise<number> {
+  const rows = await tx.query<{ marking_id: number }>(
+    `WITH r AS (SELECT id, marking_id FROM records WHERE source = $1 AND source_record_id = $2)
+     SELECT marking_id FROM r
+     UNION SELECT b.marking_id FROM record_basis b JOIN r ON r.id = b.record_id
+     UNION SELECT p.marking_id FROM presence p JOIN r ON r.id = p.record_id
+     UNION SELECT s.marking_id FROM statements s JOIN r ON r.id = s.record_id`,
+    [source, sourceRecordId],
+  );
+  const ms = [];
+  for (const r of rows) ms.push(await cache.get(tx, r.marking_id));
+  const top = highestMarking(ms);
+  if (!top) throw new Error(`no record ${source}/${sourceRecordId}`);
+  return cache.intern(tx, top);
+}
