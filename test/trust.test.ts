@@ -2,7 +2,9 @@
 // finding is a way around the access rule that must stay closed. The oracle is the
 // store's own content read as the system, judged by canRead() in TypeScript.
 import { describe, expect, it } from 'vitest';
-import { backends, apiSuite, auth } from './helpers.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { backends, apiSuite, auth, userWithToken } from './helpers.js';
 import { loadScenario, DEMO_USERS } from '../src/scenario/load.js';
 import { canRead, type Marking, type Caveat } from '../src/domain/markings.js';
 import { model } from '../src/domain/model.js';
@@ -168,6 +170,28 @@ for (const backend of backends) {
     });
 
     it('an agency-wide alert reaches a user in full only when they may read what it names (finding 6)', async () => {
+      // DEA's webhook, and the event streams of a DEA agent and of the HSI agent, open before the write.
+      const received: string[] = [];
+      const hook = createServer((req, res) => {
+        let body = '';
+        req.on('data', (c) => (body += c));
+        req.on('end', () => { received.push(body); res.end('ok'); });
+      });
+      await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+      const admin = await userWithToken(api.store, { username: 'trust.admin', agency: 'DEA', clearance: 'TS', roles: ['admin'] });
+      expect((await api.post('/admin/webhooks', admin, { agency: 'DEA', url: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook` })).statusCode).toBe(201);
+      const base = await api.app.listen({ port: 0, host: '127.0.0.1' });
+      const ctl = new AbortController();
+      const streamOf = async (token: string) => {
+        const res = await fetch(`${base}/notifications/stream`, { headers: auth(token), signal: ctl.signal });
+        const reader = res.body!.getReader();
+        const got: string[] = [];
+        void (async () => { for (;;) { const { value, done } = await reader.read(); if (done) break; got.push(new TextDecoder().decode(value)); } })().catch(() => undefined);
+        return got;
+      };
+      const deaStream = await streamOf(api.token.deaAgent);
+      const hsiStream = await streamOf(api.token.hsi);
+      await new Promise((r) => setTimeout(r, 100));
       const rec = parseRecord({
         sourceRecordId: 'HSI-ORCON-LAB-1', marking: 'S//LES/ORCON', entities: [
           { id: 'hsi-sz-orcon-1', schema: 'Seizure', properties: { name: ['Controlled delivery'], date: ['2031-06-01'], drugType: ['Zylofuranylfentanyl-9'] } },
@@ -186,7 +210,19 @@ for (const backend of backends) {
       expect(forDea.some((n) => /held by HSI/.test(n.message))).toBe(true);
       const forHsi = (await notes(api.token.hsi)).filter((n) => n.kind === 'substance.emerging');
       expect(forHsi.some((n) => n.message.includes('Zylofuranylfentanyl-9') && n.ref === 'hsi-sz-orcon-1')).toBe(true);
-      // The same over the stream of a DEA user is checked in the notification tests; the webhook gets the pointer.
+      // The streams and the webhook say the same as GET /notifications does to each.
+      try {
+        await expect.poll(() => hsiStream.join('').includes('Zylofuranylfentanyl-9'), { timeout: 5000 }).toBe(true);
+        await expect.poll(() => deaStream.join('').includes('substance.emerging'), { timeout: 5000 }).toBe(true);
+        await expect.poll(() => received.some((b) => b.includes('substance.emerging')), { timeout: 5000 }).toBe(true);
+        for (const text of [deaStream.join(''), ...received]) {
+          expect(text).not.toContain('hsi-sz-orcon-1');
+          expect(text).not.toContain('Zylofuranylfentanyl');
+        }
+      } finally {
+        ctl.abort();
+        hook.close();
+      }
     });
   });
 }
