@@ -174,7 +174,8 @@ export async function verifyAudit(db: Database, expectHead?: { seq: number; hash
   }
   const [head] = await db.query<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_head WHERE id = 1');
   if (!head) problems.push('audit head is missing');
-  else if (head.seq !== expectedSeq - 1 || head.hash !== prev) problems.push(`head says entry ${head.seq} but the log ends at entry ${expectedSeq - 1} (entries removed from the end, or head edited)`);
+  else if (head.seq !== expectedSeq - 1) problems.push(`head says entry ${head.seq} but the log ends at entry ${expectedSeq - 1} (entries removed from the end, or head edited)`);
+  else if (head.hash !== prev) problems.push(`head does not match entry ${head.seq}, the last (that entry or the head was rewritten)`);
   if (expectHead && (expectHead.seq > expectedSeq - 1 || (expectHead.seq === expectedSeq - 1 && expectHead.hash !== prev))) {
     problems.push(`the recorded head (entry ${expectHead.seq}) is not in the log: entries were removed or rewritten`);
   }
