@@ -2,6 +2,7 @@
 // the route and the outcome; on both backends.
 import { describe, expect, it } from 'vitest';
 import { apiSuite, auth, backends, openApi, userWithToken } from './helpers.js';
+import type { InjectOptions } from 'fastify';
 import { buildServer } from '../src/api/server.js';
 import { verifyAudit } from '../src/store/audit.js';
 import type { Store } from '../src/store/store.js';
@@ -35,7 +36,7 @@ for (const backend of backends) {
       cbp: { username: 'cbp.screener', agency: 'CBP', clearance: 'U', roles: ['screener'] },
     });
     /** The entries that one request left. */
-    const one = async (opts: Parameters<typeof api.app.inject>[0] & object): Promise<{ status: number; body: string; entries: Entry[] }> => {
+    const one = async (opts: InjectOptions): Promise<{ status: number; body: string; entries: Entry[] }> => {
       const before = await headSeq(api.store);
       const res = await api.app.inject(opts);
       return { status: res.statusCode, body: res.body, entries: await entriesAfter(api.store, before) };
