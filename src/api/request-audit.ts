@@ -12,7 +12,8 @@
 //
 // The entry is committed before the response leaves (onSend awaits it): an answered
 // request is never missing from the log. If it cannot be written, the answer is
-// withheld and replaced by a 503. Entries of concurrent requests share one transaction
+// withheld and replaced by a 503. Only 5xx answers (which carry no data) do not wait:
+// their entry is queued, and a failure to write it is reported on stderr. Entries of concurrent requests share one transaction
 // (AuditQueue's group commit), so the hash chain costs one head lock per batch, not per read.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Database } from '../store/db.js';
@@ -111,8 +112,15 @@ export function registerRequestAudit(app: FastifyInstance, db: Database): void {
     s.done = true;
     // A write that succeeded is recorded by the entries it committed with its data.
     if (!s.notes.length && s.appended > 0 && reply.statusCode < 400) return payload;
+    const entries = entriesOf(req, reply, s);
+    // A server-side failure (database down, disk full, load shed) answers no data, and waiting
+    // on the database for its entry would slow exactly the answers that must be quick: queued, not awaited.
+    if (reply.statusCode >= 500) {
+      queue.append(entries).catch((err: Error) => console.error(`audit entry of ${req.method} ${entries[0]!.target} (${reply.statusCode}) lost: ${err.message}`));
+      return payload;
+    }
     try {
-      await queue.append(entriesOf(req, reply, s));
+      await queue.append(entries);
       return payload;
     } catch (err) {
       req.log.error(err);
