@@ -131,6 +131,19 @@ for (const backend of backends) {
       expect((await verifyAudit(api.store.db)).ok).toBe(true);
     });
 
+    it('logs a server-side failure too, without holding its answer for the entry', async () => {
+      const before = await headSeq(api.store);
+      await api.store.db.exec('ALTER TABLE cases RENAME TO cases_away'); // the read itself fails: a 500
+      try {
+        expect((await api.app.inject({ url: '/cases', headers: auth(api.token.admin) })).statusCode).toBe(500);
+      } finally {
+        await api.store.db.exec('ALTER TABLE cases_away RENAME TO cases');
+      }
+      // Queued, not awaited: it is written soon after.
+      for (let i = 0; i < 50 && (await headSeq(api.store)) === before; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(await entriesAfter(api.store, before)).toMatchObject([{ actor: 'dea.admin', action: 'api.request', details: { http: { route: '/cases', status: 500 } } }]);
+    });
+
     it('writes the entries of concurrent requests in order, one each, in a chain that verifies', async () => {
       const before = await headSeq(api.store);
       const res = await Promise.all(Array.from({ length: 40 }, (_, i) => api.app.inject({ url: `/substances?q=${i}`, headers: auth(api.token.cbp) })));
