@@ -13,12 +13,18 @@ interface Entry {
   action: string;
   target: string | null;
   purpose: string | null;
-  details: { http?: { method: string; route: string | null; path: string; params: Record<string, unknown>; query: Record<string, unknown>; ip: string; status: number; error?: string } } & Record<string, unknown>;
+  details: Record<string, unknown> & {
+    http?: {
+      method: string; route: string | null; path: string; params: Record<string, unknown>; query: Record<string, unknown>;
+      ip: string; status: number; error?: string;
+    };
+  };
 }
 
 const headSeq = async (store: Store): Promise<number> => (await store.db.query<{ seq: number }>('SELECT seq FROM audit_head'))[0]!.seq;
 async function entriesAfter(store: Store, seq: number): Promise<Entry[]> {
-  const rows = await store.db.query<Omit<Entry, 'details'> & { details: string }>('SELECT seq, actor, action, target, purpose, details FROM audit_log WHERE seq > $1 ORDER BY seq', [seq]);
+  const rows = await store.db.query<Omit<Entry, 'details'> & { details: string }>(
+    'SELECT seq, actor, action, target, purpose, details FROM audit_log WHERE seq > $1 ORDER BY seq', [seq]);
   return rows.map((r) => ({ ...r, details: JSON.parse(r.details) }));
 }
 
@@ -47,7 +53,10 @@ for (const backend of backends) {
         const r = await one({ url, headers: auth(api.token.admin) });
         expect(r.status, r.body).toBe(200);
         expect(r.entries).toHaveLength(1);
-        expect(r.entries[0]).toMatchObject({ actor: 'dea.admin', action: 'api.request', target: url, details: { http: { method: 'GET', route: url, path: url, status: 200, ip: '127.0.0.1' } } });
+        expect(r.entries[0]).toMatchObject({
+          actor: 'dea.admin', action: 'api.request', target: url,
+          details: { http: { method: 'GET', route: url, path: url, status: 200, ip: '127.0.0.1' } },
+        });
       });
     }
 
@@ -55,7 +64,10 @@ for (const backend of backends) {
       const r = await one({ url: '/entities?q=garcia&purpose=case%20DEA-1', headers: auth(api.token.analyst) });
       expect(r.status).toBe(200);
       expect(r.entries).toHaveLength(1);
-      expect(r.entries[0]).toMatchObject({ actor: 'dea.analyst', action: 'entity.search', target: 'garcia', purpose: 'case DEA-1', details: { total: 0, http: { route: '/entities', query: { q: 'garcia', purpose: 'case DEA-1' }, status: 200 } } });
+      expect(r.entries[0]).toMatchObject({
+        actor: 'dea.analyst', action: 'entity.search', target: 'garcia', purpose: 'case DEA-1',
+        details: { total: 0, http: { route: '/entities', query: { q: 'garcia', purpose: 'case DEA-1' }, status: 200 } },
+      });
     });
 
     it('takes the purpose from the X-Purpose header where the route has no purpose parameter', async () => {

@@ -13,8 +13,9 @@
 // The entry is committed before the response leaves (onSend awaits it): an answered
 // request is never missing from the log. If it cannot be written, the answer is
 // withheld and replaced by a 503. Only 5xx answers (which carry no data) do not wait:
-// their entry is queued, and a failure to write it is reported on stderr. Entries of concurrent requests share one transaction
-// (AuditQueue's group commit), so the hash chain costs one head lock per batch, not per read.
+// their entry is queued, and a failure to write it is reported on stderr. Entries of
+// concurrent requests share one transaction (AuditQueue's group commit), so the hash
+// chain costs one head lock per batch, not per read.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Database } from '../store/db.js';
 import { auditQueue, auditScope, type AuditEntry } from '../store/audit.js';
@@ -73,7 +74,8 @@ export function errorClass(err: Error & { code?: string }): string {
 function entriesOf(req: FastifyRequest, reply: FastifyReply, s: RequestAuditState): AuditEntry[] {
   const path = req.url.split('?')[0]!;
   const http = {
-    method: req.method, route: req.routeOptions.url ?? null, path, params: redacted(req.params), query: redacted(req.query),
+    method: req.method, route: req.routeOptions.url ?? null, path,
+    params: redacted(req.params), query: redacted(req.query),
     ip: req.ip, status: reply.statusCode, ...(s.error ? { error: s.error } : {}),
   };
   const actor = req.principal?.username ?? 'anonymous';
@@ -85,7 +87,8 @@ function entriesOf(req: FastifyRequest, reply: FastifyReply, s: RequestAuditStat
 /** Registers the hooks; call before any route is added, so that every route's handler runs in a scope. */
 export function registerRequestAudit(app: FastifyInstance, db: Database): void {
   const queue = auditQueue(db);
-  const stateOf = (req: FastifyRequest): RequestAuditState => (req.auditState ??= { notes: [], appended: 0, done: false });
+  const stateOf = (req: FastifyRequest): RequestAuditState =>
+    (req.auditState ??= { notes: [], appended: 0, done: false });
 
   app.addHook('onRequest', async (req) => { stateOf(req); });
   app.addHook('onError', async (req, _reply, err) => { stateOf(req).error = errorClass(err); });
@@ -116,7 +119,8 @@ export function registerRequestAudit(app: FastifyInstance, db: Database): void {
     // A server-side failure (database down, disk full, load shed) answers no data, and waiting
     // on the database for its entry would slow exactly the answers that must be quick: queued, not awaited.
     if (reply.statusCode >= 500) {
-      queue.append(entries).catch((err: Error) => console.error(`audit entry of ${req.method} ${entries[0]!.target} (${reply.statusCode}) lost: ${err.message}`));
+      queue.append(entries).catch((err: Error) =>
+        console.error(`audit entry of ${req.method} ${entries[0]!.target} (${reply.statusCode}) lost: ${err.message}`));
       return payload;
     }
     try {
@@ -124,7 +128,8 @@ export function registerRequestAudit(app: FastifyInstance, db: Database): void {
       return payload;
     } catch (err) {
       req.log.error(err);
-      reply.code(503).header('retry-after', '2').header('content-type', 'application/json; charset=utf-8').removeHeader('content-disposition');
+      reply.code(503).header('retry-after', '2').header('content-type', 'application/json; charset=utf-8')
+        .removeHeader('content-disposition');
       return JSON.stringify({ error: 'the audit log could not be written, so the answer is withheld; try again shortly' });
     }
   });

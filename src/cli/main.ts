@@ -282,7 +282,8 @@ program.command('retention')
   }));
 
 program.command('screen')
-  .description('screen a name, or a CSV of names (--csv), against the sanctions lists and the watchlist; prints ranked hits with reasons')
+  .description('screen a name, or a CSV of names (--csv), against the sanctions lists and the watchlist; '
+    + 'prints ranked hits with reasons')
   .argument('[name]')
   .option('--dob <date>', 'date of birth (YYYY, YYYY-MM or YYYY-MM-DD)')
   .option('--country <iso2>', 'nationality')
@@ -291,7 +292,8 @@ program.command('screen')
   .option('--csv <file>', 'screen every row (header: name[,birthDate][,nationality])')
   .option('--out <file>', 'with --csv: write results as JSON lines here')
   .option('--ofac-xml <file>', 'screen against this SDN.XML (e.g. today\'s list) instead of the shipped one')
-  .option('--as <username>', 'screen as this user: their access decides which watchlist records answer (default: the system)')
+  .option('--as <username>', 'screen as this user: their access decides which watchlist records answer '
+    + '(default: the system)')
   .action(async (name: string | undefined, opts) => withStore(async (store) => {
     const threshold = Number(opts.threshold);
     if (!(threshold >= 0.01 && threshold <= 1)) throw new Error('--threshold must be between 0.01 and 1');
@@ -310,26 +312,34 @@ program.command('screen')
         console.log(`${h.score.toFixed(3)}  ${h.entry.list} ${h.entry.id}  ${(h.entry.details?.name as string) ?? h.entry.names[0]}  [${(h.entry.programs ?? []).join(', ')}]`);
         for (const r of h.reasons) console.log(`         ${r}`);
       }
-      await audit(store.db, { actor: `cli:${userInfo().username}`, action: 'screen', target: q.name, details: { as: me.username, hits: hits.map((h) => h.entry.id), watchlist: watchlist.map((w) => w.encounter) } });
+      const details = { as: me.username, hits: hits.map((h) => h.entry.id), watchlist: watchlist.map((w) => w.encounter) };
+      await audit(store.db, { actor: `cli:${userInfo().username}`, action: 'screen', target: q.name, details });
       return;
     }
     const rows = readScreeningCsv(readFileSync(opts.csv, 'utf8'));
     const out = opts.out ? createWriteStream(opts.out) : undefined;
     const bar = progress(opts.csv);
     const started = performance.now();
-    const { results, errors } = await screenRows(store.db, me, lists, rows, { threshold, onRow: (i) => { if (i % 500 === 0) bar.update('screen', i); } });
+    const onRow = (i: number): void => { if (i % 500 === 0) bar.update('screen', i); };
+    const { results, errors } = await screenRows(store.db, me, lists, rows, { threshold, onRow });
     bar.stop();
     for (const e of errors) console.error(`line ${e.line}: ${e.error}`);
     for (const r of results) {
-      const hits = r.hits.map((h) => ({ score: h.score, list: h.entry.list, id: h.entry.id, name: h.entry.details?.name ?? h.entry.names[0], reasons: h.reasons }));
+      const hits = r.hits.map((h) =>
+        ({ score: h.score, list: h.entry.list, id: h.entry.id, name: h.entry.details?.name ?? h.entry.names[0], reasons: h.reasons }));
       out?.write(JSON.stringify({ line: r.line, name: r.query.name, hits, watchlist: r.watchlist }) + '\n');
     }
     await new Promise<void>((resolve) => (out ? out.end(resolve) : resolve()));
     const s = (performance.now() - started) / 1000;
     const withHits = results.filter((r) => r.hits.length).length;
     const pointers = results.filter((r) => r.watchlist.length).length;
-    console.log(`screened ${results.length} of ${rows.length} rows in ${s.toFixed(2)} s (${Math.round(results.length / Math.max(s, 1e-6))} names/s): ${withHits} with hits, ${pointers} with a watchlist pointer, ${errors.length} rejected`);
-    await audit(store.db, { actor: `cli:${userInfo().username}`, action: 'screen.batch', target: opts.csv, details: { as: me.username, rows: rows.length, withHits, errors: errors.length } });
+    const rate = Math.round(results.length / Math.max(s, 1e-6));
+    console.log(`screened ${results.length} of ${rows.length} rows in ${s.toFixed(2)} s (${rate} names/s): `
+      + `${withHits} with hits, ${pointers} with a watchlist pointer, ${errors.length} rejected`);
+    await audit(store.db, {
+      actor: `cli:${userInfo().username}`, action: 'screen.batch', target: opts.csv,
+      details: { as: me.username, rows: rows.length, withHits, errors: errors.length },
+    });
   }));
 
 program.command('xref')

@@ -29,7 +29,9 @@ export interface ScreenOptions {
 export const BATCH_HITS = 3;
 
 /** One name, as `me` (whose access decides which watchlist records may answer). */
-export async function screenName(db: Database, me: Principal, lists: ScreeningLists, q: ScreeningQuery, opts: ScreenOptions = {}): Promise<Screened> {
+export async function screenName(
+  db: Database, me: Principal, lists: ScreeningLists, q: ScreeningQuery, opts: ScreenOptions = {},
+): Promise<Screened> {
   const hits = lists.screen(q, opts);
   const watchlist = await (await watchlistScreener(db, me))(q);
   return { hits, watchlist };
@@ -55,7 +57,8 @@ export async function screenRows(
       errors.push({ line: i + 2, error: e.message });
       continue;
     }
-    results.push({ line: i + 2, query: q, hits: lists.screen(q, { threshold: opts.threshold, limit: BATCH_HITS }), watchlist: await watchlist(q) });
+    const hits = lists.screen(q, { threshold: opts.threshold, limit: BATCH_HITS });
+    results.push({ line: i + 2, query: q, hits, watchlist: await watchlist(q) });
     opts.onRow?.(i + 1);
   }
   return { results, errors };

@@ -61,7 +61,10 @@ export async function appendAuditBatch(tx: Sql, entries: readonly AuditEntry[]):
     const params: unknown[] = [];
     const values: string[] = [];
     for (const e of entries.slice(i, i + BATCH_ROWS)) {
-      const row = { seq: seq + 1, at, actor: e.actor, action: e.action, target: e.target ?? null, purpose: e.purpose ?? null, details: JSON.stringify(e.details ?? {}) };
+      const row = {
+        seq: seq + 1, at, actor: e.actor, action: e.action, target: e.target ?? null, purpose: e.purpose ?? null,
+        details: JSON.stringify(e.details ?? {}),
+      };
       const h = entryHash(hash, row);
       const n = params.push(row.seq, row.at, row.actor, row.action, row.target, row.purpose, row.details, hash, h);
       values.push(`(${Array.from({ length: 9 }, (_, k) => `$${n - 8 + k}`).join(', ')})`);
@@ -69,7 +72,10 @@ export async function appendAuditBatch(tx: Sql, entries: readonly AuditEntry[]):
       seq = row.seq;
       hash = h;
     }
-    await tx.query(`INSERT INTO audit_log (seq, at, actor, action, target, purpose, details, prev_hash, hash) VALUES ${values.join(', ')}`, params);
+    await tx.query(
+      `INSERT INTO audit_log (seq, at, actor, action, target, purpose, details, prev_hash, hash) VALUES ${values.join(', ')}`,
+      params,
+    );
   }
   await tx.query('UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1', [seq, hash]);
   return seqs;
@@ -175,7 +181,9 @@ export async function verifyAudit(db: Database, expectHead?: { seq: number; hash
   const [head] = await db.query<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_head WHERE id = 1');
   if (!head) problems.push('audit head is missing');
   else if (head.seq !== expectedSeq - 1) problems.push(`head says entry ${head.seq} but the log ends at entry ${expectedSeq - 1} (entries removed from the end, or head edited)`);
-  else if (head.hash !== prev) problems.push(`head does not match entry ${head.seq}, the last (that entry or the head was rewritten)`);
+  else if (head.hash !== prev) {
+    problems.push(`head does not match entry ${head.seq}, the last (that entry or the head was rewritten)`);
+  }
   if (expectHead && (expectHead.seq > expectedSeq - 1 || (expectHead.seq === expectedSeq - 1 && expectHead.hash !== prev))) {
     problems.push(`the recorded head (entry ${expectHead.seq}) is not in the log: entries were removed or rewritten`);
   }

@@ -78,7 +78,8 @@ export async function registerScreenRoutes(app: FastifyInstance, store: Store, l
     if (rows.length > MAX_BATCH_ROWS) throw new HttpError(413, `csv: ${rows.length} rows; at most ${MAX_BATCH_ROWS} per batch`);
     const started = performance.now();
     const screened = await screenRows(store.db, me, lists(), rows, { threshold: b.threshold });
-    const results = screened.results.map((r) => ({ line: r.line, name: r.query.name, hits: r.hits.map(hitView), watchlist: r.watchlist }));
+    const results = screened.results.map((r) =>
+      ({ line: r.line, name: r.query.name, hits: r.hits.map(hitView), watchlist: r.watchlist }));
     const errors = screened.errors;
     const seconds = (performance.now() - started) / 1000;
     await audit(store.db, { actor: me.username, action: 'screen.batch', details: { rows: rows.length, withHits: results.filter((r) => r.hits.length).length, errors: errors.length } });
