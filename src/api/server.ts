@@ -1,7 +1,7 @@
 // The HTTP API. Fastify validates every request against its TypeBox schema (the
 // same schemas produce /openapi.json); authentication resolves a bearer token to a
 // Principal; every data access goes through the store's marking-filtered reads;
-// every read and write leaves an audit entry.
+// every request, read or write, granted or refused, leaves an audit entry (request-audit.ts).
 import { StatusError } from '../domain/errors.js';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import helmet from '@fastify/helmet';
@@ -33,6 +33,7 @@ import { registerTargetingRoutes } from './routes/targeting.js';
 import { registerExchangeRoutes } from './routes/exchange.js';
 import '../capabilities.js';
 import { resumeAfterWrites } from '../store/after-write.js';
+import { registerRequestAudit } from './request-audit.js';
 import { databaseUnavailable } from '../store/db.js';
 import { readTimeoutMs } from '../store/access.js';
 import { NotificationHub } from '../notify/notifications.js';
@@ -96,6 +97,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     bodyLimit: 1024 * 1024,
     trustProxy: false,
   });
+  // First of all, so that every route and every refusal (even a 503 below) is audited.
+  registerRequestAudit(app, opts.store.db);
   // Query strings arrive as text and are coerced (limit=5 -> 5, schema=a -> [a]);
   // bodies are JSON and are not: a number where a name belongs is an error, not "42".
   const coercing = new Ajv({ coerceTypes: 'array', useDefaults: true, removeAdditional: false, strict: false });
@@ -164,11 +167,11 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   });
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: `no route ${req.method} ${req.url.split('?')[0]}` }));
 
-  app.get('/health', { config: { public: true }, schema: { tags: ['system'], security: [] } }, async () => {
+  app.get('/health', { config: { public: true, audit: false }, schema: { tags: ['system'], security: [] } }, async () => {
     await opts.store.db.query('SELECT 1');
     return { status: 'ok', database: opts.store.db.kind, ...opts.info };
   });
-  app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+  app.get('/openapi.json', { config: { public: true, audit: false }, schema: { hide: true } }, async () => app.swagger());
 
   await registerAuthRoutes(app, opts.store);
   await registerEntityRoutes(app, opts.store);

@@ -22,7 +22,9 @@ import { SYSTEM } from '../store/write.js';
 import '../capabilities.js';
 import { resumeAfterWrites } from '../store/after-write.js';
 import { ScreeningLists, DEFAULT_THRESHOLD } from '../lists/registry.js';
-import { toScreeningQuery, readScreeningCsv, screenInputOfRow } from '../resolve/screen-request.js';
+import { toScreeningQuery, readScreeningCsv } from '../resolve/screen-request.js';
+import { screenName, screenRows } from '../lists/screen.js';
+import type { WatchlistResult } from '../watchlist/screening.js';
 import { crossReference } from '../resolve/xref.js';
 import { ensureDemoUsers, loadScenario } from '../scenario/load.js';
 import { ENTITIES_PER_NETWORK, SIZES } from '../scenario/generate.js';
@@ -345,7 +347,8 @@ program.command('retention')
   }));
 
 program.command('screen')
-  .description('screen a name, or a CSV of names (--csv), against the sanctions lists; prints ranked hits with reasons')
+  .description('screen a name, or a CSV of names (--csv), against the sanctions lists and the watchlist; '
+    + 'prints ranked hits with reasons')
   .argument('[name]')
   .option('--dob <date>', 'date of birth (YYYY, YYYY-MM or YYYY-MM-DD)')
   .option('--country <iso2>', 'nationality')
@@ -354,48 +357,55 @@ program.command('screen')
   .option('--csv <file>', 'screen every row (header: name[,birthDate][,nationality])')
   .option('--out <file>', 'with --csv: write results as JSON lines here')
   .option('--ofac-xml <file>', 'screen against this SDN.XML (e.g. today\'s list) instead of the shipped one')
-  .action(async (name: string | undefined, opts) => {
+  .option('--as <username>', 'screen as this user: their access decides which watchlist records answer '
+    + '(default: the system)')
+  .action(async (name: string | undefined, opts) => withStore(async (store) => {
     const threshold = Number(opts.threshold);
     if (!(threshold >= 0.01 && threshold <= 1)) throw new Error('--threshold must be between 0.01 and 1');
+    if (!opts.csv && !name) throw new Error('screen: give a name, or --csv <file>');
+    const me = await actingAs(store, opts.as);
     const t0 = performance.now();
     const lists = ScreeningLists.load({ ofacXml: opts.ofacXml });
     for (const l of lists.lists) console.error(`${l.name}: ${l.entries} entries (${l.drugProgramEntries} drug-program), published ${l.publishDate ?? 'unknown'}; indexed in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    const watchlistLine = (w: WatchlistResult) => `WATCHLIST  ${w.result}  (encounter ${w.encounter})`;
     if (!opts.csv) {
-      if (!name) throw new Error('screen: give a name, or --csv <file>');
       const q = toScreeningQuery({ name, kind: opts.kind, birthDate: opts.dob, nationality: opts.country });
-      const hits = lists.screen(q, { threshold });
-      if (!hits.length) console.log(`no hit at or above ${threshold}`);
+      const { hits, watchlist } = await screenName(store.db, me, lists, q, { threshold });
+      if (!hits.length && !watchlist.length) console.log(`no hit at or above ${threshold}`);
+      for (const w of watchlist) console.log(watchlistLine(w));
       for (const h of hits) {
         console.log(`${h.score.toFixed(3)}  ${h.entry.list} ${h.entry.id}  ${(h.entry.details?.name as string) ?? h.entry.names[0]}  [${(h.entry.programs ?? []).join(', ')}]`);
         for (const r of h.reasons) console.log(`         ${r}`);
       }
-      await withStore((store) => audit(store.db, { actor: `cli:${userInfo().username}`, action: 'screen', target: q.name, details: { hits: hits.map((h) => h.entry.id) } }));
+      const details = { as: me.username, hits: hits.map((h) => h.entry.id), watchlist: watchlist.map((w) => w.encounter) };
+      await audit(store.db, { actor: `cli:${userInfo().username}`, action: 'screen', target: q.name, details });
       return;
     }
     const rows = readScreeningCsv(readFileSync(opts.csv, 'utf8'));
     const out = opts.out ? privateWriteStream(opts.out) : undefined;
     const bar = progress(opts.csv);
-    let withHits = 0;
-    let errors = 0;
     const started = performance.now();
-    rows.forEach((r, i) => {
-      try {
-        const q = toScreeningQuery(screenInputOfRow(r));
-        const hits = lists.screen(q, { threshold, limit: 3 });
-        if (hits.length) withHits++;
-        out?.write(JSON.stringify({ line: i + 2, name: q.name, hits: hits.map((h) => ({ score: h.score, id: h.entry.id, name: h.entry.details?.name ?? h.entry.names[0], reasons: h.reasons })) }) + '\n');
-      } catch (e) {
-        errors++;
-        console.error(`line ${i + 2}: ${(e as Error).message}`);
-      }
-      if (i % 500 === 0) bar.update('screen', i);
-    });
+    const onRow = (i: number): void => { if (i % 500 === 0) bar.update('screen', i); };
+    const { results, errors } = await screenRows(store.db, me, lists, rows, { threshold, onRow });
     bar.stop();
-    out?.end();
+    for (const e of errors) console.error(`line ${e.line}: ${e.error}`);
+    for (const r of results) {
+      const hits = r.hits.map((h) =>
+        ({ score: h.score, list: h.entry.list, id: h.entry.id, name: h.entry.details?.name ?? h.entry.names[0], reasons: h.reasons }));
+      out?.write(JSON.stringify({ line: r.line, name: r.query.name, hits, watchlist: r.watchlist }) + '\n');
+    }
+    await new Promise<void>((resolve) => (out ? out.end(resolve) : resolve()));
     const s = (performance.now() - started) / 1000;
-    console.log(`screened ${rows.length - errors} of ${rows.length} rows in ${s.toFixed(2)} s (${Math.round((rows.length - errors) / Math.max(s, 1e-6))} names/s): ${withHits} with hits, ${errors} rejected`);
-    await withStore((store) => audit(store.db, { actor: `cli:${userInfo().username}`, action: 'screen.batch', target: opts.csv, details: { rows: rows.length, withHits, errors } }));
-  });
+    const withHits = results.filter((r) => r.hits.length).length;
+    const pointers = results.filter((r) => r.watchlist.length).length;
+    const rate = Math.round(results.length / Math.max(s, 1e-6));
+    console.log(`screened ${results.length} of ${rows.length} rows in ${s.toFixed(2)} s (${rate} names/s): `
+      + `${withHits} with hits, ${pointers} with a watchlist pointer, ${errors.length} rejected`);
+    await audit(store.db, {
+      actor: `cli:${userInfo().username}`, action: 'screen.batch', target: opts.csv,
+      details: { as: me.username, rows: rows.length, withHits, errors: errors.length },
+    });
+  }));
 
 program.command('xref')
   .description('cross-reference every person and organisation in the store (after a large import, or to redo it); records possible links')

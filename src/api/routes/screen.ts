@@ -4,10 +4,10 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { Store } from '../../store/store.js';
 import { audit } from '../../store/audit.js';
 import { DEFAULT_THRESHOLD, type ScreeningLists } from '../../lists/registry.js';
-import { toScreeningQuery, readScreeningCsv, screenInputOfRow, ScreenInputError } from '../../resolve/screen-request.js';
+import { toScreeningQuery, readScreeningCsv, ScreenInputError } from '../../resolve/screen-request.js';
 import type { Hit } from '../../resolve/screen-index.js';
 import { HttpError, principal } from '../server.js';
-import { screenWatchlist, watchlistScreener } from '../../watchlist/screening.js';
+import { screenName, screenRows } from '../../lists/screen.js';
 
 const Identifier = Type.Object({ kind: Type.String({ maxLength: 20 }), value: Type.String({ maxLength: 200 }) }, { additionalProperties: false });
 const Single = Type.Object({
@@ -56,9 +56,8 @@ export async function registerScreenRoutes(app: FastifyInstance, store: Store, l
       if (e instanceof ScreenInputError) throw new HttpError(400, e.message);
       throw e;
     }
-    const hits = lists().screen(q, { threshold: b.threshold, limit: b.limit });
     // The watchlist answers with a pointer only ("contact the watchlist center") and logs the encounter.
-    const watchlist = await screenWatchlist(store.db, me, q);
+    const { hits, watchlist } = await screenName(store.db, me, lists(), q, { threshold: b.threshold, limit: b.limit });
     await audit(store.db, { actor: me.username, action: 'screen', target: q.name, details: { hits: hits.map((h) => h.entry.id), watchlist: watchlist.map((w) => w.encounter), threshold: b.threshold ?? DEFAULT_THRESHOLD } });
     return { lists: lists().lists, threshold: b.threshold ?? DEFAULT_THRESHOLD, query: q, hits: hits.map(hitView), watchlist };
   });
@@ -78,20 +77,10 @@ export async function registerScreenRoutes(app: FastifyInstance, store: Store, l
     }
     if (rows.length > MAX_BATCH_ROWS) throw new HttpError(413, `csv: ${rows.length} rows; at most ${MAX_BATCH_ROWS} per batch`);
     const started = performance.now();
-    const watchlist = await watchlistScreener(store.db, me);
-    const results = [];
-    const errors = [];
-    for (let i = 0; i < rows.length; i++) {
-      const r = rows[i]!;
-      try {
-        const q = toScreeningQuery(screenInputOfRow(r));
-        const hits = lists().screen(q, { threshold: b.threshold, limit: 3 });
-        results.push({ line: i + 2, name: q.name, hits: hits.map(hitView), watchlist: await watchlist(q) });
-      } catch (e) {
-        if (!(e instanceof ScreenInputError)) throw e;
-        errors.push({ line: i + 2, error: e.message });
-      }
-    }
+    const screened = await screenRows(store.db, me, lists(), rows, { threshold: b.threshold });
+    const results = screened.results.map((r) =>
+      ({ line: r.line, name: r.query.name, hits: r.hits.map(hitView), watchlist: r.watchlist }));
+    const errors = screened.errors;
     const seconds = (performance.now() - started) / 1000;
     await audit(store.db, { actor: me.username, action: 'screen.batch', details: { rows: rows.length, withHits: results.filter((r) => r.hits.length).length, errors: errors.length } });
     if ((req.query as Static<typeof BatchQ>).format === 'csv') {

@@ -10,12 +10,12 @@ const TYPES: Record<string, string> = { html: 'text/html; charset=utf-8', js: 't
 export async function registerWeb(app: FastifyInstance): Promise<void> {
   const built = existsSync(new URL('index.html', DIST));
   const index = built ? readFileSync(new URL('index.html', DIST)) : Buffer.from('<!doctype html><title>Chokepoint</title><p>The web application is not built. Run <code>npm run build</code> (or <code>npm start</code>, which builds it), then reload.</p>');
-  app.get('/', { config: { public: true }, schema: { hide: true } }, async (_req, reply) =>
+  app.get('/', { config: { public: true, audit: false }, schema: { hide: true } }, async (_req, reply) =>
     reply.code(built ? 200 : 503).header('content-type', TYPES.html!).header('cache-control', 'no-cache').send(index));
   // Only the files the build wrote, read once: no path from a request reaches the file system.
   const assets = new Map<string, Buffer>();
   if (built && existsSync(new URL('assets/', DIST))) for (const f of readdirSync(new URL('assets/', DIST))) assets.set(f, readFileSync(new URL(`assets/${f}`, DIST)));
-  app.get('/assets/:file', { config: { public: true }, schema: { hide: true } }, async (req, reply) => {
+  app.get('/assets/:file', { config: { public: true, audit: false }, schema: { hide: true } }, async (req, reply) => {
     const file = (req.params as { file: string }).file;
     const body = assets.get(file);
     if (!body) return reply.code(404).send({ error: 'not found' });
