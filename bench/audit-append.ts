@@ -23,7 +23,9 @@ const N = Number(args.entries);
 const C = Number(args.concurrency);
 
 const entry = (i: number) => ({
-  actor: 'bench.reader', action: 'api.request', target: `/entities/e${i}`,
+  actor: 'bench.reader',
+  action: 'api.request',
+  target: `/entities/e${i}`,
   details: { http: { method: 'GET', route: '/entities/:id', status: 200, ip: '127.0.0.1' } },
 });
 const headSeq = async (store: Store): Promise<number> =>
@@ -33,7 +35,11 @@ const headSeq = async (store: Store): Promise<number> =>
 async function rate(n: number, c: number, task: (i: number) => Promise<unknown>): Promise<number> {
   let next = 0;
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: c }, async () => { while (next < n) await task(next++); }));
+  await Promise.all(
+    Array.from({ length: c }, async () => {
+      while (next < n) await task(next++);
+    }),
+  );
   return n / ((performance.now() - t0) / 1000);
 }
 
@@ -45,10 +51,14 @@ async function counted(store: Store, label: string, n: number, run: () => Promis
   return perSecond.toFixed(0).padStart(8);
 }
 
-console.log(`audit appends: ${N} entries per figure, ${C} concurrent appenders or requests; `
-  + new Date().toISOString().slice(0, 10));
-console.log('backend  | one-tx-each/s (1 appender) | one-tx-each/s | group commit/s | speed-up '
-  + '| GET /auth/me/s (1 entry each) | GET /health/s (none)');
+console.log(
+  `audit appends: ${N} entries per figure, ${C} concurrent appenders or requests; ` +
+    new Date().toISOString().slice(0, 10),
+);
+console.log(
+  'backend  | one-tx-each/s (1 appender) | one-tx-each/s | group commit/s | speed-up ' +
+    '| GET /auth/me/s (1 entry each) | GET /health/s (none)',
+);
 for (const kind of benchBackends()) {
   const { store, drop } = await openBenchStore(kind);
   try {
@@ -57,10 +67,19 @@ for (const kind of benchBackends()) {
     const queue = auditQueue(store.db);
     const grouped = await counted(store, 'group commit', N, () => rate(N, C, (i) => queue.append([entry(i)])));
     const app = await buildServer({
-      store, rateLimit: 10_000_000, escalateEveryMs: 0, maxEventLoopDelayMs: 0, maxInFlight: 0, resumeAfterWritesEveryMs: 0,
+      store,
+      rateLimit: 10_000_000,
+      escalateEveryMs: 0,
+      maxEventLoopDelayMs: 0,
+      maxInFlight: 0,
+      resumeAfterWritesEveryMs: 0,
     });
     const u = await createUser(store.db, {
-      username: 'bench.reader', password: 'correct horse battery staple', agency: 'DEA', clearance: 'S', roles: ['analyst'],
+      username: 'bench.reader',
+      password: 'correct horse battery staple',
+      agency: 'DEA',
+      clearance: 'S',
+      roles: ['analyst'],
     });
     const headers = { authorization: `Bearer ${(await issueToken(store.db, u.id, 'session', 1)).token}` };
     const get = (url: string) => async () => {
@@ -73,8 +92,15 @@ for (const kind of benchBackends()) {
     const v = await verifyAudit(store.db);
     if (!v.ok) throw new Error(`chain does not verify: ${v.problems.join('; ')}`);
     const speedUp = (Number(grouped) / Number(each)).toFixed(1);
-    const cells = [kind.padEnd(8), serial.padStart(26), each.padStart(13), grouped.padStart(14), `${speedUp}x`.padStart(8),
-      reads.padStart(29), health.padStart(20)];
+    const cells = [
+      kind.padEnd(8),
+      serial.padStart(26),
+      each.padStart(13),
+      grouped.padStart(14),
+      `${speedUp}x`.padStart(8),
+      reads.padStart(29),
+      health.padStart(20),
+    ];
     console.log(cells.join(' | '));
   } finally {
     await drop();

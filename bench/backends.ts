@@ -5,7 +5,10 @@ import { openPglite } from '../src/store/db.js';
 import { scratchPostgres } from '../src/store/scratch.js';
 
 export type BenchBackend = 'pglite' | 'postgres';
-export const benchBackends = (): BenchBackend[] => ['pglite', ...(process.env.DATABASE_URL ? ['postgres' as const] : [])];
+export const benchBackends = (): BenchBackend[] => [
+  'pglite',
+  ...(process.env.DATABASE_URL ? ['postgres' as const] : []),
+];
 
 export async function openBenchStore(kind: BenchBackend): Promise<{ store: Store; drop: () => Promise<void> }> {
   if (kind === 'pglite') {
@@ -14,5 +17,11 @@ export async function openBenchStore(kind: BenchBackend): Promise<{ store: Store
   }
   const scratch = await scratchPostgres(process.env.DATABASE_URL!);
   const store = await Store.open({ url: scratch.url });
-  return { store, drop: async () => { await store.close(); await scratch.drop(); } };
+  return {
+    store,
+    drop: async () => {
+      await store.close();
+      await scratch.drop();
+    },
+  };
 }

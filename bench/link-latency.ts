@@ -27,44 +27,81 @@ import { scorePair } from '../src/resolve/score.js';
 import { crossReference } from '../src/resolve/xref.js';
 import { rng } from '../src/scenario/generate.js';
 
-const { values: args } = parseArgs({ options: { entities: { type: 'string', default: '100000' }, targets: { type: 'string', default: '10000' }, seizures: { type: 'string', default: '200' } } });
+const { values: args } = parseArgs({
+  options: {
+    entities: { type: 'string', default: '100000' },
+    targets: { type: 'string', default: '10000' },
+    seizures: { type: 'string', default: '200' },
+  },
+});
 const entities = Number(args.entities);
 const nTargets = Number(args.targets);
 const nSeizures = Number(args.seizures);
 
-const pct = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
+const pct = (xs: number[], p: number): number =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
 
 let store: Store;
 let cleanup: () => Promise<void>;
 if (process.env.DATABASE_URL) {
   const scratch = await scratchPostgres(process.env.DATABASE_URL);
   store = await Store.open({ url: scratch.url });
-  cleanup = async () => { await store.close(); await scratch.drop(); };
+  cleanup = async () => {
+    await store.close();
+    await scratch.drop();
+  };
 } else {
   const dir = mkdtempSync(join(tmpdir(), 'cp-link-'));
   store = await Store.open({ dataDir: dir });
-  cleanup = async () => { await store.close(); rmSync(dir, { recursive: true, force: true }); };
+  cleanup = async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
 }
 console.log(`store: ${store.db.kind}; loading the demo scenario at ~${entities} entities...`);
 let t = performance.now();
 const load = await loadScenario(store, { seed: 1, networks: Math.max(1, Math.round(entities / ENTITIES_PER_NETWORK)) });
-console.log(`  ${load.entities} entities, ${load.statements} statements in ${((performance.now() - t) / 1000).toFixed(0)} s`);
+console.log(
+  `  ${load.entities} entities, ${load.statements} statements in ${((performance.now() - t) / 1000).toFixed(0)} s`,
+);
 
 // Targets: people and phones taken from the store (so seizures can touch them), the rest synthetic.
-const owner = await createUser(store.db, { username: 'bench.agent', password: 'correct horse battery staple', agency: 'DEA', clearance: 'S', roles: ['case_agent'] });
-const names = await store.db.query<{ entity_id: string; name: string }>("SELECT entity_id, value AS name FROM statements WHERE prop = 'name' AND schema = 'Person' ORDER BY entity_id LIMIT 100");
-const phones = await store.db.query<{ phone: string }>("SELECT value AS phone FROM statements WHERE prop = 'number' AND schema = 'Phone' ORDER BY entity_id LIMIT 100");
+const owner = await createUser(store.db, {
+  username: 'bench.agent',
+  password: 'correct horse battery staple',
+  agency: 'DEA',
+  clearance: 'S',
+  roles: ['case_agent'],
+});
+const names = await store.db.query<{ entity_id: string; name: string }>(
+  "SELECT entity_id, value AS name FROM statements WHERE prop = 'name' AND schema = 'Person' ORDER BY entity_id LIMIT 100",
+);
+const phones = await store.db.query<{ phone: string }>(
+  "SELECT value AS phone FROM statements WHERE prop = 'number' AND schema = 'Phone' ORDER BY entity_id LIMIT 100",
+);
 const people = names.map((n, i) => ({ ...n, phone: phones[i % phones.length]!.phone }));
 const r = rng(99);
 const targets: TargetInput[] = [];
 for (const p of people) targets.push({ kind: 'phone', value: p.phone }, { kind: 'person', value: p.name });
 while (targets.length < nTargets) {
   const i = targets.length;
-  targets.push(i % 2 ? { kind: 'phone', value: `+1 602 ${String(200 + Math.floor(r() * 700))} ${String(1000 + Math.floor(r() * 8999))}` } : { kind: 'person', value: `Target${i} Persona${Math.floor(r() * 1e6)}` });
+  targets.push(
+    i % 2
+      ? {
+          kind: 'phone',
+          value: `+1 602 ${String(200 + Math.floor(r() * 700))} ${String(1000 + Math.floor(r() * 8999))}`,
+        }
+      : { kind: 'person', value: `Target${i} Persona${Math.floor(r() * 1e6)}` },
+  );
 }
 t = performance.now();
 for (let c = 0; c * 100 < targets.length; c++) {
-  const k = await createCase(store.db, owner, { caseNumber: `BENCH-${c}`, title: `bench case ${c}`, contactName: 'SA Bench', contactPhone: '+1 619 555 0100' });
+  const k = await createCase(store.db, owner, {
+    caseNumber: `BENCH-${c}`,
+    title: `bench case ${c}`,
+    contactName: 'SA Bench',
+    contactPhone: '+1 619 555 0100',
+  });
   await registerTargets(store.db, owner, k.id, targets.slice(c * 100, (c + 1) * 100));
 }
 console.log(`  ${targets.length} targets registered in ${((performance.now() - t) / 1000).toFixed(1)} s`);
@@ -72,7 +109,9 @@ console.log(`  ${targets.length} targets registered in ${((performance.now() - t
 // The cross-referencing index of the store is built once per process, on the first write: timed apart.
 t = performance.now();
 await crossReference(store.db, [people[0]!.entity_id]);
-console.log(`  cross-referencing index of the store built in ${((performance.now() - t) / 1000).toFixed(1)} s (once per process)`);
+console.log(
+  `  cross-referencing index of the store built in ${((performance.now() - t) / 1000).toFixed(1)} s (once per process)`,
+);
 
 const hub = new NotificationHub(store.db);
 await hub.start();
@@ -84,13 +123,28 @@ hub.subscribe(owner, (n) => {
 
 const seizures = Array.from({ length: nSeizures }, (_, i) => {
   const hit = i % 2 === 0 ? people[i % people.length]! : undefined;
-  return parseRecord({
-    sourceRecordId: `BENCH-SZ-${i}`, marking: 'U//LES',
-    entities: [
-      { id: `bsz-${i}`, schema: 'Seizure', properties: { name: [`Bench seizure ${i}`], date: ['2031-01-05'], involved: [`bdrv-${i}`] } },
-      { id: `bdrv-${i}`, schema: 'Person', properties: { name: [`Driver${i} Benchmark`], phone: [hit ? hit.phone : `+1 520 555 ${String(1000 + i).padStart(4, '0')}`] } },
-    ],
-  }, { source: 'CBP' }).record!;
+  return parseRecord(
+    {
+      sourceRecordId: `BENCH-SZ-${i}`,
+      marking: 'U//LES',
+      entities: [
+        {
+          id: `bsz-${i}`,
+          schema: 'Seizure',
+          properties: { name: [`Bench seizure ${i}`], date: ['2031-01-05'], involved: [`bdrv-${i}`] },
+        },
+        {
+          id: `bdrv-${i}`,
+          schema: 'Person',
+          properties: {
+            name: [`Driver${i} Benchmark`],
+            phone: [hit ? hit.phone : `+1 520 555 ${String(1000 + i).padStart(4, '0')}`],
+          },
+        },
+      ],
+    },
+    { source: 'CBP' },
+  ).record!;
 });
 
 const latencies: number[] = [];
@@ -111,7 +165,10 @@ for (const s of seizures) {
 await hub.stop();
 
 // The baseline: every entity of a seizure against every registered target, no index.
-const keyed = targets.map((x) => ({ keys: targetKeys(x), name: x.kind === 'person' ? normalizeName(x.value, 'person') : undefined }));
+const keyed = targets.map((x) => ({
+  keys: targetKeys(x),
+  name: x.kind === 'person' ? normalizeName(x.value, 'person') : undefined,
+}));
 const baseMs: number[] = [];
 for (const s of seizures.slice(0, 50)) {
   const start = performance.now();
@@ -119,10 +176,18 @@ for (const s of seizures.slice(0, 50)) {
   for (const e of s.entities) {
     const keys = e.statements.flatMap((st) => statementKeys(e.schema, st.prop, st.value, e.schema === 'Person', false));
     const name = e.statements.find((st) => st.prop === 'name');
-    const q = name && e.schema === 'Person' ? { names: [normalizeName(name.value, 'person')], birthDates: [], countries: [], identifiers: [] } : undefined;
+    const q =
+      name && e.schema === 'Person'
+        ? { names: [normalizeName(name.value, 'person')], birthDates: [], countries: [], identifiers: [] }
+        : undefined;
     for (const k of keyed) {
       if (k.keys.some((x) => keys.includes(x))) found++;
-      else if (q && k.name && scorePair(q, { names: [k.name], birthDates: [], countries: [], identifiers: [] }, false).score > 0.9) found++;
+      else if (
+        q &&
+        k.name &&
+        scorePair(q, { names: [k.name], birthDates: [], countries: [], identifiers: [] }, false).score > 0.9
+      )
+        found++;
     }
   }
   baseMs.push(performance.now() - start);
@@ -135,9 +200,14 @@ for (const s of seizures.slice(0, 50)) {
   const start = performance.now();
   await store.db.transaction(async (tx) => {
     for (const e of s.entities) {
-      const keys = e.statements.flatMap((st) => statementKeys(e.schema, st.prop, st.value, e.schema === 'Person', false));
+      const keys = e.statements.flatMap((st) =>
+        statementKeys(e.schema, st.prop, st.value, e.schema === 'Person', false),
+      );
       const name = e.statements.find((st) => st.prop === 'name');
-      await findTargets(tx, store.db, { keys, name: name && e.schema === 'Person' ? { value: name.value, person: true } : undefined });
+      await findTargets(tx, store.db, {
+        keys,
+        name: name && e.schema === 'Person' ? { value: name.value, person: true } : undefined,
+      });
     }
   });
   matchMs.push(performance.now() - start);
@@ -146,9 +216,15 @@ for (const s of seizures.slice(0, 50)) {
 const p50 = pct(latencies, 0.5);
 const p99 = pct(latencies, 0.99);
 console.log('');
-console.log(`ingest to notification, ${latencies.length} linked seizures (of ${seizures.length} written), ${load.entities} entities, ${targets.length} targets, ${store.db.kind}:`);
+console.log(
+  `ingest to notification, ${latencies.length} linked seizures (of ${seizures.length} written), ${load.entities} entities, ${targets.length} targets, ${store.db.kind}:`,
+);
 console.log(`  p50 ${p50.toFixed(0)} ms   p99 ${p99.toFixed(0)} ms   (goal: p99 under 1000 ms)`);
-console.log(`  whole write path (validate, write, cross-reference, link, notify) per seizure: p50 ${pct(oursMs, 0.5).toFixed(0)} ms`);
-console.log(`  matching alone per seizure: ours (key index, name blocking) p50 ${pct(matchMs, 0.5).toFixed(2)} ms; baseline scan-all-targets p50 ${pct(baseMs, 0.5).toFixed(2)} ms; ratio ${(pct(baseMs, 0.5) / pct(matchMs, 0.5)).toFixed(1)}x`);
+console.log(
+  `  whole write path (validate, write, cross-reference, link, notify) per seizure: p50 ${pct(oursMs, 0.5).toFixed(0)} ms`,
+);
+console.log(
+  `  matching alone per seizure: ours (key index, name blocking) p50 ${pct(matchMs, 0.5).toFixed(2)} ms; baseline scan-all-targets p50 ${pct(baseMs, 0.5).toFixed(2)} ms; ratio ${(pct(baseMs, 0.5) / pct(matchMs, 0.5)).toFixed(1)}x`,
+);
 console.log(`(${new Date().toISOString().slice(0, 10)}, node ${process.version})`);
 await cleanup();

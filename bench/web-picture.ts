@@ -15,7 +15,9 @@ import { ENTITIES_PER_NETWORK } from '../src/scenario/generate.js';
 import { buildServer } from '../src/api/server.js';
 import { createUser, issueToken } from '../src/store/users.js';
 
-const { values: args } = parseArgs({ options: { entities: { type: 'string', default: '100000' }, runs: { type: 'string', default: '5' } } });
+const { values: args } = parseArgs({
+  options: { entities: { type: 'string', default: '100000' }, runs: { type: 'string', default: '5' } },
+});
 const RANGE = 'from=2023-10-01&to=2026-09-30';
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
@@ -34,9 +36,19 @@ console.log(`scenario ~${args.entities} entities (seed 1); reader DEA/S (OCDETF)
 for (const kind of kinds) {
   const { store, drop } = await openBenchStore(kind);
   const t0 = performance.now();
-  const load = await loadScenario(store, { seed: 1, networks: Math.max(1, Math.round(Number(args.entities) / ENTITIES_PER_NETWORK)) });
+  const load = await loadScenario(store, {
+    seed: 1,
+    networks: Math.max(1, Math.round(Number(args.entities) / ENTITIES_PER_NETWORK)),
+  });
   console.log(`\n${kind}: loaded ${load.entities} entities in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
-  const u = await createUser(store.db, { username: 'bench.analyst', password: 'correct horse battery staple', agency: 'DEA', clearance: 'S', roles: ['analyst'], groups: ['OCDETF'] });
+  const u = await createUser(store.db, {
+    username: 'bench.analyst',
+    password: 'correct horse battery staple',
+    agency: 'DEA',
+    clearance: 'S',
+    roles: ['analyst'],
+    groups: ['OCDETF'],
+  });
   const token = (await issueToken(store.db, u.id, 'session', 2)).token;
   const app = await buildServer({ store, rateLimit: 1_000_000, escalateEveryMs: 0 });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
@@ -55,7 +67,9 @@ for (const kind of kinds) {
     const byMonth = new Map<string, number>();
     seizures = 0;
     for (let offset = 0; offset <= 10_000; offset += 200) {
-      const page = await get(`/entities?schema=Seizure&limit=200&offset=${offset}`) as { results: { properties: Record<string, { value: string }[]> }[] };
+      const page = (await get(`/entities?schema=Seizure&limit=200&offset=${offset}`)) as {
+        results: { properties: Record<string, { value: string }[]> }[];
+      };
       for (const e of page.results) {
         const d = e.properties.date?.[0]?.value ?? '';
         byMonth.set(d.slice(0, 7), (byMonth.get(d.slice(0, 7)) ?? 0) + Number(e.properties.weightKg?.[0]?.value ?? 0));
@@ -64,12 +78,17 @@ for (const kind of kinds) {
       if (page.results.length < 200) break;
     }
   });
-  const d = await get(`/picture/dashboard?${RANGE}`) as { seizures: number };
-  console.log(`dashboard figures: picture API ${dash.toFixed(0)} ms (${d.seizures} seizures) vs client-aggregate ${base.toFixed(0)} ms (${seizures} seizures paged) = ${(base / dash).toFixed(1)}x`);
+  const d = (await get(`/picture/dashboard?${RANGE}`)) as { seizures: number };
+  console.log(
+    `dashboard figures: picture API ${dash.toFixed(0)} ms (${d.seizures} seizures) vs client-aggregate ${base.toFixed(0)} ms (${seizures} seizures paged) = ${(base / dash).toFixed(1)}x`,
+  );
   console.log(`map features: ${map.toFixed(0)} ms; common-intelligence-picture report: ${report.toFixed(0)} ms`);
 
   if (existsSync('/usr/bin/chromium') && existsSync('dist/web/index.html')) {
-    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    const browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await page.addInitScript((t) => sessionStorage.setItem('cp-token', t), token);
     const tDash = performance.now();
@@ -86,7 +105,11 @@ for (const kind of kinds) {
     while ((await page.locator('text=Load more').count()) > 0) {
       const before = await count();
       await page.click('text=Load more');
-      await page.waitForFunction((n) => Number(document.querySelector('#results')?.getAttribute('aria-rowcount') ?? 0) > n, before, { timeout: 300_000 });
+      await page.waitForFunction(
+        (n) => Number(document.querySelector('#results')?.getAttribute('aria-rowcount') ?? 0) > n,
+        before,
+        { timeout: 300_000 },
+      );
     }
     const moreMs = performance.now() - tMore;
     await page.evaluate(() => document.querySelector('.vlist')!.scrollTo(0, 1e9));
@@ -94,7 +117,9 @@ for (const kind of kinds) {
     const items = await count();
     const rows = await page.locator('#results li').count();
     const last = await page.locator('#results li').last().getAttribute('aria-posinset');
-    console.log(`in Chromium: dashboard figures shown ${dashMs.toFixed(0)} ms after navigation; search: first 200 results in ${firstPageMs.toFixed(0)} ms, ${items} loaded in ${moreMs.toFixed(0)} ms more; scrolled to the end (row ${last}) with ${rows} rows in the page (virtualized; render-all would hold ${items})`);
+    console.log(
+      `in Chromium: dashboard figures shown ${dashMs.toFixed(0)} ms after navigation; search: first 200 results in ${firstPageMs.toFixed(0)} ms, ${items} loaded in ${moreMs.toFixed(0)} ms more; scrolled to the end (row ${last}) with ${rows} rows in the page (virtualized; render-all would hold ${items})`,
+    );
     await browser.close();
   }
   await app.close();

@@ -12,39 +12,99 @@ import { agreement, Disagreement } from './access-cases.js';
 
 /** The view as the migration creates it (comments dropped: one of them holds a semicolon). */
 const VIEW = /CREATE VIEW readable_markings AS[^;]*;/.exec(
-  readFileSync(new URL('../src/store/migrations/001_init.sql', import.meta.url), 'utf8').replace(/--[^\n]*/g, ''))![0];
+  readFileSync(new URL('../src/store/migrations/001_init.sql', import.meta.url), 'utf8').replace(/--[^\n]*/g, ''),
+)![0];
 
 /** Weakenings of the SQL rule: each replaces one exact piece of the view's text. */
 const SQL_MUTANTS: { clause: string; from: string; to: string }[] = [
   { clause: 'clearance dropped', from: "m.level <= current_setting('cp.level')::int", to: 'true' },
-  { clause: 'clearance: <= becomes <= level + 1', from: "m.level <= current_setting('cp.level')::int", to: "m.level <= current_setting('cp.level')::int + 1" },
-  { clause: 'groups dropped', from: "m.compartments <@ string_to_array(current_setting('cp.groups'), ',')", to: 'true' },
+  {
+    clause: 'clearance: <= becomes <= level + 1',
+    from: "m.level <= current_setting('cp.level')::int",
+    to: "m.level <= current_setting('cp.level')::int + 1",
+  },
+  {
+    clause: 'groups dropped',
+    from: "m.compartments <@ string_to_array(current_setting('cp.groups'), ',')",
+    to: 'true',
+  },
   { clause: 'groups: all (<@) becomes any (&&)', from: 'm.compartments <@', to: 'm.compartments &&' },
-  { clause: 'groups: all becomes any, or none', from: "m.compartments <@ string_to_array(current_setting('cp.groups'), ',')", to: "(cardinality(m.compartments) = 0 OR m.compartments && string_to_array(current_setting('cp.groups'), ','))" },
+  {
+    clause: 'groups: all becomes any, or none',
+    from: "m.compartments <@ string_to_array(current_setting('cp.groups'), ',')",
+    to: "(cardinality(m.compartments) = 0 OR m.compartments && string_to_array(current_setting('cp.groups'), ','))",
+  },
   { clause: 'LES dropped', from: "(NOT ('LES' = ANY (m.caveats)) OR current_setting('cp.le') = '1')", to: 'true' },
-  { clause: 'LES tested against government', from: "current_setting('cp.le') = '1'", to: "current_setting('cp.gov') = '1'" },
+  {
+    clause: 'LES tested against government',
+    from: "current_setting('cp.le') = '1'",
+    to: "current_setting('cp.gov') = '1'",
+  },
   { clause: 'FOUO dropped', from: "(NOT ('FOUO' = ANY (m.caveats)) OR current_setting('cp.gov') = '1')", to: 'true' },
-  { clause: 'FOUO tested against law enforcement', from: "(NOT ('FOUO' = ANY (m.caveats)) OR current_setting('cp.gov') = '1')", to: "(NOT ('FOUO' = ANY (m.caveats)) OR current_setting('cp.le') = '1')" },
-  { clause: 'PROPIN dropped', from: "(NOT ('PROPIN' = ANY (m.caveats)) OR current_setting('cp.gov') = '1' OR m.owner = current_setting('cp.agency'))", to: 'true' },
-  { clause: 'PROPIN: any agency as owner', from: "current_setting('cp.gov') = '1' OR m.owner = current_setting('cp.agency'))", to: "current_setting('cp.gov') = '1' OR m.owner IS NOT NULL)" },
-  { clause: 'PROPIN: the owner alternative dropped', from: " OR m.owner = current_setting('cp.agency'))\n  AND (NOT ('ORCON'", to: ")\n  AND (NOT ('ORCON'" },
-  { clause: 'ORCON dropped', from: "(NOT ('ORCON' = ANY (m.caveats)) OR m.owner = current_setting('cp.agency') OR current_setting('cp.agency') = ANY (m.orcon_to))", to: 'true' },
-  { clause: 'ORCON: ORCON TO ignored (any approved list)', from: "current_setting('cp.agency') = ANY (m.orcon_to)", to: 'cardinality(m.orcon_to) > 0' },
-  { clause: 'ORCON: the ORCON TO alternative dropped', from: " OR current_setting('cp.agency') = ANY (m.orcon_to)", to: '' },
+  {
+    clause: 'FOUO tested against law enforcement',
+    from: "(NOT ('FOUO' = ANY (m.caveats)) OR current_setting('cp.gov') = '1')",
+    to: "(NOT ('FOUO' = ANY (m.caveats)) OR current_setting('cp.le') = '1')",
+  },
+  {
+    clause: 'PROPIN dropped',
+    from: "(NOT ('PROPIN' = ANY (m.caveats)) OR current_setting('cp.gov') = '1' OR m.owner = current_setting('cp.agency'))",
+    to: 'true',
+  },
+  {
+    clause: 'PROPIN: any agency as owner',
+    from: "current_setting('cp.gov') = '1' OR m.owner = current_setting('cp.agency'))",
+    to: "current_setting('cp.gov') = '1' OR m.owner IS NOT NULL)",
+  },
+  {
+    clause: 'PROPIN: the owner alternative dropped',
+    from: " OR m.owner = current_setting('cp.agency'))\n  AND (NOT ('ORCON'",
+    to: ")\n  AND (NOT ('ORCON'",
+  },
+  {
+    clause: 'ORCON dropped',
+    from: "(NOT ('ORCON' = ANY (m.caveats)) OR m.owner = current_setting('cp.agency') OR current_setting('cp.agency') = ANY (m.orcon_to))",
+    to: 'true',
+  },
+  {
+    clause: 'ORCON: ORCON TO ignored (any approved list)',
+    from: "current_setting('cp.agency') = ANY (m.orcon_to)",
+    to: 'cardinality(m.orcon_to) > 0',
+  },
+  {
+    clause: 'ORCON: the ORCON TO alternative dropped',
+    from: " OR current_setting('cp.agency') = ANY (m.orcon_to)",
+    to: '',
+  },
   { clause: 'NOFORN dropped', from: "NOT ('NOFORN' = ANY (m.caveats))\n           AND ", to: '' },
   { clause: 'REL TO dropped', from: "current_setting('cp.country') = ANY (m.rel_to) OR ", to: 'true OR ' },
-  { clause: 'REL TO: any REL TO list releases', from: "current_setting('cp.country') = ANY (m.rel_to)", to: 'cardinality(m.rel_to) > 0' },
-  { clause: 'public: any level without caveats', from: '(m.level = 0 AND cardinality(m.caveats) = 0)', to: '(cardinality(m.caveats) = 0)' },
-  { clause: 'public: unclassified with caveats', from: '(m.level = 0 AND cardinality(m.caveats) = 0)', to: '(m.level = 0)' },
+  {
+    clause: 'REL TO: any REL TO list releases',
+    from: "current_setting('cp.country') = ANY (m.rel_to)",
+    to: 'cardinality(m.rel_to) > 0',
+  },
+  {
+    clause: 'public: any level without caveats',
+    from: '(m.level = 0 AND cardinality(m.caveats) = 0)',
+    to: '(cardinality(m.caveats) = 0)',
+  },
+  {
+    clause: 'public: unclassified with caveats',
+    from: '(m.level = 0 AND cardinality(m.caveats) = 0)',
+    to: '(m.level = 0)',
+  },
   { clause: 'foreign readers treated as US', from: "current_setting('cp.country') = 'USA'\n", to: 'true\n' },
   { clause: 'US readers treated as foreign', from: "current_setting('cp.country') = 'USA'\n       OR ", to: '' },
 ];
 
-const describeCase = (e: Disagreement) => `${formatMarking(e.marking)} read by ${JSON.stringify(e.reader)}: SQL ${e.sql ? 'shows' : 'hides'} it, canRead ${e.sql ? 'hides' : 'shows'} it`;
+const describeCase = (e: Disagreement) =>
+  `${formatMarking(e.marking)} read by ${JSON.stringify(e.reader)}: SQL ${e.sql ? 'shows' : 'hides'} it, canRead ${e.sql ? 'hides' : 'shows'} it`;
 
 describe('the access property tests catch every weakened clause (PGlite)', () => {
   let store: Store;
-  beforeAll(async () => { store = await memoryStore(); });
+  beforeAll(async () => {
+    store = await memoryStore();
+  });
   afterAll(() => store.close());
 
   const setView = (sql: string) => store.db.exec(sql.replace('CREATE VIEW', 'CREATE OR REPLACE VIEW'));
@@ -57,7 +117,7 @@ describe('the access property tests catch every weakened clause (PGlite)', () =>
     return out.errorInstance;
   }
 
-  it('the unmutated view and canRead agree (so a failure below is the mutant\'s)', async () => {
+  it("the unmutated view and canRead agree (so a failure below is the mutant's)", async () => {
     expect(await counterexample(canRead)).toBeUndefined();
   });
 
@@ -82,5 +142,4 @@ describe('the access property tests catch every weakened clause (PGlite)', () =>
       console.log(`killed canRead without "${dropped.name}": ${describeCase(found!)}`);
     });
   }
-
 });

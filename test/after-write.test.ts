@@ -9,14 +9,21 @@ import { parseRecord } from '../src/ingest/record-input.js';
 import { importRecords } from '../src/ingest/importer.js';
 import { writeBatch, SYSTEM } from '../src/store/write.js';
 import {
-  afterWrite, afterWriteReactions, installAfterWriteReactions, resumeAfterWrites, type AfterWriteReaction,
+  afterWrite,
+  afterWriteReactions,
+  installAfterWriteReactions,
+  resumeAfterWrites,
+  type AfterWriteReaction,
 } from '../src/store/after-write.js';
 import { model } from '../src/domain/model.js';
 import type { RecordInput } from '../src/domain/records.js';
 
 const COMPOSED = [
-  'cross-referencing', 'linking to investigations', 'pill-press registry check',
-  'emerging-substance check', 'shipment scoring',
+  'cross-referencing',
+  'linking to investigations',
+  'pill-press registry check',
+  'emerging-substance check',
+  'shipment scoring',
 ];
 
 type Entity = { id: string; schema: string; properties: Record<string, string[]> };
@@ -29,27 +36,41 @@ const record = (id: string, entities: Entity[]): RecordInput => {
 describe('the composition root', () => {
   /** The reactions a write of these schemas concerns. */
   const concerned = (...schemas: string[]) =>
-    afterWriteReactions().filter((r) => !r.concerns || r.concerns(new Set(schemas))).map((r) => r.name);
+    afterWriteReactions()
+      .filter((r) => !r.concerns || r.concerns(new Set(schemas)))
+      .map((r) => r.name);
 
-  it('installs every capability\'s reaction, in the order they run', () => {
+  it("installs every capability's reaction, in the order they run", () => {
     expect(afterWriteReactions().map((r) => r.name)).toEqual(COMPOSED);
   });
 
   it('asks the model which writes concern a reaction: events, equipment, shipments', () => {
     expect(concerned('Person')).toEqual(['cross-referencing', 'linking to investigations']);
     expect(concerned('Equipment')).toEqual([
-      'cross-referencing', 'linking to investigations', 'pill-press registry check',
+      'cross-referencing',
+      'linking to investigations',
+      'pill-press registry check',
     ]);
-    expect(concerned('Seizure')).toEqual(['cross-referencing', 'linking to investigations', 'emerging-substance check']);
+    expect(concerned('Seizure')).toEqual([
+      'cross-referencing',
+      'linking to investigations',
+      'emerging-substance check',
+    ]);
     expect(concerned('LabDismantlement', 'Shipment')).toEqual([
-      'cross-referencing', 'linking to investigations', 'emerging-substance check', 'shipment scoring',
+      'cross-referencing',
+      'linking to investigations',
+      'emerging-substance check',
+      'shipment scoring',
     ]);
     // Every event schema, not a list of names: a new kind of event is checked for emerging substances.
     for (const event of model.eventSchemas()) expect(concerned(event)).toContain('emerging-substance check');
   });
 
   it('leaves cross-referencing and shipment scoring to their commands after a bulk import', () => {
-    const names = (which: (r: AfterWriteReaction) => unknown) => afterWriteReactions().filter(which).map((r) => r.name);
+    const names = (which: (r: AfterWriteReaction) => unknown) =>
+      afterWriteReactions()
+        .filter(which)
+        .map((r) => r.name);
     expect(names((r) => r.skipWithoutCrossReference)).toEqual(['cross-referencing', 'shipment scoring']);
     // The links a write reports are cross-referencing's.
     expect(names((r) => r.reportsLinks)).toEqual(['cross-referencing']);
@@ -59,7 +80,7 @@ describe('the composition root', () => {
   // and test/layers.test.ts checks that it imports the composition root.
   const entryPoints: [string, () => Promise<unknown>][] = [
     ['the API server', () => import('../src/api/server.js')],
-    ['the API\'s entity routes', () => import('../src/api/routes/entities.js')],
+    ["the API's entity routes", () => import('../src/api/routes/entities.js')],
     ['the importer', () => import('../src/ingest/importer.js')],
     ['the demo loader', () => import('../src/scenario/load.js')],
     ['the partner exchange', () => import('../src/exchange/partners.js')],
@@ -82,8 +103,12 @@ describe('installing reactions', () => {
     expect(() => installAfterWriteReactions([a, { name: 'a', order: 2, run }])).toThrow(/the name a/);
     expect(() => installAfterWriteReactions([a, { name: 'b', order: 1, run }])).toThrow(/the order 1/);
     const b = { name: 'b', order: 2, run };
-    expect(() => installAfterWriteReactions([{ ...a, reportsLinks: true }, { ...b, reportsLinks: true }]))
-      .toThrow(/more than one after-write reaction reports links/);
+    expect(() =>
+      installAfterWriteReactions([
+        { ...a, reportsLinks: true },
+        { ...b, reportsLinks: true },
+      ]),
+    ).toThrow(/more than one after-write reaction reports links/);
     expect(afterWriteReactions().map((r) => r.name)).toEqual(COMPOSED); // none of those replaced what was installed
   });
 });
@@ -98,13 +123,16 @@ for (const backend of backends) {
     const write = (id: string, entities: Entity[]) =>
       writeBatch(store.db, store.markings, SYSTEM, [record(id, entities)], { origin: 'test' });
     const person = (id: string) => ({ id, schema: 'Person', properties: { name: ['Ana Ruiz'] } });
-    const queued = () => store.db.query<{ attempts: number; last_error: string | null; cross_reference: boolean }>(
-      'SELECT attempts, last_error, cross_reference FROM after_write_queue ORDER BY id');
+    const queued = () =>
+      store.db.query<{ attempts: number; last_error: string | null; cross_reference: boolean }>(
+        'SELECT attempts, last_error, cross_reference FROM after_write_queue ORDER BY id',
+      );
 
     /** What ran, in order: "<reaction> <entity ids> by <actor>". */
     const calls: string[] = [];
     const reaction = (name: string, order: number, more: Partial<AfterWriteReaction> = {}): AfterWriteReaction => ({
-      name, order,
+      name,
+      order,
       run: async (_db, entityIds, actor) => {
         calls.push(`${name} ${[...entityIds].sort().join(',')} by ${actor}`);
         return null;
@@ -134,12 +162,14 @@ for (const backend of backends) {
       const seizure = { id: 'ord-s1', schema: 'Seizure', properties: { name: ['POE seizure'] } };
       await write('ORDER-1', [person('ord-p1'), seizure]);
       expect(calls).toEqual([
-        'links ord-p1,ord-s1 by system', 'every write ord-p1,ord-s1 by system', 'events ord-p1,ord-s1 by system',
+        'links ord-p1,ord-s1 by system',
+        'every write ord-p1,ord-s1 by system',
+        'events ord-p1,ord-s1 by system',
       ]);
       expect(await queued()).toEqual([]);
     });
 
-    it('reports the links reaction\'s result: none written is 0, a bulk import or a failure is null', async () => {
+    it("reports the links reaction's result: none written is 0, a bulk import or a failure is null", async () => {
       install([
         reaction('links', 10, { reportsLinks: true, skipWithoutCrossReference: true, run: async () => 3 }),
         reaction('scoring', 20, { skipWithoutCrossReference: true }),
@@ -163,7 +193,14 @@ for (const backend of backends) {
       expect(calls).toEqual(['linking lk-p2 by system']);
 
       vi.spyOn(console, 'error').mockImplementation(() => undefined);
-      install([reaction('links', 10, { reportsLinks: true, run: async () => { throw new Error('index corrupt'); } })]);
+      install([
+        reaction('links', 10, {
+          reportsLinks: true,
+          run: async () => {
+            throw new Error('index corrupt');
+          },
+        }),
+      ]);
       expect(await afterWrite(store.db, ['lk-p1'], 'analyst')).toBeNull();
     });
 
@@ -171,7 +208,11 @@ for (const backend of backends) {
       const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
       install([
         reaction('first', 10),
-        reaction('broken', 20, { run: async () => { throw new Error('disk full'); } }),
+        reaction('broken', 20, {
+          run: async () => {
+            throw new Error('disk full');
+          },
+        }),
         reaction('last', 30),
       ]);
       await write('FAIL-1', [person('fl-p1')]);
@@ -187,7 +228,11 @@ for (const backend of backends) {
       });
       install([
         reaction('first', 10),
-        reaction('unreachable', 20, { run: async () => { throw unreachable; } }),
+        reaction('unreachable', 20, {
+          run: async () => {
+            throw unreachable;
+          },
+        }),
         reaction('last', 30),
       ]);
       const written = await write('DOWN-1', [person('dn-p1')]);
@@ -204,17 +249,19 @@ for (const backend of backends) {
 
     it('refuses to write, and to resume queued work, where no reactions are installed', async () => {
       vi.resetModules(); // fresh store modules that no composition root installed reactions in
-      const fresh = { ...await import('../src/store/write.js'), ...await import('../src/store/after-write.js') };
+      const fresh = { ...(await import('../src/store/write.js')), ...(await import('../src/store/after-write.js')) };
       const forgotten = record('FORGOT-1', [person('fg-p1')]);
-      await expect(fresh.writeBatch(store.db, store.markings, fresh.SYSTEM, [forgotten], { origin: 'test' }))
-        .rejects.toThrow(/no after-write reactions are installed: the entry point must import src\/capabilities.ts/);
+      await expect(
+        fresh.writeBatch(store.db, store.markings, fresh.SYSTEM, [forgotten], { origin: 'test' }),
+      ).rejects.toThrow(/no after-write reactions are installed: the entry point must import src\/capabilities.ts/);
       // The write was rolled back with it: nothing was written that nothing followed.
       expect(await store.db.query("SELECT 1 FROM records WHERE source_record_id = 'FORGOT-1'")).toEqual([]);
       expect(await queued()).toEqual([]);
 
       // Work a killed process left queued stays queued, untouched, rather than being dropped undone.
       await store.db.query(
-        "INSERT INTO after_write_queue (entity_ids, actor, cross_reference) VALUES ('{fg-p0}', 'killed process', true)");
+        "INSERT INTO after_write_queue (entity_ids, actor, cross_reference) VALUES ('{fg-p0}', 'killed process', true)",
+      );
       await expect(fresh.resumeAfterWrites(store.db)).rejects.toThrow(/no after-write reactions are installed/);
       expect(await queued()).toEqual([{ attempts: 0, last_error: null, cross_reference: true }]);
       install([reaction('resumed', 10)]);

@@ -17,7 +17,14 @@ for (const backend of backends) {
     afterAll(async () => drop());
 
     const fill = async (n: number): Promise<void> => {
-      for (let i = 0; i < n; i++) await audit(store.db, { actor: 'analyst1', action: 'entity.read', target: `e${i}`, purpose: 'case 42', details: { i } });
+      for (let i = 0; i < n; i++)
+        await audit(store.db, {
+          actor: 'analyst1',
+          action: 'entity.read',
+          target: `e${i}`,
+          purpose: 'case 42',
+          details: { i },
+        });
     };
     /** What a table owner can do: drop the append-only triggers, tamper, and put them back so nothing looks amiss. */
     const asTableOwner = async (tamper: (tx: Sql) => Promise<unknown>): Promise<void> => {
@@ -34,19 +41,32 @@ for (const backend of backends) {
       await store.db.query("UPDATE audit_head SET seq = 0, hash = repeat('0', 64)");
     };
     const row = async (tx: Sql, seq: number): Promise<AuditRow> =>
-      (await tx.query<AuditRow>('SELECT seq, at, actor, action, target, purpose, details, prev_hash, hash FROM audit_log WHERE seq = $1', [seq]))[0]!;
+      (
+        await tx.query<AuditRow>(
+          'SELECT seq, at, actor, action, target, purpose, details, prev_hash, hash FROM audit_log WHERE seq = $1',
+          [seq],
+        )
+      )[0]!;
     /** The attacker knows the algorithm: re-hashes every entry from `seq` on, as if the chain had always been so, and the head with it. */
     const rehashFrom = async (tx: Sql, seq: number): Promise<void> => {
-      const [before] = await tx.query<{ hash: string }>('SELECT hash FROM audit_log WHERE seq < $1 ORDER BY seq DESC LIMIT 1', [seq]);
+      const [before] = await tx.query<{ hash: string }>(
+        'SELECT hash FROM audit_log WHERE seq < $1 ORDER BY seq DESC LIMIT 1',
+        [seq],
+      );
       let prev = before?.hash ?? ZERO;
       let last = seq - 1;
-      for (const r of await tx.query<AuditRow>('SELECT seq, at, actor, action, target, purpose, details FROM audit_log WHERE seq >= $1 ORDER BY seq', [seq])) {
+      for (const r of await tx.query<AuditRow>(
+        'SELECT seq, at, actor, action, target, purpose, details FROM audit_log WHERE seq >= $1 ORDER BY seq',
+        [seq],
+      )) {
         const h = entryHash(prev, r);
         await tx.query('UPDATE audit_log SET prev_hash = $2, hash = $3 WHERE seq = $1', [r.seq, prev, h]);
         prev = h;
         last = r.seq;
       }
-      const [end] = await tx.query<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
+      const [end] = await tx.query<{ seq: number; hash: string }>(
+        'SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1',
+      );
       await tx.query('UPDATE audit_head SET seq = $1, hash = $2', end ? [end.seq, end.hash] : [last, prev]);
     };
     const problems = async (expectHead?: { seq: number; hash: string }): Promise<string> => {
@@ -66,7 +86,12 @@ for (const backend of backends) {
     it('verifies entries appended in one batch like entries appended one by one', async () => {
       await reset();
       await fill(2);
-      await store.db.transaction((tx) => appendAuditBatch(tx, Array.from({ length: 1200 }, (_, i) => ({ actor: 'a', action: 'api.request', target: `/x/${i}` }))));
+      await store.db.transaction((tx) =>
+        appendAuditBatch(
+          tx,
+          Array.from({ length: 1200 }, (_, i) => ({ actor: 'a', action: 'api.request', target: `/x/${i}` })),
+        ),
+      );
       await fill(1);
       const r = await verifyAudit(store.db);
       expect(r).toMatchObject({ ok: true, entries: 1203, head: { seq: 1203 } });
@@ -85,12 +110,16 @@ for (const backend of backends) {
       expect(await problems()).toMatch(/^entry 3: content does not match its hash \(edited\)$/);
     });
 
-    it('detects a field changed and that entry\'s hash recomputed, by the link from the next entry (chain check)', async () => {
+    it("detects a field changed and that entry's hash recomputed, by the link from the next entry (chain check)", async () => {
       await reset();
       await fill(5);
       await asTableOwner(async (tx) => {
         const r = { ...(await row(tx, 3)), actor: 'someone.else' };
-        await tx.query('UPDATE audit_log SET actor = $2, hash = $3 WHERE seq = $1', [3, r.actor, entryHash(r.prev_hash, r)]);
+        await tx.query('UPDATE audit_log SET actor = $2, hash = $3 WHERE seq = $1', [
+          3,
+          r.actor,
+          entryHash(r.prev_hash, r),
+        ]);
       });
       expect(await problems()).toBe('entry 4: does not follow the entry before it (chain broken)');
     });
@@ -100,7 +129,11 @@ for (const backend of backends) {
       await fill(5);
       await asTableOwner(async (tx) => {
         const r = { ...(await row(tx, 5)), target: 'e-other' };
-        await tx.query('UPDATE audit_log SET target = $2, hash = $3 WHERE seq = $1', [5, r.target, entryHash(r.prev_hash, r)]);
+        await tx.query('UPDATE audit_log SET target = $2, hash = $3 WHERE seq = $1', [
+          5,
+          r.target,
+          entryHash(r.prev_hash, r),
+        ]);
       });
       expect(await problems()).toBe('head does not match entry 5, the last (that entry or the head was rewritten)');
     });
@@ -114,7 +147,9 @@ for (const backend of backends) {
         await rehashFrom(tx, 5);
       });
       expect(await problems()).toBe('');
-      expect(await problems(recorded)).toBe('the recorded head (entry 5) is not in the log: entries were removed or rewritten');
+      expect(await problems(recorded)).toBe(
+        'the recorded head (entry 5) is not in the log: entries were removed or rewritten',
+      );
     });
 
     it('detects a deleted entry (gap and broken link)', async () => {
@@ -147,7 +182,8 @@ for (const backend of backends) {
       await reset();
       await fill(5);
       const recorded = (await verifyAudit(store.db)).head;
-      const swap = async (tx: Sql) => { // three steps: seq is the primary key
+      const swap = async (tx: Sql) => {
+        // three steps: seq is the primary key
         await tx.query('UPDATE audit_log SET seq = -2 WHERE seq = 2');
         await tx.query('UPDATE audit_log SET seq = 2 WHERE seq = 3');
         await tx.query('UPDATE audit_log SET seq = 3 WHERE seq = -2');
@@ -159,7 +195,9 @@ for (const backend of backends) {
       // The chain re-hashed from the swap on, and the head with it: only a head recorded elsewhere still tells.
       await asTableOwner((tx) => rehashFrom(tx, 2));
       expect(await problems()).toBe('');
-      expect(await problems(recorded)).toBe('the recorded head (entry 5) is not in the log: entries were removed or rewritten');
+      expect(await problems(recorded)).toBe(
+        'the recorded head (entry 5) is not in the log: entries were removed or rewritten',
+      );
     });
 
     it('detects entries removed from the end, by the head row or by a recorded head', async () => {
@@ -169,10 +207,14 @@ for (const backend of backends) {
       await sql('DELETE FROM audit_log WHERE seq >= 4');
       expect(await problems()).toMatch(/head says entry 5 but the log ends at entry 3/);
       // Even when the attacker also rewinds the head row, the head recorded elsewhere catches it.
-      const [last] = await store.db.query<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
+      const [last] = await store.db.query<{ seq: number; hash: string }>(
+        'SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1',
+      );
       await store.db.query('UPDATE audit_head SET seq = $1, hash = $2', [last!.seq, last!.hash]);
       expect(await problems()).toBe('');
-      expect(await problems(recorded)).toBe('the recorded head (entry 5) is not in the log: entries were removed or rewritten');
+      expect(await problems(recorded)).toBe(
+        'the recorded head (entry 5) is not in the log: entries were removed or rewritten',
+      );
     });
 
     it('detects a missing head row', async () => {
@@ -189,8 +231,10 @@ for (const backend of backends) {
     it('detects a forged entry inserted with a made-up hash', async () => {
       await reset();
       await fill(3);
-      await store.db.query('INSERT INTO audit_log (seq, at, actor, action, details, prev_hash, hash) VALUES (4, $1, $2, $3, $4, $5, $6)',
-        [new Date().toISOString(), 'admin', 'entity.read', '{}', 'f'.repeat(64), 'e'.repeat(64)]);
+      await store.db.query(
+        'INSERT INTO audit_log (seq, at, actor, action, details, prev_hash, hash) VALUES (4, $1, $2, $3, $4, $5, $6)',
+        [new Date().toISOString(), 'admin', 'entity.read', '{}', 'f'.repeat(64), 'e'.repeat(64)],
+      );
       const p = await problems();
       expect(p).toMatch(/entry 4: does not follow the entry before it/);
       expect(p).toMatch(/entry 4: content does not match its hash/);
@@ -201,10 +245,32 @@ for (const backend of backends) {
       await reset();
       await fill(3);
       const [tail] = await store.db.query<{ hash: string }>('SELECT hash FROM audit_log WHERE seq = 3');
-      const forged = { seq: 4, at: new Date().toISOString(), actor: 'admin', action: 'entity.read', target: 'e9', purpose: null, details: '{}' };
-      await store.db.query('INSERT INTO audit_log (seq, at, actor, action, target, purpose, details, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)',
-        [forged.seq, forged.at, forged.actor, forged.action, forged.target, forged.purpose, forged.details, tail!.hash, entryHash(tail!.hash, forged)]);
-      expect(await problems()).toBe('head says entry 3 but the log ends at entry 4 (entries removed from the end, or head edited)');
+      const forged = {
+        seq: 4,
+        at: new Date().toISOString(),
+        actor: 'admin',
+        action: 'entity.read',
+        target: 'e9',
+        purpose: null,
+        details: '{}',
+      };
+      await store.db.query(
+        'INSERT INTO audit_log (seq, at, actor, action, target, purpose, details, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)',
+        [
+          forged.seq,
+          forged.at,
+          forged.actor,
+          forged.action,
+          forged.target,
+          forged.purpose,
+          forged.details,
+          tail!.hash,
+          entryHash(tail!.hash, forged),
+        ],
+      );
+      expect(await problems()).toBe(
+        'head says entry 3 but the log ends at entry 4 (entries removed from the end, or head edited)',
+      );
     });
 
     it('detects a forged entry slipped into the middle, everything after re-numbered and re-hashed, by a recorded head', async () => {
@@ -214,7 +280,10 @@ for (const backend of backends) {
       await asTableOwner(async (tx) => {
         await tx.query('UPDATE audit_log SET seq = -seq WHERE seq >= 3'); // two steps: seq is the primary key
         await tx.query('UPDATE audit_log SET seq = 1 - seq WHERE seq < 0');
-        await tx.query("INSERT INTO audit_log (seq, at, actor, action, details, prev_hash, hash) VALUES (3, $1, 'dea.admin', 'entity.read', '{}', '', '')", [new Date().toISOString()]);
+        await tx.query(
+          "INSERT INTO audit_log (seq, at, actor, action, details, prev_hash, hash) VALUES (3, $1, 'dea.admin', 'entity.read', '{}', '', '')",
+          [new Date().toISOString()],
+        );
         await rehashFrom(tx, 3);
       });
       expect(await problems()).toBe('');

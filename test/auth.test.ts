@@ -23,7 +23,13 @@ const signIn = (app: FastifyInstance, ip: string, username: string, password: st
   app.inject({ method: 'POST', url: '/auth/login', payload: { username, password }, remoteAddress: ip });
 
 interface TokenView {
-  id: string; kind: string; label: string | null; createdAt: string; lastUsedAt: string | null; expiresAt: string; current: boolean;
+  id: string;
+  kind: string;
+  label: string | null;
+  createdAt: string;
+  lastUsedAt: string | null;
+  expiresAt: string;
+  current: boolean;
 }
 
 describe('clientKey', () => {
@@ -52,7 +58,7 @@ for (const backend of backends) {
     const revoke = (id: string, token: string) =>
       api.app.inject({ method: 'DELETE', url: `/auth/tokens/${id}`, headers: auth(token) });
 
-    it('lists the caller\'s tokens without their secrets, and revokes one by its id', async () => {
+    it("lists the caller's tokens without their secrets, and revokes one by its id", async () => {
       const minted = await api.post('/auth/tokens', api.token.dea, { label: 'nightly export', days: 30 });
       expect(minted.statusCode).toBe(200);
       const secret: string = minted.json().token;
@@ -62,9 +68,20 @@ for (const backend of backends) {
         expect(res.body).not.toContain(hidden);
       }
       const list: TokenView[] = res.json();
-      expect(list.map((t) => [t.kind, t.label, t.current])).toEqual([['session', null, true], ['api', 'nightly export', false]]);
+      expect(list.map((t) => [t.kind, t.label, t.current])).toEqual([
+        ['session', null, true],
+        ['api', 'nightly export', false],
+      ]);
       const apiToken = list[1]!;
-      expect(Object.keys(apiToken).sort()).toEqual(['createdAt', 'current', 'expiresAt', 'id', 'kind', 'label', 'lastUsedAt']);
+      expect(Object.keys(apiToken).sort()).toEqual([
+        'createdAt',
+        'current',
+        'expiresAt',
+        'id',
+        'kind',
+        'label',
+        'lastUsedAt',
+      ]);
       expect(Date.parse(apiToken.expiresAt) - Date.parse(apiToken.createdAt)).toBeCloseTo(30 * 86_400_000, -5);
       expect(apiToken.lastUsedAt).toBeNull();
       expect(await me(secret)).toBe(200);
@@ -74,8 +91,10 @@ for (const backend of backends) {
       expect((await tokens(api.token.dea)).map((t) => t.kind)).toEqual(['session']);
     });
 
-    it('answers another user\'s token id exactly like an unknown one; an admin revokes anyone\'s', async () => {
-      const secret: string = (await api.post('/auth/tokens', api.token.cbp, { label: 'targeting feed', days: 7 })).json().token;
+    it("answers another user's token id exactly like an unknown one; an admin revokes anyone's", async () => {
+      const secret: string = (
+        await api.post('/auth/tokens', api.token.cbp, { label: 'targeting feed', days: 7 })
+      ).json().token;
       const id = (await tokens(api.token.cbp)).find((t) => t.kind === 'api')!.id;
       const theirs = await revoke(id, api.token.dea);
       const unknown = await revoke(randomUUID(), api.token.dea);
@@ -90,7 +109,8 @@ for (const backend of backends) {
       expect((await revoke(id, api.token.admin)).statusCode).toBe(200);
       expect(await me(secret)).toBe(401);
       const audited = await api.store.db.query<{ actor: string; target: string }>(
-        "SELECT actor, target FROM audit_log WHERE action = 'auth.token_revoked'");
+        "SELECT actor, target FROM audit_log WHERE action = 'auth.token_revoked'",
+      );
       expect(audited).toContainEqual({ actor: 'root', target: `token:${id}` });
     });
 
@@ -104,7 +124,9 @@ for (const backend of backends) {
       expect([await me(laptop), await me(desk), await me(script)]).toEqual([401, 200, 200]);
       // A plain POST without a body (curl -X POST) signs out too.
       const bare = await issueToken(api.store.db, p!.id, 'session', 1);
-      expect((await api.app.inject({ method: 'POST', url: '/auth/logout', headers: auth(bare.token) })).statusCode).toBe(200);
+      expect(
+        (await api.app.inject({ method: 'POST', url: '/auth/logout', headers: auth(bare.token) })).statusCode,
+      ).toBe(200);
       expect(await me(bare.token)).toBe(401);
       const all = await api.post('/auth/logout', desk, { all: true });
       expect(all.json()).toEqual({ ok: true, revoked: 3 }); // the desk session, the API token and the first user token
@@ -112,17 +134,24 @@ for (const backend of backends) {
       expect(await me(api.token.dea)).toBe(200); // other users keep theirs
     });
 
-    it('records a token\'s last use at most once a minute', async () => {
+    it("records a token's last use at most once a minute", async () => {
       const secret: string = (await api.post('/auth/tokens', api.token.dea, { label: 'poller', days: 1 })).json().token;
-      const lastUsed = async () => (await api.store.db.query<{ t: string | null }>(
-        'SELECT last_used_at::text AS t FROM tokens WHERE token_hash = $1', [sha256(secret)]))[0]!.t;
+      const lastUsed = async () =>
+        (
+          await api.store.db.query<{ t: string | null }>(
+            'SELECT last_used_at::text AS t FROM tokens WHERE token_hash = $1',
+            [sha256(secret)],
+          )
+        )[0]!.t;
       await me(secret);
       const first = await lastUsed();
       expect(first).not.toBeNull();
       await me(secret);
       expect(await lastUsed()).toBe(first); // no write within the minute
-      await api.store.db.query("UPDATE tokens SET last_used_at = last_used_at - interval '61 seconds' WHERE token_hash = $1", [
-        sha256(secret)]);
+      await api.store.db.query(
+        "UPDATE tokens SET last_used_at = last_used_at - interval '61 seconds' WHERE token_hash = $1",
+        [sha256(secret)],
+      );
       const aged = await lastUsed();
       await me(secret);
       expect(await lastUsed()).not.toBe(aged);
@@ -151,7 +180,11 @@ for (const backend of backends) {
     const observed = (r: Awaited<ReturnType<typeof signIn>>) => {
       const { date, 'x-ratelimit-reset': reset, 'retry-after': retryAfter, ...headers } = r.headers;
       return {
-        status: r.statusCode, body: r.body, headers, date: date !== undefined, reset: reset !== undefined,
+        status: r.statusCode,
+        body: r.body,
+        headers,
+        date: date !== undefined,
+        reset: reset !== undefined,
         retryAfter: retryAfter === undefined ? undefined : Math.round(Number(retryAfter) / 10),
       };
     };
@@ -186,7 +219,7 @@ for (const backend of backends) {
       expect((await signIn(api.app, '10.2.0.1', 'hsi.agent', PASSWORD)).statusCode).toBe(200);
     });
 
-    it('keeps a stranger\'s failures to their own client: the user still signs in from another', async () => {
+    it("keeps a stranger's failures to their own client: the user still signs in from another", async () => {
       for (let i = 0; i < MAX_FAILED_LOGINS; i++) {
         expect((await signIn(api.app, '10.3.0.66', 'victim', `guess ${i}`)).statusCode).toBe(401);
       }
@@ -202,7 +235,8 @@ for (const backend of backends) {
       expect(Number(longer.headers['retry-after'])).toBeGreaterThan(1790);
       const [failures] = await api.store.db.query<{ n: number }>(
         "SELECT count(*)::int AS n FROM audit_log WHERE action = 'auth.login_failed' AND actor = 'victim'" +
-        " AND details LIKE '%10.3.0.66%'");
+          " AND details LIKE '%10.3.0.66%'",
+      );
       expect(failures!.n).toBe(MAX_FAILED_LOGINS + 3); // every refused attempt is audited with its client
     });
 
@@ -211,7 +245,10 @@ for (const backend of backends) {
       let n = 0;
       for (const name of ['victim', 'hsi.agent', 'a.b', 'c.d', 'e.f']) {
         for (let i = 0; i < MAX_FAILED_LOGINS - 1; i++, n++) {
-          expect(await login(api.store.db, name, `spray ${i}`, '10.4.0.9')).toMatchObject({ ok: false, reason: 'invalid' });
+          expect(await login(api.store.db, name, `spray ${i}`, '10.4.0.9')).toMatchObject({
+            ok: false,
+            reason: 'invalid',
+          });
         }
       }
       expect(n).toBe(CLIENT_MAX_FAILED_LOGINS);
@@ -222,7 +259,8 @@ for (const backend of backends) {
     });
 
     it('counts an IPv6 client by its /64, so fresh addresses from one network get no fresh guesses', async () => {
-      for (let i = 0; i < MAX_FAILED_LOGINS; i++) await login(api.store.db, 'victim', `guess ${i}`, `2001:db8:7:1::${i + 1}`);
+      for (let i = 0; i < MAX_FAILED_LOGINS; i++)
+        await login(api.store.db, 'victim', `guess ${i}`, `2001:db8:7:1::${i + 1}`);
       const sameNetwork = await login(api.store.db, 'victim', PASSWORD, '2001:db8:7:1:ffff::9');
       expect(sameNetwork).toMatchObject({ ok: false, reason: 'throttled' });
       expect(await login(api.store.db, 'victim', PASSWORD, '2001:db8:7:2::1')).toMatchObject({ ok: true });
@@ -243,12 +281,26 @@ describe('chokepoint tokens (CLI)', () => {
     }
   };
 
-  it('lists a user\'s tokens without secrets, ends one by id, and ends them all', async () => {
-    const added = await cli('users', 'add', '--username', 'tok.user', '--agency', 'DEA', '--clearance', 'S', '--roles', 'analyst');
+  it("lists a user's tokens without secrets, ends one by id, and ends them all", async () => {
+    const added = await cli(
+      'users',
+      'add',
+      '--username',
+      'tok.user',
+      '--agency',
+      'DEA',
+      '--clearance',
+      'S',
+      '--roles',
+      'analyst',
+    );
     expect(added.status, added.stderr).toBe(0);
     const [session, script] = await withStore(async (s) => {
       const [u] = await s.db.query<{ id: number }>("SELECT id FROM users WHERE username = 'tok.user'");
-      return [(await issueToken(s.db, u!.id, 'session', 8)).token, (await issueToken(s.db, u!.id, 'api', 24, 'nightly')).token];
+      return [
+        (await issueToken(s.db, u!.id, 'session', 8)).token,
+        (await issueToken(s.db, u!.id, 'api', 24, 'nightly')).token,
+      ];
     });
     const list = await cli('tokens', 'list', '--user', 'tok.user');
     expect(list.status, list.stderr).toBe(0);
@@ -258,11 +310,17 @@ describe('chokepoint tokens (CLI)', () => {
     for (const hidden of [session, script, sha256(session), sha256(script)]) expect(list.stdout).not.toContain(hidden);
     const apiId = lines[1]!.slice(0, 36);
     expect((await cli('tokens', 'revoke', apiId)).stdout).toMatch(/ended api token .* of tok\.user/);
-    expect((await cli('tokens', 'revoke', '--all', '--user', 'tok.user')).stdout).toMatch(/ended 1 token\(s\) of tok\.user/);
+    expect((await cli('tokens', 'revoke', '--all', '--user', 'tok.user')).stdout).toMatch(
+      /ended 1 token\(s\) of tok\.user/,
+    );
     await withStore(async (s) => {
-      expect([await principalForToken(s.db, session), await principalForToken(s.db, script)]).toEqual([undefined, undefined]);
+      expect([await principalForToken(s.db, session), await principalForToken(s.db, script)]).toEqual([
+        undefined,
+        undefined,
+      ]);
       const audited = await s.db.query<{ action: string }>(
-        "SELECT action FROM audit_log WHERE action IN ('auth.token_revoked', 'auth.logout_all') ORDER BY seq");
+        "SELECT action FROM audit_log WHERE action IN ('auth.token_revoked', 'auth.logout_all') ORDER BY seq",
+      );
       expect(audited.map((a) => a.action)).toEqual(['auth.token_revoked', 'auth.logout_all']);
     });
   });

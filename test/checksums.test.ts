@@ -22,12 +22,18 @@ describe('ISO 6346 container check digit', () => {
 
   it('accepts such a container number as an identifier and refuses it with any other last digit', () => {
     for (const { number } of REMAINDER_10) {
-      expect(normalizeIdentifier('container', `${number.slice(0, 4)} ${number.slice(4, 10)} ${number[10]}`)).toBe(`container:${number}`);
-      for (const wrong of '123456789') expect(() => normalizeIdentifier('container', number.slice(0, 10) + wrong), `${number.slice(0, 10)}${wrong}`).toThrow(/check digit/);
+      expect(normalizeIdentifier('container', `${number.slice(0, 4)} ${number.slice(4, 10)} ${number[10]}`)).toBe(
+        `container:${number}`,
+      );
+      for (const wrong of '123456789')
+        expect(
+          () => normalizeIdentifier('container', number.slice(0, 10) + wrong),
+          `${number.slice(0, 10)}${wrong}`,
+        ).toThrow(/check digit/);
     }
   });
 
-  it('keeps the remainder as the digit otherwise (the standard\'s own example)', () => {
+  it("keeps the remainder as the digit otherwise (the standard's own example)", () => {
     expect(iso6346CheckDigit('CSQU305438')).toBe(3);
   });
 });

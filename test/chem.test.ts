@@ -6,20 +6,36 @@ import { memoryApiFor, postAs } from './helpers.js';
 import { readFileSync } from 'node:fs';
 import { fentanylClass, StructureError } from '../src/chem/fentanyl-class.js';
 
-const library = readFileSync(new URL('../reference/chem/fentanyl_analogues.csv', import.meta.url), 'utf8').trim().split('\n').slice(1).map((line) => {
-  const m = /^("[^"]*"|[^,]*),([^,]*),([^,]*),/.exec(line)!;
-  return { name: m[1]!.replace(/"/g, ''), smiles: m[3]! };
-}).filter((r) => r.smiles);
+const library = readFileSync(new URL('../reference/chem/fentanyl_analogues.csv', import.meta.url), 'utf8')
+  .trim()
+  .split('\n')
+  .slice(1)
+  .map((line) => {
+    const m = /^("[^"]*"|[^,]*),([^,]*),([^,]*),/.exec(line)!;
+    return { name: m[1]!.replace(/"/g, ''), smiles: m[3]! };
+  })
+  .filter((r) => r.smiles);
 const byName = (name: string) => library.find((r) => r.name === name)!.smiles;
 
 describe('fentanyl-related substances', () => {
   it('classes known analogues, naming the modifications of the definition', async () => {
-    expect(await fentanylClass('CCC(=O)N(C1CCN(CC1)CCC2=CC=CC=C2)C3=CC=CC=C3')).toMatchObject({ isFentanyl: true, fentanylRelated: false });
+    expect(await fentanylClass('CCC(=O)N(C1CCN(CC1)CCC2=CC=CC=C2)C3=CC=CC=C3')).toMatchObject({
+      isFentanyl: true,
+      fentanylRelated: false,
+    });
     const carf = await fentanylClass('CCC(=O)N(C1=CC=CC=C1)C2(CCN(CC2)CCC3=CC=CC=C3)C(=O)OC');
     expect(carf).toMatchObject({ fentanylRelated: true, modifications: ['C'] }); // carfentanil: ester on the piperidine
     expect((await fentanylClass('CCC(=O)N(C1=CC=CC=C1)C2(CCN(CC2)CCC3=CC=CS3)COC')).modifications).toEqual(['A', 'C']); // sufentanil
     // The library's own spellings (butyryl fentanyl is "Butyrlfentanyl" there): a name it lacks fails the test.
-    for (const name of ['Acetyl fentanyl', 'Furanylfentanyl', 'Ocfentanil', 'Cyclopropylfentanyl', 'Butyrlfentanyl', 'para-Fluorofentanyl', '3-Methyl fentanyl']) {
+    for (const name of [
+      'Acetyl fentanyl',
+      'Furanylfentanyl',
+      'Ocfentanil',
+      'Cyclopropylfentanyl',
+      'Butyrlfentanyl',
+      'para-Fluorofentanyl',
+      '3-Methyl fentanyl',
+    ]) {
       const row = library.find((r) => r.name === name);
       expect(row, `${name} in reference/chem/fentanyl_analogues.csv`).toBeDefined();
       expect((await fentanylClass(row!.smiles)).fentanylRelated, name).toBe(true);
@@ -45,12 +61,14 @@ describe('fentanyl-related substances', () => {
       norfentanyl: 'CCC(=O)N(C1CCNCC1)C2=CC=CC=C2',
       remifentanil: 'CCC(=O)N(C1=CC=CC=C1)C2(CCN(CC2)CCC(=O)OC)C(=O)OC',
     };
-    for (const [name, smi] of Object.entries(others)) expect((await fentanylClass(smi)).fentanylRelated, name).toBe(false);
+    for (const [name, smi] of Object.entries(others))
+      expect((await fentanylClass(smi)).fentanylRelated, name).toBe(false);
   });
 
   it('classes most of a real analogue library; the rest lack a part of the skeleton by the definition', async () => {
     let inClass = 0;
-    for (const r of library) if ((await fentanylClass(r.smiles)).fentanylRelated || (await fentanylClass(r.smiles)).isFentanyl) inClass++;
+    for (const r of library)
+      if ((await fentanylClass(r.smiles)).fentanylRelated || (await fentanylClass(r.smiles)).isFentanyl) inClass++;
     // 222 of 278 today: the misses are nor- and despropionyl metabolites, benzyl (one-carbon) and remifentanil-type
     // chains, N-methyl piperidines, and a few library rows whose SMILES is another compound altogether.
     expect(inClass).toBeGreaterThanOrEqual(215);
@@ -63,13 +81,15 @@ describe('fentanyl-related substances', () => {
   });
 });
 
-
 describe('POST /substances/fentanyl-class', () => {
   const ctx = memoryApiFor({ username: 'lab.chemist', agency: 'DEA', clearance: 'U', roles: ['analyst'] });
 
   it('answers with the class and the modifications, and rejects bad input with a 400', async () => {
     const post = (smiles: string) => postAs(ctx.app, '/substances/fentanyl-class', ctx.token, { smiles });
-    expect((await post('CC(=O)N(C1CCN(CC1)CCC2=CC=CC=C2)C3=CC=CC=C3')).json()).toMatchObject({ fentanylRelated: true, modifications: ['E'] });
+    expect((await post('CC(=O)N(C1CCN(CC1)CCC2=CC=CC=C2)C3=CC=CC=C3')).json()).toMatchObject({
+      fentanylRelated: true,
+      modifications: ['E'],
+    });
     expect((await post('C1CC(')).statusCode).toBe(400);
     expect((await post('x'.repeat(3000))).statusCode).toBe(400);
   });
@@ -84,21 +104,52 @@ describe('emerging substances', () => {
     if (!r.record) throw new Error(JSON.stringify(r.errors));
     await writeBatch(ctx.store.db, ctx.store.markings, SYSTEM, [r.record], { origin: 'test' });
   };
-  const alerts = async () => ctx.store.db.query<{ agency: string; message: string }>("SELECT agency, message FROM notifications WHERE kind = 'substance.emerging' ORDER BY id");
+  const alerts = async () =>
+    ctx.store.db.query<{ agency: string; message: string }>(
+      "SELECT agency, message FROM notifications WHERE kind = 'substance.emerging' ORDER BY id",
+    );
 
   it('alerts once when a seizure result names a substance on no list and in no earlier result, saying if it is fentanyl-related', async () => {
-    await write('LAB-1', [{ id: 'sz-a', schema: 'Seizure', properties: { name: ['POE seizure'], date: ['2031-03-01'], drugType: ['Fentanyl (powder)'] } }]);
+    await write('LAB-1', [
+      {
+        id: 'sz-a',
+        schema: 'Seizure',
+        properties: { name: ['POE seizure'], date: ['2031-03-01'], drugType: ['Fentanyl (powder)'] },
+      },
+    ]);
     expect(await alerts()).toEqual([]); // on the control list
     await write('LAB-2', [
-      { id: 'sub-cpf', schema: 'Substance', properties: { name: ['Cyclopropylfentanyl'], smiles: ['O=C(C1CC1)N(C2CCN(CC2)CCC3=CC=CC=C3)C4=CC=CC=C4'] } },
-      { id: 'sz-b', schema: 'Seizure', properties: { name: ['Lab result'], date: ['2031-03-02'], substance: ['sub-cpf'] } },
+      {
+        id: 'sub-cpf',
+        schema: 'Substance',
+        properties: { name: ['Cyclopropylfentanyl'], smiles: ['O=C(C1CC1)N(C2CCN(CC2)CCC3=CC=CC=C3)C4=CC=CC=C4'] },
+      },
+      {
+        id: 'sz-b',
+        schema: 'Seizure',
+        properties: { name: ['Lab result'], date: ['2031-03-02'], substance: ['sub-cpf'] },
+      },
     ]);
     const first = await alerts();
     expect(first.map((a) => a.agency).sort()).toEqual(['CBP', 'DEA']);
-    expect(first[0]!.message).toMatch(/Emerging substance: "Cyclopropylfentanyl" named by Seizure sz-b \(CBP\/LAB-2\).*fentanyl-related \(modifications E\)/);
-    await write('LAB-3', [{ id: 'sz-c', schema: 'Seizure', properties: { name: ['Again'], date: ['2031-03-03'], drugType: ['Cyclopropyl fentanyl'] } }]);
+    expect(first[0]!.message).toMatch(
+      /Emerging substance: "Cyclopropylfentanyl" named by Seizure sz-b \(CBP\/LAB-2\).*fentanyl-related \(modifications E\)/,
+    );
+    await write('LAB-3', [
+      {
+        id: 'sz-c',
+        schema: 'Seizure',
+        properties: { name: ['Again'], date: ['2031-03-03'], drugType: ['Cyclopropyl fentanyl'] },
+      },
+    ]);
     expect(await alerts()).toHaveLength(2); // seen before
-    await write('LAB-4', [{ id: 'sz-d', schema: 'Seizure', properties: { name: ['Nitazene'], date: ['2031-03-04'], drugType: ['Protonitazene'] } }]);
+    await write('LAB-4', [
+      {
+        id: 'sz-d',
+        schema: 'Seizure',
+        properties: { name: ['Nitazene'], date: ['2031-03-04'], drugType: ['Protonitazene'] },
+      },
+    ]);
     expect((await alerts()).at(-1)!.message).toMatch(/"Protonitazene"/);
   });
 });

@@ -5,7 +5,16 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import {
-  chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync,
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
@@ -103,10 +112,17 @@ describe('one process at a time holds the data directory', () => {
     const first = await open(dir);
     first.db.announce({ command: 'serve', url: 'http://127.0.0.1:9' });
     const holder = JSON.parse(readFileSync(join(dir, LOCK_FILE), 'utf8')) as LockHolder;
-    expect(holder).toMatchObject({ pid: process.pid, hostname: hostname(),
-      command: 'serve', url: 'http://127.0.0.1:9' });
+    expect(holder).toMatchObject({
+      pid: process.pid,
+      hostname: hostname(),
+      command: 'serve',
+      url: 'http://127.0.0.1:9',
+    });
     expect(statSync(join(dir, LOCK_FILE)).mode & 0o777).toBe(0o600);
-    const second = await open(dir).then(() => 'opened', (e: Error) => e);
+    const second = await open(dir).then(
+      () => 'opened',
+      (e: Error) => e,
+    );
     expect(second).toBeInstanceOf(DataDirBusyError);
     expect((second as Error).message).toMatch(/is in use by this process already/);
     await first.close();
@@ -156,23 +172,26 @@ describe('one process at a time holds the data directory', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
-  it.runIf(existsSync('/proc/self/stat'))('a lock whose pid is another process now (a reused pid) is taken over', () => {
-    const dir = fresh();
-    // The parent is alive, but its start tick is not the one recorded: the lock's process died, its pid was reused.
-    const bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
-    plantLock(dir, { pid: process.ppid, identity: `${bootId}:1` });
-    const said: string[] = [];
-    lockDataDir(dir, (l) => said.push(l)).release();
-    expect(said.join('\n')).toMatch(new RegExp(`pid ${process.ppid} is now another process \\(a reused pid\\)`));
-    // So is a lock that names this very process but was never taken by it (a container restarted with the same pid).
-    plantLock(dir, { pid: process.pid, identity: `${bootId}:1` });
-    said.length = 0;
-    lockDataDir(dir, (l) => said.push(l)).release();
-    expect(said.join('\n')).toMatch(/a reused pid/);
-    // And one from before the machine restarted.
-    plantLock(dir, { pid: process.ppid, identity: 'another-boot:1' });
-    said.length = 0;
-    lockDataDir(dir, (l) => said.push(l)).release();
-    expect(said.join('\n')).toMatch(/the machine has restarted/);
-  });
+  it.runIf(existsSync('/proc/self/stat'))(
+    'a lock whose pid is another process now (a reused pid) is taken over',
+    () => {
+      const dir = fresh();
+      // The parent is alive, but its start tick is not the one recorded: the lock's process died, its pid was reused.
+      const bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+      plantLock(dir, { pid: process.ppid, identity: `${bootId}:1` });
+      const said: string[] = [];
+      lockDataDir(dir, (l) => said.push(l)).release();
+      expect(said.join('\n')).toMatch(new RegExp(`pid ${process.ppid} is now another process \\(a reused pid\\)`));
+      // So is a lock that names this very process but was never taken by it (a container restarted with the same pid).
+      plantLock(dir, { pid: process.pid, identity: `${bootId}:1` });
+      said.length = 0;
+      lockDataDir(dir, (l) => said.push(l)).release();
+      expect(said.join('\n')).toMatch(/a reused pid/);
+      // And one from before the machine restarted.
+      plantLock(dir, { pid: process.ppid, identity: 'another-boot:1' });
+      said.length = 0;
+      lockDataDir(dir, (l) => said.push(l)).release();
+      expect(said.join('\n')).toMatch(/the machine has restarted/);
+    },
+  );
 });

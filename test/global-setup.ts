@@ -3,11 +3,22 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-const newest = (dir: string): number => Math.max(0, ...readdirSync(dir, { withFileTypes: true }).map((e) => (e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs)));
+const newest = (dir: string): number =>
+  Math.max(
+    0,
+    ...readdirSync(dir, { withFileTypes: true }).map((e) =>
+      e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs,
+    ),
+  );
 
 export async function setup(): Promise<void> {
   const built = 'dist/web/index.html';
-  const sources = Math.max(newest('src/web'), newest('src/domain'), statSync('vite.config.ts').mtimeMs, statSync('package-lock.json').mtimeMs);
+  const sources = Math.max(
+    newest('src/web'),
+    newest('src/domain'),
+    statSync('vite.config.ts').mtimeMs,
+    statSync('package-lock.json').mtimeMs,
+  );
   if (existsSync(built) && statSync(built).mtimeMs >= sources) return;
   const { build } = await import('vite');
   await build({ configFile: 'vite.config.ts', logLevel: 'warn' });

@@ -7,14 +7,34 @@ import { SYSTEM } from '../src/store/write.js';
 
 for (const backend of backends) {
   describe(`key-node analysis (${backend.name})`, () => {
-    const api = apiSuite(backend, {
-      dea: { username: 'dea.an', agency: 'DEA', clearance: 'S', roles: ['analyst'], groups: ['OCDETF'] },
-      fgr: { username: 'fgr.li', agency: 'FGR', clearance: 'S', roles: ['partner'], country: 'MEX' },
-    }, async (store) => {
-      await loadScenario(store, { seed: 5, networks: 4 });
-    });
+    const api = apiSuite(
+      backend,
+      {
+        dea: { username: 'dea.an', agency: 'DEA', clearance: 'S', roles: ['analyst'], groups: ['OCDETF'] },
+        fgr: { username: 'fgr.li', agency: 'FGR', clearance: 'S', roles: ['partner'], country: 'MEX' },
+      },
+      async (store) => {
+        await loadScenario(store, { seed: 5, networks: 4 });
+      },
+    );
     const get = async (url: string, token: string) => (await api.app.inject({ url, headers: auth(token) })).json();
-    const visibleTo = async (agency: string, country: string) => new Set((await api.store.read({ ...SYSTEM, agency, country, clearance: 'S', groups: agency === 'DEA' ? ['OCDETF'] : [], lawEnforcement: true, government: true }, (tx) => tx.query<{ id: string }>('SELECT id FROM entities'))).map((r) => r.id));
+    const visibleTo = async (agency: string, country: string) =>
+      new Set(
+        (
+          await api.store.read(
+            {
+              ...SYSTEM,
+              agency,
+              country,
+              clearance: 'S',
+              groups: agency === 'DEA' ? ['OCDETF'] : [],
+              lawEnforcement: true,
+              government: true,
+            },
+            (tx) => tx.query<{ id: string }>('SELECT id FROM entities'),
+          )
+        ).map((r) => r.id),
+      );
 
     it('ranks nodes of the minimum supply cut near the top, and says why each ranks', async () => {
       const r = await get('/graph/ranking?top=10&merges=suggested', api.token.dea);
@@ -26,7 +46,10 @@ for (const backend of backends) {
     });
 
     it('analyses only what the reader may see', async () => {
-      for (const [token, agency, country] of [[api.token.dea, 'DEA', 'USA'], [api.token.fgr, 'FGR', 'MEX']] as const) {
+      for (const [token, agency, country] of [
+        [api.token.dea, 'DEA', 'USA'],
+        [api.token.fgr, 'FGR', 'MEX'],
+      ] as const) {
         const visible = await visibleTo(agency, country);
         const r = await get('/graph/measures?measure=pagerank&top=1000', token);
         expect(r.top.length).toBeGreaterThan(0);
@@ -34,14 +57,21 @@ for (const backend of backends) {
         const rk = await get('/graph/ranking?top=1000', token);
         for (const t of rk.targets) expect(visible.has(t.id)).toBe(true);
       }
-      expect((await get('/graph/measures?measure=pagerank&top=1000', api.token.fgr)).nodes).toBeLessThan((await get('/graph/measures?measure=pagerank&top=1000', api.token.dea)).nodes);
+      expect((await get('/graph/measures?measure=pagerank&top=1000', api.token.fgr)).nodes).toBeLessThan(
+        (await get('/graph/measures?measure=pagerank&top=1000', api.token.dea)).nodes,
+      );
     });
 
     it('simulates a disruption: flow lost, reachability, rerouting and next-best routes', async () => {
       const plan = await get('/graph/interdiction?k=2&merges=suggested', api.token.dea);
       expect(plan.plan).toHaveLength(2);
       expect(plan.plan[1].flowAfter).toBeLessThan(plan.initial);
-      const sim = (await api.post('/graph/simulate', api.token.dea, { remove: [plan.plan[0].id, 'no-such-entity'], merges: 'suggested' })).json();
+      const sim = (
+        await api.post('/graph/simulate', api.token.dea, {
+          remove: [plan.plan[0].id, 'no-such-entity'],
+          merges: 'suggested',
+        })
+      ).json();
       expect(sim.flowBefore).toBe(plan.initial);
       expect(sim.flowAfter).toBe(plan.plan[0].flowAfter);
       expect(sim.flowLostPct).toBeGreaterThan(0);
@@ -58,8 +88,12 @@ for (const backend of backends) {
       const c = await get('/graph/measures?measure=communities&top=3', api.token.dea);
       expect(c.count).toBeGreaterThan(1);
       expect(c.modularity).toBeGreaterThan(0.3);
-      await expect(api.store.read({ ...SYSTEM, groups: [] }, (tx) => projectGraph(tx, { maxEdges: 10 }))).rejects.toBeInstanceOf(GraphTooLargeError);
-      expect((await api.app.inject({ url: '/graph/measures?measure=eigen', headers: auth(api.token.dea) })).statusCode).toBe(400);
+      await expect(
+        api.store.read({ ...SYSTEM, groups: [] }, (tx) => projectGraph(tx, { maxEdges: 10 })),
+      ).rejects.toBeInstanceOf(GraphTooLargeError);
+      expect(
+        (await api.app.inject({ url: '/graph/measures?measure=eigen', headers: auth(api.token.dea) })).statusCode,
+      ).toBe(400);
     });
   });
 }

@@ -16,7 +16,8 @@ export interface Backend {
 }
 
 const url = process.env.DATABASE_URL;
-if (!url) console.warn('DATABASE_URL is not set: PostgreSQL-server tests are skipped (PGlite tests run). .ci/run sets it.');
+if (!url)
+  console.warn('DATABASE_URL is not set: PostgreSQL-server tests are skipped (PGlite tests run). .ci/run sets it.');
 
 /** An in-memory PGlite store, whatever DATABASE_URL says. */
 export async function memoryStore(): Promise<Store> {
@@ -32,25 +33,37 @@ export const backends: Backend[] = [
     },
   },
   ...(url
-    ? [{
-        name: 'postgres',
-        async open() {
-          const scratch = await scratchPostgres(url);
-          const store = await Store.open({ url: scratch.url });
-          return {
-            store,
-            async drop() {
-              await store.close();
-              await scratch.drop();
-            },
-          };
+    ? [
+        {
+          name: 'postgres',
+          async open() {
+            const scratch = await scratchPostgres(url);
+            const store = await Store.open({ url: scratch.url });
+            return {
+              store,
+              async drop() {
+                await store.close();
+                await scratch.drop();
+              },
+            };
+          },
         },
-      }]
+      ]
     : []),
 ];
 
 /** A user and a session token for API tests. */
-export async function userWithToken(store: Store, u: { username: string; agency: string; clearance: Classification; roles: Role[]; groups?: string[]; country?: string }): Promise<string> {
+export async function userWithToken(
+  store: Store,
+  u: {
+    username: string;
+    agency: string;
+    clearance: Classification;
+    roles: Role[];
+    groups?: string[];
+    country?: string;
+  },
+): Promise<string> {
   const p = await createUser(store.db, { ...u, password: 'correct horse battery staple' });
   return (await issueToken(store.db, p.id, 'session', 1)).token;
 }
@@ -63,10 +76,19 @@ export async function server(store: Store) {
 export const auth = (token: string) => ({ authorization: `Bearer ${token}` });
 
 /** A store on `backend` and an API server over it, closed together. */
-export async function openApi(backend: Backend): Promise<{ store: Store; app: FastifyInstance; close(): Promise<void> }> {
+export async function openApi(
+  backend: Backend,
+): Promise<{ store: Store; app: FastifyInstance; close(): Promise<void> }> {
   const { store, drop } = await backend.open();
   const app = await server(store);
-  return { store, app, close: async () => { await app.close(); await drop(); } };
+  return {
+    store,
+    app,
+    close: async () => {
+      await app.close();
+      await drop();
+    },
+  };
 }
 
 /** POST a JSON body as the holder of `token`. */
@@ -77,9 +99,23 @@ export const postAs = (app: FastifyInstance, url: string, token: string, payload
  * An in-memory store, an API over it and one user's token, set up before and torn
  * down after the calling suite (the common shape of API tests that need no backend matrix).
  */
-export function memoryApiFor(u: Parameters<typeof userWithToken>[1]): { store: Store; app: FastifyInstance; token: string } {
+export function memoryApiFor(u: Parameters<typeof userWithToken>[1]): {
+  store: Store;
+  app: FastifyInstance;
+  token: string;
+} {
   const suite = apiSuite(backends[0]!, { user: u }); // backends[0]: in-memory PGlite
-  return { get store() { return suite.store; }, get app() { return suite.app; }, get token() { return suite.token.user; } };
+  return {
+    get store() {
+      return suite.store;
+    },
+    get app() {
+      return suite.app;
+    },
+    get token() {
+      return suite.token.user;
+    },
+  };
 }
 
 type UserSpec = Parameters<typeof userWithToken>[1];
@@ -100,7 +136,11 @@ export interface ApiSuite<K extends string> {
  * opened before the suite, then `setUp`, then a user (and token) for each key of
  * `users`; all closed after the suite.
  */
-export function apiSuite<K extends string>(backend: Backend, users: Record<K, UserSpec>, setUp?: (store: Store) => Promise<void>): ApiSuite<K> {
+export function apiSuite<K extends string>(
+  backend: Backend,
+  users: Record<K, UserSpec>,
+  setUp?: (store: Store) => Promise<void>,
+): ApiSuite<K> {
   let close: (() => Promise<void>) | undefined;
   const suite = {
     token: {} as Record<K, string>,
@@ -111,7 +151,8 @@ export function apiSuite<K extends string>(backend: Backend, users: Record<K, Us
     const api = await openApi(backend);
     ({ store: suite.store, app: suite.app, close } = api);
     await setUp?.(api.store); // data or agencies the suite needs before its users
-    for (const [key, u] of Object.entries(users) as [K, UserSpec][]) suite.token[key] = await userWithToken(api.store, u);
+    for (const [key, u] of Object.entries(users) as [K, UserSpec][])
+      suite.token[key] = await userWithToken(api.store, u);
   });
   afterAll(() => close?.());
   return suite;

@@ -71,9 +71,19 @@ export function importsOf(text: string): Import[] {
   for (const m of code.matchAll(declaration)) {
     const clause = m[2]!;
     const braces = /\{([^}]*)\}/.exec(clause);
-    const names = m[1] === 'import' && braces
-      ? braces[1]!.split(',').map((n) => n.trim().replace(/^type\s+/, '').split(/\s+as\s+/)[0]!).filter(Boolean)
-      : [];
+    const names =
+      m[1] === 'import' && braces
+        ? braces[1]!
+            .split(',')
+            .map(
+              (n) =>
+                n
+                  .trim()
+                  .replace(/^type\s+/, '')
+                  .split(/\s+as\s+/)[0]!,
+            )
+            .filter(Boolean)
+        : [];
     found.push({ specifier: m[4]!, names, line: lineAt(m.index) });
     starts.add(m.index + m[0].search(/\S/));
   }
@@ -134,7 +144,7 @@ describe('reading import statements', () => {
       "export type { J } from './six.js';",
       "// import { k } from './commented.js';",
       "/* import './block-commented.js'; */",
-      "const s = \"import { l } from './in-a-string.js'\";",
+      'const s = "import { l } from \'./in-a-string.js\'";',
       "const re = /['\"]/; const url = 'postgres://host'; // a slash",
       "export const m = await import('./seven.js');",
       "export const n = 'from';",
@@ -169,7 +179,8 @@ describe('layers', () => {
           const to = target(file, imp.specifier);
           if (!to) continue;
           relativeImports++;
-          if (!allowed.includes(layerOf(to))) upward.push(`${relative(SRC, file)}:${imp.line} imports ${imp.specifier}`);
+          if (!allowed.includes(layerOf(to)))
+            upward.push(`${relative(SRC, file)}:${imp.line} imports ${imp.specifier}`);
         }
       }
       // The layer's files were read: a wrong path would find nothing and pass.
@@ -179,7 +190,7 @@ describe('layers', () => {
     });
   }
 
-  it('every module that calls the store\'s write functions imports the composition root', () => {
+  it("every module that calls the store's write functions imports the composition root", () => {
     const writers = new Map([
       [join(SRC, 'store/write.ts'), ['writeBatch', 'writeRecords']],
       [join(SRC, 'store/after-write.ts'), ['afterWrite', 'queueAfterWrite', 'runAfterWrite', 'resumeAfterWrites']],
@@ -199,7 +210,9 @@ describe('layers', () => {
       if (!imports.some((imp) => target(file, imp.specifier) === root)) forgot.push(relative(SRC, file));
     }
     // The writers were found: a wrong list of names would find none and pass.
-    expect(writing).toEqual(expect.arrayContaining(['api/server.ts', 'cli/main.ts', 'ingest/importer.ts', 'api/routes/entities.ts']));
+    expect(writing).toEqual(
+      expect.arrayContaining(['api/server.ts', 'cli/main.ts', 'ingest/importer.ts', 'api/routes/entities.ts']),
+    );
     expect(forgot).toEqual([]);
   });
 });

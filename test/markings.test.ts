@@ -1,11 +1,49 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { canRead, formatMarking, highestMarking, parseMarking, portionMarking, CLASSIFICATIONS, CAVEATS, normalizeMarking, type ReaderAccess } from '../src/domain/markings.js';
+import {
+  canRead,
+  formatMarking,
+  highestMarking,
+  parseMarking,
+  portionMarking,
+  CLASSIFICATIONS,
+  CAVEATS,
+  normalizeMarking,
+  type ReaderAccess,
+} from '../src/domain/markings.js';
 
-const usAnalyst: ReaderAccess = { clearance: 'S', agency: 'DEA', country: 'USA', groups: [], lawEnforcement: true, government: true };
-const mexican: ReaderAccess = { clearance: 'S', agency: 'FGR', country: 'MEX', groups: [], lawEnforcement: true, government: true };
-const carrier: ReaderAccess = { clearance: 'U', agency: 'EXPRS', country: 'USA', groups: [], lawEnforcement: false, government: false };
-const treasury: ReaderAccess = { clearance: 'TS', agency: 'OFAC', country: 'USA', groups: [], lawEnforcement: false, government: true };
+const usAnalyst: ReaderAccess = {
+  clearance: 'S',
+  agency: 'DEA',
+  country: 'USA',
+  groups: [],
+  lawEnforcement: true,
+  government: true,
+};
+const mexican: ReaderAccess = {
+  clearance: 'S',
+  agency: 'FGR',
+  country: 'MEX',
+  groups: [],
+  lawEnforcement: true,
+  government: true,
+};
+const carrier: ReaderAccess = {
+  clearance: 'U',
+  agency: 'EXPRS',
+  country: 'USA',
+  groups: [],
+  lawEnforcement: false,
+  government: false,
+};
+const treasury: ReaderAccess = {
+  clearance: 'TS',
+  agency: 'OFAC',
+  country: 'USA',
+  groups: [],
+  lawEnforcement: false,
+  government: true,
+};
 
 describe('markings', () => {
   it('parse the forms people type and print the banner', () => {
@@ -13,19 +51,29 @@ describe('markings', () => {
     expect(m).toMatchObject({ classification: 'S', caveats: ['LES', 'NOFORN'], owner: 'DEA' });
     expect(formatMarking(m)).toBe('SECRET//LES/NOFORN//OWNER DEA');
     expect(portionMarking(m)).toBe('(S//LES/NF)');
-    expect(formatMarking(parseMarking('CONFIDENTIAL//REL TO USA, MEX//OWNER FGR', 'X'))).toBe('CONFIDENTIAL//REL TO USA, MEX//OWNER FGR');
+    expect(formatMarking(parseMarking('CONFIDENTIAL//REL TO USA, MEX//OWNER FGR', 'X'))).toBe(
+      'CONFIDENTIAL//REL TO USA, MEX//OWNER FGR',
+    );
     expect(() => parseMarking('S//NOFORN//REL TO MEX', 'DEA')).toThrow(/cannot be combined/);
     expect(() => parseMarking('S//SPICY', 'DEA')).toThrow(/unknown caveat "SPICY"/);
   });
 
   it('round-trip through their canonical form', () => {
-    const arb = fc.record({
-      classification: fc.constantFrom(...CLASSIFICATIONS), caveats: fc.subarray([...CAVEATS]), relTo: fc.subarray(['MEX', 'CAN', 'GBR']),
-      owner: fc.constantFrom('DEA', 'CBP'), compartments: fc.subarray(['OCDETF', 'ALPHA']), orconTo: fc.subarray(['HSI', 'FBI']),
-    }).map((m) => normalizeMarking({ ...m, relTo: m.caveats.includes('NOFORN') ? [] : m.relTo }));
-    fc.assert(fc.property(arb, (m) => {
-      expect(parseMarking(formatMarking(m), 'ZZZ')).toEqual(m);
-    }));
+    const arb = fc
+      .record({
+        classification: fc.constantFrom(...CLASSIFICATIONS),
+        caveats: fc.subarray([...CAVEATS]),
+        relTo: fc.subarray(['MEX', 'CAN', 'GBR']),
+        owner: fc.constantFrom('DEA', 'CBP'),
+        compartments: fc.subarray(['OCDETF', 'ALPHA']),
+        orconTo: fc.subarray(['HSI', 'FBI']),
+      })
+      .map((m) => normalizeMarking({ ...m, relTo: m.caveats.includes('NOFORN') ? [] : m.relTo }));
+    fc.assert(
+      fc.property(arb, (m) => {
+        expect(parseMarking(formatMarking(m), 'ZZZ')).toEqual(m);
+      }),
+    );
   });
 
   it('follow the access rule', () => {
@@ -44,7 +92,10 @@ describe('markings', () => {
   });
 
   it('combine into the most restrictive banner for a page', () => {
-    const top = highestMarking([parseMarking('U//LES//REL TO USA, MEX, CAN', 'DEA'), parseMarking('C//REL TO USA, MEX', 'DEA')])!;
+    const top = highestMarking([
+      parseMarking('U//LES//REL TO USA, MEX, CAN', 'DEA'),
+      parseMarking('C//REL TO USA, MEX', 'DEA'),
+    ])!;
     expect(formatMarking(top)).toBe('CONFIDENTIAL//LES//REL TO USA, MEX//OWNER DEA');
   });
 });

@@ -25,9 +25,24 @@ describe('name normalisation', () => {
 
   it('drops particles and company legal forms, keeping the distinctive name', () => {
     expect(normalizeName('María de la Luz Ochoa', 'person').tokens).toEqual(['maria', 'luz', 'ochoa']);
-    expect(normalizeName('Comercializadora Costa Azul S.A. de C.V.', 'organization').tokens).toEqual(['comercializadora', 'costa', 'azul']);
-    expect(normalizeName('Hubei Kangda Chemical Co., Ltd.', 'organization').tokens).toEqual(['hubei', 'kangda', 'chemical']);
-    expect(normalizeName('武汉远航化工有限公司', 'organization').tokens).toEqual(['wu', 'han', 'yuan', 'hang', 'hua', 'gong']);
+    expect(normalizeName('Comercializadora Costa Azul S.A. de C.V.', 'organization').tokens).toEqual([
+      'comercializadora',
+      'costa',
+      'azul',
+    ]);
+    expect(normalizeName('Hubei Kangda Chemical Co., Ltd.', 'organization').tokens).toEqual([
+      'hubei',
+      'kangda',
+      'chemical',
+    ]);
+    expect(normalizeName('武汉远航化工有限公司', 'organization').tokens).toEqual([
+      'wu',
+      'han',
+      'yuan',
+      'hang',
+      'hua',
+      'gong',
+    ]);
     expect(normalizeName('Limited', 'organization').tokens).toEqual(['limited']); // never empties a name
   });
 
@@ -38,7 +53,8 @@ describe('name normalisation', () => {
 });
 
 describe('identifiers', () => {
-  const ok = (kind: Parameters<typeof normalizeIdentifier>[0], v: string, c?: string) => normalizeIdentifier(kind, v, c);
+  const ok = (kind: Parameters<typeof normalizeIdentifier>[0], v: string, c?: string) =>
+    normalizeIdentifier(kind, v, c);
   it('normalise phones to E.164', () => {
     expect(ok('phone', '667 123 4567', 'mx')).toBe('phone:+526671234567');
     expect(ok('phone', '+52 (667) 123-4567')).toBe('phone:+526671234567');
@@ -68,7 +84,15 @@ describe('identifiers', () => {
 
 describe('Jaro-Winkler', () => {
   it('agrees with the reference package', () => {
-    for (const [a, b] of [['martha', 'marhta'], ['dwayne', 'duane'], ['dixon', 'dicksonx'], ['garcia', 'garsia'], ['a', 'b'], ['', 'x'], ['zambada', 'zambada']] as const) {
+    for (const [a, b] of [
+      ['martha', 'marhta'],
+      ['dwayne', 'duane'],
+      ['dixon', 'dicksonx'],
+      ['garcia', 'garsia'],
+      ['a', 'b'],
+      ['', 'x'],
+      ['zambada', 'zambada'],
+    ] as const) {
       expect(jaroWinkler(a, b)).toBeCloseTo(jaroWinklerLib(a, b), 6);
     }
   });
@@ -87,13 +111,27 @@ describe('OFAC SDN list', () => {
 
   it('reads names, aliases and the facts inside Remarks', () => {
     const mayo = all.entries.find((e) => e.id === 'ofac-7226')!;
-    expect(mayo).toMatchObject({ kind: 'person', birthDates: ['1948'], countries: ['mx'], programs: ['SDNTK', 'ILLICIT-DRUGS-EO14059'] });
+    expect(mayo).toMatchObject({
+      kind: 'person',
+      birthDates: ['1948'],
+      countries: ['mx'],
+      programs: ['SDNTK', 'ILLICIT-DRUGS-EO14059'],
+    });
     expect(mayo.names).toEqual(expect.arrayContaining(['ZAMBADA GARCIA, Ismael', 'Ismael ZAMBADA GARCIA', 'El Mayo']));
-    const f = parseRemarks("DOB 31 Jul 1964; alt. DOB 1965; POB Sinaloa, Mexico; nationality Mexico; Passport G123456 (Mexico); C.U.R.P. AUCJ640731HSLMNS05 (Mexico); Phone Number 8615815351839; Digital Currency Address - XBT 1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa; a.k.a. 'El Jefe'.");
+    const f = parseRemarks(
+      "DOB 31 Jul 1964; alt. DOB 1965; POB Sinaloa, Mexico; nationality Mexico; Passport G123456 (Mexico); C.U.R.P. AUCJ640731HSLMNS05 (Mexico); Phone Number 8615815351839; Digital Currency Address - XBT 1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa; a.k.a. 'El Jefe'.",
+    );
     expect(f.birthDates).toEqual(['1964-07-31', '1965']);
     expect(f.countries).toEqual(['mx']);
     expect(f.aliases).toEqual(['El Jefe']);
-    expect(f.identifiers).toEqual(expect.arrayContaining(['passport:G123456', 'nationalId:AUCJ640731HSLMNS05', 'phone:+8615815351839', 'crypto:BTC:1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa']));
+    expect(f.identifiers).toEqual(
+      expect.arrayContaining([
+        'passport:G123456',
+        'nationalId:AUCJ640731HSLMNS05',
+        'phone:+8615815351839',
+        'crypto:BTC:1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa',
+      ]),
+    );
   });
 
   it('reads the official SDN.XML format, with its publication date', () => {
@@ -117,7 +155,13 @@ describe('OFAC SDN list', () => {
     const l = loadOfacXml(path);
     expect(l.publishDate).toBe('2026-11-20');
     expect(l.entries).toHaveLength(2);
-    expect(l.entries[0]).toMatchObject({ id: 'ofac-7226', kind: 'person', names: ['Ismael ZAMBADA GARCIA', 'El Mayo'], birthDates: ['1948'], countries: ['mx'] });
+    expect(l.entries[0]).toMatchObject({
+      id: 'ofac-7226',
+      kind: 'person',
+      names: ['Ismael ZAMBADA GARCIA', 'El Mayo'],
+      birthDates: ['1948'],
+      countries: ['mx'],
+    });
     expect(l.entries[1]).toMatchObject({ kind: 'organization', identifiers: ['email:blo@example.com'] });
     writeFileSync(path, '<notSdn/>');
     expect(() => loadOfacXml(path)).toThrow(/not an OFAC SDN.XML file/);
@@ -126,10 +170,13 @@ describe('OFAC SDN list', () => {
   it('finds listed people under the spellings other sources use', () => {
     const idx = new ScreeningIndex();
     for (const e of all.entries) idx.add(e);
-    const top = (name: string, birthDate?: string) => idx.search({ name, birthDate }, { threshold: DEFAULT_THRESHOLD, limit: 3 })[0];
+    const top = (name: string, birthDate?: string) =>
+      idx.search({ name, birthDate }, { threshold: DEFAULT_THRESHOLD, limit: 3 })[0];
     expect(top('ISMAEL ZAMBADA GARCÍA')?.entry.id).toBe('ofac-7226');
     expect(top('El Mayo')?.entry.id).toBe('ofac-7226');
-    expect(top('Zambada Garcia, Ismael', '1948')?.reasons).toEqual(expect.arrayContaining([expect.stringMatching(/date of birth matches/)]));
+    expect(top('Zambada Garcia, Ismael', '1948')?.reasons).toEqual(
+      expect.arrayContaining([expect.stringMatching(/date of birth matches/)]),
+    );
     expect(top('Cartel de Jalisco Nueva Generación')?.entry.details?.name).toBe('CARTEL DE JALISCO NUEVA GENERACION');
     expect(top('Pablo Kowalski')).toBeUndefined();
   });
@@ -137,7 +184,8 @@ describe('OFAC SDN list', () => {
 
 describe('Arabic script', () => {
   it('meets Latin spellings by consonant skeleton, and tells other names apart', () => {
-    const sim = (a: string, b: string) => nameSimilarity(normalizeName(a, 'person'), normalizeName(b, 'person'), false).score;
+    const sim = (a: string, b: string) =>
+      nameSimilarity(normalizeName(a, 'person'), normalizeName(b, 'person'), false).score;
     expect(normalizeName('محمد حداد', 'person')).toMatchObject({ tokens: ['mhmd', 'hdd'], abjad: true });
     expect(sim('محمد حداد', 'HADDAD, Mohammed')).toBeGreaterThan(0.9);
     expect(sim('يوسف سليمان', 'Youssef Suleiman')).toBeGreaterThan(0.9);
@@ -150,21 +198,39 @@ describe('Arabic script', () => {
     idx.add({ id: 'a', list: 't', kind: 'person', names: ['OTHMAN, Omar'] });
     idx.add({ id: 'b', list: 't', kind: 'person', names: ['OTHMAN, Karim'] });
     idx.add({ id: 'c', list: 't', kind: 'person', names: ['Omar Rodriguez'] });
-    expect(idx.search({ name: 'عمر عثمان' }, { threshold: DEFAULT_THRESHOLD, limit: 5 }).map((h) => h.entry.id)).toEqual(['a']);
+    expect(
+      idx.search({ name: 'عمر عثمان' }, { threshold: DEFAULT_THRESHOLD, limit: 5 }).map((h) => h.entry.id),
+    ).toEqual(['a']);
   });
 });
 
 describe('score calibration', () => {
   it('fits a non-decreasing map by pool-adjacent-violators', () => {
-    const pts = isotonicFit([{ raw: 0.1, match: false }, { raw: 0.2, match: true }, { raw: 0.3, match: false }, { raw: 0.9, match: true }, { raw: 0.95, match: true }]);
-    expect(pts).toEqual([[0.1, 0], [0.25, 0.5], [0.925, 1]]);
+    const pts = isotonicFit([
+      { raw: 0.1, match: false },
+      { raw: 0.2, match: true },
+      { raw: 0.3, match: false },
+      { raw: 0.9, match: true },
+      { raw: 0.95, match: true },
+    ]);
+    expect(pts).toEqual([
+      [0.1, 0],
+      [0.25, 0.5],
+      [0.925, 1],
+    ]);
     const c = new Calibration(pts);
     expect(c.probability(0.05)).toBe(0);
     expect(c.probability(0.25)).toBe(0.5);
     expect(c.probability(0.99)).toBe(1);
     expect(c.rawFor(0.5)).toBeCloseTo(0.25);
     expect(c.probability(c.rawFor(0.75))).toBeCloseTo(0.75);
-    expect(() => new Calibration([[0.2, 0.5], [0.1, 0.6]])).toThrow(/increase/);
+    expect(
+      () =>
+        new Calibration([
+          [0.2, 0.5],
+          [0.1, 0.6],
+        ]),
+    ).toThrow(/increase/);
   });
 
   it('is what refitting on the tuning set gives (the shipped map is data from the fit, not edited)', async () => {
@@ -176,7 +242,8 @@ describe('score calibration', () => {
   it('says how often a hit is right: on a fresh set like the tuning set, hits scored about p are right about p of the time', () => {
     const set = generateEvalSet(303, 1500);
     const idx = new ScreeningIndex();
-    for (const e of [...set.entries, ...loadOfacCsv(new URL('../reference/ofac/', import.meta.url).pathname).entries]) idx.add(e);
+    for (const e of [...set.entries, ...loadOfacCsv(new URL('../reference/ofac/', import.meta.url).pathname).entries])
+      idx.add(e);
     const bins = Array.from({ length: 5 }, () => ({ n: 0, p: 0, right: 0 }));
     for (const q of set.queries) {
       for (const h of idx.search({ name: q.name, birthDate: q.birthDate }, { threshold: 0.01, limit: 5 })) {

@@ -28,10 +28,31 @@ describe('the demo scenario generator', () => {
 
   it('covers the supply chain: suppliers, labs, presses, shipments, crossings, money, cases', () => {
     const schemas = new Set(entities.map((e) => e.schema));
-    for (const s of ['Company', 'Person', 'Organization', 'Lab', 'Equipment', 'Shipment', 'Container', 'Seizure', 'Arrest', 'Payment', 'CryptoWallet', 'BankAccount', 'Case', 'Supply', 'Sanction', 'Website', 'UserAccount', 'Interdiction'])
+    for (const s of [
+      'Company',
+      'Person',
+      'Organization',
+      'Lab',
+      'Equipment',
+      'Shipment',
+      'Container',
+      'Seizure',
+      'Arrest',
+      'Payment',
+      'CryptoWallet',
+      'BankAccount',
+      'Case',
+      'Supply',
+      'Sanction',
+      'Website',
+      'UserAccount',
+      'Interdiction',
+    ])
       expect(schemas, s).toContain(s);
     expect(new Set(values('method'))).toEqual(new Set(['trade-based', 'crypto', 'bulk cash', 'underground banking']));
-    expect(values('companyType')).toEqual(expect.arrayContaining(['chemical supplier', 'freight forwarder', 'front company']));
+    expect(values('companyType')).toEqual(
+      expect.arrayContaining(['chemical supplier', 'freight forwarder', 'front company']),
+    );
   });
 
   it('is reported by several agencies under different markings', () => {
@@ -49,7 +70,10 @@ describe('the demo scenario generator', () => {
   });
 
   it('spreads seizures over three fiscal years, and containers carry valid ISO 6346 check digits', () => {
-    const dates = entities.filter((e) => e.schema === 'Seizure').map((e) => e.properties.date![0]!).sort();
+    const dates = entities
+      .filter((e) => e.schema === 'Seizure')
+      .map((e) => e.properties.date![0]!)
+      .sort();
     expect(dates[0]! >= '2023-10-01').toBe(true);
     expect(dates.at(-1)! <= SCENARIO_END).toBe(true);
     expect(new Set(dates.map((d) => d.slice(0, 4))).size).toBeGreaterThanOrEqual(3);

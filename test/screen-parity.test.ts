@@ -21,19 +21,30 @@ const CSV = [
   'Caro Quintero Rafael,,mx',
 ].join('\n');
 
-interface Row { line: number; name: string; hits: { list: string; id: string; score: number }[]; watchlist: { result: string }[] }
-const comparable = (rows: Row[]) => rows.map((r) => ({
-  line: r.line, name: r.name,
-  hits: r.hits.map((h) => ({ list: h.list, id: h.id, score: Math.round(h.score * 1000) / 1000 })),
-  watchlist: r.watchlist.map((w) => w.result), // encounter references are new for every screening
-}));
+interface Row {
+  line: number;
+  name: string;
+  hits: { list: string; id: string; score: number }[];
+  watchlist: { result: string }[];
+}
+const comparable = (rows: Row[]) =>
+  rows.map((r) => ({
+    line: r.line,
+    name: r.name,
+    hits: r.hits.map((h) => ({ list: h.list, id: h.id, score: Math.round(h.score * 1000) / 1000 })),
+    watchlist: r.watchlist.map((w) => w.result), // encounter references are new for every screening
+  }));
 
 for (const kind of ['pglite', ...(url ? ['postgres'] : [])]) {
   describe(`screening through the CLI and the API (${kind})`, () => {
     const dir = mkdtempSync(join(tmpdir(), 'cp-screen-'));
     let cliEnv: NodeJS.ProcessEnv;
     let dropDb = async (): Promise<void> => undefined;
-    let api: { rows: Row[]; errors: { line: number; error: string }[]; single: { hits: { id: string }[]; watchlist: { result: string }[] } };
+    let api: {
+      rows: Row[];
+      errors: { line: number; error: string }[];
+      single: { hits: { id: string }[]; watchlist: { result: string }[] };
+    };
 
     beforeAll(async () => {
       let store: Store;
@@ -48,21 +59,57 @@ for (const kind of ['pglite', ...(url ? ['postgres'] : [])]) {
       }
       const app = await server(store);
       try {
-        const nominator = await userWithToken(store, { username: 'dea.analyst', agency: 'DEA', clearance: 'S', roles: ['analyst'] });
-        const reviewer = await userWithToken(store, { username: 'tsc.reviewer', agency: 'FBI', clearance: 'TS', roles: ['watchlist_reviewer'] });
-        const screener = await userWithToken(store, { username: 'cbp.screener', agency: 'CBP', clearance: 'U', roles: ['screener'] });
+        const nominator = await userWithToken(store, {
+          username: 'dea.analyst',
+          agency: 'DEA',
+          clearance: 'S',
+          roles: ['analyst'],
+        });
+        const reviewer = await userWithToken(store, {
+          username: 'tsc.reviewer',
+          agency: 'FBI',
+          clearance: 'TS',
+          roles: ['watchlist_reviewer'],
+        });
+        const screener = await userWithToken(store, {
+          username: 'cbp.screener',
+          agency: 'CBP',
+          clearance: 'U',
+          roles: ['screener'],
+        });
         const n = await postAs(app, '/watchlist/nominations', nominator, {
-          subjectKind: 'person', names: ['Zhang Wei', '张伟'], birthDates: ['1979-05-02'], nationalities: ['cn'], identifiers: [{ kind: 'passport', value: 'E12345678' }],
-          usPerson: false, categories: ['precursor supply'], marking: 'S//NOFORN',
-          basis: 'Confidential source reporting places the subject as the broker of 4-AP shipments from Wuhan to Manzanillo.',
+          subjectKind: 'person',
+          names: ['Zhang Wei', '张伟'],
+          birthDates: ['1979-05-02'],
+          nationalities: ['cn'],
+          identifiers: [{ kind: 'passport', value: 'E12345678' }],
+          usPerson: false,
+          categories: ['precursor supply'],
+          marking: 'S//NOFORN',
+          basis:
+            'Confidential source reporting places the subject as the broker of 4-AP shipments from Wuhan to Manzanillo.',
         });
         expect(n.statusCode, n.body).toBe(201);
-        expect((await postAs(app, `/watchlist/nominations/${n.json().id}/review`, reviewer, { decision: 'accept', note: 'Meets the criteria.' })).json()).toEqual({ status: 'pending_deconfliction', casesAsked: 0 });
+        expect(
+          (
+            await postAs(app, `/watchlist/nominations/${n.json().id}/review`, reviewer, {
+              decision: 'accept',
+              note: 'Meets the criteria.',
+            })
+          ).json(),
+        ).toEqual({ status: 'pending_deconfliction', casesAsked: 0 });
         // No open case to ask: the listing is active at once.
-        expect((await app.inject({ url: `/watchlist/nominations/${n.json().id}`, headers: auth(reviewer) })).json().status).toBe('active');
+        expect(
+          (await app.inject({ url: `/watchlist/nominations/${n.json().id}`, headers: auth(reviewer) })).json().status,
+        ).toBe('active');
         const batch = await postAs(app, '/screen/batch', screener, { csv: CSV });
         expect(batch.statusCode, batch.body).toBe(200);
-        const single = await app.inject({ method: 'POST', url: '/screen', headers: auth(screener), payload: { name: 'Zhang Wei', birthDate: '1979-05-02' } });
+        const single = await app.inject({
+          method: 'POST',
+          url: '/screen',
+          headers: auth(screener),
+          payload: { name: 'Zhang Wei', birthDate: '1979-05-02' },
+        });
         api = { rows: batch.json().results, errors: batch.json().errors, single: single.json() };
       } finally {
         await app.close();
@@ -73,9 +120,25 @@ for (const kind of ['pglite', ...(url ? ['postgres'] : [])]) {
 
     it('gives the same hits and watchlist pointers for the same CSV', async () => {
       writeFileSync(join(dir, 'names.csv'), CSV);
-      const r = await runChokepoint(['--data', join(dir, 'db'), 'screen', '--csv', join(dir, 'names.csv'), '--out', join(dir, 'out.jsonl'), '--as', 'cbp.screener'], cliEnv);
+      const r = await runChokepoint(
+        [
+          '--data',
+          join(dir, 'db'),
+          'screen',
+          '--csv',
+          join(dir, 'names.csv'),
+          '--out',
+          join(dir, 'out.jsonl'),
+          '--as',
+          'cbp.screener',
+        ],
+        cliEnv,
+      );
       expect(r.status, r.stderr).toBe(0);
-      const cli = readFileSync(join(dir, 'out.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Row);
+      const cli = readFileSync(join(dir, 'out.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Row);
       expect(comparable(cli)).toEqual(comparable(api.rows));
       // What the comparison covers: a sanctions hit, a watchlist pointer (by either script), a row with neither, an error.
       const byLine = new Map(comparable(cli).map((x) => [x.line, x]));
@@ -89,7 +152,10 @@ for (const kind of ['pglite', ...(url ? ['postgres'] : [])]) {
     }, 120_000);
 
     it('gives the same answer for one name', async () => {
-      const r = await runChokepoint(['--data', join(dir, 'db'), 'screen', 'Zhang Wei', '--dob', '1979-05-02', '--as', 'cbp.screener'], cliEnv);
+      const r = await runChokepoint(
+        ['--data', join(dir, 'db'), 'screen', 'Zhang Wei', '--dob', '1979-05-02', '--as', 'cbp.screener'],
+        cliEnv,
+      );
       expect(r.status, r.stderr).toBe(0);
       expect(api.single.watchlist.map((w) => w.result)).toEqual(['possible match: contact the watchlist center']);
       expect(r.stdout).toContain('WATCHLIST  possible match: contact the watchlist center');

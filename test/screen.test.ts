@@ -3,11 +3,19 @@ import { memoryApiFor, auth } from './helpers.js';
 
 describe('screening API', () => {
   const ctx = memoryApiFor({ username: 'carrier', agency: 'EXPRS', clearance: 'U', roles: ['partner'] });
-  const screen = (payload: unknown) => ctx.app.inject({ method: 'POST', url: '/screen', headers: auth(ctx.token), payload: payload as object });
+  const screen = (payload: unknown) =>
+    ctx.app.inject({ method: 'POST', url: '/screen', headers: auth(ctx.token), payload: payload as object });
 
   it('names the lists and their publication dates', async () => {
     const lists = (await ctx.app.inject({ url: '/screen/lists', headers: auth(ctx.token) })).json();
-    expect(lists).toEqual([expect.objectContaining({ list: 'OFAC-SDN', publishDate: '2024-05-03', entries: 14965, drugProgramEntries: 1714 })]);
+    expect(lists).toEqual([
+      expect.objectContaining({
+        list: 'OFAC-SDN',
+        publishDate: '2024-05-03',
+        entries: 14965,
+        drugProgramEntries: 1714,
+      }),
+    ]);
   });
 
   it('returns ranked hits with scores and reasons, and audits the screening', async () => {
@@ -15,16 +23,26 @@ describe('screening API', () => {
     expect(res.statusCode).toBe(200);
     const body = res.json();
     expect(body.lists[0].publishDate).toBe('2024-05-03');
-    expect(body.hits[0]).toMatchObject({ id: 'ofac-7226', list: 'OFAC-SDN', name: 'ZAMBADA GARCIA, Ismael', programs: ['SDNTK', 'ILLICIT-DRUGS-EO14059'] });
+    expect(body.hits[0]).toMatchObject({
+      id: 'ofac-7226',
+      list: 'OFAC-SDN',
+      name: 'ZAMBADA GARCIA, Ismael',
+      programs: ['SDNTK', 'ILLICIT-DRUGS-EO14059'],
+    });
     expect(body.hits[0].score).toBeGreaterThan(0.95);
     expect(body.hits[0].reasons.join(' | ')).toMatch(/date of birth matches: 1948.*country matches: mx/);
-    const [entry] = await ctx.store.db.query<{ actor: string; target: string }>("SELECT actor, target FROM audit_log WHERE action = 'screen' ORDER BY seq DESC LIMIT 1");
+    const [entry] = await ctx.store.db.query<{ actor: string; target: string }>(
+      "SELECT actor, target FROM audit_log WHERE action = 'screen' ORDER BY seq DESC LIMIT 1",
+    );
     expect(entry).toEqual({ actor: 'carrier', target: 'ZAMBADA GARCÍA, Ismael' });
     expect((await screen({ name: 'Pablo Kowalski' })).json().hits).toEqual([]);
   });
 
   it('matches on identifiers whatever the name', async () => {
-    const res = await screen({ name: 'Unknown Person', identifiers: [{ kind: 'crypto', value: 'TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t' }] });
+    const res = await screen({
+      name: 'Unknown Person',
+      identifiers: [{ kind: 'crypto', value: 'TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t' }],
+    });
     expect(res.statusCode).toBe(200); // a valid address that is not listed: no hit, no error
     const bad = await screen({ name: 'X Y', identifiers: [{ kind: 'container', value: 'CSQU3054384' }] });
     expect(bad.statusCode).toBe(400);
@@ -52,13 +70,32 @@ describe('screening API', () => {
   });
 
   it('screens a CSV batch, reporting bad rows by line and screening the rest', async () => {
-    const csv = 'name,birthDate,nationality\nIsmael Zambada Garcia,1948,mx\n,,\nJoaquin Guzman Loera,,\nNobody Listed Here,,\n';
-    const res = await ctx.app.inject({ method: 'POST', url: '/screen/batch', headers: auth(ctx.token), payload: { csv } });
+    const csv =
+      'name,birthDate,nationality\nIsmael Zambada Garcia,1948,mx\n,,\nJoaquin Guzman Loera,,\nNobody Listed Here,,\n';
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: '/screen/batch',
+      headers: auth(ctx.token),
+      payload: { csv },
+    });
     expect(res.statusCode).toBe(200);
     const b = res.json();
     expect(b).toMatchObject({ rows: 4, screened: 3, withHits: 2 });
     expect(b.errors).toEqual([{ line: 3, error: 'name: is empty' }]);
-    expect(b.results.map((r: { line: number; hits: { id: string }[] }) => [r.line, r.hits[0]?.id])).toEqual([[2, 'ofac-7226'], [4, 'ofac-6861'], [5, undefined]]);
-    expect((await ctx.app.inject({ method: 'POST', url: '/screen/batch', headers: auth(ctx.token), payload: { csv: 'who\nx\n' } })).json().error).toMatch(/"name" column/);
+    expect(b.results.map((r: { line: number; hits: { id: string }[] }) => [r.line, r.hits[0]?.id])).toEqual([
+      [2, 'ofac-7226'],
+      [4, 'ofac-6861'],
+      [5, undefined],
+    ]);
+    expect(
+      (
+        await ctx.app.inject({
+          method: 'POST',
+          url: '/screen/batch',
+          headers: auth(ctx.token),
+          payload: { csv: 'who\nx\n' },
+        })
+      ).json().error,
+    ).toMatch(/"name" column/);
   });
 });

@@ -21,16 +21,20 @@ const demo = (name: string) => {
 
 for (const backend of backends) {
   describe(`the access rule holds for writes and derived data (${backend.name})`, () => {
-    const api = apiSuite(backend, {
-      deaAnalyst: demo('dea.analyst'),
-      deaAgent: demo('dea.agent'),
-      cbp: demo('cbp.officer'),
-      hsi: demo('hsi.agent'),
-      azdps: demo('azdps.detective'),
-      fgr: demo('fgr.liaison'),
-    }, async (store) => {
-      await loadScenario(store, { seed: 7, networks: 2 });
-    });
+    const api = apiSuite(
+      backend,
+      {
+        deaAnalyst: demo('dea.analyst'),
+        deaAgent: demo('dea.agent'),
+        cbp: demo('cbp.officer'),
+        hsi: demo('hsi.agent'),
+        azdps: demo('azdps.detective'),
+        fgr: demo('fgr.liaison'),
+      },
+      async (store) => {
+        await loadScenario(store, { seed: 7, networks: 2 });
+      },
+    );
     const get = async (url: string, token: string) => {
       const r = await api.app.inject({ url, headers: auth(token) });
       return { status: r.statusCode, body: r.body, json: () => r.json() };
@@ -38,12 +42,35 @@ for (const backend of backends) {
     const who = async (username: string): Promise<Principal> => (await findUser(api.store.db, username))!;
     /** Every marking row, as the system sees it (read afresh: writes intern new ones). */
     const markingRows = async (): Promise<Map<number, Marking>> => {
-      const rows = await api.store.db.query<{ id: number; level: number; caveats: Caveat[]; rel_to: string[]; owner: string; compartments: string[]; orcon_to: string[] }>('SELECT * FROM markings');
-      return new Map(rows.map((r) => [r.id, { classification: CLASSIFICATIONS[r.level]!, caveats: r.caveats, relTo: r.rel_to, owner: r.owner, compartments: r.compartments, orconTo: r.orcon_to }]));
+      const rows = await api.store.db.query<{
+        id: number;
+        level: number;
+        caveats: Caveat[];
+        rel_to: string[];
+        owner: string;
+        compartments: string[];
+        orcon_to: string[];
+      }>('SELECT * FROM markings');
+      return new Map(
+        rows.map((r) => [
+          r.id,
+          {
+            classification: CLASSIFICATIONS[r.level]!,
+            caveats: r.caveats,
+            relTo: r.rel_to,
+            owner: r.owner,
+            compartments: r.compartments,
+            orconTo: r.orcon_to,
+          },
+        ]),
+      );
     };
     /** Values the reader may not read, of the given entities (by the TypeScript rule). */
     const hiddenValues = async (reader: Principal, entityIds: string[]): Promise<string[]> => {
-      const rows = await api.store.db.query<{ value: string; marking_id: number }>('SELECT value, marking_id FROM statements WHERE entity_id = ANY($1)', [entityIds]);
+      const rows = await api.store.db.query<{ value: string; marking_id: number }>(
+        'SELECT value, marking_id FROM statements WHERE entity_id = ANY($1)',
+        [entityIds],
+      );
       const markings = await markingRows();
       return rows.filter((r) => !canRead(reader, markings.get(r.marking_id)!)).map((r) => r.value);
     };
@@ -51,10 +78,21 @@ for (const backend of backends) {
     it('a write never replaces, nor learns of, a record its writer may not read in full (finding 1)', async () => {
       // A DEA record that dea.analyst (no OCDETF group) may not read in full.
       const [hidden] = await api.store.db.query<{ id: number; source_record_id: string }>(
-        "SELECT r.id, r.source_record_id FROM records r JOIN markings m ON m.id = r.marking_id WHERE r.source = 'DEA' AND 'OCDETF' = ANY (m.compartments) ORDER BY r.id LIMIT 1");
+        "SELECT r.id, r.source_record_id FROM records r JOIN markings m ON m.id = r.marking_id WHERE r.source = 'DEA' AND 'OCDETF' = ANY (m.compartments) ORDER BY r.id LIMIT 1",
+      );
       expect(hidden, 'the demo has an OCDETF record of DEA').toBeDefined();
-      const before = await api.store.db.query('SELECT entity_id, prop, value, marking_id FROM statements WHERE record_id = $1 ORDER BY id', [hidden!.id]);
-      const write = (sid: string) => api.post('/records', api.token.deaAnalyst, [{ sourceRecordId: sid, marking: 'U//LES', entities: [{ id: 'probe-1', schema: 'Person', properties: { name: ['Blind Overwrite'] } }] }]);
+      const before = await api.store.db.query(
+        'SELECT entity_id, prop, value, marking_id FROM statements WHERE record_id = $1 ORDER BY id',
+        [hidden!.id],
+      );
+      const write = (sid: string) =>
+        api.post('/records', api.token.deaAnalyst, [
+          {
+            sourceRecordId: sid,
+            marking: 'U//LES',
+            entities: [{ id: 'probe-1', schema: 'Person', properties: { name: ['Blind Overwrite'] } }],
+          },
+        ]);
       const onHidden = await write(hidden!.source_record_id);
       const onUnused = await write('DEA-NEVER-USED-1');
       expect(onHidden.statusCode).toBe(200);
@@ -63,17 +101,39 @@ for (const backend of backends) {
       expect(answer(onHidden)).toEqual(answer(onUnused));
       expect(onHidden.json()).toMatchObject({ inserted: 1, updated: 0 });
       // The hidden record is untouched, for everyone.
-      expect(await api.store.db.query('SELECT entity_id, prop, value, marking_id FROM statements WHERE record_id = $1 ORDER BY id', [hidden!.id])).toEqual(before);
+      expect(
+        await api.store.db.query(
+          'SELECT entity_id, prop, value, marking_id FROM statements WHERE record_id = $1 ORDER BY id',
+          [hidden!.id],
+        ),
+      ).toEqual(before);
       // Sending the same again is idempotent for the writer; a changed version replaces only the writer's own.
       expect((await write(hidden!.source_record_id)).json()).toMatchObject({ unchanged: 1 });
-      const changed = await api.post('/records', api.token.deaAnalyst, [{ sourceRecordId: hidden!.source_record_id, marking: 'U//LES', entities: [{ id: 'probe-1', schema: 'Person', properties: { name: ['Blind Overwrite Two'] } }] }]);
+      const changed = await api.post('/records', api.token.deaAnalyst, [
+        {
+          sourceRecordId: hidden!.source_record_id,
+          marking: 'U//LES',
+          entities: [{ id: 'probe-1', schema: 'Person', properties: { name: ['Blind Overwrite Two'] } }],
+        },
+      ]);
       expect(changed.json()).toMatchObject({ updated: 1 });
-      expect(await api.store.db.query('SELECT entity_id, prop, value, marking_id FROM statements WHERE record_id = $1 ORDER BY id', [hidden!.id])).toEqual(before);
+      expect(
+        await api.store.db.query(
+          'SELECT entity_id, prop, value, marking_id FROM statements WHERE record_id = $1 ORDER BY id',
+          [hidden!.id],
+        ),
+      ).toEqual(before);
       // Retracting removes only what the retracting user may read in full.
       const subject = (before[0] as { entity_id: string }).entity_id;
       const visibleToAnalyst = (await get(`/entities/${subject}`, api.token.deaAnalyst)).status === 200;
-      if (visibleToAnalyst) await api.app.inject({ method: 'DELETE', url: `/entities/${subject}`, headers: auth(api.token.deaAnalyst) });
-      expect(await api.store.db.query('SELECT entity_id, prop, value, marking_id FROM statements WHERE record_id = $1 ORDER BY id', [hidden!.id])).toEqual(before);
+      if (visibleToAnalyst)
+        await api.app.inject({ method: 'DELETE', url: `/entities/${subject}`, headers: auth(api.token.deaAnalyst) });
+      expect(
+        await api.store.db.query(
+          'SELECT entity_id, prop, value, marking_id FROM statements WHERE record_id = $1 ORDER BY id',
+          [hidden!.id],
+        ),
+      ).toEqual(before);
     });
 
     it('a write naming an entity its writer cannot see behaves as for an unused id, and attaches nothing to it (finding 2)', async () => {
@@ -81,23 +141,46 @@ for (const backend of backends) {
       const [hidden] = await api.store.db.query<{ id: string; schema: string }>(
         `SELECT e.id, e.schema FROM entities e WHERE NOT EXISTS (
            SELECT 1 FROM presence p JOIN markings m ON m.id = p.marking_id WHERE p.entity_id = e.id AND m.level = 0 AND NOT ('ORCON' = ANY (m.caveats)) AND cardinality(m.compartments) = 0 AND NOT ('PROPIN' = ANY (m.caveats)))
-         ORDER BY e.id LIMIT 1`);
+         ORDER BY e.id LIMIT 1`,
+      );
       expect(hidden).toBeDefined();
       expect((await get(`/entities/${hidden!.id}`, api.token.azdps)).status).toBe(404);
-      const presenceBefore = await api.store.db.query('SELECT record_id, schema, marking_id FROM presence WHERE entity_id = $1 ORDER BY record_id', [hidden!.id]);
-      const other = model.concrete().find((s) => !model.compatible(s.name, hidden!.schema) && s.name === 'Vessel') ? 'Vessel' : 'Address';
-      const post = (id: string, schema: string) => api.post('/entities', api.token.azdps, { schema, id, properties: schema === 'Vessel' ? { name: ['Probe'] } : { full: ['Probe'] }, marking: 'U//LES' });
+      const presenceBefore = await api.store.db.query(
+        'SELECT record_id, schema, marking_id FROM presence WHERE entity_id = $1 ORDER BY record_id',
+        [hidden!.id],
+      );
+      const other = model.concrete().find((s) => !model.compatible(s.name, hidden!.schema) && s.name === 'Vessel')
+        ? 'Vessel'
+        : 'Address';
+      const post = (id: string, schema: string) =>
+        api.post('/entities', api.token.azdps, {
+          schema,
+          id,
+          properties: schema === 'Vessel' ? { name: ['Probe'] } : { full: ['Probe'] },
+          marking: 'U//LES',
+        });
       for (const schema of [other, hidden!.schema]) {
         const a = await post(hidden!.id, schema);
         const b = await post('never-used-id-7', schema);
         expect(a.statusCode, `${schema} on a hidden id`).toBe(b.statusCode);
-        const strip = (x: { id?: string; properties?: unknown }) => JSON.stringify({ ...x, id: undefined }).replace(/"statementId":\d+/g, '').replace(/"sourceRecordId":"[^"]*"/g, '');
+        const strip = (x: { id?: string; properties?: unknown }) =>
+          JSON.stringify({ ...x, id: undefined })
+            .replace(/"statementId":\d+/g, '')
+            .replace(/"sourceRecordId":"[^"]*"/g, '');
         expect(strip(a.json())).toEqual(strip(b.json()));
         expect(a.json().id).not.toBe(hidden!.id);
       }
       // Nothing was attached to the hidden entity, nor its schema changed.
-      expect(await api.store.db.query('SELECT record_id, schema, marking_id FROM presence WHERE entity_id = $1 ORDER BY record_id', [hidden!.id])).toEqual(presenceBefore);
-      expect((await api.store.db.query<{ schema: string }>('SELECT schema FROM entities WHERE id = $1', [hidden!.id]))[0]!.schema).toBe(hidden!.schema);
+      expect(
+        await api.store.db.query(
+          'SELECT record_id, schema, marking_id FROM presence WHERE entity_id = $1 ORDER BY record_id',
+          [hidden!.id],
+        ),
+      ).toEqual(presenceBefore);
+      expect(
+        (await api.store.db.query<{ schema: string }>('SELECT schema FROM entities WHERE id = $1', [hidden!.id]))[0]!
+          .schema,
+      ).toBe(hidden!.schema);
       expect(azdps.clearance).toBe('U');
     });
 
@@ -105,40 +188,67 @@ for (const backend of backends) {
       const azdps = await who('azdps.detective');
       // A broker whose birth date is C//LES//REL TO USA, MEX: azdps (cleared U) may see the person, not the date.
       const [broker] = await api.store.db.query<{ entity_id: string; value: string }>(
-        `SELECT s.entity_id, s.value FROM statements s JOIN markings m ON m.id = s.marking_id WHERE s.prop = 'birthDate' AND m.level = 2 AND s.entity_id LIKE 'hsi-p-cn-%' ORDER BY s.entity_id LIMIT 1`);
+        `SELECT s.entity_id, s.value FROM statements s JOIN markings m ON m.id = s.marking_id WHERE s.prop = 'birthDate' AND m.level = 2 AND s.entity_id LIKE 'hsi-p-cn-%' ORDER BY s.entity_id LIMIT 1`,
+      );
       expect(broker).toBeDefined();
-      const [name] = await api.store.db.query<{ value: string }>("SELECT value FROM statements WHERE entity_id = $1 AND prop = 'name' LIMIT 1", [broker!.entity_id]);
-      const probe = await api.post('/entities', api.token.azdps, { schema: 'Person', id: 'probe-li', properties: { name: [name!.value], birthDate: [broker!.value.slice(0, 4)] }, marking: 'U//LES' });
+      const [name] = await api.store.db.query<{ value: string }>(
+        "SELECT value FROM statements WHERE entity_id = $1 AND prop = 'name' LIMIT 1",
+        [broker!.entity_id],
+      );
+      const probe = await api.post('/entities', api.token.azdps, {
+        schema: 'Person',
+        id: 'probe-li',
+        properties: { name: [name!.value], birthDate: [broker!.value.slice(0, 4)] },
+        marking: 'U//LES',
+      });
       expect(probe.statusCode).toBe(201);
-      const seen = (await get(`/links?entity=${encodeURIComponent(probe.json().id)}`, api.token.azdps)).json() as { left_id: string; right_id: string; reasons: string[] }[];
+      const seen = (await get(`/links?entity=${encodeURIComponent(probe.json().id)}`, api.token.azdps)).json() as {
+        left_id: string;
+        right_id: string;
+        reasons: string[];
+      }[];
       for (const l of seen) {
         const hidden = await hiddenValues(azdps, [l.left_id, l.right_id]);
         for (const v of hidden) expect(l.reasons.join(' | '), `link ${l.left_id}~${l.right_id}`).not.toContain(v);
       }
       // The OCDETF agent, who may read the broker's date, does see the match and its reasons.
-      const full = (await get(`/links?entity=${encodeURIComponent(probe.json().id)}`, api.token.hsi)).json() as { reasons: string[] }[];
+      const full = (await get(`/links?entity=${encodeURIComponent(probe.json().id)}`, api.token.hsi)).json() as {
+        reasons: string[];
+      }[];
       expect(full.length).toBeGreaterThanOrEqual(seen.length);
     });
 
     it('a reference is shown only when its target is visible (finding 4)', async () => {
-      for (const [token, username] of [[api.token.cbp, 'cbp.officer'], [api.token.fgr, 'fgr.liaison'], [api.token.azdps, 'azdps.detective']] as const) {
+      for (const [token, username] of [
+        [api.token.cbp, 'cbp.officer'],
+        [api.token.fgr, 'fgr.liaison'],
+        [api.token.azdps, 'azdps.detective'],
+      ] as const) {
         const reader = await who(username);
-        const list = (await get('/entities?limit=200', token)).json().results as { id: string; schema: string; properties: Record<string, { value: string }[]> }[];
+        const list = (await get('/entities?limit=200', token)).json().results as {
+          id: string;
+          schema: string;
+          properties: Record<string, { value: string }[]>;
+        }[];
         expect(list.length).toBeGreaterThan(0);
         const visible = new Set<string>();
         const targets = new Set<string>();
         for (const e of list) {
           visible.add(e.id);
-          for (const [p, vals] of Object.entries(e.properties)) if (model.properties(e.schema)[p]?.type === 'entity') for (const v of vals) targets.add(v.value);
+          for (const [p, vals] of Object.entries(e.properties))
+            if (model.properties(e.schema)[p]?.type === 'entity') for (const v of vals) targets.add(v.value);
         }
-        for (const t of targets) expect((await get(`/entities/${t}`, token)).status, `${username} sees a reference to ${t}`).toBe(200);
+        for (const t of targets)
+          expect((await get(`/entities/${t}`, token)).status, `${username} sees a reference to ${t}`).toBe(200);
         // And no id the reader sees spells out an identifier it may not read.
         const hidden = await hiddenValues(reader, [...visible]);
-        for (const e of list) for (const h of hidden.filter((x) => x.length >= 8)) expect(e.id.includes(h.replace(/^\+/, '')), `${e.id} spells ${h}`).toBe(false);
+        for (const e of list)
+          for (const h of hidden.filter((x) => x.length >= 8))
+            expect(e.id.includes(h.replace(/^\+/, '')), `${e.id} spells ${h}`).toBe(false);
       }
     });
 
-    it('a release to a partner is computed in the requester\'s access, narrowed to the partner\'s, by those who may disseminate (finding 5)', async () => {
+    it("a release to a partner is computed in the requester's access, narrowed to the partner's, by those who may disseminate (finding 5)", async () => {
       const exp = await get('/incidents/export?relTo=MEX', api.token.hsi);
       expect(exp.status).toBe(200);
       const incidents = exp.json().incidents as { id: string }[];
@@ -154,15 +264,20 @@ for (const backend of backends) {
 
     it('the exam queue shows and counts only the reasons its reader may read', async () => {
       for (const token of [api.token.cbp, api.token.hsi, api.token.azdps]) {
-        const queue = (await get('/targeting/queue?limit=200', token)).json() as { shipment: string; score: number; reasons: { weight: number; detail: string }[] }[];
+        const queue = (await get('/targeting/queue?limit=200', token)).json() as {
+          shipment: string;
+          score: number;
+          reasons: { weight: number; detail: string }[];
+        }[];
         for (const row of queue) {
           expect((await get(`/entities/${row.shipment}`, token)).status).toBe(200);
           const score = Math.round((1 - row.reasons.reduce((m, r) => m * (1 - r.weight), 1)) * 1000) / 1000;
           expect(row.score, row.shipment).toBe(score);
-          for (const r of row.reasons) for (const id of r.detail.match(/\b[a-z]+(?:-[a-z0-9]+)+\b/g) ?? []) {
-            const [known] = await api.store.db.query('SELECT 1 FROM entities WHERE id = $1', [id]);
-            if (known) expect((await get(`/entities/${id}`, token)).status, `${id} in "${r.detail}"`).toBe(200);
-          }
+          for (const r of row.reasons)
+            for (const id of r.detail.match(/\b[a-z]+(?:-[a-z0-9]+)+\b/g) ?? []) {
+              const [known] = await api.store.db.query('SELECT 1 FROM entities WHERE id = $1', [id]);
+              if (known) expect((await get(`/entities/${id}`, token)).status, `${id} in "${r.detail}"`).toBe(200);
+            }
         }
       }
       const cbpQueue = (await get('/targeting/queue?limit=200', api.token.cbp)).json() as unknown[];
@@ -175,31 +290,62 @@ for (const backend of backends) {
       const hook = createServer((req, res) => {
         let body = '';
         req.on('data', (c) => (body += c));
-        req.on('end', () => { received.push(body); res.end('ok'); });
+        req.on('end', () => {
+          received.push(body);
+          res.end('ok');
+        });
       });
       await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
-      const admin = await userWithToken(api.store, { username: 'trust.admin', agency: 'DEA', clearance: 'TS', roles: ['admin'] });
-      expect((await api.post('/admin/webhooks', admin, { agency: 'DEA', url: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook` })).statusCode).toBe(201);
+      const admin = await userWithToken(api.store, {
+        username: 'trust.admin',
+        agency: 'DEA',
+        clearance: 'TS',
+        roles: ['admin'],
+      });
+      expect(
+        (
+          await api.post('/admin/webhooks', admin, {
+            agency: 'DEA',
+            url: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`,
+          })
+        ).statusCode,
+      ).toBe(201);
       const base = await api.app.listen({ port: 0, host: '127.0.0.1' });
       const ctl = new AbortController();
       const streamOf = async (token: string) => {
         const res = await fetch(`${base}/notifications/stream`, { headers: auth(token), signal: ctl.signal });
         const reader = res.body!.getReader();
         const got: string[] = [];
-        void (async () => { for (;;) { const { value, done } = await reader.read(); if (done) break; got.push(new TextDecoder().decode(value)); } })().catch(() => undefined);
+        void (async () => {
+          for (;;) {
+            const { value, done } = await reader.read();
+            if (done) break;
+            got.push(new TextDecoder().decode(value));
+          }
+        })().catch(() => undefined);
         return got;
       };
       const deaStream = await streamOf(api.token.deaAgent);
       const hsiStream = await streamOf(api.token.hsi);
       await new Promise((r) => setTimeout(r, 100));
-      const rec = parseRecord({
-        sourceRecordId: 'HSI-ORCON-LAB-1', marking: 'S//LES/ORCON', entities: [
-          { id: 'hsi-sz-orcon-1', schema: 'Seizure', properties: { name: ['Controlled delivery'], date: ['2031-06-01'], drugType: ['Zylofuranylfentanyl-9'] } },
-        ],
-      }, { source: 'HSI' });
+      const rec = parseRecord(
+        {
+          sourceRecordId: 'HSI-ORCON-LAB-1',
+          marking: 'S//LES/ORCON',
+          entities: [
+            {
+              id: 'hsi-sz-orcon-1',
+              schema: 'Seizure',
+              properties: { name: ['Controlled delivery'], date: ['2031-06-01'], drugType: ['Zylofuranylfentanyl-9'] },
+            },
+          ],
+        },
+        { source: 'HSI' },
+      );
       expect(rec.errors).toEqual([]);
       await writeBatch(api.store.db, api.store.markings, SYSTEM, [rec.record!], { origin: 'test' });
-      const notes = async (token: string) => (await get('/notifications', token)).json() as { kind: string; message: string; ref: string | null }[];
+      const notes = async (token: string) =>
+        (await get('/notifications', token)).json() as { kind: string; message: string; ref: string | null }[];
       const forDea = (await notes(api.token.deaAgent)).filter((n) => n.kind === 'substance.emerging');
       expect(forDea.length).toBeGreaterThan(0);
       for (const n of forDea) {

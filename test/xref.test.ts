@@ -22,14 +22,40 @@ for (const backend of backends) {
       made.set(body.id, res.json().id);
       return res;
     };
-    const links = async (token: string, status = 'open') => (await api.app.inject({ url: `/links?status=${status}`, headers: auth(token) })).json();
+    const links = async (token: string, status = 'open') =>
+      (await api.app.inject({ url: `/links?status=${status}`, headers: auth(token) })).json();
 
     it('links a new record to what is known when the names and dates agree across spellings', async () => {
-      await create(api.token.dea, { schema: 'Person', id: 'dea-x1', properties: { name: ['José Luis García López'], birthDate: ['1984-03-09'], nationality: ['mx'] }, marking: 'U//LES' });
-      await create(api.token.dea, { schema: 'Person', id: 'dea-x9', properties: { name: ['Rosa Elena Meza'], birthDate: ['1990-01-01'] }, marking: 'S//LES/NOFORN' });
-      await create(api.token.cbp, { schema: 'Person', id: 'cbp-x2', properties: { name: ['JOSE LUIS GARCIA'], birthDate: ['1984-03-09'] }, marking: 'U//LES' });
-      await create(api.token.cbp, { schema: 'Person', id: 'cbp-x3', properties: { name: ['ROSA ELENA MEZA'] }, marking: 'U//LES' });
-      await create(api.token.cbp, { schema: 'Person', id: 'cbp-x4', properties: { name: ['Pedro Infante Cruz'] }, marking: 'U//LES' });
+      await create(api.token.dea, {
+        schema: 'Person',
+        id: 'dea-x1',
+        properties: { name: ['José Luis García López'], birthDate: ['1984-03-09'], nationality: ['mx'] },
+        marking: 'U//LES',
+      });
+      await create(api.token.dea, {
+        schema: 'Person',
+        id: 'dea-x9',
+        properties: { name: ['Rosa Elena Meza'], birthDate: ['1990-01-01'] },
+        marking: 'S//LES/NOFORN',
+      });
+      await create(api.token.cbp, {
+        schema: 'Person',
+        id: 'cbp-x2',
+        properties: { name: ['JOSE LUIS GARCIA'], birthDate: ['1984-03-09'] },
+        marking: 'U//LES',
+      });
+      await create(api.token.cbp, {
+        schema: 'Person',
+        id: 'cbp-x3',
+        properties: { name: ['ROSA ELENA MEZA'] },
+        marking: 'U//LES',
+      });
+      await create(api.token.cbp, {
+        schema: 'Person',
+        id: 'cbp-x4',
+        properties: { name: ['Pedro Infante Cruz'] },
+        marking: 'U//LES',
+      });
       const seen = await links(api.token.dea);
       const pairs = seen.map((l: { left_id: string; right_id: string }) => `${l.left_id}~${l.right_id}`);
       expect(pairs).toContain(`${id('cbp-x2')}~${id('dea-x1')}`);
@@ -41,7 +67,9 @@ for (const backend of backends) {
     });
 
     it('shows a link only to readers who may see both entities', async () => {
-      const cbpPairs = (await links(api.token.cbp)).map((l: { left_id: string; right_id: string }) => `${l.left_id}~${l.right_id}`);
+      const cbpPairs = (await links(api.token.cbp)).map(
+        (l: { left_id: string; right_id: string }) => `${l.left_id}~${l.right_id}`,
+      );
       expect(cbpPairs).toContain(`${id('cbp-x2')}~${id('dea-x1')}`);
       expect(cbpPairs).not.toContain(`${id('cbp-x3')}~${id('dea-x9')}`); // dea-x9 is SECRET//NOFORN... and CBP is cleared C
       expect(await links(api.token.fgr)).toEqual([]); // nothing here is released to Mexico
@@ -51,43 +79,93 @@ for (const backend of backends) {
       const all = await links(api.token.dea);
       const garcia = all.find((x: { left_id: string }) => x.left_id === id('cbp-x2'));
       const rosa = all.find((x: { left_id: string }) => x.left_id === id('cbp-x3'));
-      expect((await api.post(`/links/${garcia.id}/confirm`, api.token.dea, { reason: 'same DOB, same plate in both reports' })).json()).toEqual({ id: garcia.id, status: 'confirmed' });
+      expect(
+        (
+          await api.post(`/links/${garcia.id}/confirm`, api.token.dea, {
+            reason: 'same DOB, same plate in both reports',
+          })
+        ).json(),
+      ).toEqual({ id: garcia.id, status: 'confirmed' });
       expect((await api.post(`/links/${rosa.id}/confirm`, api.token.dea, {})).statusCode).toBe(200);
       expect((await api.post(`/links/${garcia.id}/confirm`, api.token.dea, {})).statusCode).toBe(409);
-      const merged = (await api.app.inject({ url: `/entities/${id('dea-x1')}/merged`, headers: auth(api.token.cbp) })).json();
+      const merged = (
+        await api.app.inject({ url: `/entities/${id('dea-x1')}/merged`, headers: auth(api.token.cbp) })
+      ).json();
       expect(merged.members.map((m: { id: string }) => m.id).sort()).toEqual([id('cbp-x2'), id('dea-x1')]);
-      expect(merged.properties.name.map((v: { value: string; source: string }) => `${v.source}:${v.value}`).sort()).toEqual(['CBP:JOSE LUIS GARCIA', 'DEA:José Luis García López']);
-      expect((await api.app.inject({ url: `/entities/${id('dea-x1')}`, headers: auth(api.token.cbp) })).json().sameAs).toEqual([id('cbp-x2')]);
+      expect(
+        merged.properties.name.map((v: { value: string; source: string }) => `${v.source}:${v.value}`).sort(),
+      ).toEqual(['CBP:JOSE LUIS GARCIA', 'DEA:José Luis García López']);
+      expect(
+        (await api.app.inject({ url: `/entities/${id('dea-x1')}`, headers: auth(api.token.cbp) })).json().sameAs,
+      ).toEqual([id('cbp-x2')]);
       // Search results name what each was merged with.
-      const found = (await api.app.inject({ url: '/entities?q=Jose%20Luis%20Garcia', headers: auth(api.token.cbp) })).json().results;
-      expect(Object.fromEntries(found.filter((r: { id: string }) => [id('dea-x1'), id('cbp-x2')].includes(r.id)).map((r: { id: string; sameAs: string[] }) => [r.id, r.sameAs]))).toEqual({ [id('dea-x1')]: [id('cbp-x2')], [id('cbp-x2')]: [id('dea-x1')] });
+      const found = (
+        await api.app.inject({ url: '/entities?q=Jose%20Luis%20Garcia', headers: auth(api.token.cbp) })
+      ).json().results;
+      expect(
+        Object.fromEntries(
+          found
+            .filter((r: { id: string }) => [id('dea-x1'), id('cbp-x2')].includes(r.id))
+            .map((r: { id: string; sameAs: string[] }) => [r.id, r.sameAs]),
+        ),
+      ).toEqual({ [id('dea-x1')]: [id('cbp-x2')], [id('cbp-x2')]: [id('dea-x1')] });
       // CBP may not see dea-x9, so its merged view of cbp-x3 is cbp-x3 alone.
-      const rosaForCbp = (await api.app.inject({ url: `/entities/${id('cbp-x3')}/merged`, headers: auth(api.token.cbp) })).json();
+      const rosaForCbp = (
+        await api.app.inject({ url: `/entities/${id('cbp-x3')}/merged`, headers: auth(api.token.cbp) })
+      ).json();
       expect(rosaForCbp.members.map((m: { id: string }) => m.id)).toEqual([id('cbp-x3')]);
-      expect((await api.app.inject({ url: `/entities/${id('cbp-x3')}`, headers: auth(api.token.cbp) })).json().sameAs).toEqual([]);
-      const rosaForDea = (await api.app.inject({ url: `/entities/${id('cbp-x3')}/merged`, headers: auth(api.token.dea) })).json();
+      expect(
+        (await api.app.inject({ url: `/entities/${id('cbp-x3')}`, headers: auth(api.token.cbp) })).json().sameAs,
+      ).toEqual([]);
+      const rosaForDea = (
+        await api.app.inject({ url: `/entities/${id('cbp-x3')}/merged`, headers: auth(api.token.dea) })
+      ).json();
       expect(rosaForDea.members.map((m: { id: string }) => m.id).sort()).toEqual([id('cbp-x3'), id('dea-x9')]);
     });
 
     it('never suggests a rejected pair again, and undoes judgements', async () => {
-      await create(api.token.cbp, { schema: 'Person', id: 'cbp-x5', properties: { name: ['Juan Carlos Ochoa Tapia'] }, marking: 'U//LES' });
-      await create(api.token.dea, { schema: 'Person', id: 'dea-x5', properties: { name: ['Juan Carlos Ochoa'] }, marking: 'U//LES' });
-      const l = (await links(api.token.dea)).find((x: { left_id: string; right_id: string }) => x.left_id === id('cbp-x5') && x.right_id === id('dea-x5'));
+      await create(api.token.cbp, {
+        schema: 'Person',
+        id: 'cbp-x5',
+        properties: { name: ['Juan Carlos Ochoa Tapia'] },
+        marking: 'U//LES',
+      });
+      await create(api.token.dea, {
+        schema: 'Person',
+        id: 'dea-x5',
+        properties: { name: ['Juan Carlos Ochoa'] },
+        marking: 'U//LES',
+      });
+      const l = (await links(api.token.dea)).find(
+        (x: { left_id: string; right_id: string }) => x.left_id === id('cbp-x5') && x.right_id === id('dea-x5'),
+      );
       expect(l).toBeDefined();
-      expect((await api.post(`/links/${l.id}/reject`, api.token.cbp, { reason: 'different people: other DOB in passport records' })).json().status).toBe('rejected');
+      expect(
+        (
+          await api.post(`/links/${l.id}/reject`, api.token.cbp, {
+            reason: 'different people: other DOB in passport records',
+          })
+        ).json().status,
+      ).toBe('rejected');
       // The source sends the record again, amended: the pair is not suggested again.
-      await api.app.inject({ method: 'PATCH', url: `/entities/${id('dea-x5')}`, headers: auth(api.token.dea), payload: { properties: { alias: ['El Güero'] }, marking: 'U//LES' } });
+      await api.app.inject({
+        method: 'PATCH',
+        url: `/entities/${id('dea-x5')}`,
+        headers: auth(api.token.dea),
+        payload: { properties: { alias: ['El Güero'] }, marking: 'U//LES' },
+      });
       expect((await links(api.token.dea)).some((x: { id: number }) => x.id === l.id)).toBe(false);
       expect((await links(api.token.dea, 'rejected')).map((x: { id: number }) => x.id)).toContain(l.id);
       expect((await api.post(`/links/${l.id}/undo`, api.token.dea, {})).json().status).toBe('open');
       expect((await api.post(`/links/${l.id}/undo`, api.token.dea, {})).statusCode).toBe(409);
       expect((await api.post('/links/999999/confirm', api.token.dea, {})).statusCode).toBe(404);
       expect((await api.post(`/links/${l.id}/confirm`, api.token.fgr, {})).statusCode).toBe(403);
-      const trail = await api.store.db.query<{ action: string }>("SELECT action FROM audit_log WHERE action LIKE 'link.%' ORDER BY seq");
+      const trail = await api.store.db.query<{ action: string }>(
+        "SELECT action FROM audit_log WHERE action LIKE 'link.%' ORDER BY seq",
+      );
       expect(trail.map((t) => t.action)).toEqual(['link.confirm', 'link.confirm', 'link.reject', 'link.undo']);
     });
   });
-
 }
 
 for (const backend of backends) {
@@ -97,14 +175,29 @@ for (const backend of backends) {
     beforeAll(async () => ({ store, drop } = await backend.open()));
     afterAll(() => drop());
     const write = async (id: string, name: string, opts: { intelligence?: boolean; today?: Date } = {}) => {
-      const r = parseRecord({
-        sourceRecordId: id, marking: 'U//LES', entities: [{ id: `${id}-p`, schema: 'Person', properties: { name: [name] } }],
-        ...(opts.intelligence ? { kind: 'intelligence', criminalBasis: 'Subject launders proceeds for a trafficking organization.', sensitivity: 'sensitive', confidence: 'medium' } : {}),
-      }, { source: 'DEA', today: opts.today });
+      const r = parseRecord(
+        {
+          sourceRecordId: id,
+          marking: 'U//LES',
+          entities: [{ id: `${id}-p`, schema: 'Person', properties: { name: [name] } }],
+          ...(opts.intelligence
+            ? {
+                kind: 'intelligence',
+                criminalBasis: 'Subject launders proceeds for a trafficking organization.',
+                sensitivity: 'sensitive',
+                confidence: 'medium',
+              }
+            : {}),
+        },
+        { source: 'DEA', today: opts.today },
+      );
       if (!r.record) throw new Error(JSON.stringify(r.errors));
       await writeBatch(store.db, store.markings, SYSTEM, [r.record], { origin: 'test' });
     };
-    const pairs = async () => (await store.db.query<{ p: string }>("SELECT left_id || '~' || right_id AS p FROM possible_links ORDER BY 1")).map((r) => r.p);
+    const pairs = async () =>
+      (
+        await store.db.query<{ p: string }>("SELECT left_id || '~' || right_id AS p FROM possible_links ORDER BY 1")
+      ).map((r) => r.p);
 
     it('matches a corrected record by its new name, not its old one', async () => {
       await write('A', 'Griselda Ochoa Tapia');
@@ -120,7 +213,13 @@ for (const backend of backends) {
       await write('OLD', 'Aureliano Bojorquez Loaiza', { intelligence: true, today: new Date('2020-01-10') });
       await write('E', 'Aureliano Bojorquez Loaiza');
       expect(await pairs()).toContain('E-p~OLD-p');
-      const admin = await createUser(store.db, { username: 'adm', password: 'correct horse battery staple', agency: 'DEA', clearance: 'S', roles: ['admin'] });
+      const admin = await createUser(store.db, {
+        username: 'adm',
+        password: 'correct horse battery staple',
+        agency: 'DEA',
+        clearance: 'S',
+        roles: ['admin'],
+      });
       expect((await purgeExpired(store.db, admin)).purged.map((p) => p.sourceRecordId)).toEqual(['OLD']);
       expect(await pairs()).not.toContain('E-p~OLD-p');
       await write('F', 'AURELIANO BOJORQUEZ LOAIZA');

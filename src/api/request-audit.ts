@@ -46,9 +46,15 @@ const SECRET = /pass|secret|token|credential|signature|auth/i;
 const MAX_TEXT = 300;
 
 const short = (v: unknown): unknown =>
-  typeof v === 'string' ? (v.length > MAX_TEXT ? `${v.slice(0, MAX_TEXT)}…` : v)
-    : Array.isArray(v) ? v.slice(0, 20).map(short)
-      : v && typeof v === 'object' ? JSON.stringify(v).slice(0, MAX_TEXT) : v;
+  typeof v === 'string'
+    ? v.length > MAX_TEXT
+      ? `${v.slice(0, MAX_TEXT)}…`
+      : v
+    : Array.isArray(v)
+      ? v.slice(0, 20).map(short)
+      : v && typeof v === 'object'
+        ? JSON.stringify(v).slice(0, MAX_TEXT)
+        : v;
 
 function redacted(q: unknown): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -74,9 +80,14 @@ export function errorClass(err: Error & { code?: string }): string {
 function entriesOf(req: FastifyRequest, reply: FastifyReply, s: RequestAuditState): AuditEntry[] {
   const path = req.url.split('?')[0]!;
   const http = {
-    method: req.method, route: req.routeOptions.url ?? null, path,
-    params: redacted(req.params), query: redacted(req.query),
-    ip: req.ip, status: reply.statusCode, ...(s.error ? { error: s.error } : {}),
+    method: req.method,
+    route: req.routeOptions.url ?? null,
+    path,
+    params: redacted(req.params),
+    query: redacted(req.query),
+    ip: req.ip,
+    status: reply.statusCode,
+    ...(s.error ? { error: s.error } : {}),
   };
   const actor = req.principal?.username ?? 'anonymous';
   const purpose = purposeOf(req);
@@ -90,8 +101,12 @@ export function registerRequestAudit(app: FastifyInstance, db: Database): void {
   const stateOf = (req: FastifyRequest): RequestAuditState =>
     (req.auditState ??= { notes: [], appended: 0, done: false });
 
-  app.addHook('onRequest', async (req) => { stateOf(req); });
-  app.addHook('onError', async (req, _reply, err) => { stateOf(req).error = errorClass(err); });
+  app.addHook('onRequest', async (req) => {
+    stateOf(req);
+  });
+  app.addHook('onError', async (req, _reply, err) => {
+    stateOf(req).error = errorClass(err);
+  });
 
   // Every handler runs inside its request's scope, so audit() and appendAudit() called
   // anywhere below it (store, capabilities) reach this request.
@@ -100,11 +115,16 @@ export function registerRequestAudit(app: FastifyInstance, db: Database): void {
     const handler = route.handler;
     route.handler = function (this: FastifyInstance, req, reply) {
       const s = stateOf(req);
-      return auditScope.run({
-        db,
-        defer: (e) => !reply.sent && !reply.raw.headersSent && !s.done && !!s.notes.push(e),
-        appended: () => { s.appended++; },
-      }, () => handler.call(this, req, reply));
+      return auditScope.run(
+        {
+          db,
+          defer: (e) => !reply.sent && !reply.raw.headersSent && !s.done && !!s.notes.push(e),
+          appended: () => {
+            s.appended++;
+          },
+        },
+        () => handler.call(this, req, reply),
+      );
     };
   });
 
@@ -119,8 +139,13 @@ export function registerRequestAudit(app: FastifyInstance, db: Database): void {
     // A server-side failure (database down, disk full, load shed) answers no data, and waiting
     // on the database for its entry would slow exactly the answers that must be quick: queued, not awaited.
     if (reply.statusCode >= 500) {
-      queue.append(entries).catch((err: Error) =>
-        console.error(`audit entry of ${req.method} ${entries[0]!.target} (${reply.statusCode}) lost: ${err.message}`));
+      queue
+        .append(entries)
+        .catch((err: Error) =>
+          console.error(
+            `audit entry of ${req.method} ${entries[0]!.target} (${reply.statusCode}) lost: ${err.message}`,
+          ),
+        );
       return payload;
     }
     try {
@@ -128,9 +153,14 @@ export function registerRequestAudit(app: FastifyInstance, db: Database): void {
       return payload;
     } catch (err) {
       req.log.error(err);
-      reply.code(503).header('retry-after', '2').header('content-type', 'application/json; charset=utf-8')
+      reply
+        .code(503)
+        .header('retry-after', '2')
+        .header('content-type', 'application/json; charset=utf-8')
         .removeHeader('content-disposition');
-      return JSON.stringify({ error: 'the audit log could not be written, so the answer is withheld; try again shortly' });
+      return JSON.stringify({
+        error: 'the audit log could not be written, so the answer is withheld; try again shortly',
+      });
     }
   });
 }

@@ -80,7 +80,10 @@ export interface ServerOptions {
 }
 
 export class HttpError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -105,7 +108,19 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   const exact = new Ajv({ coerceTypes: false, useDefaults: true, removeAdditional: false, strict: false });
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? exact : coercing).compile(schema));
   await app.register(helmet, {
-    contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:', 'blob:'], connectSrc: ["'self'"], workerSrc: ["'self'", 'blob:'], objectSrc: ["'none'"], baseUri: ["'self'"], frameAncestors: ["'none'"] } },
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        connectSrc: ["'self'"],
+        workerSrc: ["'self'", 'blob:'],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
   });
   await app.register(rateLimit, { max: opts.rateLimit ?? 1200, timeWindow: '1 minute' });
   // Past saturation, answer 503 at once (clients retry) rather than let every request's latency grow:
@@ -114,21 +129,41 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   if (maxInFlight > 0) {
     let inFlight = 0;
     app.addHook('onRequest', async (_req, reply) => {
-      if (inFlight >= maxInFlight) return reply.code(503).header('retry-after', '2').send({ error: `The server is busy (${inFlight} requests in progress); retry in a few seconds` });
+      if (inFlight >= maxInFlight)
+        return reply
+          .code(503)
+          .header('retry-after', '2')
+          .send({ error: `The server is busy (${inFlight} requests in progress); retry in a few seconds` });
       inFlight++;
-      reply.raw.once('close', () => { inFlight--; }); // answered or abandoned by the client
+      reply.raw.once('close', () => {
+        inFlight--;
+      }); // answered or abandoned by the client
     });
   }
   // ...or when the event loop itself falls behind.
   if ((opts.maxEventLoopDelayMs ?? 0) > 0 || (opts.maxEventLoopUtilization ?? 0) > 0) {
     await app.register(underPressure, {
-      maxEventLoopDelay: opts.maxEventLoopDelayMs ?? 0, maxEventLoopUtilization: opts.maxEventLoopUtilization ?? 0, eventLoopUtilizationMode: 'interval', sampleInterval: 100, retryAfter: 5, exposeStatusRoute: false,
-      pressureHandler: (_req, reply, type, value) => { void reply.code(503).header('retry-after', '5').send({ error: `The server is overloaded (${type} ${Math.round(Number(value))}); retry in a few seconds` }); },
+      maxEventLoopDelay: opts.maxEventLoopDelayMs ?? 0,
+      maxEventLoopUtilization: opts.maxEventLoopUtilization ?? 0,
+      eventLoopUtilizationMode: 'interval',
+      sampleInterval: 100,
+      retryAfter: 5,
+      exposeStatusRoute: false,
+      pressureHandler: (_req, reply, type, value) => {
+        void reply
+          .code(503)
+          .header('retry-after', '5')
+          .send({ error: `The server is overloaded (${type} ${Math.round(Number(value))}); retry in a few seconds` });
+      },
     });
   }
   await app.register(swagger, {
     openapi: {
-      info: { title: 'Chokepoint API', version: '0.1.0', description: 'Marking-enforced common operating picture of the illicit fentanyl supply chain.' },
+      info: {
+        title: 'Chokepoint API',
+        version: '0.1.0',
+        description: 'Marking-enforced common operating picture of the illicit fentanyl supply chain.',
+      },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },
@@ -139,39 +174,67 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     if (req.routeOptions.config?.public) return;
     const auth = req.headers.authorization;
     const token = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : undefined;
-    if (!token) throw new HttpError(401, 'authentication required: send "Authorization: Bearer <token>" (POST /auth/login gives one)');
+    if (!token)
+      throw new HttpError(
+        401,
+        'authentication required: send "Authorization: Bearer <token>" (POST /auth/login gives one)',
+      );
     const p = await authenticate(token);
     if (!p) throw new HttpError(401, 'the token is unknown or has expired; sign in again');
     req.principal = p;
   });
 
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown; code?: string }, req, reply) => {
-    if ((err as { code?: string }).code === 'FST_ERR_RATE_LIMIT' || err.statusCode === 429) return reply.code(429).send({ error: err.message });
-    if (err instanceof ValidationError) return reply.code(422).send({ error: 'invalid input', message: err.message, errors: err.errors });
+    if ((err as { code?: string }).code === 'FST_ERR_RATE_LIMIT' || err.statusCode === 429)
+      return reply.code(429).send({ error: err.message });
+    if (err instanceof ValidationError)
+      return reply.code(422).send({ error: 'invalid input', message: err.message, errors: err.errors });
     if (err instanceof HttpError) return reply.code(err.status).send({ error: err.message });
     if (err instanceof ForbiddenError) return reply.code(403).send({ error: err.message });
     if (err instanceof StatusError) return reply.code(err.status).send({ error: err.message });
     if (err instanceof MarkingError || err instanceof ValueError) return reply.code(400).send({ error: err.message });
     if (err.validation) return reply.code(400).send({ error: `invalid request: ${err.message}` });
-    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return reply.code(err.statusCode).send({ error: err.message });
+    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500)
+      return reply.code(err.statusCode).send({ error: err.message });
     req.log.error(err);
     // 57014 query_canceled: a read ran past its statement timeout.
-    if (err.code === '57014') return reply.code(503).send({ error: `the query ran longer than the ${readTimeoutMs() / 1000} s limit for a read and was stopped; narrow it (a shorter time range, fewer hops) or try again later` });
+    if (err.code === '57014')
+      return reply
+        .code(503)
+        .send({
+          error: `the query ran longer than the ${readTimeoutMs() / 1000} s limit for a read and was stopped; narrow it (a shorter time range, fewer hops) or try again later`,
+        });
     // 53100 disk_full from a PostgreSQL server: the statement failed and its transaction rolled back.
-    if (err.code === '53100') return reply.code(507).send({ error: 'the database server is out of disk space; nothing of this request was written; free space and retry' });
+    if (err.code === '53100')
+      return reply
+        .code(507)
+        .send({
+          error: 'the database server is out of disk space; nothing of this request was written; free space and retry',
+        });
     // Database unreachable (server restarted, network): a clean 503 the client may retry.
     if (databaseUnavailable(err)) {
-      return reply.code(503).header('retry-after', '2').send({ error: 'the database is unavailable; try again shortly' });
+      return reply
+        .code(503)
+        .header('retry-after', '2')
+        .send({ error: 'the database is unavailable; try again shortly' });
     }
     return reply.code(500).send({ error: 'internal error' });
   });
-  app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: `no route ${req.method} ${req.url.split('?')[0]}` }));
+  app.setNotFoundHandler((req, reply) =>
+    reply.code(404).send({ error: `no route ${req.method} ${req.url.split('?')[0]}` }),
+  );
 
-  app.get('/health', { config: { public: true, audit: false }, schema: { tags: ['system'], security: [] } }, async () => {
-    await opts.store.db.query('SELECT 1');
-    return { status: 'ok', database: opts.store.db.kind, ...opts.info };
-  });
-  app.get('/openapi.json', { config: { public: true, audit: false }, schema: { hide: true } }, async () => app.swagger());
+  app.get(
+    '/health',
+    { config: { public: true, audit: false }, schema: { tags: ['system'], security: [] } },
+    async () => {
+      await opts.store.db.query('SELECT 1');
+      return { status: 'ok', database: opts.store.db.kind, ...opts.info };
+    },
+  );
+  app.get('/openapi.json', { config: { public: true, audit: false }, schema: { hide: true } }, async () =>
+    app.swagger(),
+  );
 
   await registerAuthRoutes(app, opts.store);
   await registerEntityRoutes(app, opts.store);
@@ -192,7 +255,12 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   await registerExchangeRoutes(app, opts.store);
   await registerRegistryRoutes(app, opts.store, opts.instance ?? process.env.CHOKEPOINT_INSTANCE ?? 'chokepoint');
   const every = opts.escalateEveryMs ?? 30_000;
-  const timer = every > 0 ? setInterval(() => { escalateOverdue(opts.store.db).catch((e) => app.log.error(e)); }, every) : undefined;
+  const timer =
+    every > 0
+      ? setInterval(() => {
+          escalateOverdue(opts.store.db).catch((e) => app.log.error(e));
+        }, every)
+      : undefined;
   timer?.unref();
   // Work a killed process left between its commit and the end of its after-write
   // checks is finished now, in the background, and by a sweep while serving.

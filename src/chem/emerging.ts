@@ -11,7 +11,11 @@ import { derivedMarkings, markingOfEntities } from '../store/derived.js';
 import { lookupSubstance, substanceKey } from './substances.js';
 import { fentanylClass } from './fentanyl-class.js';
 
-export async function emergingAfterWrite(db: Database, entityIds: string[], drugIntelligenceAgency = 'DEA'): Promise<number> {
+export async function emergingAfterWrite(
+  db: Database,
+  entityIds: string[],
+  drugIntelligenceAgency = 'DEA',
+): Promise<number> {
   if (!entityIds.length) return 0;
   const events = model.eventSchemas();
   return db.transaction(async (tx) => {
@@ -26,7 +30,10 @@ export async function emergingAfterWrite(db: Database, entityIds: string[], drug
       let names = [n.value];
       let smiles: string | undefined;
       if (n.prop === 'substance') {
-        const props = await tx.query<{ prop: string; value: string }>("SELECT prop, value FROM statements WHERE entity_id = $1 AND prop IN ('name', 'alias', 'casNumber', 'smiles')", [n.value]);
+        const props = await tx.query<{ prop: string; value: string }>(
+          "SELECT prop, value FROM statements WHERE entity_id = $1 AND prop IN ('name', 'alias', 'casNumber', 'smiles')",
+          [n.value],
+        );
         names = props.filter((p) => p.prop !== 'smiles').map((p) => p.value);
         smiles = props.find((p) => p.prop === 'smiles')?.value;
         if (!names.length) continue;
@@ -35,15 +42,30 @@ export async function emergingAfterWrite(db: Database, entityIds: string[], drug
       const keys = names.map(substanceKey);
       const primary = names.find((x) => !/^\d{2,7}-\d{2}-\d$/.test(x)) ?? names[0]!;
       const rec = await latestRecordOf(tx, n.entity_id);
-      const inserted = await tx.query('INSERT INTO seen_substances (key, name, first_record, first_entity) VALUES ($1, $2, $3, $4) ON CONFLICT (key) DO NOTHING RETURNING key', [keys[0], primary, rec?.ref ?? null, n.entity_id]);
+      const inserted = await tx.query(
+        'INSERT INTO seen_substances (key, name, first_record, first_entity) VALUES ($1, $2, $3, $4) ON CONFLICT (key) DO NOTHING RETURNING key',
+        [keys[0], primary, rec?.ref ?? null, n.entity_id],
+      );
       // Seen before under another of its names? Then it is not new.
-      if (!inserted.length || (await tx.query('SELECT 1 FROM seen_substances WHERE key = ANY($1) AND key <> $2', [keys, keys[0]])).length) continue;
-      for (const k of keys.slice(1)) await tx.query('INSERT INTO seen_substances (key, name, first_record, first_entity) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [k, primary, rec?.ref ?? null, n.entity_id]);
+      if (
+        !inserted.length ||
+        (await tx.query('SELECT 1 FROM seen_substances WHERE key = ANY($1) AND key <> $2', [keys, keys[0]])).length
+      )
+        continue;
+      for (const k of keys.slice(1))
+        await tx.query(
+          'INSERT INTO seen_substances (key, name, first_record, first_entity) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
+          [k, primary, rec?.ref ?? null, n.entity_id],
+        );
       let chem = '';
       if (smiles) {
         try {
           const c = await fentanylClass(smiles);
-          chem = c.fentanylRelated ? ` Its structure is fentanyl-related (modifications ${c.modifications.join(', ')}).` : c.isFentanyl ? ' Its structure is fentanyl.' : ' Its structure is not fentanyl-related.';
+          chem = c.fentanylRelated
+            ? ` Its structure is fentanyl-related (modifications ${c.modifications.join(', ')}).`
+            : c.isFentanyl
+              ? ' Its structure is fentanyl.'
+              : ' Its structure is not fentanyl-related.';
         } catch {
           chem = ' Its structure (SMILES) could not be read.';
         }
@@ -51,11 +73,25 @@ export async function emergingAfterWrite(db: Database, entityIds: string[], drug
       const message = `Emerging substance: "${primary}" named by ${n.schema} ${n.entity_id} (${rec?.ref ?? 'record unknown'}) is on no control list and in no earlier result.${chem}`;
       // Marked as what it quotes (the event, its record and the substance): an agency's reader
       // who may not read that learns only that the holder has something to tell.
-      const markingId = await markingOfEntities(tx, derivedMarkings(db), n.prop === 'substance' ? [n.entity_id, n.value] : [n.entity_id]);
+      const markingId = await markingOfEntities(
+        tx,
+        derivedMarkings(db),
+        n.prop === 'substance' ? [n.entity_id, n.value] : [n.entity_id],
+      );
       const holder = rec?.source && rec.source !== 'SYSTEM' ? rec.source : 'the reporting agency';
       const pointer = `An emerging-substance alert concerns a record held by ${holder} that you may not read; ask ${holder} for access.`;
-      for (const agency of new Set([drugIntelligenceAgency, rec?.source].filter((a): a is string => !!a && a !== 'SYSTEM'))) {
-        await notify(tx, { agency, kind: 'substance.emerging', message, ref: n.entity_id, payload: { substance: primary, record: rec?.ref ?? null }, markingId, pointer });
+      for (const agency of new Set(
+        [drugIntelligenceAgency, rec?.source].filter((a): a is string => !!a && a !== 'SYSTEM'),
+      )) {
+        await notify(tx, {
+          agency,
+          kind: 'substance.emerging',
+          message,
+          ref: n.entity_id,
+          payload: { substance: primary, record: rec?.ref ?? null },
+          markingId,
+          pointer,
+        });
       }
       alerts++;
     }
@@ -66,7 +102,8 @@ export async function emergingAfterWrite(db: Database, entityIds: string[], drug
 
 /** After a write of events (seizures, lab results; installed by src/capabilities.ts). */
 export const emergingSubstanceReaction = {
-  name: 'emerging-substance check', order: 40,
+  name: 'emerging-substance check',
+  order: 40,
   concerns: (schemas: ReadonlySet<string>) => [...schemas].some((s) => model.get(s)?.event === true),
   run: (db: Database, entityIds: string[]) => emergingAfterWrite(db, entityIds),
 };

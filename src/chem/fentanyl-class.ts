@@ -57,7 +57,10 @@ export async function fentanylClass(smiles: string): Promise<FentanylClassResult
     mol?.delete();
     throw new StructureError(`smiles: "${smiles.slice(0, 80)}" is not a valid structure`);
   }
-  const qs = Object.fromEntries(Object.entries({ CORE, ...PATTERNS }).map(([k, v]) => [k, R.get_qmol(v)])) as Record<string, JSMol>;
+  const qs = Object.fromEntries(Object.entries({ CORE, ...PATTERNS }).map(([k, v]) => [k, R.get_qmol(v)])) as Record<
+    string,
+    JSMol
+  >;
   const ref = R.get_mol(FENTANYL)!;
   try {
     const canonical = mol.get_smiles();
@@ -71,9 +74,11 @@ export async function fentanylClass(smiles: string): Promise<FentanylClassResult
       if (!has(mol, qs.aniline!)) mods.push('D');
       if (!has(mol, qs.propionyl!)) mods.push('E');
     }
-    const explanation = isFentanyl ? 'fentanyl itself'
-      : inClass ? `fentanyl skeleton (acyl and aromatic monocycle on the piperidine 4-nitrogen, two-carbon chain from the piperidine nitrogen to a monocycle)${mods.length ? `; modifications ${mods.join(', ')} of the class definition` : ''}`
-      : 'lacks the fentanyl skeleton (an acylated aromatic amine at piperidine position 4 and a two-carbon chain from the piperidine nitrogen to a monocycle)';
+    const explanation = isFentanyl
+      ? 'fentanyl itself'
+      : inClass
+        ? `fentanyl skeleton (acyl and aromatic monocycle on the piperidine 4-nitrogen, two-carbon chain from the piperidine nitrogen to a monocycle)${mods.length ? `; modifications ${mods.join(', ')} of the class definition` : ''}`
+        : 'lacks the fentanyl skeleton (an acylated aromatic amine at piperidine position 4 and a two-carbon chain from the piperidine nitrogen to a monocycle)';
     return { smiles, canonical, fentanylRelated: inClass && !isFentanyl, isFentanyl, modifications: mods, explanation };
   } finally {
     mol.delete();

@@ -47,19 +47,35 @@ export function parseSubstances(text: string): Substance[] {
   const seen = new Set<string>();
   return rows.map((r, i) => {
     const at = `reference/substances.csv line ${i + 2}`;
-    const split = (v: string | undefined): string[] => (v ?? '').split(';').map((s) => s.trim()).filter(Boolean);
-    if (!r.key || !/^[a-z0-9-]+$/.test(r.key)) throw new SubstanceError(`${at}: key "${r.key ?? ''}" must be lower-case letters, digits and hyphens`);
+    const split = (v: string | undefined): string[] =>
+      (v ?? '')
+        .split(';')
+        .map((s) => s.trim())
+        .filter(Boolean);
+    if (!r.key || !/^[a-z0-9-]+$/.test(r.key))
+      throw new SubstanceError(`${at}: key "${r.key ?? ''}" must be lower-case letters, digits and hyphens`);
     if (seen.has(r.key)) throw new SubstanceError(`${at}: key "${r.key}" is used twice`);
     seen.add(r.key);
     if (!r.name) throw new SubstanceError(`${at}: name is missing`);
-    if (r.casNumber && !casValid(r.casNumber)) throw new SubstanceError(`${at}: CAS number ${r.casNumber} fails its check digit`);
+    if (r.casNumber && !casValid(r.casNumber))
+      throw new SubstanceError(`${at}: CAS number ${r.casNumber} fails its check digit`);
     const hsCodes = split(r.hsCode);
-    for (const h of hsCodes) if (!HS.test(h)) throw new SubstanceError(`${at}: HS code ${h} is not NNNN, NNNN.NN or NNNN.NN.NN`);
+    for (const h of hsCodes)
+      if (!HS.test(h)) throw new SubstanceError(`${at}: HS code ${h} is not NNNN, NNNN.NN or NNNN.NN.NN`);
     const lists = split(r.lists);
-    for (const l of lists) if (!(l in CONTROL_LISTS)) throw new SubstanceError(`${at}: unknown control list ${l} (known: ${Object.keys(CONTROL_LISTS).join(', ')})`);
+    for (const l of lists)
+      if (!(l in CONTROL_LISTS))
+        throw new SubstanceError(`${at}: unknown control list ${l} (known: ${Object.keys(CONTROL_LISTS).join(', ')})`);
     return {
-      key: r.key, name: r.name, category: r.category ?? '', ...(r.casNumber ? { casNumber: r.casNumber } : {}),
-      hsCodes, synonyms: split(r.synonyms), control: r.control ?? '', lists: lists as ControlList[], source: r.source ?? '',
+      key: r.key,
+      name: r.name,
+      category: r.category ?? '',
+      ...(r.casNumber ? { casNumber: r.casNumber } : {}),
+      hsCodes,
+      synonyms: split(r.synonyms),
+      control: r.control ?? '',
+      lists: lists as ControlList[],
+      source: r.source ?? '',
     };
   });
 }
@@ -78,7 +94,13 @@ export function substanceKey(s: string): string {
 /** Every key a substance is known by: its key, name, the abbreviation in its name's brackets, synonyms and CAS number. */
 export function keysOf(s: Substance): string[] {
   const abbrev = /\(([^()]+)\)\s*$/.exec(s.name)?.[1];
-  return [...new Set([s.key, s.name, ...(abbrev ? [abbrev] : []), ...s.synonyms, ...(s.casNumber ? [s.casNumber] : [])].map(substanceKey).filter(Boolean))];
+  return [
+    ...new Set(
+      [s.key, s.name, ...(abbrev ? [abbrev] : []), ...s.synonyms, ...(s.casNumber ? [s.casNumber] : [])]
+        .map(substanceKey)
+        .filter(Boolean),
+    ),
+  ];
 }
 
 let index: Map<string, Substance> | undefined;
@@ -91,7 +113,12 @@ export function lookupSubstance(nameOrCas: string): Substance | undefined {
   return index.get(substanceKey(nameOrCas));
 }
 
-export interface SubstanceQuery { q?: string; list?: ControlList; category?: string; hs?: string }
+export interface SubstanceQuery {
+  q?: string;
+  list?: ControlList;
+  category?: string;
+  hs?: string;
+}
 /** Search by words of a name or synonym, a CAS number, an HS code prefix, a control list or a category. */
 export function findSubstances(query: SubstanceQuery): Substance[] {
   const q = query.q?.trim();

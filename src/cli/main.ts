@@ -9,7 +9,14 @@ import cliProgress from 'cli-progress';
 import { Store } from '../store/store.js';
 import { buildServer } from '../api/server.js';
 import { importRecords, type ImportReport } from '../ingest/importer.js';
-import { readChokepointJson, readCsv, readFtm, validateMapping, type Parsed, type ReadOptions } from '../ingest/readers.js';
+import {
+  readChokepointJson,
+  readCsv,
+  readFtm,
+  validateMapping,
+  type Parsed,
+  type ReadOptions,
+} from '../ingest/readers.js';
 import { importCbpCsv } from '../ingest/cbp.js';
 import { exportFtm, exportStatementRows, STATEMENT_CSV_COLUMNS } from '../ingest/export.js';
 import { csvHeader, csvRow } from '../exchange/csv.js';
@@ -39,14 +46,20 @@ import { importThroughServer } from './through-server.js';
 
 const program = new Command('chokepoint')
   .description('Chokepoint: a shared, marking-enforced picture of the illicit fentanyl supply chain')
-  .option('--data <dir>', 'embedded database directory (ignored when DATABASE_URL is set)', process.env.CHOKEPOINT_DATA ?? './data')
+  .option(
+    '--data <dir>',
+    'embedded database directory (ignored when DATABASE_URL is set)',
+    process.env.CHOKEPOINT_DATA ?? './data',
+  )
   .showHelpAfterError();
 
-const int = (name: string) => (v: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a whole number`);
-  return n;
-};
+const int =
+  (name: string) =>
+  (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a whole number`);
+    return n;
+  };
 
 /** The running command's path, e.g. "users add" (names the holder in the data directory's lock). */
 let running = '';
@@ -79,9 +92,11 @@ function busyAdvice(err: DataDirBusyError): string[] {
   const lines: string[] = [];
   if (running === 'import' && h.url) {
     const argv = process.argv.slice(2).filter((a, i, all) => a !== '--token' && all[i - 1] !== '--token');
-    lines.push(`to import through the running server as a user instead, give that user's API token ` +
-      `(or set CHOKEPOINT_TOKEN; POST ${h.url}/auth/login or /auth/tokens issues one):`,
-    `  npx chokepoint ${argv.map(shellQuote).join(' ')} --token <token>`);
+    lines.push(
+      `to import through the running server as a user instead, give that user's API token ` +
+        `(or set CHOKEPOINT_TOKEN; POST ${h.url}/auth/login or /auth/tokens issues one):`,
+      `  npx chokepoint ${argv.map(shellQuote).join(' ')} --token <token>`,
+    );
   } else if (h.url) lines.push(`to work while it runs, use its API at ${h.url} (GET ${h.url}/openapi.json lists it)`);
   lines.push(`${lines.length ? 'or ' : ''}${stop}${h.url ? '' : ' (or wait until it has finished)'}`);
   if (!here) lines.push(`if no Chokepoint runs on ${h.hostname} any more, delete ${join(err.dir, LOCK_FILE)}`);
@@ -106,7 +121,10 @@ async function actingAs(store: Store, username?: string): Promise<Principal> {
 
 function progress(label: string): { update: (phase: string, n: number) => void; stop: () => void } {
   if (!process.stderr.isTTY) return { update: () => undefined, stop: () => undefined };
-  const bar = new cliProgress.SingleBar({ format: `${label} {phase} | {value} records | {rate}/s`, stream: process.stderr }, cliProgress.Presets.shades_classic);
+  const bar = new cliProgress.SingleBar(
+    { format: `${label} {phase} | {value} records | {rate}/s`, stream: process.stderr },
+    cliProgress.Presets.shades_classic,
+  );
   const t0 = Date.now();
   bar.start(0, 0, { phase: 'validate', rate: 0 });
   return {
@@ -116,16 +134,27 @@ function progress(label: string): { update: (phase: string, n: number) => void; 
 }
 
 function printReport(r: ImportReport): void {
-  console.log(`read ${r.read} records: ${r.inserted} new, ${r.updated} updated, ${r.unchanged} unchanged, ${r.rejected} rejected; ` +
-    `${r.entities} entities and ${r.statements} statements written in ${r.seconds.toFixed(1)} s (${Math.round(r.read / Math.max(r.seconds, 0.001))} records/s); ` +
-    (r.links === null ? 'cross-referencing skipped (large import: run `chokepoint xref`)' : `${r.links} possible links found`));
+  console.log(
+    `read ${r.read} records: ${r.inserted} new, ${r.updated} updated, ${r.unchanged} unchanged, ${r.rejected} rejected; ` +
+      `${r.entities} entities and ${r.statements} statements written in ${r.seconds.toFixed(1)} s (${Math.round(r.read / Math.max(r.seconds, 0.001))} records/s); ` +
+      (r.links === null
+        ? 'cross-referencing skipped (large import: run `chokepoint xref`)'
+        : `${r.links} possible links found`),
+  );
   for (const e of r.errors) console.log(`  rejected: ${formatFieldError(e)}`);
 }
 
-async function serve(store: Store, opts: { port: number; host: string }, info: Record<string, unknown> = {}): Promise<void> {
+async function serve(
+  store: Store,
+  opts: { port: number; host: string },
+  info: Record<string, unknown> = {},
+): Promise<void> {
   // RATE_LIMIT: requests per minute per client (default 1200); load tests raise it to find the server's own limit.
   const rateLimit = process.env.RATE_LIMIT ? Number(process.env.RATE_LIMIT) : undefined;
-  if (rateLimit !== undefined && !(rateLimit > 0)) throw new InvalidArgumentError(`RATE_LIMIT must be a positive number of requests per minute, not "${process.env.RATE_LIMIT}"`);
+  if (rateLimit !== undefined && !(rateLimit > 0))
+    throw new InvalidArgumentError(
+      `RATE_LIMIT must be a positive number of requests per minute, not "${process.env.RATE_LIMIT}"`,
+    );
   const app = await buildServer({ store, logger: process.env.LOG_REQUESTS === '1', info, rateLimit });
   await app.listen({ port: opts.port, host: opts.host });
   const addr = app.server.address();
@@ -151,19 +180,29 @@ const exitOnSignal = (signal: NodeJS.Signals): void => process.exit(signal === '
 process.on('SIGINT', exitOnSignal);
 process.on('SIGTERM', exitOnSignal);
 
-program.command('serve')
+program
+  .command('serve')
   .description('serve the API and web app')
   .option('-p, --port <n>', 'port', int('port'), Number(process.env.PORT ?? 8080))
-  .option('--host <host>', 'interface to listen on (0.0.0.0 exposes it to the network)', process.env.HOST ?? 'localhost')
+  .option(
+    '--host <host>',
+    'interface to listen on (0.0.0.0 exposes it to the network)',
+    process.env.HOST ?? 'localhost',
+  )
   .action(async (opts) => serve(await openStore(), opts));
 
-program.command('demo')
+program
+  .command('demo')
   .description('load the generated demo scenario (idempotent), create demo users, and serve')
   .option('-p, --port <n>', 'port', int('port'), Number(process.env.PORT ?? 8080))
   .option('--host <host>', 'interface to listen on', process.env.HOST ?? 'localhost')
   .option('--seed <n>', 'generator seed', int('seed'), 20261123)
   .option('--size <name>', `scenario size: ${Object.keys(SIZES).join(', ')}`, 'demo')
-  .option('--entities <n>', `approximate number of entities (overrides --size; ~${ENTITIES_PER_NETWORK} per network)`, int('entities'))
+  .option(
+    '--entities <n>',
+    `approximate number of entities (overrides --size; ~${ENTITIES_PER_NETWORK} per network)`,
+    int('entities'),
+  )
   .option('--no-serve', 'load and exit')
   .action(async (opts) => {
     const networks = opts.entities ? Math.max(1, Math.round(opts.entities / ENTITIES_PER_NETWORK)) : SIZES[opts.size];
@@ -176,7 +215,10 @@ program.command('demo')
     const users = await ensureDemoUsers(store, process.env.DATABASE_URL ? undefined : program.opts().data);
     console.log('\nDemo users (one per role and agency; passwords are random for this data directory):');
     for (const u of users) console.log(`  ${u.username.padEnd(18)} ${u.password.padEnd(14)} ${u.displayName}`);
-    if (!users.length) console.log('  (created by an earlier run; passwords are not stored with a PostgreSQL database: use `chokepoint users add`)');
+    if (!users.length)
+      console.log(
+        '  (created by an earlier run; passwords are not stored with a PostgreSQL database: use `chokepoint users add`)',
+      );
     console.log('');
     if (opts.serve) await serve(store, opts, { scenario: { seed: opts.seed, networks } });
     else await store.close();
@@ -190,7 +232,8 @@ async function importThroughHolder(e: unknown, file: string, format: string, opt
   printReport(await importThroughServer(e.holder, token, o, (l) => console.error(l)));
 }
 
-program.command('import')
+program
+  .command('import')
   .description('import a file: Chokepoint JSON/JSONL, FtM entity stream, CSV with a mapping, or CBP seizure statistics')
   .argument('<file>')
   .option('-f, --format <format>', 'json | jsonl | ftm | csv | cbp (default: from the file name)')
@@ -202,13 +245,25 @@ program.command('import')
   .option('--sensitivity <label>', 'sensitivity label for intelligence records')
   .option('--confidence <label>', 'confidence label for intelligence records')
   .option('--mode <mode>', 'atomic (all or nothing) | skip (write valid records, report the rest)', 'atomic')
-  .option('--as <username>', 'apply this user\'s write rules (default: the system)')
-  .option('--token <token>', 'while a server holds the data directory: import through its API as this token\'s user ' +
-    '(default: CHOKEPOINT_TOKEN)')
+  .option('--as <username>', "apply this user's write rules (default: the system)")
+  .option(
+    '--token <token>',
+    "while a server holds the data directory: import through its API as this token's user " +
+      '(default: CHOKEPOINT_TOKEN)',
+  )
   .action(async (file: string, opts) => {
     if (!existsSync(file)) throw new Error(`${file}: no such file`);
-    const format: string = opts.format ?? ({ '.jsonl': 'jsonl', '.ndjson': 'jsonl', '.json': 'json', '.csv': 'csv', '.ftm': 'ftm' } as Record<string, string>)[extname(file)] ?? 'json';
-    if (!['json', 'jsonl', 'ftm', 'csv', 'cbp'].includes(format)) throw new Error(`--format must be json, jsonl, ftm, csv or cbp`);
+    const format: string =
+      opts.format ??
+      (
+        { '.jsonl': 'jsonl', '.ndjson': 'jsonl', '.json': 'json', '.csv': 'csv', '.ftm': 'ftm' } as Record<
+          string,
+          string
+        >
+      )[extname(file)] ??
+      'json';
+    if (!['json', 'jsonl', 'ftm', 'csv', 'cbp'].includes(format))
+      throw new Error(`--format must be json, jsonl, ftm, csv or cbp`);
     if (!['atomic', 'skip'].includes(opts.mode)) throw new Error('--mode must be atomic or skip');
     await withStore(async (store) => {
       // Work an earlier process left queued after its commit (it was killed) is finished first.
@@ -221,9 +276,18 @@ program.command('import')
         return;
       }
       const source = (opts.source ?? (opts.as ? who.agency : undefined)) as string | undefined;
-      if (!source && format !== 'json' && format !== 'jsonl') throw new Error('--source: name the agency the data comes from');
-      if ((format === 'ftm' || format === 'csv') && !opts.marking) throw new Error(`--marking: ${format} data carries no markings; state one for the whole file, e.g. "U//LES"`);
-      const ro: ReadOptions = { source: source ?? 'UNKNOWN', marking: opts.marking, kind: opts.kind, criminalBasis: opts.criminalBasis, sensitivity: opts.sensitivity, confidence: opts.confidence };
+      if (!source && format !== 'json' && format !== 'jsonl')
+        throw new Error('--source: name the agency the data comes from');
+      if ((format === 'ftm' || format === 'csv') && !opts.marking)
+        throw new Error(`--marking: ${format} data carries no markings; state one for the whole file, e.g. "U//LES"`);
+      const ro: ReadOptions = {
+        source: source ?? 'UNKNOWN',
+        marking: opts.marking,
+        kind: opts.kind,
+        criminalBasis: opts.criminalBasis,
+        sensitivity: opts.sensitivity,
+        confidence: opts.confidence,
+      };
       const input = { path: file };
       let items: () => AsyncIterable<Parsed>;
       if (format === 'csv') {
@@ -231,97 +295,157 @@ program.command('import')
         const mapping = validateMapping(JSON.parse(readFileSync(opts.mapping, 'utf8')));
         items = () => readCsv(input, mapping, ro);
       } else if (format === 'ftm') items = () => readFtm(input, ro);
-      else items = () => readChokepointJson(format === 'jsonl' && !/\.(jsonl|ndjson)$/.test(file) ? { text: readFileSync(file, 'utf8'), name: `${file}.jsonl` } : input, ro);
+      else
+        items = () =>
+          readChokepointJson(
+            format === 'jsonl' && !/\.(jsonl|ndjson)$/.test(file)
+              ? { text: readFileSync(file, 'utf8'), name: `${file}.jsonl` }
+              : input,
+            ro,
+          );
       const bar = progress(file);
       try {
-        printReport(await importRecords(store, who, items, { origin: `cli import ${file}`, mode: opts.mode, onProgress: bar.update }));
+        printReport(
+          await importRecords(store, who, items, {
+            origin: `cli import ${file}`,
+            mode: opts.mode,
+            onProgress: bar.update,
+          }),
+        );
       } finally {
         bar.stop();
       }
     }).catch((e: unknown) => importThroughHolder(e, file, format, opts));
   });
 
-program.command('export')
+program
+  .command('export')
   .description('export what a user may see as FtM JSON lines or CSV (a logged dissemination)')
   .requiredOption('--as <username>', 'the user whose access the export has')
   .requiredOption('--purpose <text>', 'why (kept in the dissemination log)')
   .option('--recipient-agency <agency>', 'the agency that receives the export')
   .option('--format <format>', 'ftm (JSON lines) | csv (one row per value; formula-like cells neutralised)', 'ftm')
   .option('-o, --out <file>', 'output file (default: standard output)')
-  .action(async (opts) => withStore(async (store) => {
-    if (!['ftm', 'csv'].includes(opts.format)) throw new Error('--format must be ftm or csv');
-    const who = await actingAs(store, opts.as);
-    const out = opts.out ? privateWriteStream(opts.out) : process.stdout; // an export is data: 0600
-    const write = async (text: string) => {
-      if (!out.write(text)) await new Promise<void>((r) => out.once('drain', () => r()));
-    };
-    const scope = { purpose: opts.purpose, recipientAgency: opts.recipientAgency };
-    let n = 0;
-    if (opts.format === 'csv') {
-      await write(csvHeader(STATEMENT_CSV_COLUMNS));
-      for await (const row of exportStatementRows(store, who, scope)) {
-        await write(csvRow(row));
-        n++;
+  .action(async (opts) =>
+    withStore(async (store) => {
+      if (!['ftm', 'csv'].includes(opts.format)) throw new Error('--format must be ftm or csv');
+      const who = await actingAs(store, opts.as);
+      const out = opts.out ? privateWriteStream(opts.out) : process.stdout; // an export is data: 0600
+      const write = async (text: string) => {
+        if (!out.write(text)) await new Promise<void>((r) => out.once('drain', () => r()));
+      };
+      const scope = { purpose: opts.purpose, recipientAgency: opts.recipientAgency };
+      let n = 0;
+      if (opts.format === 'csv') {
+        await write(csvHeader(STATEMENT_CSV_COLUMNS));
+        for await (const row of exportStatementRows(store, who, scope)) {
+          await write(csvRow(row));
+          n++;
+        }
+      } else {
+        for await (const e of exportFtm(store, who, scope)) {
+          await write(JSON.stringify(e) + '\n');
+          n++;
+        }
       }
-    } else {
-      for await (const e of exportFtm(store, who, scope)) {
-        await write(JSON.stringify(e) + '\n');
-        n++;
+      if (opts.out) {
+        await new Promise<void>((r) => (out as ReturnType<typeof privateWriteStream>).end(() => r()));
+        console.error(`exported ${n} ${opts.format === 'csv' ? 'values' : 'entities'} to ${opts.out}`);
       }
-    }
-    if (opts.out) {
-      await new Promise<void>((r) => (out as ReturnType<typeof privateWriteStream>).end(() => r()));
-      console.error(`exported ${n} ${opts.format === 'csv' ? 'values' : 'entities'} to ${opts.out}`);
-    }
-  }));
+    }),
+  );
 
 const users = program.command('users').description('manage local users');
-users.command('add')
+users
+  .command('add')
   .requiredOption('--username <name>')
   .requiredOption('--agency <code>')
   .requiredOption('--clearance <level>', CLASSIFICATIONS.join(' | '))
   .requiredOption('--roles <list>', `comma-separated: ${ROLES.join(', ')}`)
   .option('--groups <list>', 'comma-separated need-to-know groups', '')
   .option('--display-name <name>')
-  .option('--country <iso3>', 'citizenship / partner country (default: the agency\'s)')
+  .option('--country <iso3>', "citizenship / partner country (default: the agency's)")
   .option('--password-stdin', 'read the password from standard input (otherwise one is generated and printed)')
-  .action(async (opts) => withStore(async (store) => {
-    let password: string;
-    if (opts.passwordStdin) password = readFileSync(0, 'utf8').trim();
-    else password = (await import('node:crypto')).randomBytes(12).toString('base64url');
-    const u = await createUser(store.db, {
-      username: opts.username, displayName: opts.displayName, password, agency: opts.agency.toUpperCase(), country: opts.country,
-      clearance: opts.clearance as Classification, roles: opts.roles.split(',').map((r: string) => r.trim()) as Role[], groups: opts.groups.split(',').filter(Boolean),
-    });
-    await audit(store.db, { actor: `cli:${userInfo().username}`, action: 'users.create', target: u.username, details: { agency: u.agency, clearance: u.clearance, roles: u.roles } });
-    console.log(`created ${u.username} (${u.agency}, ${u.clearance}, ${u.roles.join(',')})${opts.passwordStdin ? '' : `; password: ${password}`}`);
-  }));
-users.command('list').action(async () => withStore(async (store) => {
-  for (const u of await listUsers(store.db)) console.log(`${u.username.padEnd(20)} ${u.agency.padEnd(7)} ${u.clearance.padEnd(4)} ${u.roles.join(',')}${u.groups.length ? `  groups ${u.groups.join(',')}` : ''}`);
-}));
+  .action(async (opts) =>
+    withStore(async (store) => {
+      let password: string;
+      if (opts.passwordStdin) password = readFileSync(0, 'utf8').trim();
+      else password = (await import('node:crypto')).randomBytes(12).toString('base64url');
+      const u = await createUser(store.db, {
+        username: opts.username,
+        displayName: opts.displayName,
+        password,
+        agency: opts.agency.toUpperCase(),
+        country: opts.country,
+        clearance: opts.clearance as Classification,
+        roles: opts.roles.split(',').map((r: string) => r.trim()) as Role[],
+        groups: opts.groups.split(',').filter(Boolean),
+      });
+      await audit(store.db, {
+        actor: `cli:${userInfo().username}`,
+        action: 'users.create',
+        target: u.username,
+        details: { agency: u.agency, clearance: u.clearance, roles: u.roles },
+      });
+      console.log(
+        `created ${u.username} (${u.agency}, ${u.clearance}, ${u.roles.join(',')})${opts.passwordStdin ? '' : `; password: ${password}`}`,
+      );
+    }),
+  );
+users.command('list').action(async () =>
+  withStore(async (store) => {
+    for (const u of await listUsers(store.db))
+      console.log(
+        `${u.username.padEnd(20)} ${u.agency.padEnd(7)} ${u.clearance.padEnd(4)} ${u.roles.join(',')}${u.groups.length ? `  groups ${u.groups.join(',')}` : ''}`,
+      );
+  }),
+);
 
 const agencies = program.command('agencies').description('agencies known to this instance');
-agencies.command('list').action(async () => withStore(async (store) => {
-  for (const a of await listAgencies(store.db)) console.log(`${a.code.padEnd(7)} ${a.country} ${a.kind.padEnd(8)} ${a.lawEnforcement ? 'LE ' : '   '} ${a.name}`);
-}));
-agencies.command('add')
-  .requiredOption('--code <code>').requiredOption('--name <name>').requiredOption('--country <iso3>')
+agencies.command('list').action(async () =>
+  withStore(async (store) => {
+    for (const a of await listAgencies(store.db))
+      console.log(`${a.code.padEnd(7)} ${a.country} ${a.kind.padEnd(8)} ${a.lawEnforcement ? 'LE ' : '   '} ${a.name}`);
+  }),
+);
+agencies
+  .command('add')
+  .requiredOption('--code <code>')
+  .requiredOption('--name <name>')
+  .requiredOption('--country <iso3>')
   .requiredOption('--kind <kind>', 'federal | state | local | foreign | private | public')
   .option('--law-enforcement', 'may read LES', false)
-  .action(async (opts) => withStore(async (store) => {
-    await upsertAgencies(store.db, [{ code: opts.code.toUpperCase(), name: opts.name, country: opts.country.toUpperCase(), kind: opts.kind as AgencyKind, lawEnforcement: !!opts.lawEnforcement }]);
-    await audit(store.db, { actor: `cli:${userInfo().username}`, action: 'agencies.upsert', target: opts.code.toUpperCase() });
-    console.log(`agency ${opts.code.toUpperCase()} saved`);
-  }));
+  .action(async (opts) =>
+    withStore(async (store) => {
+      await upsertAgencies(store.db, [
+        {
+          code: opts.code.toUpperCase(),
+          name: opts.name,
+          country: opts.country.toUpperCase(),
+          kind: opts.kind as AgencyKind,
+          lawEnforcement: !!opts.lawEnforcement,
+        },
+      ]);
+      await audit(store.db, {
+        actor: `cli:${userInfo().username}`,
+        action: 'agencies.upsert',
+        target: opts.code.toUpperCase(),
+      });
+      console.log(`agency ${opts.code.toUpperCase()} saved`);
+    }),
+  );
 
-program.command('audit')
+program
+  .command('audit')
   .description('audit log')
   .argument('<action>', 'verify')
   .option('--expect-head <seq:hash>', 'a head recorded earlier; detects entries removed from the end')
   .action(async (action: string, opts) => {
     if (action !== 'verify') throw new Error('audit: the only action is "verify"');
     await withStore(async (store) => {
-      const expect = opts.expectHead ? { seq: Number(String(opts.expectHead).split(':')[0]), hash: String(opts.expectHead).split(':')[1] ?? '' } : undefined;
+      const expect = opts.expectHead
+        ? { seq: Number(String(opts.expectHead).split(':')[0]), hash: String(opts.expectHead).split(':')[1] ?? '' }
+        : undefined;
       const r = await verifyAudit(store.db, expect);
       console.log(`${r.ok ? 'OK' : 'TAMPERED'}: ${r.entries} entries; head ${r.head.seq}:${r.head.hash}`);
       for (const p of r.problems) console.log(`  ${p}`);
@@ -329,26 +453,36 @@ program.command('audit')
     });
   });
 
-program.command('retention')
+program
+  .command('retention')
   .description('28 CFR Part 23 retention: list records due for review, or purge expired ones')
   .argument('<action>', 'review | purge')
   .option('--days <n>', 'review: records due within n days', int('days'), 30)
-  .action(async (action: string, opts) => withStore(async (store) => {
-    const who = await actingAs(store);
-    if (action === 'review') {
-      const due = await reviewQueue(store.db, { ...who, groups: await allGroups(store) }, opts.days);
-      for (const d of due) console.log(`${d.overdue ? 'OVERDUE' : 'due    '} ${d.reviewBy}  #${d.id} ${d.source}/${d.sourceRecordId}`);
-      console.log(`${due.length} intelligence record(s) due within ${opts.days} days`);
-    } else if (action === 'purge') {
-      const r = await purgeExpired(store.db, who);
-      for (const p of r.purged) console.log(`purged ${p.source}/${p.sourceRecordId}${p.notified.length ? `; told ${p.notified.join(', ')}` : ''}`);
-      console.log(`${r.purged.length} record(s) purged`);
-    } else throw new Error('retention: review or purge');
-  }));
+  .action(async (action: string, opts) =>
+    withStore(async (store) => {
+      const who = await actingAs(store);
+      if (action === 'review') {
+        const due = await reviewQueue(store.db, { ...who, groups: await allGroups(store) }, opts.days);
+        for (const d of due)
+          console.log(`${d.overdue ? 'OVERDUE' : 'due    '} ${d.reviewBy}  #${d.id} ${d.source}/${d.sourceRecordId}`);
+        console.log(`${due.length} intelligence record(s) due within ${opts.days} days`);
+      } else if (action === 'purge') {
+        const r = await purgeExpired(store.db, who);
+        for (const p of r.purged)
+          console.log(
+            `purged ${p.source}/${p.sourceRecordId}${p.notified.length ? `; told ${p.notified.join(', ')}` : ''}`,
+          );
+        console.log(`${r.purged.length} record(s) purged`);
+      } else throw new Error('retention: review or purge');
+    }),
+  );
 
-program.command('screen')
-  .description('screen a name, or a CSV of names (--csv), against the sanctions lists and the watchlist; '
-    + 'prints ranked hits with reasons')
+program
+  .command('screen')
+  .description(
+    'screen a name, or a CSV of names (--csv), against the sanctions lists and the watchlist; ' +
+      'prints ranked hits with reasons',
+  )
   .argument('[name]')
   .option('--dob <date>', 'date of birth (YYYY, YYYY-MM or YYYY-MM-DD)')
   .option('--country <iso2>', 'nationality')
@@ -356,70 +490,103 @@ program.command('screen')
   .option('--threshold <n>', 'minimum calibrated score (0.01-1)', String(DEFAULT_THRESHOLD))
   .option('--csv <file>', 'screen every row (header: name[,birthDate][,nationality])')
   .option('--out <file>', 'with --csv: write results as JSON lines here')
-  .option('--ofac-xml <file>', 'screen against this SDN.XML (e.g. today\'s list) instead of the shipped one')
-  .option('--as <username>', 'screen as this user: their access decides which watchlist records answer '
-    + '(default: the system)')
-  .action(async (name: string | undefined, opts) => withStore(async (store) => {
-    const threshold = Number(opts.threshold);
-    if (!(threshold >= 0.01 && threshold <= 1)) throw new Error('--threshold must be between 0.01 and 1');
-    if (!opts.csv && !name) throw new Error('screen: give a name, or --csv <file>');
-    const me = await actingAs(store, opts.as);
-    const t0 = performance.now();
-    const lists = ScreeningLists.load({ ofacXml: opts.ofacXml });
-    for (const l of lists.lists) console.error(`${l.name}: ${l.entries} entries (${l.drugProgramEntries} drug-program), published ${l.publishDate ?? 'unknown'}; indexed in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-    const watchlistLine = (w: WatchlistResult) => `WATCHLIST  ${w.result}  (encounter ${w.encounter})`;
-    if (!opts.csv) {
-      const q = toScreeningQuery({ name, kind: opts.kind, birthDate: opts.dob, nationality: opts.country });
-      const { hits, watchlist } = await screenName(store.db, me, lists, q, { threshold });
-      if (!hits.length && !watchlist.length) console.log(`no hit at or above ${threshold}`);
-      for (const w of watchlist) console.log(watchlistLine(w));
-      for (const h of hits) {
-        console.log(`${h.score.toFixed(3)}  ${h.entry.list} ${h.entry.id}  ${(h.entry.details?.name as string) ?? h.entry.names[0]}  [${(h.entry.programs ?? []).join(', ')}]`);
-        for (const r of h.reasons) console.log(`         ${r}`);
+  .option('--ofac-xml <file>', "screen against this SDN.XML (e.g. today's list) instead of the shipped one")
+  .option(
+    '--as <username>',
+    'screen as this user: their access decides which watchlist records answer ' + '(default: the system)',
+  )
+  .action(async (name: string | undefined, opts) =>
+    withStore(async (store) => {
+      const threshold = Number(opts.threshold);
+      if (!(threshold >= 0.01 && threshold <= 1)) throw new Error('--threshold must be between 0.01 and 1');
+      if (!opts.csv && !name) throw new Error('screen: give a name, or --csv <file>');
+      const me = await actingAs(store, opts.as);
+      const t0 = performance.now();
+      const lists = ScreeningLists.load({ ofacXml: opts.ofacXml });
+      for (const l of lists.lists)
+        console.error(
+          `${l.name}: ${l.entries} entries (${l.drugProgramEntries} drug-program), published ${l.publishDate ?? 'unknown'}; indexed in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+        );
+      const watchlistLine = (w: WatchlistResult) => `WATCHLIST  ${w.result}  (encounter ${w.encounter})`;
+      if (!opts.csv) {
+        const q = toScreeningQuery({ name, kind: opts.kind, birthDate: opts.dob, nationality: opts.country });
+        const { hits, watchlist } = await screenName(store.db, me, lists, q, { threshold });
+        if (!hits.length && !watchlist.length) console.log(`no hit at or above ${threshold}`);
+        for (const w of watchlist) console.log(watchlistLine(w));
+        for (const h of hits) {
+          console.log(
+            `${h.score.toFixed(3)}  ${h.entry.list} ${h.entry.id}  ${(h.entry.details?.name as string) ?? h.entry.names[0]}  [${(h.entry.programs ?? []).join(', ')}]`,
+          );
+          for (const r of h.reasons) console.log(`         ${r}`);
+        }
+        const details = {
+          as: me.username,
+          hits: hits.map((h) => h.entry.id),
+          watchlist: watchlist.map((w) => w.encounter),
+        };
+        await audit(store.db, { actor: `cli:${userInfo().username}`, action: 'screen', target: q.name, details });
+        return;
       }
-      const details = { as: me.username, hits: hits.map((h) => h.entry.id), watchlist: watchlist.map((w) => w.encounter) };
-      await audit(store.db, { actor: `cli:${userInfo().username}`, action: 'screen', target: q.name, details });
-      return;
-    }
-    const rows = readScreeningCsv(readFileSync(opts.csv, 'utf8'));
-    const out = opts.out ? privateWriteStream(opts.out) : undefined;
-    const bar = progress(opts.csv);
-    const started = performance.now();
-    const onRow = (i: number): void => { if (i % 500 === 0) bar.update('screen', i); };
-    const { results, errors } = await screenRows(store.db, me, lists, rows, { threshold, onRow });
-    bar.stop();
-    for (const e of errors) console.error(`line ${e.line}: ${e.error}`);
-    for (const r of results) {
-      const hits = r.hits.map((h) =>
-        ({ score: h.score, list: h.entry.list, id: h.entry.id, name: h.entry.details?.name ?? h.entry.names[0], reasons: h.reasons }));
-      out?.write(JSON.stringify({ line: r.line, name: r.query.name, hits, watchlist: r.watchlist }) + '\n');
-    }
-    await new Promise<void>((resolve) => (out ? out.end(resolve) : resolve()));
-    const s = (performance.now() - started) / 1000;
-    const withHits = results.filter((r) => r.hits.length).length;
-    const pointers = results.filter((r) => r.watchlist.length).length;
-    const rate = Math.round(results.length / Math.max(s, 1e-6));
-    console.log(`screened ${results.length} of ${rows.length} rows in ${s.toFixed(2)} s (${rate} names/s): `
-      + `${withHits} with hits, ${pointers} with a watchlist pointer, ${errors.length} rejected`);
-    await audit(store.db, {
-      actor: `cli:${userInfo().username}`, action: 'screen.batch', target: opts.csv,
-      details: { as: me.username, rows: rows.length, withHits, errors: errors.length },
-    });
-  }));
+      const rows = readScreeningCsv(readFileSync(opts.csv, 'utf8'));
+      const out = opts.out ? privateWriteStream(opts.out) : undefined;
+      const bar = progress(opts.csv);
+      const started = performance.now();
+      const onRow = (i: number): void => {
+        if (i % 500 === 0) bar.update('screen', i);
+      };
+      const { results, errors } = await screenRows(store.db, me, lists, rows, { threshold, onRow });
+      bar.stop();
+      for (const e of errors) console.error(`line ${e.line}: ${e.error}`);
+      for (const r of results) {
+        const hits = r.hits.map((h) => ({
+          score: h.score,
+          list: h.entry.list,
+          id: h.entry.id,
+          name: h.entry.details?.name ?? h.entry.names[0],
+          reasons: h.reasons,
+        }));
+        out?.write(JSON.stringify({ line: r.line, name: r.query.name, hits, watchlist: r.watchlist }) + '\n');
+      }
+      await new Promise<void>((resolve) => (out ? out.end(resolve) : resolve()));
+      const s = (performance.now() - started) / 1000;
+      const withHits = results.filter((r) => r.hits.length).length;
+      const pointers = results.filter((r) => r.watchlist.length).length;
+      const rate = Math.round(results.length / Math.max(s, 1e-6));
+      console.log(
+        `screened ${results.length} of ${rows.length} rows in ${s.toFixed(2)} s (${rate} names/s): ` +
+          `${withHits} with hits, ${pointers} with a watchlist pointer, ${errors.length} rejected`,
+      );
+      await audit(store.db, {
+        actor: `cli:${userInfo().username}`,
+        action: 'screen.batch',
+        target: opts.csv,
+        details: { as: me.username, rows: rows.length, withHits, errors: errors.length },
+      });
+    }),
+  );
 
-program.command('xref')
-  .description('cross-reference every person and organisation in the store (after a large import, or to redo it); records possible links')
-  .action(async () => withStore(async (store) => {
-    const ids = (await store.db.query<{ id: string }>("SELECT id FROM entities WHERE schema = ANY($1) ORDER BY id", [['Person', 'Organization', 'Company']])).map((r) => r.id);
-    const bar = progress('xref');
-    let links = 0;
-    for (let i = 0; i < ids.length; i += 5000) {
-      links += (await crossReference(store.db, ids.slice(i, i + 5000), `cli:${userInfo().username}`)).links;
-      bar.update('xref', Math.min(i + 5000, ids.length));
-    }
-    bar.stop();
-    console.log(`cross-referenced ${ids.length} people and organisations: ${links} new possible links`);
-  }));
+program
+  .command('xref')
+  .description(
+    'cross-reference every person and organisation in the store (after a large import, or to redo it); records possible links',
+  )
+  .action(async () =>
+    withStore(async (store) => {
+      const ids = (
+        await store.db.query<{ id: string }>('SELECT id FROM entities WHERE schema = ANY($1) ORDER BY id', [
+          ['Person', 'Organization', 'Company'],
+        ])
+      ).map((r) => r.id);
+      const bar = progress('xref');
+      let links = 0;
+      for (let i = 0; i < ids.length; i += 5000) {
+        links += (await crossReference(store.db, ids.slice(i, i + 5000), `cli:${userInfo().username}`)).links;
+        bar.update('xref', Math.min(i + 5000, ids.length));
+      }
+      bar.stop();
+      console.log(`cross-referenced ${ids.length} people and organisations: ${links} new possible links`);
+    }),
+  );
 
 /** The system's review sees every group's records. */
 async function allGroups(store: Store): Promise<string[]> {

@@ -17,13 +17,20 @@ export interface ServingProcess {
 }
 
 /** Runs `chokepoint <args>` (which must serve, e.g. `serve --port 0`) and resolves with its URL. */
-export function startChokepoint(args: string[], env: NodeJS.ProcessEnv = process.env, timeoutMs = 300_000): Promise<ServingProcess> {
+export function startChokepoint(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  timeoutMs = 300_000,
+): Promise<ServingProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     const passwords = new Map<string, string>();
     const exited = new Promise<void>((r) => child.once('exit', () => r()));
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`chokepoint ${args.join(' ')} did not serve within ${timeoutMs} ms:\n${out.slice(-2000)}`)); }, timeoutMs);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`chokepoint ${args.join(' ')} did not serve within ${timeoutMs} ms:\n${out.slice(-2000)}`));
+    }, timeoutMs);
     const stop = async (graceMs = 10_000): Promise<void> => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
@@ -40,7 +47,9 @@ export function startChokepoint(args: string[], env: NodeJS.ProcessEnv = process
         resolve({ child, url, output: () => out, passwords, stop });
       }
     });
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => { out += d; });
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+    });
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
       reject(new Error(`chokepoint ${args.join(' ')} exited (${code ?? signal}):\n${out.slice(-2000)}`));
@@ -49,13 +58,21 @@ export function startChokepoint(args: string[], env: NodeJS.ProcessEnv = process
 }
 
 /** Runs `chokepoint <args>` to its end (asynchronously, so a caller's event loop stays free). */
-export function runChokepoint(args: string[], env: NodeJS.ProcessEnv = process.env, timeoutMs = 120_000): Promise<{ status: number | null; stdout: string; stderr: string }> {
+export function runChokepoint(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  timeoutMs = 120_000,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { env, timeout: timeoutMs });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
     child.on('error', reject);
     child.on('close', (status) => resolve({ status, stdout, stderr }));
   });

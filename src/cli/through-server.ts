@@ -35,8 +35,10 @@ async function call<T>(holder: LockHolder, token: string, method: string, path: 
     });
   } catch (e) {
     const why = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message;
-    throw new Error(`the server that holds the data directory (pid ${holder.pid}) does not answer at ${holder.url} ` +
-      `(${why}); nothing was written; retry once it serves, or stop it and run the command again`);
+    throw new Error(
+      `the server that holds the data directory (pid ${holder.pid}) does not answer at ${holder.url} ` +
+        `(${why}); nothing was written; retry once it serves, or stop it and run the command again`,
+    );
   }
   const text = await res.text();
   let json: { error?: string; errors?: FieldError[] } | undefined;
@@ -47,31 +49,43 @@ async function call<T>(holder: LockHolder, token: string, method: string, path: 
   }
   if (res.status === 422 && json?.errors) throw new ValidationError(json.errors);
   if (res.status === 401) throw new Error(`the server at ${holder.url} refused the token (401): sign in for a new one`);
-  if (!res.ok) throw new Error(`${method} ${holder.url}${path} answered ${res.status}: ${json?.error ?? text.slice(0, 300)}`);
+  if (!res.ok)
+    throw new Error(`${method} ${holder.url}${path} answered ${res.status}: ${json?.error ?? text.slice(0, 300)}`);
   return json as T;
 }
 
 /** Imports the file through the holder's API; the report is the server's, as `chokepoint import` prints it. */
 export async function importThroughServer(
-  holder: LockHolder, token: string, o: ServerImport, log: (line: string) => void,
+  holder: LockHolder,
+  token: string,
+  o: ServerImport,
+  log: (line: string) => void,
 ): Promise<ImportReport> {
   const stop = `stop the server (pid ${holder.pid}) and run the command again`;
   if (o.format === 'cbp') throw new Error(`the API has no import of CBP statistics: ${stop}`);
   const me = await call<Principal>(holder, token, 'GET', '/auth/me');
   if (o.as && o.as !== me.username) {
-    throw new Error(`--as ${o.as}: the token is ${me.username}'s, and through the server an import acts as ` +
-      'the token\'s user; leave out --as or use that user\'s token');
+    throw new Error(
+      `--as ${o.as}: the token is ${me.username}'s, and through the server an import acts as ` +
+        "the token's user; leave out --as or use that user's token",
+    );
   }
   if (o.source && o.source.toUpperCase() !== me.agency) {
-    throw new Error(`--source ${o.source}: through the server the records are those of ${me.username}'s agency ` +
-      `(${me.agency}); use a token of a ${o.source.toUpperCase()} user, or ${stop} to import as the system`);
+    throw new Error(
+      `--source ${o.source}: through the server the records are those of ${me.username}'s agency ` +
+        `(${me.agency}); use a token of a ${o.source.toUpperCase()} user, or ${stop} to import as the system`,
+    );
   }
   const size = statSync(o.file).size;
   if (size > API_IMPORT_LIMIT) {
-    throw new Error(`${o.file}: ${(size / 1048576).toFixed(0)} MB; the API takes files up to 64 MB: split it, or ${stop}`);
+    throw new Error(
+      `${o.file}: ${(size / 1048576).toFixed(0)} MB; the API takes files up to 64 MB: split it, or ${stop}`,
+    );
   }
-  log(`the data directory is held by the server at ${holder.url} (pid ${holder.pid}): ` +
-    `importing through its API as ${me.username} (${me.agency})`);
+  log(
+    `the data directory is held by the server at ${holder.url} (pid ${holder.pid}): ` +
+      `importing through its API as ${me.username} (${me.agency})`,
+  );
   return call<ImportReport>(holder, token, 'POST', '/import', {
     format: o.format,
     name: o.file.length <= 200 ? o.file : o.file.slice(-200),

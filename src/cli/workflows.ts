@@ -56,116 +56,258 @@ const print = (v: unknown): void => console.log(JSON.stringify(v, null, 2));
 
 export function registerWorkflowCommands(program: Command, withStore: WithStore, actingAs: ActingAs): void {
   const cases = program.command('case').description('cases and their targets (target deconfliction)');
-  cases.command('open').requiredOption('--as <user>').requiredOption('--file <json>', 'caseNumber, title, contactName, contactPhone')
-    .action(async (o) => withStore(async (s) => print(await createCase(s.db, await actingAs(s, o.as), jsonFile(o.file, CaseBody)))));
-  cases.command('list').requiredOption('--as <user>').action(async (o) => withStore(async (s) => print(await listCases(s.db, await actingAs(s, o.as)))));
-  cases.command('targets').argument('<caseId>').requiredOption('--as <user>')
-    .option('--file <json>', '{"targets": [...]}').option('--target <kind=value,...>', 'repeatable, e.g. phone=+526671234567 or person=José García,birthDate=1984-03-09', targetArg, [])
-    .action(async (id: string, o) => withStore(async (s) => {
-      const targets = o.file ? jsonFile<{ targets: never[] }>(o.file, TargetsBody).targets : o.target;
-      if (!targets.length) throw new Error('case targets: give --file or --target');
-      const r = await registerTargets(s.db, await actingAs(s, o.as), Number(id), targets);
-      print({ registered: r.targets.length, conflicts: r.conflicts });
-    }));
+  cases
+    .command('open')
+    .requiredOption('--as <user>')
+    .requiredOption('--file <json>', 'caseNumber, title, contactName, contactPhone')
+    .action(async (o) =>
+      withStore(async (s) => print(await createCase(s.db, await actingAs(s, o.as), jsonFile(o.file, CaseBody)))),
+    );
+  cases
+    .command('list')
+    .requiredOption('--as <user>')
+    .action(async (o) => withStore(async (s) => print(await listCases(s.db, await actingAs(s, o.as)))));
+  cases
+    .command('targets')
+    .argument('<caseId>')
+    .requiredOption('--as <user>')
+    .option('--file <json>', '{"targets": [...]}')
+    .option(
+      '--target <kind=value,...>',
+      'repeatable, e.g. phone=+526671234567 or person=José García,birthDate=1984-03-09',
+      targetArg,
+      [],
+    )
+    .action(async (id: string, o) =>
+      withStore(async (s) => {
+        const targets = o.file ? jsonFile<{ targets: never[] }>(o.file, TargetsBody).targets : o.target;
+        if (!targets.length) throw new Error('case targets: give --file or --target');
+        const r = await registerTargets(s.db, await actingAs(s, o.as), Number(id), targets);
+        print({ registered: r.targets.length, conflicts: r.conflicts });
+      }),
+    );
 
   const dc = program.command('deconflict').description('conflicts, escalation and federated queries');
-  dc.command('conflicts').requiredOption('--as <user>').option('--open', 'only those not acknowledged by both sides')
-    .action(async (o) => withStore(async (s) => {
-      const me = await actingAs(s, o.as);
-      print({ targets: await conflictsFor(s.db, me, { openOnly: o.open }), operations: await operationConflictsFor(s.db, me, { openOnly: o.open }) });
-    }));
-  dc.command('escalate').description('escalate operation conflicts not acknowledged in time (the server does this every 30 s)')
-    .action(async () => withStore(async (s) => console.log(`${await escalateOverdue(s.db)} conflict(s) escalated to the watch center`)));
-  dc.command('federated').requiredOption('--as <user>').requiredOption('--target <kind=value,...>', 'repeatable', targetArg, [])
+  dc.command('conflicts')
+    .requiredOption('--as <user>')
+    .option('--open', 'only those not acknowledged by both sides')
+    .action(async (o) =>
+      withStore(async (s) => {
+        const me = await actingAs(s, o.as);
+        print({
+          targets: await conflictsFor(s.db, me, { openOnly: o.open }),
+          operations: await operationConflictsFor(s.db, me, { openOnly: o.open }),
+        });
+      }),
+    );
+  dc.command('escalate')
+    .description('escalate operation conflicts not acknowledged in time (the server does this every 30 s)')
+    .action(async () =>
+      withStore(async (s) => console.log(`${await escalateOverdue(s.db)} conflict(s) escalated to the watch center`)),
+    );
+  dc.command('federated')
+    .requiredOption('--as <user>')
+    .requiredOption('--target <kind=value,...>', 'repeatable', targetArg, [])
     .action(async (o) => withStore(async (s) => print(await queryPeers(s.db, await actingAs(s, o.as), o.target))));
-  dc.command('watch-queue').requiredOption('--as <user>').action(async (o) => withStore(async (s) => print(await watchQueue(s.db, await actingAs(s, o.as)))));
+  dc.command('watch-queue')
+    .requiredOption('--as <user>')
+    .action(async (o) => withStore(async (s) => print(await watchQueue(s.db, await actingAs(s, o.as)))));
 
-  program.command('operation').description('submit a planned operation (JSON file); answers "accepted" or "accepted with conflict"')
-    .requiredOption('--as <user>').requiredOption('--file <json>')
-    .action(async (o) => withStore(async (s) => print(await submitOperation(s.db, await actingAs(s, o.as), jsonFile(o.file, OperationBody)))));
+  program
+    .command('operation')
+    .description('submit a planned operation (JSON file); answers "accepted" or "accepted with conflict"')
+    .requiredOption('--as <user>')
+    .requiredOption('--file <json>')
+    .action(async (o) =>
+      withStore(async (s) =>
+        print(await submitOperation(s.db, await actingAs(s, o.as), jsonFile(o.file, OperationBody))),
+      ),
+    );
 
   const wl = program.command('watchlist').description('watchlist nominations');
-  wl.command('nominate').requiredOption('--as <user>').requiredOption('--file <json>')
-    .action(async (o) => withStore(async (s) => print(await nominate(s.db, s.markings, await actingAs(s, o.as), jsonFile(o.file, Nomination)))));
-  wl.command('list').requiredOption('--as <user>').option('--status <s>')
+  wl.command('nominate')
+    .requiredOption('--as <user>')
+    .requiredOption('--file <json>')
+    .action(async (o) =>
+      withStore(async (s) =>
+        print(await nominate(s.db, s.markings, await actingAs(s, o.as), jsonFile(o.file, Nomination))),
+      ),
+    );
+  wl.command('list')
+    .requiredOption('--as <user>')
+    .option('--status <s>')
     .action(async (o) => withStore(async (s) => print(await listNominations(s.db, await actingAs(s, o.as), o.status))));
-  wl.command('review').argument('<id>').requiredOption('--as <user>').requiredOption('--decision <d>', 'accept | reject | request_more').requiredOption('--note <text>')
-    .action(async (id: string, o) => withStore(async (s) => {
-      if (!['accept', 'reject', 'request_more'].includes(o.decision)) throw new Error('--decision: accept, reject or request_more');
-      print(await review(s.db, await actingAs(s, o.as), Number(id), o.decision, o.note));
-    }));
-  wl.command('activate').description('activate nominations whose equities period has passed without objection')
+  wl.command('review')
+    .argument('<id>')
+    .requiredOption('--as <user>')
+    .requiredOption('--decision <d>', 'accept | reject | request_more')
+    .requiredOption('--note <text>')
+    .action(async (id: string, o) =>
+      withStore(async (s) => {
+        if (!['accept', 'reject', 'request_more'].includes(o.decision))
+          throw new Error('--decision: accept, reject or request_more');
+        print(await review(s.db, await actingAs(s, o.as), Number(id), o.decision, o.note));
+      }),
+    );
+  wl.command('activate')
+    .description('activate nominations whose equities period has passed without objection')
     .action(async () => withStore(async (s) => console.log(`${await activateDue(s.db)} nomination(s) activated`)));
 
   const tf = program.command('taskforce').description('the registry of task forces, fusion cells and mission centers');
-  tf.command('add').requiredOption('--as <user>').requiredOption('--file <json>')
-    .action(async (o) => withStore(async (s) => print(await registerTaskForce(s.db, await actingAs(s, o.as), jsonFile(o.file, TaskForce)))));
+  tf.command('add')
+    .requiredOption('--as <user>')
+    .requiredOption('--file <json>')
+    .action(async (o) =>
+      withStore(async (s) =>
+        print(await registerTaskForce(s.db, await actingAs(s, o.as), jsonFile(o.file, TaskForce))),
+      ),
+    );
   tf.command('list').action(async () => withStore(async (s) => print(await listTaskForces(s.db))));
-  tf.command('duplication').requiredOption('--as <user>').action(async (o) => withStore(async (s) => print(await duplication(s.db, await actingAs(s, o.as)))));
+  tf.command('duplication')
+    .requiredOption('--as <user>')
+    .action(async (o) => withStore(async (s) => print(await duplication(s.db, await actingAs(s, o.as)))));
 
   const graph = program.command('graph').description('key-node analysis over the graph the user may see');
   const project = async (s: Store, me: Principal, suggested: boolean) => {
     const p = await s.read(me, (tx) => projectGraph(tx, { merges: suggested ? 'suggested' : 'confirmed' }));
-    console.error(`graph: ${p.graph.n} nodes, ${p.graph.m} edges, ${p.sources.length} precursor sources, ${p.sinks.length} retail outlets (projected in ${Math.round(p.ms)} ms)`);
+    console.error(
+      `graph: ${p.graph.n} nodes, ${p.graph.m} edges, ${p.sources.length} precursor sources, ${p.sinks.length} retail outlets (projected in ${Math.round(p.ms)} ms)`,
+    );
     return p;
   };
-  graph.command('rank').requiredOption('--as <user>').option('--top <n>', 'how many', '20').option('--suggested', 'join entities by open merge suggestions too')
-    .action(async (o) => withStore(async (s) => {
-      const r = rankTargets(await project(s, await actingAs(s, o.as), o.suggested), { top: Number(o.top) });
-      for (const t of r.targets) console.log(`${t.score.toFixed(3)}  ${t.schema.padEnd(12)} ${t.id}\n         ${t.why.join('; ')}`);
-    }));
-  graph.command('measure').requiredOption('--as <user>').requiredOption('--measure <m>', 'degree | pagerank | betweenness | communities').option('--top <n>', 'how many', '20').option('--suggested')
-    .action(async (o) => withStore(async (s) => {
-      const p = await project(s, await actingAs(s, o.as), o.suggested);
-      const g = p.graph;
-      if (o.measure === 'communities') {
-        const c = louvain(g);
-        console.log(`${c.count} communities, modularity ${c.modularity.toFixed(3)}`);
-        return;
-      }
-      let values: Float64Array;
-      if (o.measure === 'degree') { const d = degrees(g); values = d.inDeg.map((x, i) => x + d.outDeg[i]!); }
-      else if (o.measure === 'pagerank') values = pageRank(g).rank;
-      else if (o.measure === 'betweenness') {
-        const b = betweenness(g, g.n > EXACT_BETWEENNESS_MAX ? { samples: 256, seed: 1 } : {});
-        values = b.score;
-        if (b.errorBound) console.error(`sampled from ${b.sources} sources: normalised scores within ±${b.errorBound.toFixed(3)} (95%, per node)`);
-      } else throw new Error('--measure: degree, pagerank, betweenness or communities');
-      for (const v of Array.from(values.keys()).sort((a, b) => values[b]! - values[a]!).slice(0, Number(o.top))) console.log(`${values[v]!.toPrecision(4).padStart(10)}  ${p.schema[v]!.padEnd(12)} ${g.ids[v]}`);
-    }));
-  graph.command('simulate').requiredOption('--as <user>').requiredOption('--remove <ids>', 'comma-separated entity ids').option('--suggested')
-    .action(async (o) => withStore(async (s) => print(simulateDisruption(await project(s, await actingAs(s, o.as), o.suggested), String(o.remove).split(",")))));
-  graph.command('interdiction').requiredOption('--as <user>').option('--k <n>', 'nodes to remove', '5').option('--suggested')
-    .action(async (o) => withStore(async (s) => print(interdictionPlan(await project(s, await actingAs(s, o.as), o.suggested), Math.min(20, Number(o.k)), 60_000))));
+  graph
+    .command('rank')
+    .requiredOption('--as <user>')
+    .option('--top <n>', 'how many', '20')
+    .option('--suggested', 'join entities by open merge suggestions too')
+    .action(async (o) =>
+      withStore(async (s) => {
+        const r = rankTargets(await project(s, await actingAs(s, o.as), o.suggested), { top: Number(o.top) });
+        for (const t of r.targets)
+          console.log(`${t.score.toFixed(3)}  ${t.schema.padEnd(12)} ${t.id}\n         ${t.why.join('; ')}`);
+      }),
+    );
+  graph
+    .command('measure')
+    .requiredOption('--as <user>')
+    .requiredOption('--measure <m>', 'degree | pagerank | betweenness | communities')
+    .option('--top <n>', 'how many', '20')
+    .option('--suggested')
+    .action(async (o) =>
+      withStore(async (s) => {
+        const p = await project(s, await actingAs(s, o.as), o.suggested);
+        const g = p.graph;
+        if (o.measure === 'communities') {
+          const c = louvain(g);
+          console.log(`${c.count} communities, modularity ${c.modularity.toFixed(3)}`);
+          return;
+        }
+        let values: Float64Array;
+        if (o.measure === 'degree') {
+          const d = degrees(g);
+          values = d.inDeg.map((x, i) => x + d.outDeg[i]!);
+        } else if (o.measure === 'pagerank') values = pageRank(g).rank;
+        else if (o.measure === 'betweenness') {
+          const b = betweenness(g, g.n > EXACT_BETWEENNESS_MAX ? { samples: 256, seed: 1 } : {});
+          values = b.score;
+          if (b.errorBound)
+            console.error(
+              `sampled from ${b.sources} sources: normalised scores within ±${b.errorBound.toFixed(3)} (95%, per node)`,
+            );
+        } else throw new Error('--measure: degree, pagerank, betweenness or communities');
+        for (const v of Array.from(values.keys())
+          .sort((a, b) => values[b]! - values[a]!)
+          .slice(0, Number(o.top)))
+          console.log(`${values[v]!.toPrecision(4).padStart(10)}  ${p.schema[v]!.padEnd(12)} ${g.ids[v]}`);
+      }),
+    );
+  graph
+    .command('simulate')
+    .requiredOption('--as <user>')
+    .requiredOption('--remove <ids>', 'comma-separated entity ids')
+    .option('--suggested')
+    .action(async (o) =>
+      withStore(async (s) =>
+        print(simulateDisruption(await project(s, await actingAs(s, o.as), o.suggested), String(o.remove).split(','))),
+      ),
+    );
+  graph
+    .command('interdiction')
+    .requiredOption('--as <user>')
+    .option('--k <n>', 'nodes to remove', '5')
+    .option('--suggested')
+    .action(async (o) =>
+      withStore(async (s) =>
+        print(
+          interdictionPlan(await project(s, await actingAs(s, o.as), o.suggested), Math.min(20, Number(o.k)), 60_000),
+        ),
+      ),
+    );
 
-  const tg = program.command('targeting').description('shipment targeting: the exam queue, rescoring, rules and their hit rates');
-  tg.command('queue').requiredOption('--as <user>').option('--limit <n>', 'how many', '20')
-    .action(async (o) => withStore(async (s) => {
-      for (const x of await targetingQueue(s.db, await actingAs(s, o.as), Number(o.limit))) {
-        console.log(`${Number(x.score).toFixed(3)}  ${x.shipment}\n        ${(x.reasons as { rule: string; detail: string }[]).map((r) => `${r.rule}: ${r.detail}`).join('; ')}`);
-      }
-    }));
-  tg.command('rescore').description('score every shipment with the active rules (after a bulk import)')
-    .action(async () => withStore(async (s) => {
-      const ids = (await s.db.query<{ id: string }>("SELECT id FROM entities WHERE schema = 'Shipment'")).map((r) => r.id);
-      let n = 0;
-      for (let i = 0; i < ids.length; i += 1000) n += (await scoreShipments(s.db, ids.slice(i, i + 1000))).length;
-      console.log(`${n} shipment(s) scored`);
-    }));
+  const tg = program
+    .command('targeting')
+    .description('shipment targeting: the exam queue, rescoring, rules and their hit rates');
+  tg.command('queue')
+    .requiredOption('--as <user>')
+    .option('--limit <n>', 'how many', '20')
+    .action(async (o) =>
+      withStore(async (s) => {
+        for (const x of await targetingQueue(s.db, await actingAs(s, o.as), Number(o.limit))) {
+          console.log(
+            `${Number(x.score).toFixed(3)}  ${x.shipment}\n        ${(x.reasons as { rule: string; detail: string }[]).map((r) => `${r.rule}: ${r.detail}`).join('; ')}`,
+          );
+        }
+      }),
+    );
+  tg.command('rescore')
+    .description('score every shipment with the active rules (after a bulk import)')
+    .action(async () =>
+      withStore(async (s) => {
+        const ids = (await s.db.query<{ id: string }>("SELECT id FROM entities WHERE schema = 'Shipment'")).map(
+          (r) => r.id,
+        );
+        let n = 0;
+        for (let i = 0; i < ids.length; i += 1000) n += (await scoreShipments(s.db, ids.slice(i, i + 1000))).length;
+        console.log(`${n} shipment(s) scored`);
+      }),
+    );
   tg.command('rules').action(async () => withStore(async (s) => print(await ruleHitRates(s.db))));
 
-  program.command('classify').description('is a structure (SMILES) a fentanyl-related substance? prints the class, the modifications (A-E) and why')
-    .argument('<smiles>').action(async (smiles: string) => print(await fentanylClass(smiles)));
+  program
+    .command('classify')
+    .description(
+      'is a structure (SMILES) a fentanyl-related substance? prints the class, the modifications (A-E) and why',
+    )
+    .argument('<smiles>')
+    .action(async (smiles: string) => print(await fentanylClass(smiles)));
 
-  program.command('substances').description('look up the reference list of controlled substances, precursors and laboratory supplies (reference/substances.csv)')
-    .argument('[query]', 'words of a name or synonym, or a CAS number').option('--list <code>', `a control list: ${Object.keys(CONTROL_LISTS).join(', ')}`)
-    .option('--hs <code>', 'an HS code or its prefix').option('--category <category>')
+  program
+    .command('substances')
+    .description(
+      'look up the reference list of controlled substances, precursors and laboratory supplies (reference/substances.csv)',
+    )
+    .argument('[query]', 'words of a name or synonym, or a CAS number')
+    .option('--list <code>', `a control list: ${Object.keys(CONTROL_LISTS).join(', ')}`)
+    .option('--hs <code>', 'an HS code or its prefix')
+    .option('--category <category>')
     .action((query: string | undefined, o) => {
-      if (o.list && !(o.list in CONTROL_LISTS)) throw new SubstanceError(`unknown control list ${o.list} (known: ${Object.keys(CONTROL_LISTS).join(', ')})`);
+      if (o.list && !(o.list in CONTROL_LISTS))
+        throw new SubstanceError(`unknown control list ${o.list} (known: ${Object.keys(CONTROL_LISTS).join(', ')})`);
       print(findSubstances({ q: query, list: o.list, hs: o.hs, category: o.category }));
     });
 
-  program.command('peer').description('add a federation peer; prints the token it must present to this instance')
-    .requiredOption('--as <user>').requiredOption('--name <name>').requiredOption('--url <url>').requiredOption('--outbound-token <token>', 'the token the peer issued to this instance')
-    .action(async (o) => withStore(async (s) => print(await addPeer(s.db, await actingAs(s, o.as), { name: o.name, url: o.url, outboundToken: o.outboundToken }))));
+  program
+    .command('peer')
+    .description('add a federation peer; prints the token it must present to this instance')
+    .requiredOption('--as <user>')
+    .requiredOption('--name <name>')
+    .requiredOption('--url <url>')
+    .requiredOption('--outbound-token <token>', 'the token the peer issued to this instance')
+    .action(async (o) =>
+      withStore(async (s) =>
+        print(
+          await addPeer(s.db, await actingAs(s, o.as), { name: o.name, url: o.url, outboundToken: o.outboundToken }),
+        ),
+      ),
+    );
 }

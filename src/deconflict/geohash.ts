@@ -12,19 +12,40 @@ export const CELL_PRECISION = 5;
 const EARTH_M = 6_371_008.8;
 
 export function encode(lat: number, lon: number, precision = CELL_PRECISION): string {
-  let latLo = -90, latHi = 90, lonLo = -180, lonHi = 180;
+  let latLo = -90,
+    latHi = 90,
+    lonLo = -180,
+    lonHi = 180;
   let out = '';
-  let bit = 0, ch = 0, even = true;
+  let bit = 0,
+    ch = 0,
+    even = true;
   while (out.length < precision) {
     if (even) {
       const mid = (lonLo + lonHi) / 2;
-      if (lon >= mid) { ch = (ch << 1) | 1; lonLo = mid; } else { ch <<= 1; lonHi = mid; }
+      if (lon >= mid) {
+        ch = (ch << 1) | 1;
+        lonLo = mid;
+      } else {
+        ch <<= 1;
+        lonHi = mid;
+      }
     } else {
       const mid = (latLo + latHi) / 2;
-      if (lat >= mid) { ch = (ch << 1) | 1; latLo = mid; } else { ch <<= 1; latHi = mid; }
+      if (lat >= mid) {
+        ch = (ch << 1) | 1;
+        latLo = mid;
+      } else {
+        ch <<= 1;
+        latHi = mid;
+      }
     }
     even = !even;
-    if (++bit === 5) { out += BASE32[ch]; bit = 0; ch = 0; }
+    if (++bit === 5) {
+      out += BASE32[ch];
+      bit = 0;
+      ch = 0;
+    }
   }
   return out;
 }
@@ -52,7 +73,8 @@ export function coveringCells(lat: number, lon: number, radiusM: number, precisi
   const dLon = dLat / Math.max(0.01, Math.cos((lat * Math.PI) / 180));
   const [hLat, hLon] = cellSize(precision);
   const cells = new Set<string>();
-  const lat0 = Math.max(-90, lat - dLat), lat1 = Math.min(90, lat + dLat);
+  const lat0 = Math.max(-90, lat - dLat),
+    lat1 = Math.min(90, lat + dLat);
   for (let y = lat0; ; y = Math.min(lat1, y + hLat)) {
     for (let x = lon - dLon; ; x = Math.min(lon + dLon, x + hLon)) {
       const wrapped = ((((x + 180) % 360) + 360) % 360) - 180;

@@ -32,7 +32,9 @@ export interface InterdictionLink {
 
 /** Entities reachable from `roots` through references, with the path to each (breadth first). */
 async function reach(tx: Sql, roots: string[]): Promise<Map<string, { entityId: string; via: string | null }[]>> {
-  const paths = new Map<string, { entityId: string; via: string | null }[]>(roots.map((r) => [r, [{ entityId: r, via: null }]]));
+  const paths = new Map<string, { entityId: string; via: string | null }[]>(
+    roots.map((r) => [r, [{ entityId: r, via: null }]]),
+  );
   let frontier = roots;
   for (let hop = 0; hop < HOPS && frontier.length; hop++) {
     const refs = await tx.query<{ entity_id: string; prop: string; value: string }>(
@@ -42,7 +44,12 @@ async function reach(tx: Sql, roots: string[]): Promise<Map<string, { entityId: 
     );
     const next: string[] = [];
     for (const r of refs) {
-      const [from, to] = paths.has(r.entity_id) && !paths.has(r.value) ? [r.entity_id, r.value] : paths.has(r.value) && !paths.has(r.entity_id) ? [r.value, r.entity_id] : [null, null];
+      const [from, to] =
+        paths.has(r.entity_id) && !paths.has(r.value)
+          ? [r.entity_id, r.value]
+          : paths.has(r.value) && !paths.has(r.entity_id)
+            ? [r.value, r.entity_id]
+            : [null, null];
       if (!from || !to || paths.size >= MAX_ENTITIES) continue;
       paths.set(to, [...paths.get(from)!, { entityId: to, via: r.prop }]);
       next.push(to);
@@ -57,19 +64,28 @@ async function reach(tx: Sql, roots: string[]): Promise<Map<string, { entityId: 
  * system after the write commits (like cross-referencing): what it reads is never
  * shown, only pointers are sent. Returns the links found.
  */
-export async function linkToInvestigations(db: Database, entityIds: string[], actor: string): Promise<InterdictionLink[]> {
+export async function linkToInvestigations(
+  db: Database,
+  entityIds: string[],
+  actor: string,
+): Promise<InterdictionLink[]> {
   const unique = [...new Set(entityIds)];
   const out: InterdictionLink[] = [];
-  for (let i = 0; i < unique.length; i += CHUNK) out.push(...await linkChunk(db, unique.slice(i, i + CHUNK), actor));
+  for (let i = 0; i < unique.length; i += CHUNK) out.push(...(await linkChunk(db, unique.slice(i, i + CHUNK), actor)));
   return out;
 }
 
 async function linkChunk(db: Database, ids: string[], actor: string): Promise<InterdictionLink[]> {
   return db.transaction(async (tx) => {
-    const [anyTarget] = await tx.query("SELECT 1 FROM case_targets t JOIN cases c ON c.id = t.case_id WHERE c.status = 'open' LIMIT 1");
+    const [anyTarget] = await tx.query(
+      "SELECT 1 FROM case_targets t JOIN cases c ON c.id = t.case_id WHERE c.status = 'open' LIMIT 1",
+    );
     if (!anyTarget) return [];
     // Events (seizures, interdictions, arrests) reach out to what they involve; other entities stand for themselves.
-    const schemas = await tx.query<{ entity_id: string; schema: string }>('SELECT DISTINCT entity_id, schema FROM presence WHERE entity_id = ANY($1)', [ids]);
+    const schemas = await tx.query<{ entity_id: string; schema: string }>(
+      'SELECT DISTINCT entity_id, schema FROM presence WHERE entity_id = ANY($1)',
+      [ids],
+    );
     const events = schemas.filter((s) => model.get(s.schema)?.event).map((s) => s.entity_id);
     const paths = await reach(tx, events);
     for (const id of ids) if (!paths.has(id)) paths.set(id, [{ entityId: id, via: null }]);
@@ -97,14 +113,18 @@ async function linkChunk(db: Database, ids: string[], actor: string): Promise<In
     }
     for (const [entityId, e] of byEntity) {
       const person = model.isA(e.schema, 'Person');
-      const probes = e.names.length ? e.names.map((n) => ({ keys: [...e.keys], name: { value: n, person, birthDate: e.birthDate } })) : [{ keys: [...e.keys] }];
+      const probes = e.names.length
+        ? e.names.map((n) => ({ keys: [...e.keys], name: { value: n, person, birthDate: e.birthDate } }))
+        : [{ keys: [...e.keys] }];
       for (const probe of probes) {
         if (!probe.keys.length && !('name' in probe)) continue;
         for (const m of await findTargets(tx, db, probe)) {
           if (seen.has(`${m.targetId} ${entityId}`)) continue;
           seen.add(`${m.targetId} ${entityId}`);
           const schemaOf = new Map(schemas.map((s) => [s.entity_id, s.schema]));
-          const path = paths.get(entityId)!.map((p) => ({ ...p, schema: schemaOf.get(p.entityId) ?? byEntity.get(p.entityId)?.schema ?? 'Thing' }));
+          const path = paths
+            .get(entityId)!
+            .map((p) => ({ ...p, schema: schemaOf.get(p.entityId) ?? byEntity.get(p.entityId)?.schema ?? 'Thing' }));
           found.push({ caseId: m.caseId, targetId: m.targetId, entityId, basis: m.basis, path });
         }
       }
@@ -118,15 +138,34 @@ async function linkChunk(db: Database, ids: string[], actor: string): Promise<In
       // entities on the path they may see, and otherwise only who holds it (pointer-only).
       if (!owners.has(c.owner_id)) owners.set(c.owner_id, findUserById(tx, c.owner_id));
       const owner = await owners.get(c.owner_id);
-      const seen = owner ? await ownerSees(tx, owner, rec, l.path.map((p) => p.entityId)) : { record: false, entities: new Set<string>() };
+      const seen = owner
+        ? await ownerSees(
+            tx,
+            owner,
+            rec,
+            l.path.map((p) => p.entityId),
+          )
+        : { record: false, entities: new Set<string>() };
       const path = l.path.filter((p) => seen.entities.has(p.entityId));
       const route = path.map((p) => `${p.schema} ${p.entityId}${p.via ? ` (via ${p.via})` : ''}`).join(' → ');
-      const message = seen.record && path.length === l.path.length
-        ? `New ${rec?.source ?? ''} record ${rec?.sourceRecordId ?? ''} touches a target of your case ${c.case_number} (${l.basis}): ${route}.`
-        : `A new record held by ${rec?.source ?? 'another agency'} touches a target of your case ${c.case_number} (${l.basis})${route ? `: ${route}` : ''}. Its marking keeps ${seen.record ? 'part of the path' : 'it'} from you; contact ${rec?.source ?? 'the holder'}.`;
+      const message =
+        seen.record && path.length === l.path.length
+          ? `New ${rec?.source ?? ''} record ${rec?.sourceRecordId ?? ''} touches a target of your case ${c.case_number} (${l.basis}): ${route}.`
+          : `A new record held by ${rec?.source ?? 'another agency'} touches a target of your case ${c.case_number} (${l.basis})${route ? `: ${route}` : ''}. Its marking keeps ${seen.record ? 'part of the path' : 'it'} from you; contact ${rec?.source ?? 'the holder'}.`;
       await notify(tx, {
-        agency: c.agency, userId: c.owner_id, kind: 'interdiction.link', message,
-        ref: `case:${l.caseId}`, payload: { caseId: l.caseId, targetId: l.targetId, record: rec && seen.record ? rec.ref : null, holder: rec?.source ?? null, basis: l.basis, path },
+        agency: c.agency,
+        userId: c.owner_id,
+        kind: 'interdiction.link',
+        message,
+        ref: `case:${l.caseId}`,
+        payload: {
+          caseId: l.caseId,
+          targetId: l.targetId,
+          record: rec && seen.record ? rec.ref : null,
+          holder: rec?.source ?? null,
+          basis: l.basis,
+          path,
+        },
         dedupeKey: rec ? `interdiction.link ${l.targetId} ${l.entityId} ${rec.ref} ${rec.contentHash}` : undefined,
       });
       // The reporting agency learns only that a case holds it, and whom to call.
@@ -134,30 +173,57 @@ async function linkChunk(db: Database, ids: string[], actor: string): Promise<In
         const p = await casePointer(tx, l.caseId);
         // Addressed to the whole agency, so marked as the record: a colleague who may not read it learns only that one exists.
         await notify(tx, {
-          agency: rec.source, kind: 'interdiction.case', message: `Your record ${rec.sourceRecordId} touches an open case held by ${describePointer(p)}. Contact them.`,
-          ref: rec.ref, payload: { record: rec.ref, other: p },
+          agency: rec.source,
+          kind: 'interdiction.case',
+          message: `Your record ${rec.sourceRecordId} touches an open case held by ${describePointer(p)}. Contact them.`,
+          ref: rec.ref,
+          payload: { record: rec.ref, other: p },
           markingId: await markingOfRecord(tx, derivedMarkings(db), rec.source, rec.sourceRecordId),
           pointer: `A record of your agency that you may not read touches an open case held by ${describePointer(p)}; a colleague cleared for the record can follow it up.`,
           dedupeKey: `interdiction.case ${l.caseId} ${rec.ref} ${rec.contentHash}`,
         });
       }
     }
-    if (found.length) await appendAudit(tx, { actor, action: 'interdiction.link', details: { links: found.map((l) => ({ case: l.caseId, target: l.targetId, entity: l.entityId })) } });
+    if (found.length)
+      await appendAudit(tx, {
+        actor,
+        action: 'interdiction.link',
+        details: { links: found.map((l) => ({ case: l.caseId, target: l.targetId, entity: l.entityId })) },
+      });
     return found;
   });
 }
 
 /** What a case owner may read of a link: the record, and which of the path's entities. */
-async function ownerSees(tx: Sql, owner: Principal, rec: { source: string; sourceRecordId: string } | undefined, entityIds: string[]): Promise<{ record: boolean; entities: Set<string> }> {
+async function ownerSees(
+  tx: Sql,
+  owner: Principal,
+  rec: { source: string; sourceRecordId: string } | undefined,
+  entityIds: string[],
+): Promise<{ record: boolean; entities: Set<string> }> {
   return withinReaderScope(tx, owner, async (r) => {
-    const record = rec ? (await r.query('SELECT 1 FROM records WHERE source = $1 AND source_record_id = $2', [rec.source, rec.sourceRecordId])).length > 0 : false;
-    const entities = new Set((await r.query<{ entity_id: string }>('SELECT DISTINCT entity_id FROM presence WHERE entity_id = ANY($1)', [entityIds])).map((x) => x.entity_id));
+    const record = rec
+      ? (
+          await r.query('SELECT 1 FROM records WHERE source = $1 AND source_record_id = $2', [
+            rec.source,
+            rec.sourceRecordId,
+          ])
+        ).length > 0
+      : false;
+    const entities = new Set(
+      (
+        await r.query<{ entity_id: string }>('SELECT DISTINCT entity_id FROM presence WHERE entity_id = ANY($1)', [
+          entityIds,
+        ])
+      ).map((x) => x.entity_id),
+    );
     return { record, entities };
   });
 }
 
 /** After every write (installed by src/capabilities.ts): whatever was written may touch an open case. */
 export const linkToInvestigationsReaction = {
-  name: 'linking to investigations', order: 20,
+  name: 'linking to investigations',
+  order: 20,
   run: (db: Database, entityIds: string[], actor: string) => linkToInvestigations(db, entityIds, actor),
 };

@@ -48,20 +48,30 @@ export function targetKeys(t: TargetInput): string[] {
       if (!k) throw new IdentifierError(`${t.kind}: "${v}" has no name in it`);
       return [k];
     }
-    case 'phone': return [id('phone')];
-    case 'email': return [id('email')];
-    case 'wallet': return [id('crypto')];
-    case 'container': return [id('container')];
-    case 'passport': return [id('passport')];
-    case 'nationalId': return [id('nationalId')];
-    case 'bankAccount': return [/^[A-Z]{2}\d{2}/i.test(v.replace(/\s/g, '')) ? id('iban') : id('account')];
-    case 'caseNumber': return [alnumKey('case', v)];
+    case 'phone':
+      return [id('phone')];
+    case 'email':
+      return [id('email')];
+    case 'wallet':
+      return [id('crypto')];
+    case 'container':
+      return [id('container')];
+    case 'passport':
+      return [id('passport')];
+    case 'nationalId':
+      return [id('nationalId')];
+    case 'bankAccount':
+      return [/^[A-Z]{2}\d{2}/i.test(v.replace(/\s/g, '')) ? id('iban') : id('account')];
+    case 'caseNumber':
+      return [alnumKey('case', v)];
     // An entity of the common picture that the case works: records touching it reach the case.
     case 'entity': {
-      if (!/^[A-Za-z0-9][A-Za-z0-9._:+-]{0,199}$/.test(v)) throw new IdentifierError(`entity: "${v}" is not an entity id`);
+      if (!/^[A-Za-z0-9][A-Za-z0-9._:+-]{0,199}$/.test(v))
+        throw new IdentifierError(`entity: "${v}" is not an entity id`);
       return [`entity:${v}`];
     }
-    case 'weapon': return [alnumKey('weapon', v)];
+    case 'weapon':
+      return [alnumKey('weapon', v)];
     case 'account': {
       const user = v.replace(/^@/, '').toLowerCase();
       if (!t.service) throw new IdentifierError('account: name the service (e.g. "telegram")');
@@ -76,7 +86,10 @@ export function targetKeys(t: TargetInput): string[] {
       const c = v.toUpperCase().replace(/[^A-Z0-9]/g, '');
       if (c.length === 17) return [id('vin')];
       // A plate identifies a vehicle only with the state that issued it.
-      if (!t.country || !/^[A-Z]{2}-[A-Z0-9]{1,3}$/i.test(t.country)) throw new IdentifierError(`vehicle: "${v}" is not a 17-character VIN; a plate needs its issuing state as country, e.g. "US-AZ"`);
+      if (!t.country || !/^[A-Z]{2}-[A-Z0-9]{1,3}$/i.test(t.country))
+        throw new IdentifierError(
+          `vehicle: "${v}" is not a 17-character VIN; a plate needs its issuing state as country, e.g. "US-AZ"`,
+        );
       if (c.length < 2) throw new IdentifierError(`vehicle: "${v}" is too short for a plate`);
       return [`plate:${t.country.toUpperCase()}:${c}`];
     }
@@ -84,12 +97,27 @@ export function targetKeys(t: TargetInput): string[] {
 }
 
 const PROP_KIND: Record<string, IdentifierKind> = {
-  phone: 'phone', number: 'phone', email: 'email', emailAddress: 'email', publicKey: 'crypto', containerNumber: 'container',
-  passportNumber: 'passport', idNumber: 'nationalId', iban: 'iban', vin: 'vin', imoNumber: 'imo',
+  phone: 'phone',
+  number: 'phone',
+  email: 'email',
+  emailAddress: 'email',
+  publicKey: 'crypto',
+  containerNumber: 'container',
+  passportNumber: 'passport',
+  idNumber: 'nationalId',
+  iban: 'iban',
+  vin: 'vin',
+  imoNumber: 'imo',
 };
 
 /** Keys of a value held in the store (schema and property name it), or none when it is not an identifier. */
-export function statementKeys(schema: string, prop: string, value: string, isPerson: boolean, isOrg: boolean): string[] {
+export function statementKeys(
+  schema: string,
+  prop: string,
+  value: string,
+  isPerson: boolean,
+  isOrg: boolean,
+): string[] {
   if (prop === 'name' || prop === 'alias') {
     if (isPerson) return [nameKey(value, 'person')].filter((k): k is string => !!k);
     if (isOrg) return [nameKey(value, 'organization')].filter((k): k is string => !!k);

@@ -21,7 +21,10 @@ export async function casePointer(tx: Sql, caseId: number): Promise<Pointer> {
   return r;
 }
 
-export async function operationPointer(tx: Sql, opId: number): Promise<Pointer & { type: string; startsAt: string; endsAt: string }> {
+export async function operationPointer(
+  tx: Sql,
+  opId: number,
+): Promise<Pointer & { type: string; startsAt: string; endsAt: string }> {
   const [r] = await tx.query<Pointer & { type: string; startsAt: string; endsAt: string }>(
     `SELECT o.agency, a.name AS "agencyName", o.contact_name AS "contactName", o.contact_phone AS "contactPhone", o.type,
             o.starts_at AS "startsAt", o.ends_at AS "endsAt"
@@ -32,4 +35,5 @@ export async function operationPointer(tx: Sql, opId: number): Promise<Pointer &
   return r;
 }
 
-export const describePointer = (p: Pointer): string => `${p.agencyName} (${p.agency}); contact ${p.contactName}, ${p.contactPhone}`;
+export const describePointer = (p: Pointer): string =>
+  `${p.agencyName} (${p.agency}); contact ${p.contactName}, ${p.contactPhone}`;

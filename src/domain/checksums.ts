@@ -46,13 +46,12 @@ export function vinValid(vin: string): boolean {
   let sum = 0;
   for (let i = 0; i < 17; i++) {
     const c = vin[i]!;
-    const v = /\d/.test(c) ? Number(c) : (tr.indexOf(c) % 10);
+    const v = /\d/.test(c) ? Number(c) : tr.indexOf(c) % 10;
     sum += v * weights[i]!;
   }
   const check = sum % 11 === 10 ? 'X' : String(sum % 11);
   return vin[8] === check;
 }
-
 
 /** CAS Registry Number: the last digit is the sum of the others times their position from the right, mod 10. */
 export function casValid(cas: string): boolean {

@@ -9,7 +9,11 @@ let places: Map<string, string> | undefined; // "USNOG" -> "US-AZ"
 
 function load(): void {
   if (places) return;
-  const read = (f: string) => readFileSync(new URL(`../../reference/${f}`, import.meta.url), 'utf8').trim().split('\n').slice(1);
+  const read = (f: string) =>
+    readFileSync(new URL(`../../reference/${f}`, import.meta.url), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1);
   subdivisions = new Map();
   // Names in this table hold no commas or quotes for the countries that matter here; quoted rows are skipped.
   for (const line of read('unlocode/subdivision-codes.csv')) {

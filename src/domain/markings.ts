@@ -64,19 +64,24 @@ function uniqSorted(xs: string[]): string[] {
 /** Validates and canonicalises a marking (sorted, deduplicated lists). */
 export function normalizeMarking(m: Marking): Marking {
   if (!CLASSIFICATIONS.includes(m.classification)) {
-    throw new MarkingError(`unknown classification "${m.classification}" (expected one of ${CLASSIFICATIONS.join(', ')})`);
+    throw new MarkingError(
+      `unknown classification "${m.classification}" (expected one of ${CLASSIFICATIONS.join(', ')})`,
+    );
   }
   for (const c of m.caveats) {
     if (!CAVEATS.includes(c)) throw new MarkingError(`unknown caveat "${c}" (expected one of ${CAVEATS.join(', ')})`);
   }
   const relTo = uniqSorted(m.relTo.map((c) => c.toUpperCase())).filter((c) => c !== 'USA');
-  for (const c of relTo) if (!COUNTRY3.test(c)) throw new MarkingError(`REL TO needs ISO alpha-3 country codes, got "${c}"`);
+  for (const c of relTo)
+    if (!COUNTRY3.test(c)) throw new MarkingError(`REL TO needs ISO alpha-3 country codes, got "${c}"`);
   if (relTo.length > 0 && m.caveats.includes('NOFORN')) throw new MarkingError('NOFORN and REL TO cannot be combined');
   const owner = m.owner.toUpperCase();
   if (!TOKEN.test(owner)) throw new MarkingError(`owner agency must be an agency code, got "${m.owner}"`);
   const compartments = uniqSorted(m.compartments.map((g) => g.toUpperCase()));
   for (const g of compartments) if (!TOKEN.test(g)) throw new MarkingError(`invalid group/compartment "${g}"`);
-  const orconTo = m.caveats.includes('ORCON') ? uniqSorted(m.orconTo.map((a) => a.toUpperCase())).filter((a) => a !== owner) : [];
+  const orconTo = m.caveats.includes('ORCON')
+    ? uniqSorted(m.orconTo.map((a) => a.toUpperCase())).filter((a) => a !== owner)
+    : [];
   for (const a of orconTo) if (!TOKEN.test(a)) throw new MarkingError(`invalid ORCON agency "${a}"`);
   return {
     classification: m.classification,
@@ -113,7 +118,10 @@ export const ACCESS_CLAUSES: readonly AccessClause[] = [
   { name: 'LES', holds: (r, m) => !m.caveats.includes('LES') || r.lawEnforcement },
   { name: 'FOUO', holds: (r, m) => !m.caveats.includes('FOUO') || r.government },
   { name: 'PROPIN', holds: (r, m) => !m.caveats.includes('PROPIN') || r.government || r.agency === m.owner },
-  { name: 'ORCON', holds: (r, m) => !m.caveats.includes('ORCON') || r.agency === m.owner || m.orconTo.includes(r.agency) },
+  {
+    name: 'ORCON',
+    holds: (r, m) => !m.caveats.includes('ORCON') || r.agency === m.owner || m.orconTo.includes(r.agency),
+  },
   // Implied by REL TO for a normalised marking (NOFORN never has REL TO); stated for any other.
   { name: 'NOFORN', holds: (r, m) => r.country === 'USA' || !m.caveats.includes('NOFORN') },
   { name: 'REL TO', holds: (r, m) => r.country === 'USA' || isPublic(m) || m.relTo.includes(r.country) },
@@ -158,7 +166,10 @@ const NAME_TO_CLASS = new Map<string, Classification>([
  * The owner defaults to `defaultOwner` when the string does not name one.
  */
 export function parseMarking(text: string, defaultOwner: string): Marking {
-  const segments = text.split('//').map((s) => s.trim()).filter(Boolean);
+  const segments = text
+    .split('//')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const head = segments.shift();
   if (!head) throw new MarkingError('empty marking');
   const classification = NAME_TO_CLASS.get(head.toUpperCase());
@@ -171,7 +182,10 @@ export function parseMarking(text: string, defaultOwner: string): Marking {
     else if (up.startsWith('GROUPS ')) m.compartments.push(...splitList(seg.slice(7)));
     else if (up.startsWith('ORCON TO ')) m.orconTo.push(...splitList(seg.slice(9)));
     else {
-      for (const c of up.split('/').map((s) => s.trim()).filter(Boolean)) {
+      for (const c of up
+        .split('/')
+        .map((s) => s.trim())
+        .filter(Boolean)) {
         const caveat = c === 'NF' ? 'NOFORN' : c === 'OC' ? 'ORCON' : c;
         if (!CAVEATS.includes(caveat as Caveat)) throw new MarkingError(`unknown caveat "${c}" in marking "${text}"`);
         m.caveats.push(caveat as Caveat);
@@ -182,7 +196,10 @@ export function parseMarking(text: string, defaultOwner: string): Marking {
 }
 
 function splitList(s: string): string[] {
-  return s.split(/[,\s]+/).map((x) => x.trim()).filter(Boolean);
+  return s
+    .split(/[,\s]+/)
+    .map((x) => x.trim())
+    .filter(Boolean);
 }
 
 /** Marking input accepted at the boundaries: a string or a structured object. */

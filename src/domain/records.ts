@@ -16,7 +16,10 @@ export interface FieldError {
 
 export class ValidationError extends Error {
   constructor(readonly errors: FieldError[]) {
-    super(errors.slice(0, 5).map(formatFieldError).join('; ') + (errors.length > 5 ? `; and ${errors.length - 5} more` : ''));
+    super(
+      errors.slice(0, 5).map(formatFieldError).join('; ') +
+        (errors.length > 5 ? `; and ${errors.length - 5} more` : ''),
+    );
     this.name = 'ValidationError';
   }
 }

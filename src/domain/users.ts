@@ -1,6 +1,15 @@
 import type { ReaderAccess } from './markings.js';
 
-export const ROLES = ['analyst', 'case_agent', 'supervisor', 'watchlist_reviewer', 'watch_officer', 'screener', 'admin', 'partner'] as const;
+export const ROLES = [
+  'analyst',
+  'case_agent',
+  'supervisor',
+  'watchlist_reviewer',
+  'watch_officer',
+  'screener',
+  'admin',
+  'partner',
+] as const;
 export type Role = (typeof ROLES)[number];
 
 /** An authenticated user, with the access the store filters by. */
@@ -47,5 +56,8 @@ export class ForbiddenError extends Error {
 }
 
 export function assertMay(p: Pick<Principal, 'roles' | 'username'>, perm: Permission): void {
-  if (!may(p, perm)) throw new ForbiddenError(`${p.username} lacks the permission "${perm}" (needs one of: ${PERMISSIONS[perm].join(', ')})`);
+  if (!may(p, perm))
+    throw new ForbiddenError(
+      `${p.username} lacks the permission "${perm}" (needs one of: ${PERMISSIONS[perm].join(', ')})`,
+    );
 }

@@ -15,13 +15,20 @@ export class ValueError extends Error {
 const MAX_LEN: Partial<Record<PropType, number>> = { text: 20_000 };
 const DEFAULT_MAX = 1_000;
 // C0/C1 controls other than tab/newline, and lone surrogates (invalid Unicode).
-const BAD_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const BAD_CHARS =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 let countries: Set<string> | undefined;
 export function countryCodes(): Set<string> {
   if (!countries) {
     const text = readFileSync(new URL('../../reference/country-codes.csv', import.meta.url), 'utf8');
-    countries = new Set(text.split('\n').slice(1).map((l) => l.slice(0, 2).toLowerCase()).filter((c) => /^[a-z]{2}$/.test(c)));
+    countries = new Set(
+      text
+        .split('\n')
+        .slice(1)
+        .map((l) => l.slice(0, 2).toLowerCase())
+        .filter((c) => /^[a-z]{2}$/.test(c)),
+    );
     countries.add('zz'); // FtM: unknown / global
   }
   return countries;
@@ -64,7 +71,8 @@ export function cleanValue(type: PropType, raw: unknown): string {
     }
     case 'phone': {
       const digits = v.replace(/[\s().-]/g, '');
-      if (!/^\+[1-9]\d{6,14}$/.test(digits)) throw new ValueError(`"${v}" is not an international phone number (E.164, e.g. +526671234567)`);
+      if (!/^\+[1-9]\d{6,14}$/.test(digits))
+        throw new ValueError(`"${v}" is not an international phone number (E.164, e.g. +526671234567)`);
       return digits;
     }
     case 'email': {
@@ -78,7 +86,8 @@ export function cleanValue(type: PropType, raw: unknown): string {
       } catch {
         throw new ValueError(`"${v}" is not a URL`);
       }
-      if (!['http:', 'https:'].includes(u.protocol) && !u.hostname.endsWith('.onion')) throw new ValueError(`"${v}" must be an http(s) URL`);
+      if (!['http:', 'https:'].includes(u.protocol) && !u.hostname.endsWith('.onion'))
+        throw new ValueError(`"${v}" must be an http(s) URL`);
       return u.toString();
     }
     case 'number': {
@@ -87,12 +96,14 @@ export function cleanValue(type: PropType, raw: unknown): string {
       return String(n);
     }
     case 'entity': {
-      if (!ENTITY_ID.test(v)) throw new ValueError(`"${v}" is not an entity id (letters, digits, . _ : + -, at most 200)`);
+      if (!ENTITY_ID.test(v))
+        throw new ValueError(`"${v}" is not an entity id (letters, digits, . _ : + -, at most 200)`);
       return v;
     }
     case 'iban': {
       const iban = v.replace(/\s/g, '').toUpperCase();
-      if (!/^[A-Z]{2}\d{2}[A-Z0-9]{10,30}$/.test(iban) || !ibanValid(iban)) throw new ValueError(`"${v}" is not a valid IBAN`);
+      if (!/^[A-Z]{2}\d{2}[A-Z0-9]{10,30}$/.test(iban) || !ibanValid(iban))
+        throw new ValueError(`"${v}" is not a valid IBAN`);
       return iban;
     }
     default:
@@ -105,12 +116,19 @@ const COMPACT = new Set<PropType>(['identifier', 'phone', 'iban']);
 
 /** An identifier as typed with spaces, dashes or dots, reduced to what identifies it. */
 export function compactIdentifier(folded: string): string {
-  return /^[+\p{L}\p{N}][\p{L}\p{N}\s./-]*$/u.test(folded) && /\p{N}/u.test(folded) ? folded.replace(/[\s./-]+/g, '') : folded;
+  return /^[+\p{L}\p{N}][\p{L}\p{N}\s./-]*$/u.test(folded) && /\p{N}/u.test(folded)
+    ? folded.replace(/[\s./-]+/g, '')
+    : folded;
 }
 
 /** Folded key for search: accents stripped, lower case, punctuation to spaces. */
 export function foldForSearch(v: string): string {
-  return v.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase().replace(/[^\p{L}\p{N}+@.]+/gu, ' ').trim();
+  return v
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}+@.]+/gu, ' ')
+    .trim();
 }
 
 export function searchKey(type: PropType, value: string): string | null {

@@ -6,15 +6,35 @@
 import type { Sql } from '../store/db.js';
 import type { MarkingCache } from '../store/markings.js';
 import { captionOf, type EntityView } from '../store/read.js';
-import { canRead, formatMarking, highestMarking, portionMarking, type Marking, type ReaderAccess } from '../domain/markings.js';
+import {
+  canRead,
+  formatMarking,
+  highestMarking,
+  portionMarking,
+  type Marking,
+  type ReaderAccess,
+} from '../domain/markings.js';
 
 /** The entities (and values) of `views`, read in the requester's transaction `tx`, that `recipient` may receive. */
-export async function releasable(tx: Sql, markings: MarkingCache, views: EntityView[], recipient: ReaderAccess): Promise<EntityView[]> {
+export async function releasable(
+  tx: Sql,
+  markings: MarkingCache,
+  views: EntityView[],
+  recipient: ReaderAccess,
+): Promise<EntityView[]> {
   if (!views.length) return [];
   const ids = views.map((v) => v.id);
-  const presence = await tx.query<{ entity_id: string; marking_id: number }>('SELECT DISTINCT entity_id, marking_id FROM presence WHERE entity_id = ANY($1)', [ids]);
-  const statementIds = views.flatMap((v) => Object.values(v.properties).flatMap((vals) => vals.map((x) => x.statementId)));
-  const stmts = await tx.query<{ id: number; marking_id: number }>('SELECT id, marking_id FROM statements WHERE id = ANY($1)', [statementIds]);
+  const presence = await tx.query<{ entity_id: string; marking_id: number }>(
+    'SELECT DISTINCT entity_id, marking_id FROM presence WHERE entity_id = ANY($1)',
+    [ids],
+  );
+  const statementIds = views.flatMap((v) =>
+    Object.values(v.properties).flatMap((vals) => vals.map((x) => x.statementId)),
+  );
+  const stmts = await tx.query<{ id: number; marking_id: number }>(
+    'SELECT id, marking_id FROM statements WHERE id = ANY($1)',
+    [statementIds],
+  );
   const ok = new Map<number, boolean>();
   const readable = async (m: number): Promise<boolean> => {
     let r = ok.get(m);
@@ -24,7 +44,9 @@ export async function releasable(tx: Sql, markings: MarkingCache, views: EntityV
   // The marking a released entity carries is recomputed from what is released, so it
   // names no caveat or level of what was left out.
   const kept = new Map<string, Marking[]>();
-  for (const p of presence) if (await readable(p.marking_id)) (kept.get(p.entity_id) ?? kept.set(p.entity_id, []).get(p.entity_id)!).push(await markings.get(tx, p.marking_id));
+  for (const p of presence)
+    if (await readable(p.marking_id))
+      (kept.get(p.entity_id) ?? kept.set(p.entity_id, []).get(p.entity_id)!).push(await markings.get(tx, p.marking_id));
   const valueOk = new Map<number, Marking>();
   for (const s of stmts) if (await readable(s.marking_id)) valueOk.set(s.id, await markings.get(tx, s.marking_id));
   const out: EntityView[] = [];
@@ -38,7 +60,18 @@ export async function releasable(tx: Sql, markings: MarkingCache, views: EntityV
       for (const x of left) ms.push(valueOk.get(x.statementId)!);
     }
     const top = highestMarking(ms)!;
-    out.push({ ...v, caption: captionOf(v.schema, properties), marking: formatMarking(top), portion: portionMarking(top), properties, sources: [...new Set(Object.values(properties).flatMap((vals) => vals.map((x) => x.source).filter((s): s is string => !!s)))].sort() });
+    out.push({
+      ...v,
+      caption: captionOf(v.schema, properties),
+      marking: formatMarking(top),
+      portion: portionMarking(top),
+      properties,
+      sources: [
+        ...new Set(
+          Object.values(properties).flatMap((vals) => vals.map((x) => x.source).filter((s): s is string => !!s)),
+        ),
+      ].sort(),
+    });
   }
   return out;
 }

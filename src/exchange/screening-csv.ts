@@ -4,16 +4,50 @@
 // same file with the same neutralising of formula-like cells.
 import { toCsv } from './csv.js';
 
-export interface BatchHit { list: string; name?: string; score: number; reasons: string[]; id: string }
-export interface BatchResult { line: number; name: string; hits: BatchHit[]; watchlist: { result?: string; encounter?: string }[] }
+export interface BatchHit {
+  list: string;
+  name?: string;
+  score: number;
+  reasons: string[];
+  id: string;
+}
+export interface BatchResult {
+  line: number;
+  name: string;
+  hits: BatchHit[];
+  watchlist: { result?: string; encounter?: string }[];
+}
 
-export const SCREENING_CSV_COLUMNS = ['line', 'name', 'result', 'list', 'listed_name', 'score', 'explanation', 'reference'] as const;
+export const SCREENING_CSV_COLUMNS = [
+  'line',
+  'name',
+  'result',
+  'list',
+  'listed_name',
+  'score',
+  'explanation',
+  'reference',
+] as const;
 
-export function screeningCsv(results: readonly BatchResult[], errors: readonly { line: number; error: string }[]): string {
+export function screeningCsv(
+  results: readonly BatchResult[],
+  errors: readonly { line: number; error: string }[],
+): string {
   const out: (string | number)[][] = [];
   for (const r of results) {
-    for (const w of r.watchlist) out.push([r.line, r.name, 'watchlist', '', '', '', w.result ?? 'possible match: contact the watchlist center', w.encounter ?? '']);
-    for (const h of r.hits) out.push([r.line, r.name, 'hit', h.list, h.name ?? '', h.score, h.reasons.join('; '), h.id]);
+    for (const w of r.watchlist)
+      out.push([
+        r.line,
+        r.name,
+        'watchlist',
+        '',
+        '',
+        '',
+        w.result ?? 'possible match: contact the watchlist center',
+        w.encounter ?? '',
+      ]);
+    for (const h of r.hits)
+      out.push([r.line, r.name, 'hit', h.list, h.name ?? '', h.score, h.reasons.join('; '), h.id]);
     if (!r.hits.length && !r.watchlist.length) out.push([r.line, r.name, 'no hit', '', '', '', '', '']);
   }
   for (const e of errors) out.push([e.line, '', 'error', '', '', '', e.error, '']);

@@ -37,7 +37,16 @@ const normalise = (a: Float64Array): Float64Array => {
  * carries and whether it sits in the minimum cut, communities it bridges, and the
  * record (seizures, sanctions, open case). Weighted sum, each part explained.
  */
-export function rankTargets(p: Projection, opts: { top?: number; samples?: number } = {}): { targets: RankedTarget[]; maxFlow: number; betweennessSources: number; betweennessErrorBound: number; communities: number } {
+export function rankTargets(
+  p: Projection,
+  opts: { top?: number; samples?: number } = {},
+): {
+  targets: RankedTarget[];
+  maxFlow: number;
+  betweennessSources: number;
+  betweennessErrorBound: number;
+  communities: number;
+} {
   const g = p.graph;
   const pr = pageRank(g).rank;
   const bt = betweenness(g, g.n > EXACT_BETWEENNESS_MAX ? { samples: opts.samples ?? 256, seed: 1 } : {});
@@ -55,18 +64,50 @@ export function rankTargets(p: Projection, opts: { top?: number; samples?: numbe
     for (let e = u.offsets[v]!; e < u.offsets[v + 1]!; e++) comms.add(com.community[u.targets[e]!]!);
     const why: string[] = [];
     let score = 0.25 * prN[v]! + 0.25 * btN[v]! + 0.3 * flN[v]!;
-    if (cut.has(v)) { score += 0.1; why.push(`in the minimum cut between ${p.sources.length} precursor sources and ${p.sinks.length} retail outlets: removing it cuts ${((1 / Math.max(1, flow.maxFlow)) * 100).toFixed(0)}% of the independent supply routes`); }
-    if (flow.through[v]! > 0 && Number.isFinite(flow.maxFlow)) why.push(`carries ${flow.through[v]} of ${flow.maxFlow} node-independent supply routes`);
-    if (comms.size > 1) { score += 0.05 * Math.min(1, (comms.size - 1) / 3); why.push(`bridges ${comms.size} communities`); }
-    if (btN[v]! > 0.5) why.push(`lies on many shortest paths (betweenness ${(btN[v]! * 100).toFixed(0)}% of the highest)`);
+    if (cut.has(v)) {
+      score += 0.1;
+      why.push(
+        `in the minimum cut between ${p.sources.length} precursor sources and ${p.sinks.length} retail outlets: removing it cuts ${((1 / Math.max(1, flow.maxFlow)) * 100).toFixed(0)}% of the independent supply routes`,
+      );
+    }
+    if (flow.through[v]! > 0 && Number.isFinite(flow.maxFlow))
+      why.push(`carries ${flow.through[v]} of ${flow.maxFlow} node-independent supply routes`);
+    if (comms.size > 1) {
+      score += 0.05 * Math.min(1, (comms.size - 1) / 3);
+      why.push(`bridges ${comms.size} communities`);
+    }
+    if (btN[v]! > 0.5)
+      why.push(`lies on many shortest paths (betweenness ${(btN[v]! * 100).toFixed(0)}% of the highest)`);
     if (prN[v]! > 0.5) why.push(`central by PageRank (${(prN[v]! * 100).toFixed(0)}% of the highest)`);
-    if (p.seizures[v]) { score += 0.05 * Math.min(1, p.seizures[v]! / 3); why.push(`involved in ${p.seizures[v]} seizure or enforcement event(s)`); }
+    if (p.seizures[v]) {
+      score += 0.05 * Math.min(1, p.seizures[v]! / 3);
+      why.push(`involved in ${p.seizures[v]} seizure or enforcement event(s)`);
+    }
     if (p.inCase[v]) why.push('subject of a case');
     if (p.sanctioned[v]) why.push('already sanctioned');
-    out.push({ id: g.ids[v]!, schema: p.schema[v]!, score: Math.round(score * 1000) / 1000, pageRank: pr[v]!, betweenness: bt.score[v]!, flowCarried: flow.through[v]!, inMinimumCut: cut.has(v), communities: comms.size, seizures: p.seizures[v]!, sanctioned: !!p.sanctioned[v], inCase: !!p.inCase[v], why });
+    out.push({
+      id: g.ids[v]!,
+      schema: p.schema[v]!,
+      score: Math.round(score * 1000) / 1000,
+      pageRank: pr[v]!,
+      betweenness: bt.score[v]!,
+      flowCarried: flow.through[v]!,
+      inMinimumCut: cut.has(v),
+      communities: comms.size,
+      seizures: p.seizures[v]!,
+      sanctioned: !!p.sanctioned[v],
+      inCase: !!p.inCase[v],
+      why,
+    });
   }
   out.sort((a, b) => b.score - a.score);
-  return { targets: out.slice(0, opts.top ?? 50), maxFlow: flow.maxFlow, betweennessSources: bt.sources, betweennessErrorBound: bt.errorBound, communities: com.count };
+  return {
+    targets: out.slice(0, opts.top ?? 50),
+    maxFlow: flow.maxFlow,
+    betweennessSources: bt.sources,
+    betweennessErrorBound: bt.errorBound,
+    communities: com.count,
+  };
 }
 
 export interface Simulation {
@@ -87,12 +128,19 @@ function reachableSinks(p: Projection, removed: Set<number>): { count: number; p
   const g = p.flow;
   const parent = new Int32Array(g.n).fill(-2);
   const q: number[] = [];
-  for (const s of p.sources) if (!removed.has(s)) { parent[s] = -1; q.push(s); }
+  for (const s of p.sources)
+    if (!removed.has(s)) {
+      parent[s] = -1;
+      q.push(s);
+    }
   for (let h = 0; h < q.length; h++) {
     const v = q[h]!;
     for (let e = g.offsets[v]!; e < g.offsets[v + 1]!; e++) {
       const w = g.targets[e]!;
-      if (parent[w] === -2 && !removed.has(w)) { parent[w] = v; q.push(w); }
+      if (parent[w] === -2 && !removed.has(w)) {
+        parent[w] = v;
+        q.push(w);
+      }
     }
   }
   return { count: p.sinks.filter((t) => parent[t] !== -2).length, parent };
@@ -103,14 +151,19 @@ export function simulateDisruption(p: Projection, removeIds: string[]): Simulati
   const g = p.flow;
   const removed = new Set<number>();
   const unknown: string[] = [];
-  for (const id of removeIds) { const i = g.indexOf(id); if (i >= 0) removed.add(i); else unknown.push(id); }
+  for (const id of removeIds) {
+    const i = g.indexOf(id);
+    if (i >= 0) removed.add(i);
+    else unknown.push(id);
+  }
   const before = supplyFlow(g, p.sources, p.sinks);
   const after = supplyFlow(g, p.sources, p.sinks, { removed });
   const rb = reachableSinks(p, new Set());
   const ra = reachableSinks(p, removed);
   const rerouting = [];
   for (let v = 0; v < g.n; v++) {
-    if (after.through[v]! > before.through[v]! && !p.sources.includes(v) && !p.sinks.includes(v)) rerouting.push({ id: g.ids[v]!, schema: p.schema[v]!, before: before.through[v]!, after: after.through[v]! });
+    if (after.through[v]! > before.through[v]! && !p.sources.includes(v) && !p.sinks.includes(v))
+      rerouting.push({ id: g.ids[v]!, schema: p.schema[v]!, before: before.through[v]!, after: after.through[v]! });
   }
   rerouting.sort((a, b) => b.after - b.before - (a.after - a.before));
   const nextBestPaths: string[][] = [];
@@ -123,14 +176,29 @@ export function simulateDisruption(p: Projection, removeIds: string[]): Simulati
   const fb = before.maxFlow;
   const fa = after.maxFlow;
   return {
-    removed: [...removed].map((v) => g.ids[v]!), unknown, flowBefore: fb, flowAfter: fa, flowLostPct: fb > 0 && Number.isFinite(fb) ? Math.round(((fb - fa) / fb) * 1000) / 10 : 0,
-    reachableBefore: rb.count, reachableAfter: ra.count, rerouting: rerouting.slice(0, 20), nextBestPaths,
+    removed: [...removed].map((v) => g.ids[v]!),
+    unknown,
+    flowBefore: fb,
+    flowAfter: fa,
+    flowLostPct: fb > 0 && Number.isFinite(fb) ? Math.round(((fb - fa) / fb) * 1000) / 10 : 0,
+    reachableBefore: rb.count,
+    reachableAfter: ra.count,
+    rerouting: rerouting.slice(0, 20),
+    nextBestPaths,
   };
 }
 
 /** The k nodes whose removal cuts the most supply flow, greedily, within a time budget. */
-export function interdictionPlan(p: Projection, k: number, budgetMs: number): { plan: { id: string; schema: string; flowAfter: number }[]; initial: number; complete: boolean } {
+export function interdictionPlan(
+  p: Projection,
+  k: number,
+  budgetMs: number,
+): { plan: { id: string; schema: string; flowAfter: number }[]; initial: number; complete: boolean } {
   const deadline = Date.now() + budgetMs;
   const r = greedyInterdiction(p.flow, p.sources, p.sinks, k, { deadline });
-  return { plan: r.removed.map((v, i) => ({ id: p.flow.ids[v]!, schema: p.schema[v]!, flowAfter: r.flowAfter[i]! })), initial: r.initial, complete: Date.now() <= deadline };
+  return {
+    plan: r.removed.map((v, i) => ({ id: p.flow.ids[v]!, schema: p.schema[v]!, flowAfter: r.flowAfter[i]! })),
+    initial: r.initial,
+    complete: Date.now() <= deadline,
+  };
 }

@@ -7,7 +7,11 @@ import { StatusError } from '../domain/errors.js';
 import { projectGraph, GraphTooLargeError, type Projection } from './project.js';
 
 const caches = new WeakMap<Store, Map<string, Promise<Projection>>>();
-export async function projection(store: Store, me: Principal, merges: 'confirmed' | 'suggested' = 'confirmed'): Promise<Projection> {
+export async function projection(
+  store: Store,
+  me: Principal,
+  merges: 'confirmed' | 'suggested' = 'confirmed',
+): Promise<Projection> {
   const [v] = await store.db.query<{ v: string }>(
     "SELECT (SELECT coalesce(max(id), 0) FROM statements) || ':' || (SELECT count(*) FROM statement_deletions) || ':' || (SELECT coalesce(max(id), 0) || '/' || count(*) FILTER (WHERE status <> 'open') FROM possible_links) AS v",
   );
@@ -27,4 +31,3 @@ export async function projection(store: Store, me: Principal, merges: 'confirmed
     throw e;
   }
 }
-

@@ -22,7 +22,12 @@ export class CsrGraph {
   }
 
   /** From edges as (source, target, weight); parallel edges are merged by adding weights, self-loops dropped. */
-  static fromEdges(ids: string[], src: Int32Array | number[], dst: Int32Array | number[], w?: Float64Array | number[]): CsrGraph {
+  static fromEdges(
+    ids: string[],
+    src: Int32Array | number[],
+    dst: Int32Array | number[],
+    w?: Float64Array | number[],
+  ): CsrGraph {
     const n = ids.length;
     // Merge parallel edges: sort edge indices by (src, dst) via counting on src, then dst within each row.
     const order = Array.from({ length: src.length }, (_, i) => i).filter((i) => src[i] !== dst[i]);
@@ -76,7 +81,11 @@ export class CsrGraph {
       const start = p;
       const add = (w: number, x: number): void => {
         if (at[w]! >= start) weights[at[w]!]! += x;
-        else { at[w] = p; targets[p] = w; weights[p++] = x; }
+        else {
+          at[w] = p;
+          targets[p] = w;
+          weights[p++] = x;
+        }
       };
       for (let e = this.offsets[v]!; e < this.offsets[v + 1]!; e++) add(this.targets[e]!, this.weights[e]!);
       for (let e = this.inOffsets[v]!; e < this.inOffsets[v + 1]!; e++) add(this.sources[e]!, this.inWeights[e]!);

@@ -19,7 +19,10 @@ export class FlowNetwork {
   private level: Int32Array;
   private iter: Int32Array;
 
-  constructor(readonly size: number, expectedArcs: number) {
+  constructor(
+    readonly size: number,
+    expectedArcs: number,
+  ) {
     this.head = new Int32Array(size).fill(-1);
     this.next = new Int32Array(expectedArcs * 2);
     this.to = new Int32Array(expectedArcs * 2);
@@ -31,16 +34,28 @@ export class FlowNetwork {
   addArc(u: number, v: number, c: number): number {
     if (this.m + 2 > this.to.length) this.grow();
     const e = this.m;
-    this.to[e] = v; this.cap[e] = c; this.next[e] = this.head[u]!; this.head[u] = e;
-    this.to[e + 1] = u; this.cap[e + 1] = 0; this.next[e + 1] = this.head[v]!; this.head[v] = e + 1;
+    this.to[e] = v;
+    this.cap[e] = c;
+    this.next[e] = this.head[u]!;
+    this.head[u] = e;
+    this.to[e + 1] = u;
+    this.cap[e + 1] = 0;
+    this.next[e + 1] = this.head[v]!;
+    this.head[v] = e + 1;
     this.m += 2;
     return e;
   }
 
   private grow(): void {
     const k = this.to.length * 2 + 16;
-    const re = <T extends Int32Array | Float64Array>(a: T): T => { const b = new (a.constructor as { new (n: number): T })(k); b.set(a); return b; };
-    this.next = re(this.next); this.to = re(this.to); this.cap = re(this.cap);
+    const re = <T extends Int32Array | Float64Array>(a: T): T => {
+      const b = new (a.constructor as { new (n: number): T })(k);
+      b.set(a);
+      return b;
+    };
+    this.next = re(this.next);
+    this.to = re(this.to);
+    this.cap = re(this.cap);
   }
 
   capacityOf(arc: number): number {
@@ -80,7 +95,10 @@ export class FlowNetwork {
       let v = s;
       let found = false;
       while (true) {
-        if (v === t) { found = true; break; }
+        if (v === t) {
+          found = true;
+          break;
+        }
         let advanced = false;
         for (; this.iter[v]! >= 0; this.iter[v] = this.next[this.iter[v]!]!) {
           const e = this.iter[v]!;
@@ -104,7 +122,10 @@ export class FlowNetwork {
       if (!found) return total;
       let f = Infinity;
       for (let i = 0; i < depth; i++) f = Math.min(f, this.cap[pathArcs[i]!]!);
-      for (let i = 0; i < depth; i++) { this.cap[pathArcs[i]!]! -= f; this.cap[pathArcs[i]! ^ 1]! += f; }
+      for (let i = 0; i < depth; i++) {
+        this.cap[pathArcs[i]!]! -= f;
+        this.cap[pathArcs[i]! ^ 1]! += f;
+      }
       total += f;
     }
   }
@@ -125,7 +146,11 @@ export class FlowNetwork {
     seen[s] = 1;
     while (q.length) {
       const v = q.pop()!;
-      for (let e = this.head[v]!; e >= 0; e = this.next[e]!) if (this.cap[e]! > 1e-12 && !seen[this.to[e]!]) { seen[this.to[e]!] = 1; q.push(this.to[e]!); }
+      for (let e = this.head[v]!; e >= 0; e = this.next[e]!)
+        if (this.cap[e]! > 1e-12 && !seen[this.to[e]!]) {
+          seen[this.to[e]!] = 1;
+          q.push(this.to[e]!);
+        }
     }
     return seen;
   }
@@ -151,7 +176,12 @@ const BIG = 1e15;
  * then the number of node-disjoint supply routes) and edge capacities from weights
  * when `edgeCapacity` is set (else unlimited), ignoring `removed` nodes.
  */
-export function supplyFlow(g: CsrGraph, sources: number[], sinks: number[], opts: { nodeCapacity?: Float64Array; edgeCapacity?: boolean; removed?: Set<number> } = {}): FlowResult {
+export function supplyFlow(
+  g: CsrGraph,
+  sources: number[],
+  sinks: number[],
+  opts: { nodeCapacity?: Float64Array; edgeCapacity?: boolean; removed?: Set<number> } = {},
+): FlowResult {
   const n = g.n;
   const S = 2 * n;
   const T = 2 * n + 1;
@@ -192,7 +222,13 @@ export function supplyFlow(g: CsrGraph, sources: number[], sinks: number[], opts
 }
 
 /** Greedy k-node interdiction: each round removes the cut node whose removal lowers the max flow most. */
-export function greedyInterdiction(g: CsrGraph, sources: number[], sinks: number[], k: number, opts: { nodeCapacity?: Float64Array; deadline?: number } = {}): { removed: number[]; flowAfter: number[]; initial: number } {
+export function greedyInterdiction(
+  g: CsrGraph,
+  sources: number[],
+  sinks: number[],
+  k: number,
+  opts: { nodeCapacity?: Float64Array; deadline?: number } = {},
+): { removed: number[]; flowAfter: number[]; initial: number } {
   const removed = new Set<number>();
   const order: number[] = [];
   const flowAfter: number[] = [];
@@ -200,14 +236,20 @@ export function greedyInterdiction(g: CsrGraph, sources: number[], sinks: number
   const initial = current.maxFlow;
   for (let round = 0; round < k && current.maxFlow > 0; round++) {
     // Candidates: the current minimum cut, plus the nodes carrying the most flow.
-    const byFlow = Array.from(current.through.keys()).filter((v) => current.through[v]! > 0 && !removed.has(v)).sort((a, b) => current.through[b]! - current.through[a]!).slice(0, 10);
+    const byFlow = Array.from(current.through.keys())
+      .filter((v) => current.through[v]! > 0 && !removed.has(v))
+      .sort((a, b) => current.through[b]! - current.through[a]!)
+      .slice(0, 10);
     const candidates = [...new Set([...current.cut, ...byFlow])];
     let best = -1;
     let bestFlow = Infinity;
     for (const c of candidates) {
       if (opts.deadline && Date.now() > opts.deadline) break;
       const f = supplyFlow(g, sources, sinks, { ...opts, removed: new Set([...removed, c]) }).maxFlow;
-      if (f < bestFlow) { bestFlow = f; best = c; }
+      if (f < bestFlow) {
+        bestFlow = f;
+        best = c;
+      }
     }
     if (best < 0) break;
     removed.add(best);

@@ -17,7 +17,10 @@ export function degrees(g: CsrGraph): { inDeg: Float64Array; outDeg: Float64Arra
  * citation ranking"), weighted by edge weight; dangling nodes' rank is spread
  * uniformly. Stops when the L1 change is below `tol`.
  */
-export function pageRank(g: CsrGraph, opts: { damping?: number; tol?: number; maxIter?: number } = {}): { rank: Float64Array; iterations: number } {
+export function pageRank(
+  g: CsrGraph,
+  opts: { damping?: number; tol?: number; maxIter?: number } = {},
+): { rank: Float64Array; iterations: number } {
   const d = opts.damping ?? 0.85;
   const tol = opts.tol ?? 1e-9;
   const n = g.n;
@@ -60,7 +63,10 @@ export function pageRank(g: CsrGraph, opts: { damping?: number; tol?: number; ma
  * the normalised estimate is within ±sqrt(ln(2/δ)/(2k)) of the exact normalised value
  * with probability 1-δ for each node; `errorBound` reports that at δ = 0.05.
  */
-export function betweenness(g: CsrGraph, opts: { samples?: number; seed?: number; sources?: Int32Array } = {}): { score: Float64Array; sources: number; errorBound: number } {
+export function betweenness(
+  g: CsrGraph,
+  opts: { samples?: number; seed?: number; sources?: Int32Array } = {},
+): { score: Float64Array; sources: number; errorBound: number } {
   const n = g.n;
   const u = g.undirected();
   const score = new Float64Array(n);
@@ -70,7 +76,7 @@ export function betweenness(g: CsrGraph, opts: { samples?: number; seed?: number
     // Seeded Fisher-Yates over 0..n-1, first k.
     const all = Int32Array.from({ length: n }, (_, i) => i);
     let s = (opts.seed ?? 1) >>> 0;
-    const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+    const rnd = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
     for (let i = 0; i < opts.samples; i++) {
       const j = i + Math.floor(rnd() * (n - i));
       [all[i], all[j]] = [all[j]!, all[i]!];
@@ -132,14 +138,21 @@ export function betweenness(g: CsrGraph, opts: { samples?: number; seed?: number
  * neighbouring community with the best modularity gain, then aggregation of
  * communities into nodes, repeated while modularity improves.
  */
-export function louvain(g: CsrGraph, opts: { maxLevels?: number } = {}): { community: Int32Array; modularity: number; count: number } {
+export function louvain(
+  g: CsrGraph,
+  opts: { maxLevels?: number } = {},
+): { community: Int32Array; modularity: number; count: number } {
   let { offsets, targets, weights } = g.undirected();
   let n = g.n;
   const membership = Int32Array.from({ length: n }, (_, i) => i); // original node -> current community
   for (let level = 0; level < (opts.maxLevels ?? 10); level++) {
     const k = new Float64Array(n);
     let m2 = 0;
-    for (let v = 0; v < n; v++) for (let e = offsets[v]!; e < offsets[v + 1]!; e++) { k[v]! += weights[e]!; m2 += weights[e]!; }
+    for (let v = 0; v < n; v++)
+      for (let e = offsets[v]!; e < offsets[v + 1]!; e++) {
+        k[v]! += weights[e]!;
+        m2 += weights[e]!;
+      }
     if (m2 === 0) break;
     const comm = Int32Array.from({ length: n }, (_, i) => i);
     const tot = Float64Array.from(k);
@@ -161,10 +174,17 @@ export function louvain(g: CsrGraph, opts: { maxLevels?: number } = {}): { commu
         let bestGain = neighW[cv]! - (tot[cv]! * k[v]!) / m2;
         for (const c of touched) {
           const gain = neighW[c]! - (tot[c]! * k[v]!) / m2;
-          if (gain > bestGain + 1e-12) { bestGain = gain; best = c; }
+          if (gain > bestGain + 1e-12) {
+            bestGain = gain;
+            best = c;
+          }
         }
         tot[best]! += k[v]!;
-        if (best !== cv) { comm[v] = best; moved = true; anyMove = true; }
+        if (best !== cv) {
+          comm[v] = best;
+          moved = true;
+          anyMove = true;
+        }
         for (const c of touched) neighW[c] = 0;
         neighW[cv] = 0;
         touched.length = 0;
@@ -177,18 +197,27 @@ export function louvain(g: CsrGraph, opts: { maxLevels?: number } = {}): { commu
     for (let v = 0; v < n; v++) if (remap[comm[v]!]! < 0) remap[comm[v]!] = nc++;
     for (let i = 0; i < membership.length; i++) membership[i] = remap[comm[membership[i]!]!]!;
     const agg = new Map<number, number>();
-    for (let v = 0; v < n; v++) for (let e = offsets[v]!; e < offsets[v + 1]!; e++) {
-      const key = remap[comm[v]!]! * nc + remap[comm[targets[e]!]!]!;
-      agg.set(key, (agg.get(key) ?? 0) + weights[e]!);
-    }
+    for (let v = 0; v < n; v++)
+      for (let e = offsets[v]!; e < offsets[v + 1]!; e++) {
+        const key = remap[comm[v]!]! * nc + remap[comm[targets[e]!]!]!;
+        agg.set(key, (agg.get(key) ?? 0) + weights[e]!);
+      }
     const off = new Int32Array(nc + 1);
     for (const key of agg.keys()) off[Math.floor(key / nc) + 1]!++;
     for (let c = 0; c < nc; c++) off[c + 1]! += off[c]!;
     const fill = off.slice(0, nc);
     const tg = new Int32Array(agg.size);
     const wt = new Float64Array(agg.size);
-    for (const [key, w] of agg) { const c = Math.floor(key / nc); const p = fill[c]!++; tg[p] = key % nc; wt[p] = w; }
-    offsets = off; targets = tg; weights = wt; n = nc;
+    for (const [key, w] of agg) {
+      const c = Math.floor(key / nc);
+      const p = fill[c]!++;
+      tg[p] = key % nc;
+      wt[p] = w;
+    }
+    offsets = off;
+    targets = tg;
+    weights = wt;
+    n = nc;
   }
   return { community: membership, modularity: modularity(g, membership), count: new Set(membership).size };
 }

@@ -29,7 +29,18 @@ export interface Projection {
 }
 
 const GOODS_FORWARD = new Set(['Supply']);
-const WEIGHED = new Set(['Supply', 'Payment', 'Ownership', 'Membership', 'Employment', 'Associate', 'Family', 'UnknownLink', 'Usage', 'Directorship']);
+const WEIGHED = new Set([
+  'Supply',
+  'Payment',
+  'Ownership',
+  'Membership',
+  'Employment',
+  'Associate',
+  'Family',
+  'UnknownLink',
+  'Usage',
+  'Directorship',
+]);
 const VOLUME_PROPS = ['quantityKg', 'amount'];
 const DATE_PROPS = ['date', 'startDate'];
 const MONEY = new Set(['Payment']);
@@ -39,19 +50,29 @@ const MONEY = new Set(['Payment']);
  * node: only those an analyst confirmed (default), or the open suggestions too
  * (a fuller but unconfirmed picture; rejected pairs never join).
  */
-export async function projectGraph(tx: Sql, opts: { maxEdges?: number; merges?: 'confirmed' | 'suggested' } = {}): Promise<Projection> {
+export async function projectGraph(
+  tx: Sql,
+  opts: { maxEdges?: number; merges?: 'confirmed' | 'suggested' } = {},
+): Promise<Projection> {
   const t0 = performance.now();
   const maxEdges = opts.maxEdges ?? 3_000_000;
-  const [{ n: count } = { n: 0 }] = await tx.query<{ n: number }>("SELECT count(*)::int AS n FROM statements WHERE prop_type = 'entity'");
-  if (count > maxEdges) throw new GraphTooLargeError(`the graph you may see has ${count} references; analyses are limited to ${maxEdges}`);
+  const [{ n: count } = { n: 0 }] = await tx.query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM statements WHERE prop_type = 'entity'",
+  );
+  if (count > maxEdges)
+    throw new GraphTooLargeError(`the graph you may see has ${count} references; analyses are limited to ${maxEdges}`);
   const refs = await tx.query<Ref>("SELECT entity_id, schema, prop, value FROM statements WHERE prop_type = 'entity'");
-  const modes = await tx.query<{ entity_id: string; value: string }>("SELECT entity_id, value FROM statements WHERE schema = 'Shipment' AND prop = 'mode'");
+  const modes = await tx.query<{ entity_id: string; value: string }>(
+    "SELECT entity_id, value FROM statements WHERE schema = 'Shipment' AND prop = 'mode'",
+  );
   const attrs = await tx.query<{ entity_id: string; prop: string; value: string }>(
-    `SELECT entity_id, prop, value FROM statements WHERE schema = ANY($1) AND prop = ANY($2)`, [[...WEIGHED], [...VOLUME_PROPS, ...DATE_PROPS]],
+    `SELECT entity_id, prop, value FROM statements WHERE schema = ANY($1) AND prop = ANY($2)`,
+    [[...WEIGHED], [...VOLUME_PROPS, ...DATE_PROPS]],
   );
   // The merges the reader may see (row-level security filters the links too).
   const links = await tx.query<{ left_id: string; right_id: string }>(
-    `SELECT left_id, right_id FROM possible_links WHERE status = ANY($1)`, [opts.merges === 'suggested' ? ['confirmed', 'open'] : ['confirmed']],
+    `SELECT left_id, right_id FROM possible_links WHERE status = ANY($1)`,
+    [opts.merges === 'suggested' ? ['confirmed', 'open'] : ['confirmed']],
   );
   const p = await buildProjection({ refs, modes, links, attrs, entities: visibleSchemas(tx) });
   return { ...p, ms: performance.now() - t0 };
@@ -63,9 +84,13 @@ export async function projectGraph(tx: Sql, opts: { maxEdges?: number; merges?: 
  */
 function visibleSchemas(tx: Sql): (ids: string[]) => Promise<{ id: string; schema: string }[]> {
   return async (ids) => {
-    const rows = await tx.query<{ id: string; schema: string }>('SELECT DISTINCT entity_id AS id, schema FROM presence WHERE entity_id = ANY($1)', [ids]);
+    const rows = await tx.query<{ id: string; schema: string }>(
+      'SELECT DISTINCT entity_id AS id, schema FROM presence WHERE entity_id = ANY($1)',
+      [ids],
+    );
     const best = new Map<string, string>();
-    for (const r of rows) best.set(r.id, best.has(r.id) ? model.compatible(best.get(r.id)!, r.schema) ?? best.get(r.id)! : r.schema);
+    for (const r of rows)
+      best.set(r.id, best.has(r.id) ? (model.compatible(best.get(r.id)!, r.schema) ?? best.get(r.id)!) : r.schema);
     return [...best].map(([id, schema]) => ({ id, schema }));
   };
 }
@@ -82,7 +107,14 @@ export interface Ref {
  * lookup that says which entities exist for the reader (and their schemas). The
  * benchmark feeds it the scenario generator's output directly.
  */
-export async function buildProjection(input: { refs: Ref[]; modes: { entity_id: string; value: string }[]; links: { left_id: string; right_id: string }[]; attrs?: { entity_id: string; prop: string; value: string }[]; now?: number; entities: (ids: string[]) => Promise<{ id: string; schema: string }[]> }): Promise<Projection> {
+export async function buildProjection(input: {
+  refs: Ref[];
+  modes: { entity_id: string; value: string }[];
+  links: { left_id: string; right_id: string }[];
+  attrs?: { entity_id: string; prop: string; value: string }[];
+  now?: number;
+  entities: (ids: string[]) => Promise<{ id: string; schema: string }[]>;
+}): Promise<Projection> {
   const t0 = performance.now();
   const { refs, modes, links } = input;
   // Edge weights for the measures: volume (kilograms supplied, money paid) on a log
@@ -92,7 +124,10 @@ export async function buildProjection(input: { refs: Ref[]; modes: { entity_id: 
   const date = new Map<string, number>();
   for (const a of input.attrs ?? []) {
     if (VOLUME_PROPS.includes(a.prop)) volume.set(a.entity_id, (volume.get(a.entity_id) ?? 0) + (Number(a.value) || 0));
-    else { const t = Date.parse(a.value); if (!Number.isNaN(t)) date.set(a.entity_id, Math.max(date.get(a.entity_id) ?? 0, t)); }
+    else {
+      const t = Date.parse(a.value);
+      if (!Number.isNaN(t)) date.set(a.entity_id, Math.max(date.get(a.entity_id) ?? 0, t));
+    }
   }
   const now = input.now ?? Date.now();
   const weightOf = (relId: string): number => {
@@ -138,7 +173,10 @@ export async function buildProjection(input: { refs: Ref[]; modes: { entity_id: 
   const wts: number[] = [];
   const fSrc: number[] = [];
   const fDst: number[] = [];
-  const both = (a: number, b: number): void => { fSrc.push(a, b); fDst.push(b, a); };
+  const both = (a: number, b: number): void => {
+    fSrc.push(a, b);
+    fDst.push(b, a);
+  };
   const shippers = new Map<string, string>();
   for (const r of refs) {
     const s = model.get(r.schema);
@@ -158,25 +196,42 @@ export async function buildProjection(input: { refs: Ref[]; modes: { entity_id: 
       src.push(a);
       dst.push(b);
       wts.push(1);
-      if (r.schema === 'Shipment' && r.prop === 'shipper') { fSrc.push(b); fDst.push(a); shippers.set(r.entity_id, r.value); }
-      else if (r.schema === 'Shipment' && r.prop === 'consignee') { fSrc.push(a); fDst.push(b); }
-      else both(a, b);
+      if (r.schema === 'Shipment' && r.prop === 'shipper') {
+        fSrc.push(b);
+        fDst.push(a);
+        shippers.set(r.entity_id, r.value);
+      } else if (r.schema === 'Shipment' && r.prop === 'consignee') {
+        fSrc.push(a);
+        fDst.push(b);
+      } else both(a, b);
     }
   }
   const supplied = new Set<number>();
   const supplies = new Set<number>();
   for (const [relId, e] of relEnds) {
     if (!e.source || !e.target) continue;
-    if (e.schema === 'Sanction') { sanctionedIds.add(rep(e.source)); continue; }
-    if (e.schema === 'CaseLink') { caseIds.add(rep(e.source)); continue; }
+    if (e.schema === 'Sanction') {
+      sanctionedIds.add(rep(e.source));
+      continue;
+    }
+    if (e.schema === 'CaseLink') {
+      caseIds.add(rep(e.source));
+      continue;
+    }
     const a = node(e.source);
     const b = node(e.target);
     src.push(a);
     dst.push(b);
     wts.push(weightOf(relId));
-    if (GOODS_FORWARD.has(e.schema)) { fSrc.push(a); fDst.push(b); supplies.add(a); supplied.add(b); }
-    else if (MONEY.has(e.schema)) { fSrc.push(b); fDst.push(a); }
-    else both(a, b);
+    if (GOODS_FORWARD.has(e.schema)) {
+      fSrc.push(a);
+      fDst.push(b);
+      supplies.add(a);
+      supplied.add(b);
+    } else if (MONEY.has(e.schema)) {
+      fSrc.push(b);
+      fDst.push(a);
+    } else both(a, b);
   }
   // A visible statement may name an entity the reader may not see: such nodes are
   // dropped with their edges (row-level security decides which entities exist here).
@@ -193,30 +248,53 @@ export async function buildProjection(input: { refs: Ref[]; modes: { entity_id: 
     const x: number[] = [];
     const y: number[] = [];
     const z: number[] = [];
-    for (let e = 0; e < a.length; e++) if (visible[a[e]!] && visible[b[e]!]) { x.push(a[e]!); y.push(b[e]!); z.push(w ? w[e]! : 1); }
+    for (let e = 0; e < a.length; e++)
+      if (visible[a[e]!] && visible[b[e]!]) {
+        x.push(a[e]!);
+        y.push(b[e]!);
+        z.push(w ? w[e]! : 1);
+      }
     return [x, y, z];
   };
   // Renumber so hidden nodes do not appear at all.
   const newIndex = new Int32Array(ids.length).fill(-1);
   const keptIds: string[] = [];
   const keptSchema: string[] = [];
-  for (let i = 0; i < ids.length; i++) if (visible[i]) { newIndex[i] = keptIds.length; keptIds.push(ids[i]!); keptSchema.push(schemaOf[i]!); }
+  for (let i = 0; i < ids.length; i++)
+    if (visible[i]) {
+      newIndex[i] = keptIds.length;
+      keptIds.push(ids[i]!);
+      keptSchema.push(schemaOf[i]!);
+    }
   const renum = (xs: number[]) => xs.map((v) => newIndex[v]!);
   const [gs, gd, gw] = keep(src, dst, wts);
   const [fs, fd] = keep(fSrc, fDst);
   const graph = CsrGraph.fromEdges(keptIds, renum(gs), renum(gd), gw);
   const flow = CsrGraph.fromEdges(keptIds, renum(fs), renum(fd));
-  const at = (id: string): number | undefined => { const i = index.get(id); return i === undefined || newIndex[i]! < 0 ? undefined : newIndex[i]!; };
+  const at = (id: string): number | undefined => {
+    const i = index.get(id);
+    return i === undefined || newIndex[i]! < 0 ? undefined : newIndex[i]!;
+  };
   const n = keptIds.length;
   const seizures = new Int32Array(n);
-  for (const [id, c] of events) { const i = at(id); if (i !== undefined) seizures[i] = c; }
+  for (const [id, c] of events) {
+    const i = at(id);
+    if (i !== undefined) seizures[i] = c;
+  }
   const sanctioned = new Uint8Array(n);
-  for (const id of sanctionedIds) { const i = at(id); if (i !== undefined) sanctioned[i] = 1; }
+  for (const id of sanctionedIds) {
+    const i = at(id);
+    if (i !== undefined) sanctioned[i] = 1;
+  }
   const inCase = new Uint8Array(n);
-  for (const id of caseIds) { const i = at(id); if (i !== undefined) inCase[i] = 1; }
+  for (const id of caseIds) {
+    const i = at(id);
+    if (i !== undefined) inCase[i] = 1;
+  }
   const retail = new Set<number>();
   for (const m of modes) {
-    const i = /mail|express/i.test(m.value) && shippers.has(m.entity_id) ? at(rep(shippers.get(m.entity_id)!)) : undefined;
+    const i =
+      /mail|express/i.test(m.value) && shippers.has(m.entity_id) ? at(rep(shippers.get(m.entity_id)!)) : undefined;
     if (i !== undefined) retail.add(i);
   }
   const mapSet = (xs: Set<number>) => new Set([...xs].map((v) => newIndex[v]!).filter((v) => v >= 0));

@@ -9,9 +9,32 @@ import type { Database } from '../store/db.js';
 import { appendAudit } from '../store/audit.js';
 import { ValidationError, type FieldError } from './record-input.js';
 
-export const CBP_COLUMNS = ['FY', 'Month (abbv)', 'Component', 'Region', 'Land Filter', 'Area of Responsibility', 'Drug Type', 'Count of Event', 'Sum Qty (lbs)'] as const;
+export const CBP_COLUMNS = [
+  'FY',
+  'Month (abbv)',
+  'Component',
+  'Region',
+  'Land Filter',
+  'Area of Responsibility',
+  'Drug Type',
+  'Count of Event',
+  'Sum Qty (lbs)',
+] as const;
 const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
-const MONTH_NAMES = ['JANUARY', 'FEBRUARY', 'MARCH', 'APRIL', 'MAY', 'JUNE', 'JULY', 'AUGUST', 'SEPTEMBER', 'OCTOBER', 'NOVEMBER', 'DECEMBER'];
+const MONTH_NAMES = [
+  'JANUARY',
+  'FEBRUARY',
+  'MARCH',
+  'APRIL',
+  'MAY',
+  'JUNE',
+  'JULY',
+  'AUGUST',
+  'SEPTEMBER',
+  'OCTOBER',
+  'NOVEMBER',
+  'DECEMBER',
+];
 
 export interface CbpRow {
   fy: number;
@@ -29,7 +52,11 @@ function num(v: string): number {
   return Number(v.replace(/,/g, '').trim());
 }
 
-export function parseCbpRow(row: Record<string, string>, file: string, line: number): { row?: CbpRow; errors: FieldError[] } {
+export function parseCbpRow(
+  row: Record<string, string>,
+  file: string,
+  line: number,
+): { row?: CbpRow; errors: FieldError[] } {
   const errors: FieldError[] = [];
   const bad = (col: string, message: string): void => void errors.push({ file, line, path: col, message });
   const fyText = (row.FY ?? '').replace(/^FY\s*/i, '').trim();
@@ -37,25 +64,43 @@ export function parseCbpRow(row: Record<string, string>, file: string, line: num
   if (/^\d{2}$/.test(fyText)) fy = 2000 + fy;
   if (!Number.isInteger(fy) || fy < 1990 || fy > 2100) bad('FY', `"${row.FY}" is not a fiscal year`);
   const monthText = (row['Month (abbv)'] ?? '').trim().toUpperCase();
-  const month = MONTHS.includes(monthText) ? monthText : MONTHS[MONTH_NAMES.indexOf(monthText)] ?? '';
+  const month = MONTHS.includes(monthText) ? monthText : (MONTHS[MONTH_NAMES.indexOf(monthText)] ?? '');
   if (!month) bad('Month (abbv)', `"${row['Month (abbv)']}" is not a month abbreviation (JAN..DEC)`);
   const events = num(row['Count of Event'] ?? '');
-  if (!Number.isInteger(events) || events < 0) bad('Count of Event', `"${row['Count of Event']}" is not a non-negative whole number`);
+  if (!Number.isInteger(events) || events < 0)
+    bad('Count of Event', `"${row['Count of Event']}" is not a non-negative whole number`);
   const lbs = num(row['Sum Qty (lbs)'] ?? '');
-  if (!Number.isFinite(lbs) || lbs < 0) bad('Sum Qty (lbs)', `"${row['Sum Qty (lbs)']}" is not a non-negative quantity`);
+  if (!Number.isFinite(lbs) || lbs < 0)
+    bad('Sum Qty (lbs)', `"${row['Sum Qty (lbs)']}" is not a non-negative quantity`);
   const text = (col: string): string => (row[col] ?? '').trim();
   if (!text('Drug Type')) bad('Drug Type', 'is empty');
   if (errors.length) return { errors };
   return {
-    row: { fy, month, component: text('Component'), region: text('Region'), landFilter: text('Land Filter'), aor: text('Area of Responsibility'), drugType: text('Drug Type'), events, lbs },
+    row: {
+      fy,
+      month,
+      component: text('Component'),
+      region: text('Region'),
+      landFilter: text('Land Filter'),
+      aor: text('Area of Responsibility'),
+      drugType: text('Drug Type'),
+      events,
+      lbs,
+    },
     errors,
   };
 }
 
 /** Imports a CBP seizure-statistics CSV, all or nothing. */
-export async function importCbpCsv(db: Database, actor: string, path: string): Promise<{ rows: number; seconds: number }> {
+export async function importCbpCsv(
+  db: Database,
+  actor: string,
+  path: string,
+): Promise<{ rows: number; seconds: number }> {
   const started = performance.now();
-  const parser = createReadStream(path).pipe(parseCsv({ columns: true, bom: true, skip_empty_lines: true, info: true }));
+  const parser = createReadStream(path).pipe(
+    parseCsv({ columns: true, bom: true, skip_empty_lines: true, info: true }),
+  );
   const rows: CbpRow[] = [];
   const errors: FieldError[] = [];
   let header: string[] | undefined;
@@ -64,7 +109,15 @@ export async function importCbpCsv(db: Database, actor: string, path: string): P
       if (!header) {
         header = Object.keys(item.record);
         const missing = CBP_COLUMNS.filter((c) => !header!.includes(c));
-        if (missing.length) throw new ValidationError([{ file: path, line: 1, path: 'header', message: `missing column(s) ${missing.join(', ')}; expected ${CBP_COLUMNS.join(', ')}` }]);
+        if (missing.length)
+          throw new ValidationError([
+            {
+              file: path,
+              line: 1,
+              path: 'header',
+              message: `missing column(s) ${missing.join(', ')}; expected ${CBP_COLUMNS.join(', ')}`,
+            },
+          ]);
       }
       const r = parseCbpRow(item.record, path, item.info.lines);
       if (r.row) rows.push(r.row);
@@ -93,9 +146,25 @@ export async function importCbpCsv(db: Database, actor: string, path: string): P
        SELECT *, $10 FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::float8[])
        ON CONFLICT (fy, month, component, region, land_filter, aor, drug_type)
        DO UPDATE SET event_count = excluded.event_count, qty_lbs = excluded.qty_lbs, source_file = excluded.source_file, imported_at = now()`,
-      [col('fy'), col('month'), col('component'), col('region'), col('landFilter'), col('aor'), col('drugType'), col('events'), col('lbs'), path.split('/').pop()],
+      [
+        col('fy'),
+        col('month'),
+        col('component'),
+        col('region'),
+        col('landFilter'),
+        col('aor'),
+        col('drugType'),
+        col('events'),
+        col('lbs'),
+        path.split('/').pop(),
+      ],
     );
-    await appendAudit(tx, { actor, action: 'cbp.import', target: path.split('/').pop(), details: { rows: all.length } });
+    await appendAudit(tx, {
+      actor,
+      action: 'cbp.import',
+      target: path.split('/').pop(),
+      details: { rows: all.length },
+    });
   });
   return { rows: all.length, seconds: (performance.now() - started) / 1000 };
 }

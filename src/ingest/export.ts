@@ -36,7 +36,11 @@ export async function* exportFtm(store: Store, who: Principal, opts: ExportOptio
 export const STATEMENT_CSV_COLUMNS = ['entity_id', 'schema', 'caption', 'prop', 'value', 'marking', 'source'] as const;
 
 /** Streams CSV rows, one per value the reader may see; logged as a dissemination like the FtM export. */
-export async function* exportStatementRows(store: Store, who: Principal, opts: ExportOptions): AsyncGenerator<string[]> {
+export async function* exportStatementRows(
+  store: Store,
+  who: Principal,
+  opts: ExportOptions,
+): AsyncGenerator<string[]> {
   for await (const e of exportEntities(store, who, opts, 'export.csv')) {
     for (const [prop, values] of Object.entries(e.properties)) {
       for (const v of values) yield [e.id, e.schema, e.caption, prop, v.value, v.portion, v.source ?? ''];
@@ -45,7 +49,12 @@ export async function* exportStatementRows(store: Store, who: Principal, opts: E
 }
 
 /** Every entity the reader may see, page by page, with only the values they may see; logs dissemination and audit when done. */
-async function* exportEntities(store: Store, who: Principal, opts: ExportOptions, channel: 'export.ftm' | 'export.csv'): AsyncGenerator<EntityView> {
+async function* exportEntities(
+  store: Store,
+  who: Principal,
+  opts: ExportOptions,
+  channel: 'export.ftm' | 'export.csv',
+): AsyncGenerator<EntityView> {
   assertMay(who, 'export');
   if (!opts.purpose || opts.purpose.trim().length < 5) throw new Error('purpose: an export needs a stated purpose');
   let after = '';
@@ -74,6 +83,11 @@ async function* exportEntities(store: Store, who: Principal, opts: ExportOptions
       purpose: opts.purpose,
       recordIds: [...intelRecords],
     });
-    await appendAudit(tx, { actor: who.username, action: channel, purpose: opts.purpose, details: { entities: count, intelligenceRecords: intelRecords.size, recipient: opts.recipient ?? who.username } });
+    await appendAudit(tx, {
+      actor: who.username,
+      action: channel,
+      purpose: opts.purpose,
+      details: { entities: count, intelligenceRecords: intelRecords.size, recipient: opts.recipient ?? who.username },
+    });
   });
 }

@@ -40,7 +40,12 @@ export const XREF_MAX = 50_000;
 /** After writing this many statements, refresh the planner's statistics. */
 const ANALYZE_AFTER = 5_000;
 
-export async function importRecords(store: Store, writer: Principal, items: () => AsyncIterable<Parsed>, opts: ImportOptions): Promise<ImportReport> {
+export async function importRecords(
+  store: Store,
+  writer: Principal,
+  items: () => AsyncIterable<Parsed>,
+  opts: ImportOptions,
+): Promise<ImportReport> {
   const started = performance.now();
   const mode = opts.mode ?? 'atomic';
   const maxErrors = opts.maxErrors ?? 100;
@@ -61,7 +66,15 @@ export async function importRecords(store: Store, writer: Principal, items: () =
     if (read % 1000 === 0) opts.onProgress?.('validate', read);
   }
   let links: number | null = null;
-  const report = (w: WriteResult): ImportReport => ({ mode, read, rejected, errors, links, seconds: (performance.now() - started) / 1000, ...w });
+  const report = (w: WriteResult): ImportReport => ({
+    mode,
+    read,
+    rejected,
+    errors,
+    links,
+    seconds: (performance.now() - started) / 1000,
+    ...w,
+  });
   const written: string[] = [];
   const none: WriteResult = { inserted: 0, updated: 0, unchanged: 0, entities: 0, statements: 0 };
   if (rejected && mode === 'atomic') throw Object.assign(new ValidationError(errors), { report: report(none) });
@@ -74,7 +87,12 @@ export async function importRecords(store: Store, writer: Principal, items: () =
     let done = 0;
     const flush = async (): Promise<void> => {
       if (!batch.length) return;
-      const r = await writeRecords(tx, store.markings, writer, batch, { origin: opts.origin, purpose: opts.purpose, knownIds, onWritten: (ids) => written.push(...ids) });
+      const r = await writeRecords(tx, store.markings, writer, batch, {
+        origin: opts.origin,
+        purpose: opts.purpose,
+        knownIds,
+        onWritten: (ids) => written.push(...ids),
+      });
       for (const k of ['inserted', 'updated', 'unchanged', 'entities', 'statements'] as const) total[k] += r[k];
       if (r.ids) total.ids = { ...total.ids, ...r.ids };
       done += batch.length;
@@ -88,7 +106,9 @@ export async function importRecords(store: Store, writer: Principal, items: () =
     }
     await flush();
     // Queued in the same transaction: what follows the write survives a crash after the commit.
-    return queueAfterWrite(store.db, tx, written, writer.username, { crossReference: xref && written.length <= XREF_MAX });
+    return queueAfterWrite(store.db, tx, written, writer.username, {
+      crossReference: xref && written.length <= XREF_MAX,
+    });
   });
   // PGlite has no autovacuum: without fresh statistics after a large import the
   // planner misjudges every query (seconds instead of milliseconds at 1M entities).

@@ -108,7 +108,11 @@ export async function* readFtm(input: Input, opts: ReadOptions): AsyncGenerator<
     }
     const e = value as { id?: unknown; schema?: unknown; properties?: unknown };
     yield parseRecord(
-      { ...recordDefaults(opts), sourceRecordId: typeof e?.id === 'string' ? e.id : undefined, entities: [{ id: e?.id, schema: e?.schema, properties: e?.properties }] },
+      {
+        ...recordDefaults(opts),
+        sourceRecordId: typeof e?.id === 'string' ? e.id : undefined,
+        entities: [{ id: e?.id, schema: e?.schema, properties: e?.properties }],
+      },
       { source: opts.source, file, line, path: 'entity' },
     );
   }
@@ -122,11 +126,17 @@ export async function* readFtm(input: Input, opts: ReadOptions): AsyncGenerator<
 export interface CsvMapping {
   /** Column(s) whose values identify the source record; default: the whole row. */
   recordId?: string[];
-  entities: Record<string, {
-    schema: string;
-    keys: string[];
-    properties: Record<string, { column?: string; columns?: string[]; value?: string; entity?: string; split?: string }>;
-  }>;
+  entities: Record<
+    string,
+    {
+      schema: string;
+      keys: string[];
+      properties: Record<
+        string,
+        { column?: string; columns?: string[]; value?: string; entity?: string; split?: string }
+      >;
+    }
+  >;
 }
 
 export function validateMapping(m: unknown): CsvMapping {
@@ -135,13 +145,15 @@ export function validateMapping(m: unknown): CsvMapping {
   };
   if (typeof m !== 'object' || m === null) bad('must be a JSON object with "entities"');
   const mm = m as CsvMapping;
-  if (typeof mm.entities !== 'object' || !mm.entities || !Object.keys(mm.entities).length) bad('"entities" must name at least one entity');
+  if (typeof mm.entities !== 'object' || !mm.entities || !Object.keys(mm.entities).length)
+    bad('"entities" must name at least one entity');
   for (const [name, e] of Object.entries(mm.entities)) {
     if (typeof e.schema !== 'string') bad(`entities.${name}.schema is required`);
     if (!Array.isArray(e.keys) || !e.keys.length) bad(`entities.${name}.keys must list the columns that identify it`);
     if (typeof e.properties !== 'object') bad(`entities.${name}.properties is required`);
     for (const [p, spec] of Object.entries(e.properties)) {
-      if (spec.entity && !mm.entities[spec.entity]) bad(`entities.${name}.properties.${p} refers to unknown mapped entity "${spec.entity}"`);
+      if (spec.entity && !mm.entities[spec.entity])
+        bad(`entities.${name}.properties.${p} refers to unknown mapped entity "${spec.entity}"`);
     }
   }
   return mm;
@@ -150,7 +162,9 @@ export function validateMapping(m: unknown): CsvMapping {
 export async function* readCsv(input: Input, mapping: CsvMapping, opts: ReadOptions): AsyncGenerator<Parsed> {
   const file = inputName(input);
   const hash = (parts: string[]): string => createHash('sha1').update(parts.join('\u0000')).digest('hex').slice(0, 20);
-  const parser = inputStream(input).pipe(parseCsv({ columns: true, bom: true, skip_empty_lines: true, relax_column_count: false, info: true }));
+  const parser = inputStream(input).pipe(
+    parseCsv({ columns: true, bom: true, skip_empty_lines: true, relax_column_count: false, info: true }),
+  );
   try {
     for await (const item of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
       const row = item.record;
@@ -163,7 +177,9 @@ export async function* readCsv(input: Input, mapping: CsvMapping, opts: ReadOpti
       const ids: Record<string, string | undefined> = {};
       for (const [name, e] of Object.entries(mapping.entities)) {
         const keyVals = e.keys.map(col);
-        ids[name] = keyVals.every((v) => v.trim() === '') ? undefined : `${opts.source.toLowerCase()}-${name}-${hash([e.schema, ...keyVals])}`;
+        ids[name] = keyVals.every((v) => v.trim() === '')
+          ? undefined
+          : `${opts.source.toLowerCase()}-${name}-${hash([e.schema, ...keyVals])}`;
       }
       const entities = Object.entries(mapping.entities)
         .filter(([name]) => ids[name])
@@ -188,7 +204,10 @@ export async function* readCsv(input: Input, mapping: CsvMapping, opts: ReadOpti
         continue;
       }
       const recordId = mapping.recordId ? mapping.recordId.map(col).join('/') : `row-${hash(Object.values(row))}`;
-      yield parseRecord({ ...recordDefaults(opts), sourceRecordId: recordId, entities }, { source: opts.source, file, line, path: 'row' });
+      yield parseRecord(
+        { ...recordDefaults(opts), sourceRecordId: recordId, entities },
+        { source: opts.source, file, line, path: 'row' },
+      );
     }
   } catch (e) {
     const err = e as Error & { lines?: number };

@@ -7,12 +7,21 @@ import { cleanValue, isEntityId, searchKey, ValueError } from '../domain/values.
 import { normalizeIdentifier, type IdentifierKind } from '../resolve/identifiers.js';
 import { casValid } from '../domain/checksums.js';
 
-const CHECK_DIGITS: Record<string, IdentifierKind> = { containerNumber: 'container', vin: 'vin', imoNumber: 'imo', iban: 'iban' };
+const CHECK_DIGITS: Record<string, IdentifierKind> = {
+  containerNumber: 'container',
+  vin: 'vin',
+  imoNumber: 'imo',
+  iban: 'iban',
+};
 import { MarkingError, toMarking, type Marking, type MarkingInput } from '../domain/markings.js';
 
 import {
-  MAX_RETENTION_YEARS, RECORD_KINDS,
-  type EntityInput, type FieldError, type RecordInput, type StatementInput,
+  MAX_RETENTION_YEARS,
+  RECORD_KINDS,
+  type EntityInput,
+  type FieldError,
+  type RecordInput,
+  type StatementInput,
 } from '../domain/records.js';
 
 // The record's shape lives in the domain, where the store can use it; importers keep importing it from here.
@@ -100,7 +109,8 @@ export function parseRecord(raw: unknown, ctx: ParseContext): { record?: RecordI
   const grade = str('grade', false, 2);
   if (grade !== null) {
     const m = /^([A-F])([1-6])$/.exec(grade.toUpperCase());
-    if (!m) err('grade', `must be an Admiralty grade: reliability A-F then credibility 1-6 (e.g. "B2"), got "${grade}"`);
+    if (!m)
+      err('grade', `must be an Admiralty grade: reliability A-F then credibility 1-6 (e.g. "B2"), got "${grade}"`);
     else [, reliability, credibility] = m as unknown as [string, string, string];
   }
 
@@ -129,22 +139,32 @@ export function parseRecord(raw: unknown, ctx: ParseContext): { record?: RecordI
 
   // 28 CFR 23.20(a),(b): criminal intelligence needs reasonable suspicion of criminal activity.
   if (kind === 'intelligence') {
-    if (!criminalBasis || criminalBasis.length < 20) err('criminalBasis', 'an intelligence record needs a stated criminal basis (reasonable suspicion), at least 20 characters');
-    if (!sensitivity) err('sensitivity', `an intelligence record needs a sensitivity label (${SENSITIVITY.join(', ')})`);
+    if (!criminalBasis || criminalBasis.length < 20)
+      err(
+        'criminalBasis',
+        'an intelligence record needs a stated criminal basis (reasonable suspicion), at least 20 characters',
+      );
+    if (!sensitivity)
+      err('sensitivity', `an intelligence record needs a sensitivity label (${SENSITIVITY.join(', ')})`);
     if (!confidence) err('confidence', `an intelligence record needs a confidence label (${CONFIDENCE.join(', ')})`);
   }
   const today = ctx.today ?? new Date();
   const maxReview = addYears(today, MAX_RETENTION_YEARS);
   let reviewBy = reviewByRaw;
   if (kind === 'intelligence') {
-    if (reviewBy && reviewBy > maxReview) err('reviewBy', `is ${reviewBy}; intelligence may be kept at most ${MAX_RETENTION_YEARS} years before review (until ${maxReview})`);
+    if (reviewBy && reviewBy > maxReview)
+      err(
+        'reviewBy',
+        `is ${reviewBy}; intelligence may be kept at most ${MAX_RETENTION_YEARS} years before review (until ${maxReview})`,
+      );
     reviewBy ??= maxReview;
   }
 
   const entities: EntityInput[] = [];
   const rawEntities = raw.entities;
   if (!Array.isArray(rawEntities) || rawEntities.length === 0) err('entities', 'must be a non-empty array of entities');
-  else if (rawEntities.length > MAX_ENTITIES_PER_RECORD) err('entities', `has ${rawEntities.length} entities; at most ${MAX_ENTITIES_PER_RECORD} per record`);
+  else if (rawEntities.length > MAX_ENTITIES_PER_RECORD)
+    err('entities', `has ${rawEntities.length} entities; at most ${MAX_ENTITIES_PER_RECORD} per record`);
   else if (marking) {
     const seen = new Set<string>();
     rawEntities.forEach((e, i) => {
@@ -158,8 +178,19 @@ export function parseRecord(raw: unknown, ctx: ParseContext): { record?: RecordI
 
   if (errors.length || !sourceRecordId || !kind || !marking) return { errors };
   const record: Omit<RecordInput, 'contentHash'> = {
-    source, sourceRecordId, kind, reportDate, reliability, credibility, marking,
-    criminalBasis, protectedNexus, sensitivity, confidence, reviewBy: reviewByRaw, entities,
+    source,
+    sourceRecordId,
+    kind,
+    reportDate,
+    reliability,
+    credibility,
+    marking,
+    criminalBasis,
+    protectedNexus,
+    sensitivity,
+    confidence,
+    reviewBy: reviewByRaw,
+    entities,
   };
   // The hash covers what the source said, not derived defaults, so re-importing on
   // another day (another default review date) is still "unchanged".
@@ -187,7 +218,13 @@ function parseEntity(
   }
   const def = typeof schema === 'string' ? model.get(schema) : undefined;
   if (!def || def.abstract) {
-    err(`${path}.schema`, `must be one of ${model.concrete().map((s) => s.name).join(', ')}; got ${JSON.stringify(schema)}`);
+    err(
+      `${path}.schema`,
+      `must be one of ${model
+        .concrete()
+        .map((s) => s.name)
+        .join(', ')}; got ${JSON.stringify(schema)}`,
+    );
     return undefined;
   }
   if (!isObj(properties)) {
@@ -196,7 +233,8 @@ function parseEntity(
   }
   const entityMarking = markingOf(raw.marking, `${path}.marking`, recordMarking);
   const propMarkings = raw.propertyMarkings;
-  if (propMarkings !== undefined && !isObj(propMarkings)) err(`${path}.propertyMarkings`, 'must be an object of property name to marking');
+  if (propMarkings !== undefined && !isObj(propMarkings))
+    err(`${path}.propertyMarkings`, 'must be an object of property name to marking');
   const props = model.properties(def.name);
   const statements: StatementInput[] = [];
   for (const [prop, values] of Object.entries(properties)) {
@@ -208,7 +246,10 @@ function parseEntity(
       continue;
     }
     if (pdef.protected && !protectedNexus) {
-      err(ppath, `records ${pdef.label.toLowerCase()} (political, religious or social views or associations); 28 CFR 23.20(b) refuses it unless the record states its relevance to criminal conduct in protectedNexus`);
+      err(
+        ppath,
+        `records ${pdef.label.toLowerCase()} (political, religious or social views or associations); 28 CFR 23.20(b) refuses it unless the record states its relevance to criminal conduct in protectedNexus`,
+      );
       ok = false;
       continue;
     }
@@ -218,7 +259,10 @@ function parseEntity(
       ok = false;
       continue;
     }
-    const pm = isObj(propMarkings) && propMarkings[prop] !== undefined ? markingOf(propMarkings[prop], `${path}.propertyMarkings.${prop}`) : entityMarking;
+    const pm =
+      isObj(propMarkings) && propMarkings[prop] !== undefined
+        ? markingOf(propMarkings[prop], `${path}.propertyMarkings.${prop}`)
+        : entityMarking;
     if (!pm) {
       ok = false;
       continue;
@@ -230,10 +274,17 @@ function parseEntity(
         // Identifiers with a check digit are checked here, so a typo is refused at the door.
         const checked = CHECK_DIGITS[prop];
         if (checked) normalizeIdentifier(checked, clean);
-        if (prop === 'casNumber' && !casValid(clean)) throw new Error(`"${clean}" is not a CAS Registry Number with a valid check digit (NNNNNNN-NN-N)`);
+        if (prop === 'casNumber' && !casValid(clean))
+          throw new Error(`"${clean}" is not a CAS Registry Number with a valid check digit (NNNNNNN-NN-N)`);
         if (seen.has(clean)) return;
         seen.add(clean);
-        statements.push({ prop, propType: pdef.type, value: clean, searchKey: searchKey(pdef.type, clean), marking: pm });
+        statements.push({
+          prop,
+          propType: pdef.type,
+          value: clean,
+          searchKey: searchKey(pdef.type, clean),
+          marking: pm,
+        });
       } catch (e) {
         err(`${ppath}[${j}]`, (e as Error).message);
         ok = false;

@@ -4,20 +4,66 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 
 const ALIASES: Record<string, string> = {
-  'united states': 'us', usa: 'us', 'hong kong': 'hk', taiwan: 'tw', russia: 'ru', venezuela: 've', bolivia: 'bo', iran: 'ir', burma: 'mm',
-  'korea, north': 'kp', 'north korea': 'kp', 'korea, south': 'kr', 'south korea': 'kr', vietnam: 'vn', laos: 'la', syria: 'sy', tanzania: 'tz',
-  macau: 'mo', macao: 'mo', 'united kingdom': 'gb', netherlands: 'nl', 'dominican republic': 'do', 'czech republic': 'cz', moldova: 'md',
-  "cote d'ivoire": 'ci', 'cote d ivoire': 'ci', 'congo, democratic republic of the': 'cd', turkey: 'tr', turkiye: 'tr', 'british virgin islands': 'vg',
-  'cayman islands': 'ky', bahamas: 'bs', 'the bahamas': 'bs', philippines: 'ph', gambia: 'gm', 'the gambia': 'gm', 'west bank': 'ps', palestinian: 'ps',
-  'united arab emirates': 'ae', china: 'cn', "china, people's republic of": 'cn', mexico: 'mx', 'sudan': 'sd', 'south sudan': 'ss', 'niger': 'ne',
-  comoros: 'km', 'central african republic': 'cf', 'marshall islands': 'mh', 'micronesia, federated states of': 'fm', 'kosovo': 'xk', 'region: crimea': 'ua',
+  'united states': 'us',
+  usa: 'us',
+  'hong kong': 'hk',
+  taiwan: 'tw',
+  russia: 'ru',
+  venezuela: 've',
+  bolivia: 'bo',
+  iran: 'ir',
+  burma: 'mm',
+  'korea, north': 'kp',
+  'north korea': 'kp',
+  'korea, south': 'kr',
+  'south korea': 'kr',
+  vietnam: 'vn',
+  laos: 'la',
+  syria: 'sy',
+  tanzania: 'tz',
+  macau: 'mo',
+  macao: 'mo',
+  'united kingdom': 'gb',
+  netherlands: 'nl',
+  'dominican republic': 'do',
+  'czech republic': 'cz',
+  moldova: 'md',
+  "cote d'ivoire": 'ci',
+  'cote d ivoire': 'ci',
+  'congo, democratic republic of the': 'cd',
+  turkey: 'tr',
+  turkiye: 'tr',
+  'british virgin islands': 'vg',
+  'cayman islands': 'ky',
+  bahamas: 'bs',
+  'the bahamas': 'bs',
+  philippines: 'ph',
+  gambia: 'gm',
+  'the gambia': 'gm',
+  'west bank': 'ps',
+  palestinian: 'ps',
+  'united arab emirates': 'ae',
+  china: 'cn',
+  "china, people's republic of": 'cn',
+  mexico: 'mx',
+  sudan: 'sd',
+  'south sudan': 'ss',
+  niger: 'ne',
+  comoros: 'km',
+  'central african republic': 'cf',
+  'marshall islands': 'mh',
+  'micronesia, federated states of': 'fm',
+  kosovo: 'xk',
+  'region: crimea': 'ua',
 };
 
 let table: Map<string, string> | undefined;
 function load(): Map<string, string> {
   if (table) return table;
   table = new Map(Object.entries(ALIASES));
-  const rows = parse(readFileSync(new URL('../../reference/country-codes.csv', import.meta.url), 'utf8'), { columns: true }) as { CountryCode: string; CountryName: string }[];
+  const rows = parse(readFileSync(new URL('../../reference/country-codes.csv', import.meta.url), 'utf8'), {
+    columns: true,
+  }) as { CountryCode: string; CountryName: string }[];
   for (const r of rows) {
     const code = r.CountryCode.toLowerCase();
     const name = r.CountryName.toLowerCase();

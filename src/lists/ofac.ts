@@ -17,7 +17,20 @@ export interface LoadedList {
   entries: ListEntry[];
 }
 
-const MONTHS: Record<string, string> = { jan: '01', feb: '02', mar: '03', apr: '04', may: '05', jun: '06', jul: '07', aug: '08', sep: '09', oct: '10', nov: '11', dec: '12' };
+const MONTHS: Record<string, string> = {
+  jan: '01',
+  feb: '02',
+  mar: '03',
+  apr: '04',
+  may: '05',
+  jun: '06',
+  jul: '07',
+  aug: '08',
+  sep: '09',
+  oct: '10',
+  nov: '11',
+  dec: '12',
+};
 
 /** "31 Jul 1964", "Jul 1964", "1948", "circa 1960" -> ISO (partial) dates; ranges give both ends. */
 export function ofacDates(text: string): string[] {
@@ -32,8 +45,14 @@ export function ofacDates(text: string): string[] {
 
 const ID_PATTERNS: [RegExp, IdentifierKind][] = [
   [/^Passport (\S+)/, 'passport'],
-  [/^(?:C\.U\.R\.P\.|R\.F\.C\.|Cedula No\.|National ID No\.|NIT #|Electoral Registry No\.|Identification Number|Credencial electoral|C\.U\.I\.|D\.N\.I\.|Cartilla de Servicio Militar Nacional No\.)\s*#?\s*(\S+)/, 'nationalId'],
-  [/^(?:Tax ID No\.|Registration Number|Folio Mercantil No\.|Matricula Mercantil No|Unified Social Credit Code \(USCC\)|RUC #|Business Registration Number|Company Number|Registration ID)\s*#?\s*(\S+)/, 'registration'],
+  [
+    /^(?:C\.U\.R\.P\.|R\.F\.C\.|Cedula No\.|National ID No\.|NIT #|Electoral Registry No\.|Identification Number|Credencial electoral|C\.U\.I\.|D\.N\.I\.|Cartilla de Servicio Militar Nacional No\.)\s*#?\s*(\S+)/,
+    'nationalId',
+  ],
+  [
+    /^(?:Tax ID No\.|Registration Number|Folio Mercantil No\.|Matricula Mercantil No|Unified Social Credit Code \(USCC\)|RUC #|Business Registration Number|Company Number|Registration ID)\s*#?\s*(\S+)/,
+    'registration',
+  ],
   [/^Email Address (\S+)/, 'email'],
 ];
 
@@ -95,7 +114,12 @@ const clean = (v: string | undefined): string => (v === undefined || v.trim() ==
 function readLegacy(path: string): string[][] {
   if (!existsSync(path)) return [];
   const text = readFileSync(path, 'latin1').replace(/\u001a/g, '');
-  return parseCsv(text, { relax_quotes: true, relax_column_count: true, skip_empty_lines: true, trim: false }) as string[][];
+  return parseCsv(text, {
+    relax_quotes: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    trim: false,
+  }) as string[][];
 }
 
 /** "ZAMBADA GARCIA, Ismael" -> "Ismael ZAMBADA GARCIA" (the original is kept too). */
@@ -104,7 +128,12 @@ function personNames(name: string): string[] {
   return m ? [name, `${m[2]} ${m[1]}`] : [name];
 }
 
-const KIND: Record<string, ListEntry['kind']> = { individual: 'person', vessel: 'vessel', aircraft: 'aircraft', '': 'organization' };
+const KIND: Record<string, ListEntry['kind']> = {
+  individual: 'person',
+  vessel: 'vessel',
+  aircraft: 'aircraft',
+  '': 'organization',
+};
 
 /**
  * The legacy CSV set in `dir`. `programs` keeps only entries in at least one of
@@ -129,14 +158,18 @@ export function loadOfacCsv(dir: string, opts: { programs?: string[]; publishDat
     const id = clean(r[0]);
     const name = clean(r[1]);
     if (!id || !name) continue;
-    const programs = clean(r[3]).split(/\]\s*\[/).map((p) => p.replace(/[[\]]/g, '').trim()).filter(Boolean);
+    const programs = clean(r[3])
+      .split(/\]\s*\[/)
+      .map((p) => p.replace(/[[\]]/g, '').trim())
+      .filter(Boolean);
     if (opts.programs && !programs.some((p) => opts.programs!.includes(p))) continue;
     const type = clean(r[2]).toLowerCase();
     const kind = KIND[type] ?? 'other';
     const remarks = `${clean(r[11])}${comments.get(id) ?? ''}`;
     const facts = parseRemarks(remarks);
     const names = [...(kind === 'person' ? personNames(name) : [name])];
-    for (const a of [...(aliases.get(id) ?? []), ...facts.aliases]) names.push(...(kind === 'person' ? personNames(a) : [a]));
+    for (const a of [...(aliases.get(id) ?? []), ...facts.aliases])
+      names.push(...(kind === 'person' ? personNames(a) : [a]));
     entries.push({
       id: `ofac-${id}`,
       list: 'OFAC-SDN',
@@ -146,10 +179,23 @@ export function loadOfacCsv(dir: string, opts: { programs?: string[]; publishDat
       countries: [...new Set([...facts.countries, ...(addrCountries.get(id) ?? [])])],
       identifiers: [...new Set(facts.identifiers)],
       programs,
-      details: { name, type: type || 'entity', remarks: remarks || undefined, birthPlace: facts.birthPlace, gender: facts.gender, linkedTo: facts.linkedTo.length ? facts.linkedTo : undefined, vesselFlag: clean(r[9]) || undefined },
+      details: {
+        name,
+        type: type || 'entity',
+        remarks: remarks || undefined,
+        birthPlace: facts.birthPlace,
+        gender: facts.gender,
+        linkedTo: facts.linkedTo.length ? facts.linkedTo : undefined,
+        vesselFlag: clean(r[9]) || undefined,
+      },
     });
   }
-  return { name: 'OFAC Specially Designated Nationals (SDN) list', publishDate: opts.publishDate ?? null, source: `${dir} (legacy CSV)`, entries };
+  return {
+    name: 'OFAC Specially Designated Nationals (SDN) list',
+    publishDate: opts.publishDate ?? null,
+    source: `${dir} (legacy CSV)`,
+    entries,
+  };
 }
 
 type XmlNode = Record<string, unknown>;
@@ -157,7 +203,12 @@ const asArray = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Arra
 
 /** SDN.XML as published (https://sanctionslistservice.ofac.treas.gov), e.g. a file a user downloaded today. */
 export function loadOfacXml(path: string, opts: { programs?: string[] } = {}): LoadedList {
-  const parser = new XMLParser({ ignoreAttributes: true, removeNSPrefix: true, parseTagValue: false, trimValues: true });
+  const parser = new XMLParser({
+    ignoreAttributes: true,
+    removeNSPrefix: true,
+    parseTagValue: false,
+    trimValues: true,
+  });
   const doc = parser.parse(readFileSync(path, 'utf8')) as { sdnList?: XmlNode };
   const root = doc.sdnList;
   if (!root) throw new Error(`${path}: not an OFAC SDN.XML file (no <sdnList>)`);
@@ -172,27 +223,53 @@ export function loadOfacXml(path: string, opts: { programs?: string[] } = {}): L
     const type = String(e.sdnType ?? '').toLowerCase();
     const kind = KIND[type === 'entity' ? '' : type] ?? 'other';
     const full = (n: XmlNode): string => [n.firstName, n.lastName].filter(Boolean).map(String).join(' ');
-    const names = [full(e), ...asArray((e.akaList as XmlNode | undefined)?.aka as XmlNode | XmlNode[]).map(full)].filter(Boolean);
+    const names = [
+      full(e),
+      ...asArray((e.akaList as XmlNode | undefined)?.aka as XmlNode | XmlNode[]).map(full),
+    ].filter(Boolean);
     const identifiers: string[] = [];
     for (const i of asArray((e.idList as XmlNode | undefined)?.id as XmlNode | XmlNode[])) {
       const t = String(i.idType ?? '');
       const num = String(i.idNumber ?? '');
-      const kindOf: IdentifierKind = /passport/i.test(t) ? 'passport' : /email/i.test(t) ? 'email' : /digital currency/i.test(t) ? 'crypto' : /registration|tax|folio|mercantil/i.test(t) ? 'registration' : 'nationalId';
+      const kindOf: IdentifierKind = /passport/i.test(t)
+        ? 'passport'
+        : /email/i.test(t)
+          ? 'email'
+          : /digital currency/i.test(t)
+            ? 'crypto'
+            : /registration|tax|folio|mercantil/i.test(t)
+              ? 'registration'
+              : 'nationalId';
       try {
         identifiers.push(normalizeIdentifier(kindOf, num));
       } catch {
         identifiers.push(`${kindOf}:${num.toUpperCase().replace(/[^A-Z0-9]/g, '')}`);
       }
     }
-    const dobs = asArray((e.dateOfBirthList as XmlNode | undefined)?.dateOfBirthItem as XmlNode | XmlNode[]).flatMap((d) => ofacDates(String(d.dateOfBirth ?? '')));
+    const dobs = asArray((e.dateOfBirthList as XmlNode | undefined)?.dateOfBirthItem as XmlNode | XmlNode[]).flatMap(
+      (d) => ofacDates(String(d.dateOfBirth ?? '')),
+    );
     const countries = [
-      ...asArray((e.nationalityList as XmlNode | undefined)?.nationality as XmlNode | XmlNode[]).map((n) => countryCode(String(n.country ?? ''))),
-      ...asArray((e.citizenshipList as XmlNode | undefined)?.citizenship as XmlNode | XmlNode[]).map((n) => countryCode(String(n.country ?? ''))),
-      ...asArray((e.addressList as XmlNode | undefined)?.address as XmlNode | XmlNode[]).map((a) => countryCode(String(a.country ?? ''))),
+      ...asArray((e.nationalityList as XmlNode | undefined)?.nationality as XmlNode | XmlNode[]).map((n) =>
+        countryCode(String(n.country ?? '')),
+      ),
+      ...asArray((e.citizenshipList as XmlNode | undefined)?.citizenship as XmlNode | XmlNode[]).map((n) =>
+        countryCode(String(n.country ?? '')),
+      ),
+      ...asArray((e.addressList as XmlNode | undefined)?.address as XmlNode | XmlNode[]).map((a) =>
+        countryCode(String(a.country ?? '')),
+      ),
     ].filter((c): c is string => !!c);
     entries.push({
-      id: `ofac-${e.uid}`, list: 'OFAC-SDN', kind, names: [...new Set(names)], birthDates: [...new Set(dobs)], countries: [...new Set(countries)],
-      identifiers: [...new Set(identifiers)], programs, details: { name: full(e), type: type || 'entity', remarks: e.remarks ? String(e.remarks) : undefined },
+      id: `ofac-${e.uid}`,
+      list: 'OFAC-SDN',
+      kind,
+      names: [...new Set(names)],
+      birthDates: [...new Set(dobs)],
+      countries: [...new Set(countries)],
+      identifiers: [...new Set(identifiers)],
+      programs,
+      details: { name: full(e), type: type || 'entity', remarks: e.remarks ? String(e.remarks) : undefined },
     });
   }
   return { name: 'OFAC Specially Designated Nationals (SDN) list', publishDate, source: `${path} (SDN.XML)`, entries };

@@ -21,7 +21,10 @@ export { DEFAULT_THRESHOLD };
 const DRUG_PROGRAMS = ['SDNTK', 'ILLICIT-DRUGS-EO14059'];
 
 export class ScreeningLists {
-  private constructor(readonly index: ScreeningIndex, readonly lists: ListInfo[]) {}
+  private constructor(
+    readonly index: ScreeningIndex,
+    readonly lists: ListInfo[],
+  ) {}
 
   static load(opts: { ofacXml?: string } = {}): ScreeningLists {
     const xml = opts.ofacXml ?? process.env.CHOKEPOINT_OFAC_XML;
@@ -35,10 +38,16 @@ export class ScreeningLists {
     const index = new ScreeningIndex();
     for (const e of ofac.entries) index.add(e);
     index.build();
-    return new ScreeningLists(index, [{
-      list: 'OFAC-SDN', name: ofac.name, publishDate: ofac.publishDate, source: ofac.source, entries: ofac.entries.length,
-      drugProgramEntries: ofac.entries.filter((e) => e.programs?.some((p) => DRUG_PROGRAMS.includes(p))).length,
-    }]);
+    return new ScreeningLists(index, [
+      {
+        list: 'OFAC-SDN',
+        name: ofac.name,
+        publishDate: ofac.publishDate,
+        source: ofac.source,
+        entries: ofac.entries.length,
+        drugProgramEntries: ofac.entries.filter((e) => e.programs?.some((p) => DRUG_PROGRAMS.includes(p))).length,
+      },
+    ]);
   }
 
   screen(q: ScreeningQuery, opts: { threshold?: number; limit?: number } = {}): Hit[] {

@@ -30,7 +30,11 @@ export const BATCH_HITS = 3;
 
 /** One name, as `me` (whose access decides which watchlist records may answer). */
 export async function screenName(
-  db: Database, me: Principal, lists: ScreeningLists, q: ScreeningQuery, opts: ScreenOptions = {},
+  db: Database,
+  me: Principal,
+  lists: ScreeningLists,
+  q: ScreeningQuery,
+  opts: ScreenOptions = {},
 ): Promise<Screened> {
   const hits = lists.screen(q, opts);
   const watchlist = await (await watchlistScreener(db, me))(q);
@@ -42,7 +46,10 @@ export async function screenName(
  * invalid one reported with its line. `onRow` is told the rows done, for progress.
  */
 export async function screenRows(
-  db: Database, me: Principal, lists: ScreeningLists, rows: readonly Record<string, string>[],
+  db: Database,
+  me: Principal,
+  lists: ScreeningLists,
+  rows: readonly Record<string, string>[],
   opts: { threshold?: number; onRow?: (done: number) => void } = {},
 ): Promise<{ results: ScreenedRow[]; errors: { line: number; error: string }[] }> {
   const watchlist = await watchlistScreener(db, me); // the index checked once for the batch

@@ -42,11 +42,22 @@ export interface NotificationRow {
 
 /** Returns the notification's id, or null when one with the same dedupe key was sent already. */
 export async function notify(tx: Sql, n: NotificationInput): Promise<number | null> {
-  if (n.markingId !== undefined && !n.pointer) throw new Error(`notification ${n.kind}: a marked notification needs its pointer-only form`);
+  if (n.markingId !== undefined && !n.pointer)
+    throw new Error(`notification ${n.kind}: a marked notification needs its pointer-only form`);
   const [row] = await tx.query<{ id: number }>(
     `INSERT INTO notifications (agency, user_id, kind, message, ref, payload, dedupe_key, marking_id, pointer) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
      ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING RETURNING id`,
-    [n.agency, n.userId ?? null, n.kind, n.message, n.ref ?? null, n.payload ? JSON.stringify(n.payload) : null, n.dedupeKey ?? null, n.markingId ?? null, n.pointer ?? null],
+    [
+      n.agency,
+      n.userId ?? null,
+      n.kind,
+      n.message,
+      n.ref ?? null,
+      n.payload ? JSON.stringify(n.payload) : null,
+      n.dedupeKey ?? null,
+      n.markingId ?? null,
+      n.pointer ?? null,
+    ],
   );
   return row?.id ?? null;
 }
@@ -63,13 +74,29 @@ const COLUMNS = `id, at, agency, user_id, kind,
 type Listener = (n: NotificationRow) => void;
 
 /** A user's notifications, newest first: those for their agency and those addressed to them. */
-export async function notificationsFor(db: Database, me: Addressee, limit = 200): Promise<{ id: number; at: string; kind: string; message: string; ref: string | null; read_at: string | null }[]> {
-  return asReader(db, me, (tx) => tx.query(`SELECT id, at, kind, message, ref, read_at FROM (SELECT ${COLUMNS}, read_at FROM notifications) n ORDER BY at DESC LIMIT $1`, [limit]));
+export async function notificationsFor(
+  db: Database,
+  me: Addressee,
+  limit = 200,
+): Promise<{ id: number; at: string; kind: string; message: string; ref: string | null; read_at: string | null }[]> {
+  return asReader(db, me, (tx) =>
+    tx.query(
+      `SELECT id, at, kind, message, ref, read_at FROM (SELECT ${COLUMNS}, read_at FROM notifications) n ORDER BY at DESC LIMIT $1`,
+      [limit],
+    ),
+  );
 }
 
 /** What a reconnecting stream missed: this user's and their agency's notifications after `afterId`, oldest first. */
-export async function notificationsAfter(db: Database, me: Addressee, afterId: number, limit = 1000): Promise<NotificationRow[]> {
-  return asReader(db, me, (tx) => tx.query(`SELECT ${COLUMNS} FROM notifications WHERE id > $1 ORDER BY id LIMIT $2`, [afterId, limit]));
+export async function notificationsAfter(
+  db: Database,
+  me: Addressee,
+  afterId: number,
+  limit = 1000,
+): Promise<NotificationRow[]> {
+  return asReader(db, me, (tx) =>
+    tx.query(`SELECT ${COLUMNS} FROM notifications WHERE id > $1 ORDER BY id LIMIT $2`, [afterId, limit]),
+  );
 }
 
 /** Signature header value: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">` (as Stripe-style receivers expect). */
@@ -94,7 +121,10 @@ export class NotificationHub {
   private readonly pending = new Set<Promise<void>>();
   private stopped = false;
 
-  constructor(private readonly db: Database, private readonly opts: { fetch?: typeof fetch } = {}) {}
+  constructor(
+    private readonly db: Database,
+    private readonly opts: { fetch?: typeof fetch } = {},
+  ) {}
 
   /** Ids this process has handed out, so a catch-up after reconnecting repeats none. */
   private readonly seen = new Set<number>();
@@ -103,7 +133,11 @@ export class NotificationHub {
   async start(): Promise<void> {
     const [row] = await this.db.query<{ highest: number }>('SELECT coalesce(max(id), 0) AS highest FROM notifications');
     this.highest = row?.highest ?? 0;
-    this.unlisten = await this.db.listen('cp_notifications', (payload) => this.track(this.dispatch(Number(payload))), () => this.track(this.catchUp()));
+    this.unlisten = await this.db.listen(
+      'cp_notifications',
+      (payload) => this.track(this.dispatch(Number(payload))),
+      () => this.track(this.catchUp()),
+    );
   }
 
   private track(p: Promise<void>): void {
@@ -114,7 +148,10 @@ export class NotificationHub {
 
   /** After the database connection came back: what was committed while nobody here listened. */
   private async catchUp(): Promise<void> {
-    const missed = await this.db.query<{ id: number }>('SELECT id FROM notifications WHERE id > $1 ORDER BY id LIMIT 10000', [this.highest]);
+    const missed = await this.db.query<{ id: number }>(
+      'SELECT id FROM notifications WHERE id > $1 ORDER BY id LIMIT 10000',
+      [this.highest],
+    );
     for (const m of missed) await this.dispatch(m.id);
   }
 
@@ -137,26 +174,48 @@ export class NotificationHub {
     this.highest = Math.max(this.highest, id);
     if (this.seen.size > 20_000) for (const old of [...this.seen].slice(0, 10_000)) this.seen.delete(old);
     const [n] = await this.db.query<NotificationRow & { marking_id: number | null; pointer: string | null }>(
-      'SELECT id, at, agency, user_id, kind, message, ref, payload, marking_id, pointer FROM notifications WHERE id = $1', [id]);
+      'SELECT id, at, agency, user_id, kind, message, ref, payload, marking_id, pointer FROM notifications WHERE id = $1',
+      [id],
+    );
     if (!n) return;
     // Each stream gets the notification as its own reader reads it (the same query as GET /notifications).
     for (const l of this.listeners) {
       if (l.who.agency !== n.agency || (n.user_id !== null && n.user_id !== l.who.id)) continue;
-      const [mine] = await asReader(this.db, l.who, (tx) => tx.query<NotificationRow>(`SELECT ${COLUMNS} FROM notifications WHERE id = $1`, [id]));
+      const [mine] = await asReader(this.db, l.who, (tx) =>
+        tx.query<NotificationRow>(`SELECT ${COLUMNS} FROM notifications WHERE id = $1`, [id]),
+      );
       if (mine) l.fn(mine);
     }
-    await this.db.query('UPDATE notifications SET dispatched_at = clock_timestamp() WHERE id = $1 AND dispatched_at IS NULL', [n.id]);
-    const hooks = await this.db.query<{ id: number; url: string; secret: string }>('SELECT id, url, secret FROM webhooks WHERE agency = $1 AND active', [n.agency]);
+    await this.db.query(
+      'UPDATE notifications SET dispatched_at = clock_timestamp() WHERE id = $1 AND dispatched_at IS NULL',
+      [n.id],
+    );
+    const hooks = await this.db.query<{ id: number; url: string; secret: string }>(
+      'SELECT id, url, secret FROM webhooks WHERE agency = $1 AND active',
+      [n.agency],
+    );
     // A webhook is an agency's system, not a reader: a marked notification reaches it as its pointer only.
-    const sent: NotificationRow = n.marking_id === null ? n : { ...n, message: n.pointer ?? '', ref: null, payload: null };
+    const sent: NotificationRow =
+      n.marking_id === null ? n : { ...n, message: n.pointer ?? '', ref: null, payload: null };
     await Promise.all(hooks.map((h) => this.deliver(h, sent)));
   }
 
   private async deliver(h: { id: number; url: string; secret: string }, n: NotificationRow): Promise<void> {
-    const body = JSON.stringify({ id: n.id, at: n.at, agency: n.agency, kind: n.kind, message: n.message, ref: n.ref, payload: n.payload });
+    const body = JSON.stringify({
+      id: n.id,
+      at: n.at,
+      agency: n.agency,
+      kind: n.kind,
+      message: n.message,
+      ref: n.ref,
+      payload: n.payload,
+    });
     // Every server process hears every notification; the one whose row this is delivers it, so a
     // webhook gets each notification once however many processes run.
-    const claimed = await this.db.query('INSERT INTO webhook_deliveries (webhook_id, notification_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING webhook_id', [h.id, n.id]);
+    const claimed = await this.db.query(
+      'INSERT INTO webhook_deliveries (webhook_id, notification_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING webhook_id',
+      [h.id, n.id],
+    );
     if (!claimed.length) return;
     let lastError = '';
     for (let attempt = 0; attempt < RETRY_MS.length && !this.stopped; attempt++) {
@@ -164,20 +223,33 @@ export class NotificationHub {
       try {
         const res = await (this.opts.fetch ?? fetch)(h.url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-chokepoint-signature': signWebhook(h.secret, body), 'x-chokepoint-delivery': `${h.id}-${n.id}` },
+          headers: {
+            'content-type': 'application/json',
+            'x-chokepoint-signature': signWebhook(h.secret, body),
+            'x-chokepoint-delivery': `${h.id}-${n.id}`,
+          },
           body,
           signal: AbortSignal.timeout(10_000),
         });
         if (res.ok) {
-          await this.db.query("UPDATE webhook_deliveries SET status = 'delivered', attempts = $3, delivered_at = now(), last_error = NULL WHERE webhook_id = $1 AND notification_id = $2", [h.id, n.id, attempt + 1]);
+          await this.db.query(
+            "UPDATE webhook_deliveries SET status = 'delivered', attempts = $3, delivered_at = now(), last_error = NULL WHERE webhook_id = $1 AND notification_id = $2",
+            [h.id, n.id, attempt + 1],
+          );
           return;
         }
         lastError = `HTTP ${res.status}`;
       } catch (e) {
         lastError = (e as Error).message;
       }
-      await this.db.query('UPDATE webhook_deliveries SET attempts = $3, last_error = $4 WHERE webhook_id = $1 AND notification_id = $2', [h.id, n.id, attempt + 1, lastError]);
+      await this.db.query(
+        'UPDATE webhook_deliveries SET attempts = $3, last_error = $4 WHERE webhook_id = $1 AND notification_id = $2',
+        [h.id, n.id, attempt + 1, lastError],
+      );
     }
-    await this.db.query("UPDATE webhook_deliveries SET status = 'failed' WHERE webhook_id = $1 AND notification_id = $2", [h.id, n.id]);
+    await this.db.query(
+      "UPDATE webhook_deliveries SET status = 'failed' WHERE webhook_id = $1 AND notification_id = $2",
+      [h.id, n.id],
+    );
   }
 }

@@ -37,13 +37,17 @@ export class Calibration {
   constructor(readonly points: CalibrationPoints) {
     if (!points.length) throw new Error('calibration: no points');
     for (let i = 1; i < points.length; i++) {
-      if (!(points[i]![0] > points[i - 1]![0] && points[i]![1] > points[i - 1]![1])) throw new Error('calibration: points must increase');
+      if (!(points[i]![0] > points[i - 1]![0] && points[i]![1] > points[i - 1]![1]))
+        throw new Error('calibration: points must increase');
     }
   }
 
   /** The raw score itself: used to fit a calibration, and where none is wanted. */
   static identity(): Calibration {
-    return new Calibration([[0, 0], [1, 1]]);
+    return new Calibration([
+      [0, 0],
+      [1, 1],
+    ]);
   }
 
   /** Probability of a raw score; flat beyond the fitted range (no evidence there to go further). */

@@ -35,10 +35,16 @@ export function generateEvalSet(seed: number, identities: number): EvalSet {
     const w = words[i]!;
     const p = int(1, w.length - 2);
     const op = int(0, 2);
-    words[i] = op === 0 ? w.slice(0, p) + w[p + 1] + w[p] + w.slice(p + 2) : op === 1 ? w.slice(0, p) + w.slice(p + 1) : w.slice(0, p) + pick([...'aeioulnrs']) + w.slice(p + 1);
+    words[i] =
+      op === 0
+        ? w.slice(0, p) + w[p + 1] + w[p] + w.slice(p + 2)
+        : op === 1
+          ? w.slice(0, p) + w.slice(p + 1)
+          : w.slice(0, p) + pick([...'aeioulnrs']) + w.slice(p + 1);
     return words.join(' ');
   };
-  const dob = (): string => `${int(1960, 2000)}-${String(int(1, 12)).padStart(2, '0')}-${String(int(1, 28)).padStart(2, '0')}`;
+  const dob = (): string =>
+    `${int(1960, 2000)}-${String(int(1, 12)).padStart(2, '0')}-${String(int(1, 28)).padStart(2, '0')}`;
   const entries: ListEntry[] = [];
   const queries: LabelledQuery[] = [];
   const used = new Set<string>();
@@ -57,7 +63,14 @@ export function generateEvalSet(seed: number, identities: number): EvalSet {
       const nick = r() < 0.3 ? N.SPANISH_NICKNAMES.find((n) => !used.has(n)) : undefined;
       if (nick) used.add(nick);
       const d = dob();
-      entries.push({ id, list: 'eval', kind: 'person', names: [`${l1.toUpperCase()} ${l2.toUpperCase()}, ${first}${second}`, ...(nick ? [nick] : [])], birthDates: [d], countries: ['mx'] });
+      entries.push({
+        id,
+        list: 'eval',
+        kind: 'person',
+        names: [`${l1.toUpperCase()} ${l2.toUpperCase()}, ${first}${second}`, ...(nick ? [nick] : [])],
+        birthDates: [d],
+        countries: ['mx'],
+      });
       queries.push({ name: strip(full).toUpperCase(), expect: id, variant: 'accents and case lost' });
       queries.push({ name: typo(full), expect: id, variant: 'typo' });
       queries.push({ name: `${first}${second} ${l1}`, expect: id, variant: 'second surname dropped' });
@@ -67,7 +80,13 @@ export function generateEvalSet(seed: number, identities: number): EvalSet {
       // Hard negatives: the same surnames with another given name; another second surname and date.
       let other = pick(N.SPANISH_MALE);
       while (other === first) other = pick(N.SPANISH_MALE);
-      if (!used.has(`${other} ${l1} ${l2}`)) queries.push({ name: `${other} ${l1} ${l2}`, birthDate: dob(), expect: null, variant: 'hard negative: other given name' });
+      if (!used.has(`${other} ${l1} ${l2}`))
+        queries.push({
+          name: `${other} ${l1} ${l2}`,
+          birthDate: dob(),
+          expect: null,
+          variant: 'hard negative: other given name',
+        });
     } else if (type === 'zh') {
       const [sh, sp] = pick(N.CHINESE_SURNAMES);
       const [gh, gp] = pick(N.CHINESE_GIVEN);
@@ -78,7 +97,8 @@ export function generateEvalSet(seed: number, identities: number): EvalSet {
       queries.push({ name: `${sh}${gh}`, expect: id, variant: 'Hanzi for pinyin' });
       queries.push({ name: strip(`${gp} ${sp}`), expect: id, variant: 'given name first' });
       const g = strip(gp);
-      if (g.length >= 4) queries.push({ name: `${strip(sp)} ${g.slice(0, 2)} ${g.slice(2)}`, expect: id, variant: 'syllables split' });
+      if (g.length >= 4)
+        queries.push({ name: `${strip(sp)} ${g.slice(0, 2)} ${g.slice(2)}`, expect: id, variant: 'syllables split' });
     } else if (type === 'en') {
       const first = pick(N.ENGLISH_FIRST);
       const last = pick(N.ENGLISH_LAST);
@@ -90,7 +110,8 @@ export function generateEvalSet(seed: number, identities: number): EvalSet {
       queries.push({ name: `${last}, ${first}`, expect: id, variant: 'surname first' });
       let other = pick(N.ENGLISH_FIRST);
       while (other === first) other = pick(N.ENGLISH_FIRST);
-      if (!used.has(`${other} ${last}`)) queries.push({ name: `${other} ${last}`, expect: null, variant: 'hard negative: other given name' });
+      if (!used.has(`${other} ${last}`))
+        queries.push({ name: `${other} ${last}`, expect: null, variant: 'hard negative: other given name' });
     } else if (type === 'ar') {
       const [ga, gl] = pick(N.ARABIC_GIVEN);
       const [sa, sl] = pick(N.ARABIC_SURNAMES);
@@ -102,7 +123,8 @@ export function generateEvalSet(seed: number, identities: number): EvalSet {
       queries.push({ name: typo(full), expect: id, variant: 'typo' });
       let [oa, ol] = pick(N.ARABIC_GIVEN);
       while (oa === ga) [oa, ol] = pick(N.ARABIC_GIVEN);
-      if (!used.has(`${ol} ${sl}`)) queries.push({ name: `${oa} ${sa}`, expect: null, variant: 'hard negative: other given name, Arabic script' });
+      if (!used.has(`${ol} ${sl}`))
+        queries.push({ name: `${oa} ${sa}`, expect: null, variant: 'hard negative: other given name, Arabic script' });
     } else if (type === 'co-zh') {
       const [ch, cp] = pick(N.CHINESE_CITIES);
       const [wh, wp] = pick(N.CHINESE_COMPANY_WORDS);
@@ -110,16 +132,33 @@ export function generateEvalSet(seed: number, identities: number): EvalSet {
       const en = `${cp} ${wp} ${ke}`;
       if (used.has(en)) continue;
       used.add(en);
-      entries.push({ id, list: 'eval', kind: 'organization', names: [en.toUpperCase(), `${ch}${wh}${kh}`], countries: ['cn'] });
+      entries.push({
+        id,
+        list: 'eval',
+        kind: 'organization',
+        names: [en.toUpperCase(), `${ch}${wh}${kh}`],
+        countries: ['cn'],
+      });
       queries.push({ name: en.replace('Co., Ltd.', 'Company Limited'), expect: id, variant: 'other legal form' });
       queries.push({ name: `${ch}${wh}${kh}`, expect: id, variant: 'Hanzi' });
       const [, op] = pick(N.CHINESE_COMPANY_WORDS.filter(([, p]) => p !== wp));
-      if (!used.has(`${cp} ${op} ${ke}`)) queries.push({ name: `${cp} ${op} ${ke}`, expect: null, variant: 'hard negative: same city and form, other name' });
+      if (!used.has(`${cp} ${op} ${ke}`))
+        queries.push({
+          name: `${cp} ${op} ${ke}`,
+          expect: null,
+          variant: 'hard negative: same city and form, other name',
+        });
     } else {
       const name = `${pick(N.MX_COMPANY_PREFIX)} ${pick(N.MX_COMPANY_STEM)}`;
       if (used.has(name)) continue;
       used.add(name);
-      entries.push({ id, list: 'eval', kind: 'organization', names: [`${name.toUpperCase()}, S.A. DE C.V.`], countries: ['mx'] });
+      entries.push({
+        id,
+        list: 'eval',
+        kind: 'organization',
+        names: [`${name.toUpperCase()}, S.A. DE C.V.`],
+        countries: ['mx'],
+      });
       queries.push({ name: `${strip(name)} SA de CV`, expect: id, variant: 'other legal form' });
       queries.push({ name: typo(`${name} S.A. de C.V.`), expect: id, variant: 'typo' });
     }
@@ -131,7 +170,11 @@ export function generateEvalSet(seed: number, identities: number): EvalSet {
   }
   // A negative that happens to be a listed name is no negative.
   // (Names in Arabic script are compared with listed names by consonant skeleton.)
-  const listed = new Set(entries.flatMap((en) => en.names.flatMap((n) => [normalizeName(n).compact, `%${skeletonOf(normalizeName(n)).compact}`])));
+  const listed = new Set(
+    entries.flatMap((en) =>
+      en.names.flatMap((n) => [normalizeName(n).compact, `%${skeletonOf(normalizeName(n)).compact}`]),
+    ),
+  );
   const key = (name: string): string => {
     const n = normalizeName(name);
     return n.abjad ? `%${skeletonOf(n).compact}` : n.compact;

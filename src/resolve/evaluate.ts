@@ -42,5 +42,15 @@ export function evaluate(index: ScreeningIndex, queries: LabelledQuery[], thresh
   }
   const precision = tp + fp ? tp / (tp + fp) : 1;
   const recall = tp + fn ? tp / (tp + fn) : 1;
-  return { threshold, queries: queries.length, tp, fp, fn, precision, recall, f1: precision + recall ? (2 * precision * recall) / (precision + recall) : 0, byVariant };
+  return {
+    threshold,
+    queries: queries.length,
+    tp,
+    fp,
+    fn,
+    precision,
+    recall,
+    f1: precision + recall ? (2 * precision * recall) / (precision + recall) : 0,
+    byVariant,
+  };
 }

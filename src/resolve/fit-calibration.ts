@@ -12,14 +12,19 @@ export const TUNING_SEED = 101;
 /** Lets the event loop run between slices of the fit (it takes half a minute; callers stay responsive). */
 const breathe = (): Promise<void> => new Promise((r) => setImmediate(r));
 
-export async function fitCalibration(distractors: ListEntry[], seed = TUNING_SEED, identities = 1500): Promise<CalibrationFile> {
+export async function fitCalibration(
+  distractors: ListEntry[],
+  seed = TUNING_SEED,
+  identities = 1500,
+): Promise<CalibrationFile> {
   const set = generateEvalSet(seed, identities);
   const raw = new ScreeningIndex({ calibration: Calibration.identity() });
   for (const e of [...set.entries, ...distractors]) raw.add(e);
   const samples: { raw: number; match: boolean }[] = [];
   for (const [i, q] of set.queries.entries()) {
     if (i % 500 === 0) await breathe();
-    for (const h of raw.search({ name: q.name, birthDate: q.birthDate }, { threshold: 0.5, limit: 5 })) samples.push({ raw: h.similarity, match: h.entry.id === q.expect });
+    for (const h of raw.search({ name: q.name, birthDate: q.birthDate }, { threshold: 0.5, limit: 5 }))
+      samples.push({ raw: h.similarity, match: h.entry.id === q.expect });
   }
   const points = isotonicFit(samples);
   const calibrated = new ScreeningIndex({ calibration: new Calibration(points) });
@@ -31,5 +36,10 @@ export async function fitCalibration(distractors: ListEntry[], seed = TUNING_SEE
     const q = evaluate(calibrated, set.queries, p);
     if (q.f1 > best.f1) best = { threshold: p, f1: q.f1 };
   }
-  return { fittedOn: `generateEvalSet(${seed}, ${identities}) + ${distractors.length} OFAC SDN entries as distractors`, pairs: samples.length, threshold: best.threshold, points };
+  return {
+    fittedOn: `generateEvalSet(${seed}, ${identities}) + ${distractors.length} OFAC SDN entries as distractors`,
+    pairs: samples.length,
+    threshold: best.threshold,
+    points,
+  };
 }

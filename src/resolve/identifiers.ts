@@ -6,7 +6,20 @@ import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js'
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { iso6346CheckDigit, ibanValid, imoValid, vinValid } from '../domain/checksums.js';
 
-export const IDENTIFIER_KINDS = ['phone', 'email', 'passport', 'nationalId', 'registration', 'crypto', 'plate', 'vin', 'container', 'imo', 'iban', 'account'] as const;
+export const IDENTIFIER_KINDS = [
+  'phone',
+  'email',
+  'passport',
+  'nationalId',
+  'registration',
+  'crypto',
+  'plate',
+  'vin',
+  'container',
+  'imo',
+  'iban',
+  'account',
+] as const;
 export type IdentifierKind = (typeof IDENTIFIER_KINDS)[number];
 
 export class IdentifierError extends Error {
@@ -58,7 +71,12 @@ function bech32Valid(addr: string): boolean {
   if (data.some((d) => d < 0)) return false;
   const GEN = [0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3];
   let chk = 1;
-  const values = [...[...hrp].map((c) => c.charCodeAt(0) >> 5), 0, ...[...hrp].map((c) => c.charCodeAt(0) & 31), ...data];
+  const values = [
+    ...[...hrp].map((c) => c.charCodeAt(0) >> 5),
+    0,
+    ...[...hrp].map((c) => c.charCodeAt(0) & 31),
+    ...data,
+  ];
   for (const v of values) {
     const top = chk >> 25;
     chk = ((chk & 0x1ffffff) << 5) ^ v;
@@ -102,21 +120,27 @@ export function normalizeIdentifier(kind: IdentifierKind, raw: string, country?:
   switch (kind) {
     case 'phone': {
       const p = parsePhoneNumberFromString(v, country?.toUpperCase() as CountryCode | undefined);
-      if (!p || !p.isPossible()) throw new IdentifierError(`phone: "${v}" is not a possible phone number${country ? '' : ' (give it in E.164, +<country code>..., or name the country)'}`);
+      if (!p || !p.isPossible())
+        throw new IdentifierError(
+          `phone: "${v}" is not a possible phone number${country ? '' : ' (give it in E.164, +<country code>..., or name the country)'}`,
+        );
       return `phone:${p.number}`;
     }
     case 'email': {
-      if (!/^[^\s@<>()]+@[^\s@<>()]+\.[A-Za-z]{2,}$/.test(v)) throw new IdentifierError(`email: "${v}" is not an e-mail address`);
+      if (!/^[^\s@<>()]+@[^\s@<>()]+\.[A-Za-z]{2,}$/.test(v))
+        throw new IdentifierError(`email: "${v}" is not an e-mail address`);
       return `email:${v.toLowerCase()}`;
     }
     case 'crypto': {
       const chain = cryptoChain(v);
-      if (!chain) throw new IdentifierError(`crypto: "${v}" is not a valid BTC, ETH or TRON address (checksum or format)`);
+      if (!chain)
+        throw new IdentifierError(`crypto: "${v}" is not a valid BTC, ETH or TRON address (checksum or format)`);
       return `crypto:${chain}:${chain === 'ETH' ? v.toLowerCase() : v}`;
     }
     case 'container': {
       const c = alnum(v);
-      if (!/^[A-Z]{3}[UJZ]\d{7}$/.test(c) || iso6346CheckDigit(c.slice(0, 10)) !== Number(c[10])) throw new IdentifierError(`container: "${v}" fails the ISO 6346 check digit`);
+      if (!/^[A-Z]{3}[UJZ]\d{7}$/.test(c) || iso6346CheckDigit(c.slice(0, 10)) !== Number(c[10]))
+        throw new IdentifierError(`container: "${v}" fails the ISO 6346 check digit`);
       return `container:${c}`;
     }
     case 'imo': {
@@ -126,7 +150,8 @@ export function normalizeIdentifier(kind: IdentifierKind, raw: string, country?:
     }
     case 'vin': {
       const c = alnum(v);
-      if (!vinValid(c)) throw new IdentifierError(`vin: "${v}" is not a valid VIN (17 characters, check digit in position 9)`);
+      if (!vinValid(c))
+        throw new IdentifierError(`vin: "${v}" is not a valid VIN (17 characters, check digit in position 9)`);
       return `vin:${c}`;
     }
     case 'iban': {

@@ -11,14 +11,74 @@ const HAN_RUN = /[\u3400-\u9fff\uf900-\ufaff]+/gu;
 /** Legal forms, longest first, as folded token sequences (and Han forms before folding). */
 const LEGAL_FORMS_HAN = ['股份有限公司', '有限责任公司', '有限公司', '集团公司', '公司'];
 const LEGAL_FORMS = [
-  's a p i de c v', 's de r l de c v', 's a b de c v', 's a de c v', 'sa de cv', 'sapi de cv', 's de rl de cv', 's de rl', 's de r l', 's c de r l',
-  'co ltd', 'company limited', 'co limited', 'pte ltd', 'pvt ltd', 'private limited', 'limited liability company', 'public limited company',
-  'ltd', 'limited', 'llc', 'l l c', 'inc', 'incorporated', 'corp', 'corporation', 'company', 'co', 'plc', 'gmbh', 'ag', 'sa', 's a', 'sas', 'srl', 'bv', 'nv', 'ltda', 'cia',
-  'you xian gong si', 'gu fen you xian gong si', 'you xian ze ren gong si',
+  's a p i de c v',
+  's de r l de c v',
+  's a b de c v',
+  's a de c v',
+  'sa de cv',
+  'sapi de cv',
+  's de rl de cv',
+  's de rl',
+  's de r l',
+  's c de r l',
+  'co ltd',
+  'company limited',
+  'co limited',
+  'pte ltd',
+  'pvt ltd',
+  'private limited',
+  'limited liability company',
+  'public limited company',
+  'ltd',
+  'limited',
+  'llc',
+  'l l c',
+  'inc',
+  'incorporated',
+  'corp',
+  'corporation',
+  'company',
+  'co',
+  'plc',
+  'gmbh',
+  'ag',
+  'sa',
+  's a',
+  'sas',
+  'srl',
+  'bv',
+  'nv',
+  'ltda',
+  'cia',
+  'you xian gong si',
+  'gu fen you xian gong si',
+  'you xian ze ren gong si',
 ].map((f) => f.split(' '));
 
 /** Particles that many sources drop or keep at will. */
-const PARTICLES = new Set(['de', 'del', 'la', 'las', 'los', 'y', 'e', 'da', 'das', 'do', 'dos', 'di', 'van', 'von', 'der', 'den', 'le', 'bin', 'ibn', 'al', 'el']);
+const PARTICLES = new Set([
+  'de',
+  'del',
+  'la',
+  'las',
+  'los',
+  'y',
+  'e',
+  'da',
+  'das',
+  'do',
+  'dos',
+  'di',
+  'van',
+  'von',
+  'der',
+  'den',
+  'le',
+  'bin',
+  'ibn',
+  'al',
+  'el',
+]);
 
 export interface NormalizedName {
   /** Tokens used for comparison, in source order. */
@@ -58,7 +118,12 @@ export function skeletonOf(n: NormalizedName): NormalizedName {
 /** To lower-case ASCII words, with Han as pinyin syllables. */
 export function foldName(raw: string): string {
   // Most names screened are plain ASCII: skip Unicode normalisation and transliteration.
-  if (/^[\x20-\x7e]*$/.test(raw)) return raw.toLowerCase().replace(/['`]/g, '').replace(/[^a-z0-9]+/g, ' ').trim();
+  if (/^[\x20-\x7e]*$/.test(raw))
+    return raw
+      .toLowerCase()
+      .replace(/['`]/g, '')
+      .replace(/[^a-z0-9]+/g, ' ')
+      .trim();
   let s = raw.normalize('NFKC');
   s = s.replace(HAN_RUN, (run) => ` ${pinyin(run, { toneType: 'none', type: 'array' }).join(' ')} `);
   // Apostrophes join (O'Brien, the soft sign any-ascii writes as "Naval'nyy").
@@ -85,7 +150,8 @@ function stripLegalForms(tokens: string[]): string[] {
 /** A name ready for comparison; `kind` decides whether legal forms are removed. */
 export function normalizeName(raw: string, kind: 'person' | 'organization' | 'any' = 'any'): NormalizedName {
   let s = raw;
-  if (kind !== 'person') for (const f of LEGAL_FORMS_HAN) if (s.endsWith(f) && s.length > f.length) s = s.slice(0, -f.length);
+  if (kind !== 'person')
+    for (const f of LEGAL_FORMS_HAN) if (s.endsWith(f) && s.length > f.length) s = s.slice(0, -f.length);
   let tokens = foldName(s).split(' ').filter(Boolean);
   if (kind !== 'person') tokens = stripLegalForms(tokens);
   const kept = tokens.filter((t) => !PARTICLES.has(t));

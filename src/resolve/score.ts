@@ -28,7 +28,6 @@ export interface Explanation {
 
 type Pair = { query: string; matched: string; score: number };
 
-
 // Reused across calls: alignment allocates nothing (it runs for every candidate).
 let cell = new Float64Array(64);
 let takenI = new Uint8Array(8);
@@ -41,7 +40,12 @@ let chosenScore = new Float64Array(8);
  * weighted by rarity: repeatedly take the best remaining pair. `pairs` is filled
  * only when asked (for the explanation of a returned hit).
  */
-function alignOneToOne(short: string[], long: string[], weights: Float64Array | undefined, pairs?: Pair[]): { avg: number; min: number; coverage: number } {
+function alignOneToOne(
+  short: string[],
+  long: string[],
+  weights: Float64Array | undefined,
+  pairs?: Pair[],
+): { avg: number; min: number; coverage: number } {
   const ns = short.length;
   const nl = long.length;
   if (ns * nl > cell.length) cell = new Float64Array(ns * nl * 2);
@@ -52,7 +56,8 @@ function alignOneToOne(short: string[], long: string[], weights: Float64Array | 
     chosen = new Int32Array(k);
     chosenScore = new Float64Array(k);
   }
-  for (let i = 0; i < ns; i++) for (let j = 0; j < nl; j++) cell[i * nl + j] = short[i] === long[j] ? 1 : jaroWinkler(short[i]!, long[j]!);
+  for (let i = 0; i < ns; i++)
+    for (let j = 0; j < nl; j++) cell[i * nl + j] = short[i] === long[j] ? 1 : jaroWinkler(short[i]!, long[j]!);
   // Coverage: how well each token of the longer name is explained by any of the shorter's.
   let cover = 0;
   for (let j = 0; j < nl; j++) {
@@ -100,7 +105,8 @@ function alignOneToOne(short: string[], long: string[], weights: Float64Array | 
 /** Surname first or last, syllables split or joined: "Xiao Ming Zhang" = "Zhang Xiaoming". */
 function sameWhenRotated(tokens: string[], joined: string): boolean {
   if (tokens.length < 2 || tokens.length > 4) return false;
-  for (let r = 1; r < tokens.length; r++) if ([...tokens.slice(r), ...tokens.slice(0, r)].join('') === joined) return true;
+  for (let r = 1; r < tokens.length; r++)
+    if ([...tokens.slice(r), ...tokens.slice(0, r)].join('') === joined) return true;
   return false;
 }
 
@@ -108,7 +114,12 @@ function sameWhenRotated(tokens: string[], joined: string): boolean {
 // "mhmd"), so a match between scripts through them counts for a little less.
 const SKELETON_DISCOUNT = 0.95;
 
-export function nameSimilarity(q: NormalizedName, c: NormalizedName, explain = true, person = true): { score: number; tokens: Pair[] } {
+export function nameSimilarity(
+  q: NormalizedName,
+  c: NormalizedName,
+  explain = true,
+  person = true,
+): { score: number; tokens: Pair[] } {
   if (!q.tokens.length || !c.tokens.length) return { score: 0, tokens: [] };
   if (q.abjad !== c.abjad) {
     const sq = skeletonOf(q);
@@ -120,7 +131,12 @@ export function nameSimilarity(q: NormalizedName, c: NormalizedName, explain = t
   }
   const joinedQ = q.joined;
   const joinedC = c.joined;
-  if (joinedQ === joinedC || q.compact === c.compact || (q.tokens.length !== c.tokens.length && sameWhenRotated(q.tokens, joinedC))) return { score: 1, tokens: q.tokens.map((t) => ({ query: t, matched: t, score: 1 })) };
+  if (
+    joinedQ === joinedC ||
+    q.compact === c.compact ||
+    (q.tokens.length !== c.tokens.length && sameWhenRotated(q.tokens, joinedC))
+  )
+    return { score: 1, tokens: q.tokens.map((t) => ({ query: t, matched: t, score: 1 })) };
   // The shorter name must be wholly found in the longer one, token for token (a
   // dropped second surname is common); what the longer name has beyond it costs,
   // so one shared token cannot stand for a whole name.
@@ -133,10 +149,17 @@ export function nameSimilarity(q: NormalizedName, c: NormalizedName, explain = t
   let score = (0.65 * aligned.avg + 0.35 * aligned.min) * (1 - cw + cw * aligned.coverage);
   // Split or joined syllables: compare the names written without spaces, when they
   // have about as many letters (otherwise the prefix bonus rewards mere containment).
-  if (q.tokens.length !== c.tokens.length && Math.min(joinedQ.length, joinedC.length) >= 0.85 * Math.max(joinedQ.length, joinedC.length)) {
+  if (
+    q.tokens.length !== c.tokens.length &&
+    Math.min(joinedQ.length, joinedC.length) >= 0.85 * Math.max(joinedQ.length, joinedC.length)
+  ) {
     score = Math.max(score, jaroWinkler(joinedQ, joinedC) * 0.97);
   }
-  const tokens = !pairs ? [] : qShorter ? pairs : pairs.map((p) => ({ query: p.matched, matched: p.query, score: p.score }));
+  const tokens = !pairs
+    ? []
+    : qShorter
+      ? pairs
+      : pairs.map((p) => ({ query: p.matched, matched: p.query, score: p.score }));
   return { score, tokens };
 }
 
@@ -146,7 +169,8 @@ function compareDates(q: string[], c: string[]): Explanation['birthDate'] {
     for (const b of c) {
       if (a === b) return { result: 'match', query: a, matched: b };
       const prefix = Math.min(a.length, b.length);
-      if (a.slice(0, prefix) === b.slice(0, prefix)) best = { result: prefix >= 7 && a.length === b.length ? 'match' : 'year', query: a, matched: b };
+      if (a.slice(0, prefix) === b.slice(0, prefix))
+        best = { result: prefix >= 7 && a.length === b.length ? 'match' : 'year', query: a, matched: b };
       else if (!best) best = { result: 'conflict', query: a, matched: b };
     }
   }
@@ -157,7 +181,11 @@ function compareDates(q: string[], c: string[]): Explanation['birthDate'] {
  * The score of a candidate, and (when `explain`) the features behind it. Screening
  * scores every candidate without explanation and explains only the hits it returns.
  */
-export function scorePair(query: Comparable, cand: Comparable, explain = true): { score: number; explanation?: Explanation } {
+export function scorePair(
+  query: Comparable,
+  cand: Comparable,
+  explain = true,
+): { score: number; explanation?: Explanation } {
   const person = cand.person ?? query.person ?? true;
   let best = -1;
   let bq: NormalizedName | undefined;
@@ -174,13 +202,20 @@ export function scorePair(query: Comparable, cand: Comparable, explain = true): 
     }
   }
   // Token pairs are worked out only for the best-matching names, for the explanation.
-  const bestName = bq && bc && explain
-    ? { score: best, query: bq.tokens.join(' '), matched: bc.tokens.join(' '), tokens: nameSimilarity(bq, bc, true, person).tokens }
-    : { score: Math.max(0, best), query: '', matched: '', tokens: [] as Pair[] };
+  const bestName =
+    bq && bc && explain
+      ? {
+          score: best,
+          query: bq.tokens.join(' '),
+          matched: bc.tokens.join(' '),
+          tokens: nameSimilarity(bq, bc, true, person).tokens,
+        }
+      : { score: Math.max(0, best), query: '', matched: '', tokens: [] as Pair[] };
   const explanation: Explanation = { name: bestName };
   let score = Math.max(0, best);
   // Names alone rarely prove identity; other features move the score towards 1 or 0.
-  const dob = query.birthDates.length && cand.birthDates.length ? compareDates(query.birthDates, cand.birthDates) : undefined;
+  const dob =
+    query.birthDates.length && cand.birthDates.length ? compareDates(query.birthDates, cand.birthDates) : undefined;
   if (dob) {
     explanation.birthDate = dob;
     if (dob.result === 'match') score += (1 - score) * 0.5;
@@ -202,9 +237,17 @@ export function scorePair(query: Comparable, cand: Comparable, explain = true): 
 
 /** Human-readable reasons, for analysts and for the API. */
 export function explain(e: Explanation): string[] {
-  const out = [`name "${e.name.query}" ~ "${e.name.matched}" (${e.name.score.toFixed(2)}): ${e.name.tokens.map((t) => (t.score === 1 ? t.query : `${t.query}~${t.matched} ${t.score.toFixed(2)}`)).join(', ')}`];
-  if (e.birthDate) out.push(`date of birth ${e.birthDate.result === 'conflict' ? 'differs' : e.birthDate.result === 'year' ? 'agrees as far as both are known' : 'matches'}: ${e.birthDate.query} / ${e.birthDate.matched}`);
-  if (e.country) out.push(`country ${e.country.result === 'match' ? 'matches' : 'differs'}: ${e.country.query.join(',')} / ${e.country.matched.join(',')}`);
+  const out = [
+    `name "${e.name.query}" ~ "${e.name.matched}" (${e.name.score.toFixed(2)}): ${e.name.tokens.map((t) => (t.score === 1 ? t.query : `${t.query}~${t.matched} ${t.score.toFixed(2)}`)).join(', ')}`,
+  ];
+  if (e.birthDate)
+    out.push(
+      `date of birth ${e.birthDate.result === 'conflict' ? 'differs' : e.birthDate.result === 'year' ? 'agrees as far as both are known' : 'matches'}: ${e.birthDate.query} / ${e.birthDate.matched}`,
+    );
+  if (e.country)
+    out.push(
+      `country ${e.country.result === 'match' ? 'matches' : 'differs'}: ${e.country.query.join(',')} / ${e.country.matched.join(',')}`,
+    );
   if (e.identifier) out.push(`identifier matches: ${e.identifier}`);
   return out;
 }

@@ -61,11 +61,13 @@ function keysOf(n: NormalizedName): string[] {
     // Symmetric deletion (as in SymSpell): the token with one letter removed. A typo
     // (insertion, deletion, transposition) in a short token breaks its exact and
     // prefix/suffix keys but still shares one of these with the listed spelling.
-    if (t.length >= 4 && t.length <= 8) for (let i = 0; i < t.length; i++) keys.push(`~${t.slice(0, i)}${t.slice(i + 1)}`);
+    if (t.length >= 4 && t.length <= 8)
+      for (let i = 0; i < t.length; i++) keys.push(`~${t.slice(0, i)}${t.slice(i + 1)}`);
   }
   const first = toks.slice(0, 5);
   for (let i = 0; i < first.length; i++) {
-    for (let j = i + 1; j < first.length; j++) keys.push(first[i]! < first[j]! ? `${first[i]}|${first[j]}` : `${first[j]}|${first[i]}`);
+    for (let j = i + 1; j < first.length; j++)
+      keys.push(first[i]! < first[j]! ? `${first[i]}|${first[j]}` : `${first[j]}|${first[i]}`);
   }
   if (toks.length > 1) keys.push(`#${toks.join('')}`);
   return keys;
@@ -73,7 +75,9 @@ function keysOf(n: NormalizedName): string[] {
 
 /** Consonant-skeleton keys: where a name in an abjad and its Latin spelling meet. */
 function skeletonKeysOf(n: NormalizedName): string[] {
-  return skeletonOf(n).tokens.filter((t) => t.length >= 2).map((t) => `%${t}`);
+  return skeletonOf(n)
+    .tokens.filter((t) => t.length >= 2)
+    .map((t) => `%${t}`);
 }
 
 /** Entry -> accumulated weight, for one query; open addressing, grows when needed. */
@@ -91,7 +95,7 @@ class Accumulator {
   add(e: number, w: number): void {
     if (this.used * 2 >= this.keys.length) this.grow();
     const mask = this.keys.length - 1;
-    let s = Math.imul(e, 0x9e3779b1) >>> 0 & mask;
+    let s = (Math.imul(e, 0x9e3779b1) >>> 0) & mask;
     for (;;) {
       const k = this.keys[s]!;
       if (k === e) {
@@ -176,7 +180,14 @@ export class ScreeningIndex {
     const same = this.byId.get(entry.id);
     if (same) same.push(idx);
     else this.byId.set(entry.id, [idx]);
-    this.prepared.push({ entry, names, person: entry.kind === 'person' ? true : entry.kind === 'organization' ? false : undefined, birthDates: entry.birthDates ?? [], countries: entry.countries ?? [], identifiers: entry.identifiers ?? [] });
+    this.prepared.push({
+      entry,
+      names,
+      person: entry.kind === 'person' ? true : entry.kind === 'organization' ? false : undefined,
+      birthDates: entry.birthDates ?? [],
+      countries: entry.countries ?? [],
+      identifiers: entry.identifiers ?? [],
+    });
     const keys = new Set<string>();
     for (const n of names) {
       for (const k of keysOf(n)) keys.add(k);
@@ -222,7 +233,13 @@ export class ScreeningIndex {
     const kind = q.kind ?? 'any';
     const names = [normalizeName(q.name, kind)].filter((n) => n.tokens.length > 0);
     for (const nm of names) this.weigh(nm);
-    const query: Comparable = { names, person: kind === 'person' ? true : kind === 'organization' ? false : undefined, birthDates: q.birthDate ? [q.birthDate] : [], countries: q.countries ?? [], identifiers: q.identifiers ?? [] };
+    const query: Comparable = {
+      names,
+      person: kind === 'person' ? true : kind === 'organization' ? false : undefined,
+      birthDates: q.birthDate ? [q.birthDate] : [],
+      countries: q.countries ?? [],
+      identifiers: q.identifiers ?? [],
+    };
     const keys = new Set<string>();
     for (const n of names) {
       for (const k of keysOf(n)) keys.add(k);
@@ -281,7 +298,13 @@ export class ScreeningIndex {
       const p = this.prepared[e]!;
       if (scorePair(query, p, false).score < rawThreshold) continue;
       const { score: raw, explanation } = scorePair(query, p, true);
-      hits.push({ score: this.calibration.probability(raw), similarity: raw, entry: p.entry, explanation: explanation!, reasons: explain(explanation!) });
+      hits.push({
+        score: this.calibration.probability(raw),
+        similarity: raw,
+        entry: p.entry,
+        explanation: explanation!,
+        reasons: explain(explanation!),
+      });
     }
     hits.sort((a, b) => b.similarity - a.similarity);
     return hits.slice(0, opts.limit);

@@ -14,24 +14,40 @@ export class ScreeningPool {
   private constructor(private readonly workers: Worker[]) {}
 
   static async start(entries: ListEntry[], threads = availableParallelism()): Promise<ScreeningPool> {
-    const workers = Array.from({ length: Math.max(1, threads) }, () =>
-      // The sources are TypeScript run through tsx; the entry registers the loader in the worker.
-      new Worker(new URL('./screen-worker-entry.mjs', import.meta.url), { workerData: { entries } }));
-    await Promise.all(workers.map((w) => new Promise<void>((resolve, reject) => {
-      w.once('message', () => resolve());
-      w.once('error', reject);
-    })));
+    const workers = Array.from(
+      { length: Math.max(1, threads) },
+      () =>
+        // The sources are TypeScript run through tsx; the entry registers the loader in the worker.
+        new Worker(new URL('./screen-worker-entry.mjs', import.meta.url), { workerData: { entries } }),
+    );
+    await Promise.all(
+      workers.map(
+        (w) =>
+          new Promise<void>((resolve, reject) => {
+            w.once('message', () => resolve());
+            w.once('error', reject);
+          }),
+      ),
+    );
     return new ScreeningPool(workers);
   }
 
   /** Screens every query; results in query order, and the slowest worker's screening time. */
-  async screen(queries: ScreeningQuery[], opts: { threshold: number; limit: number }): Promise<{ results: PooledHit[][]; ms: number }> {
+  async screen(
+    queries: ScreeningQuery[],
+    opts: { threshold: number; limit: number },
+  ): Promise<{ results: PooledHit[][]; ms: number }> {
     const share = Math.ceil(queries.length / this.workers.length);
-    const parts = await Promise.all(this.workers.map((w, i) => new Promise<{ results: PooledHit[][]; ms: number }>((resolve, reject) => {
-      w.once('message', resolve);
-      w.once('error', reject);
-      w.postMessage({ queries: queries.slice(i * share, (i + 1) * share), ...opts });
-    })));
+    const parts = await Promise.all(
+      this.workers.map(
+        (w, i) =>
+          new Promise<{ results: PooledHit[][]; ms: number }>((resolve, reject) => {
+            w.once('message', resolve);
+            w.once('error', reject);
+            w.postMessage({ queries: queries.slice(i * share, (i + 1) * share), ...opts });
+          }),
+      ),
+    );
     return { results: parts.flatMap((p) => p.results), ms: Math.max(...parts.map((p) => p.ms)) };
   }
 

@@ -14,7 +14,10 @@ export interface ScreenInput {
 }
 
 export class ScreenInputError extends Error {
-  constructor(readonly field: string, message: string) {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
     super(`${field}: ${message}`);
     this.name = 'ScreenInputError';
   }
@@ -32,18 +35,29 @@ export function toScreeningQuery(input: ScreenInput): ScreeningQuery {
     }
   };
   const name = field('name', () => cleanValue('name', input.name));
-  if (name.length > MAX_NAME_LENGTH) throw new ScreenInputError('name', `is ${name.length} characters long; at most ${MAX_NAME_LENGTH}`);
+  if (name.length > MAX_NAME_LENGTH)
+    throw new ScreenInputError('name', `is ${name.length} characters long; at most ${MAX_NAME_LENGTH}`);
   if (!/[\p{L}\p{N}]/u.test(name)) throw new ScreenInputError('name', 'has no letters or digits');
   const kind = input.kind ?? 'any';
-  if (kind !== 'person' && kind !== 'organization' && kind !== 'any') throw new ScreenInputError('kind', 'must be person, organization or any');
-  const birthDate = input.birthDate === undefined || input.birthDate === '' ? undefined : field('birthDate', () => cleanValue('date', input.birthDate).slice(0, 10));
-  const nat = input.nationality === undefined || input.nationality === '' ? [] : Array.isArray(input.nationality) ? input.nationality : [input.nationality];
+  if (kind !== 'person' && kind !== 'organization' && kind !== 'any')
+    throw new ScreenInputError('kind', 'must be person, organization or any');
+  const birthDate =
+    input.birthDate === undefined || input.birthDate === ''
+      ? undefined
+      : field('birthDate', () => cleanValue('date', input.birthDate).slice(0, 10));
+  const nat =
+    input.nationality === undefined || input.nationality === ''
+      ? []
+      : Array.isArray(input.nationality)
+        ? input.nationality
+        : [input.nationality];
   const countries = nat.map((c, i) => field(`nationality[${i}]`, () => cleanValue('country', c)));
   const rawIds = input.identifiers === undefined ? [] : input.identifiers;
   if (!Array.isArray(rawIds)) throw new ScreenInputError('identifiers', 'must be a list of {kind, value}');
   const identifiers = rawIds.map((id, i) => {
     const { kind: k, value } = (id ?? {}) as { kind?: unknown; value?: unknown };
-    if (!IDENTIFIER_KINDS.includes(k as IdentifierKind)) throw new ScreenInputError(`identifiers[${i}].kind`, `must be one of ${IDENTIFIER_KINDS.join(', ')}`);
+    if (!IDENTIFIER_KINDS.includes(k as IdentifierKind))
+      throw new ScreenInputError(`identifiers[${i}].kind`, `must be one of ${IDENTIFIER_KINDS.join(', ')}`);
     if (typeof value !== 'string') throw new ScreenInputError(`identifiers[${i}].value`, 'must be a string');
     return field(`identifiers[${i}]`, () => normalizeIdentifier(k as IdentifierKind, value, countries[0]));
   });
@@ -54,7 +68,11 @@ export function toScreeningQuery(input: ScreenInput): ScreeningQuery {
 export function readScreeningCsv(text: string): Record<string, string>[] {
   let rows: Record<string, string>[];
   try {
-    rows = parseCsv(text, { columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), skip_empty_lines: true, bom: true });
+    rows = parseCsv(text, {
+      columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()),
+      skip_empty_lines: true,
+      bom: true,
+    });
   } catch (e) {
     throw new ScreenInputError('csv', (e as Error).message);
   }
@@ -65,5 +83,10 @@ export function readScreeningCsv(text: string): Record<string, string>[] {
 
 /** One CSV row as a screening input: name, kind, birthDate (or dob), nationality (or country). */
 export function screenInputOfRow(r: Record<string, string>): ScreenInput {
-  return { name: r.name, kind: r.kind || undefined, birthDate: r.birthdate ?? r.dob, nationality: r.nationality ?? r.country };
+  return {
+    name: r.name,
+    kind: r.kind || undefined,
+    birthDate: r.birthdate ?? r.dob,
+    nationality: r.nationality ?? r.country,
+  };
 }

@@ -9,6 +9,10 @@ index.build();
 parentPort!.postMessage({ ready: true });
 parentPort!.on('message', (m: { queries: ScreeningQuery[]; threshold: number; limit: number }) => {
   const started = performance.now();
-  const results = m.queries.map((q) => index.search(q, { threshold: m.threshold, limit: m.limit }).map((h) => ({ id: h.entry.id, score: h.score, reasons: h.reasons })));
+  const results = m.queries.map((q) =>
+    index
+      .search(q, { threshold: m.threshold, limit: m.limit })
+      .map((h) => ({ id: h.entry.id, score: h.score, reasons: h.reasons })),
+  );
   parentPort!.postMessage({ results, ms: performance.now() - started });
 });

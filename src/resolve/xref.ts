@@ -36,7 +36,14 @@ interface Profile {
 }
 
 async function profiles(tx: Sql, ids: string[]): Promise<Map<string, Profile>> {
-  const rows = await tx.query<{ entity_id: string; schema: string; prop: string; value: string; search_key: string | null; marking_id: number }>(
+  const rows = await tx.query<{
+    entity_id: string;
+    schema: string;
+    prop: string;
+    value: string;
+    search_key: string | null;
+    marking_id: number;
+  }>(
     `SELECT s.entity_id, e.schema, s.prop, s.value, s.search_key, s.marking_id FROM statements s JOIN entities e ON e.id = s.entity_id
       WHERE s.entity_id = ANY($1) AND s.prop = ANY($2)`,
     [ids, [...NAME_PROPS, 'birthDate', ...COUNTRY_PROPS, ...ID_PROPS]],
@@ -46,12 +53,26 @@ async function profiles(tx: Sql, ids: string[]): Promise<Map<string, Profile>> {
     if (!MATCHABLE.some((m) => model.isA(r.schema, m))) continue;
     const person = model.isA(r.schema, 'Person');
     let p = out.get(r.entity_id);
-    if (!p) out.set(r.entity_id, (p = { id: r.entity_id, schema: r.schema, person, rawNames: [], birthDates: [], countries: [], identifiers: [], markingIds: new Set() }));
+    if (!p)
+      out.set(
+        r.entity_id,
+        (p = {
+          id: r.entity_id,
+          schema: r.schema,
+          person,
+          rawNames: [],
+          birthDates: [],
+          countries: [],
+          identifiers: [],
+          markingIds: new Set(),
+        }),
+      );
     p.markingIds.add(r.marking_id);
     if (NAME_PROPS.includes(r.prop)) p.rawNames.push(r.value);
     else if (r.prop === 'birthDate') p.birthDates.push(r.value);
     else if (COUNTRY_PROPS.includes(r.prop)) p.countries.push(r.value);
-    else if (r.search_key) p.identifiers.push(`${r.prop === 'email' || r.prop === 'phone' ? r.prop : 'id'}:${r.search_key}`);
+    else if (r.search_key)
+      p.identifiers.push(`${r.prop === 'email' || r.prop === 'phone' ? r.prop : 'id'}:${r.search_key}`);
   }
   return out;
 }
@@ -71,7 +92,10 @@ async function linkMarkings(tx: Sql, db: Database, pairs: { left: string; right:
   for (let i = 0; i < ids.length; i += 20_000) {
     const part = ids.slice(i, i + 20_000);
     for (const p of (await profiles(tx, part)).values()) of.set(p.id, new Set(p.markingIds));
-    const pres = await tx.query<{ entity_id: string; marking_id: number }>('SELECT DISTINCT entity_id, marking_id FROM presence WHERE entity_id = ANY($1)', [part]);
+    const pres = await tx.query<{ entity_id: string; marking_id: number }>(
+      'SELECT DISTINCT entity_id, marking_id FROM presence WHERE entity_id = ANY($1)',
+      [part],
+    );
     for (const r of pres) {
       const set = of.get(r.entity_id) ?? new Set<number>();
       set.add(r.marking_id);
@@ -92,10 +116,19 @@ async function linkMarkings(tx: Sql, db: Database, pairs: { left: string; right:
 
 /** Links written before links carried markings (migration 018) are marked; until then no reader sees them. */
 async function markUnmarkedLinks(tx: Sql, db: Database): Promise<number> {
-  const rows = await tx.query<{ id: number; left_id: string; right_id: string }>('SELECT id, left_id, right_id FROM possible_links WHERE marking_id IS NULL ORDER BY id LIMIT 50000');
+  const rows = await tx.query<{ id: number; left_id: string; right_id: string }>(
+    'SELECT id, left_id, right_id FROM possible_links WHERE marking_id IS NULL ORDER BY id LIMIT 50000',
+  );
   if (!rows.length) return 0;
-  const ms = await linkMarkings(tx, db, rows.map((r) => ({ left: r.left_id, right: r.right_id })));
-  await tx.query('UPDATE possible_links l SET marking_id = t.m FROM unnest($1::bigint[], $2::int[]) AS t(id, m) WHERE l.id = t.id', [rows.map((r) => r.id), ms]);
+  const ms = await linkMarkings(
+    tx,
+    db,
+    rows.map((r) => ({ left: r.left_id, right: r.right_id })),
+  );
+  await tx.query(
+    'UPDATE possible_links l SET marking_id = t.m FROM unnest($1::bigint[], $2::int[]) AS t(id, m) WHERE l.id = t.id',
+    [rows.map((r) => r.id), ms],
+  );
   return rows.length;
 }
 
@@ -140,7 +173,15 @@ async function storeIndex(tx: Sql, db: Database): Promise<ScreeningIndex> {
     for (const p of (await profiles(tx, ids.slice(i, i + 20_000))).values()) {
       found.add(p.id);
       if (!isFirstBuild) si.index.remove(p.id);
-      si.index.add({ id: p.id, list: 'store', kind: p.person ? 'person' : 'organization', names: p.rawNames, birthDates: p.birthDates, countries: p.countries, identifiers: p.identifiers });
+      si.index.add({
+        id: p.id,
+        list: 'store',
+        kind: p.person ? 'person' : 'organization',
+        names: p.rawNames,
+        birthDates: p.birthDates,
+        countries: p.countries,
+        identifiers: p.identifiers,
+      });
     }
   }
   const gone = deleted.map((d) => d.entity_id).filter((id) => !found.has(id));
@@ -150,7 +191,12 @@ async function storeIndex(tx: Sql, db: Database): Promise<ScreeningIndex> {
       'DELETE FROM possible_links l WHERE (l.left_id = ANY($1) OR l.right_id = ANY($1)) AND NOT (EXISTS (SELECT 1 FROM presence p WHERE p.entity_id = l.left_id) AND EXISTS (SELECT 1 FROM presence p WHERE p.entity_id = l.right_id)) RETURNING id',
       [gone],
     );
-    if (dropped.length) await appendAudit(tx, { actor: 'system', action: 'xref.links.dropped', details: { entities: gone.slice(0, 1000), links: dropped.length } });
+    if (dropped.length)
+      await appendAudit(tx, {
+        actor: 'system',
+        action: 'xref.links.dropped',
+        details: { entities: gone.slice(0, 1000), links: dropped.length },
+      });
   }
   // Loops, not Math.max(...spread): a first build passes one value per entity, past the engine's argument limit.
   for (const f of fresh) if (f.max > si.upTo) si.upTo = f.max;
@@ -170,14 +216,21 @@ export async function crossReference(db: Database, entityIds: string[], actor = 
     for (const p of mine.values()) {
       for (const name of p.rawNames) {
         const hits = index.search(
-          { name, kind: p.person ? 'person' : 'organization', birthDate: p.birthDates[0], countries: p.countries, identifiers: p.identifiers },
+          {
+            name,
+            kind: p.person ? 'person' : 'organization',
+            birthDate: p.birthDates[0],
+            countries: p.countries,
+            identifiers: p.identifiers,
+          },
           { threshold: LINK_THRESHOLD, limit: 20 },
         );
         for (const h of hits) {
           if (h.entry.id === p.id || (h.entry.kind === 'person') !== p.person) continue;
           const [left, right] = p.id < h.entry.id ? [p.id, h.entry.id] : [h.entry.id, p.id];
           const prev = found.get(`${left} ${right}`);
-          if (!prev || prev.score < h.score) found.set(`${left} ${right}`, { left, right, score: h.score, reasons: h.reasons });
+          if (!prev || prev.score < h.score)
+            found.set(`${left} ${right}`, { left, right, score: h.score, reasons: h.reasons });
         }
       }
     }
@@ -188,11 +241,18 @@ export async function crossReference(db: Database, entityIds: string[], actor = 
           `INSERT INTO possible_links (left_id, right_id, score, reasons, marking_id)
            SELECT l, r, s, x::jsonb, m FROM unnest($1::text[], $2::text[], $3::real[], $4::text[], $5::int[]) AS t(l, r, s, x, m)
            ON CONFLICT (left_id, right_id) DO NOTHING RETURNING id`,
-          [list.map((l) => l.left), list.map((l) => l.right), list.map((l) => l.score), list.map((l) => JSON.stringify(l.reasons)), marks],
+          [
+            list.map((l) => l.left),
+            list.map((l) => l.right),
+            list.map((l) => l.score),
+            list.map((l) => JSON.stringify(l.reasons)),
+            marks,
+          ],
         )
       : [];
     await markUnmarkedLinks(tx, db);
-    if (inserted.length) await appendAudit(tx, { actor, action: 'xref.links', details: { checked: mine.size, links: inserted.length } });
+    if (inserted.length)
+      await appendAudit(tx, { actor, action: 'xref.links', details: { checked: mine.size, links: inserted.length } });
     return { checked: mine.size, links: inserted.length };
   });
 }
@@ -202,17 +262,26 @@ export async function crossReference(db: Database, entityIds: string[], actor = 
  * committed write into a reported failure (re-sending it would find nothing changed),
  * so it is logged and `chokepoint xref` redoes it. Returns the links found, or null.
  */
-export async function crossReferenceAfterWrite(db: Database, entityIds: string[], actor: string): Promise<number | null> {
+export async function crossReferenceAfterWrite(
+  db: Database,
+  entityIds: string[],
+  actor: string,
+): Promise<number | null> {
   try {
     return (await crossReference(db, entityIds, actor)).links;
   } catch (e) {
-    console.error(`cross-referencing failed after the write committed (${(e as Error).message}); run \`chokepoint xref\``);
+    console.error(
+      `cross-referencing failed after the write committed (${(e as Error).message}); run \`chokepoint xref\``,
+    );
     return null;
   }
 }
 
 /** After every write (installed by src/capabilities.ts): its links are what the write reports. */
 export const crossReferenceReaction = {
-  name: 'cross-referencing', order: 10, skipWithoutCrossReference: true, reportsLinks: true,
+  name: 'cross-referencing',
+  order: 10,
+  skipWithoutCrossReference: true,
+  reportsLinks: true,
   run: (db: Database, entityIds: string[], actor: string) => crossReferenceAfterWrite(db, entityIds, actor),
 };

@@ -12,20 +12,90 @@ import { createUser, findUser, type NewUser } from '../store/users.js';
 import { generateScenario, type ScenarioOptions } from './generate.js';
 
 export const DEMO_USERS: Omit<NewUser, 'password'>[] = [
-  { username: 'admin', displayName: 'System administrator (DEA)', agency: 'DEA', clearance: 'TS', roles: ['admin'], groups: ['OCDETF'] },
-  { username: 'dea.analyst', displayName: 'DEA intelligence analyst', agency: 'DEA', clearance: 'S', roles: ['analyst'] },
-  { username: 'dea.agent', displayName: 'DEA special agent (OCDETF)', agency: 'DEA', clearance: 'S', roles: ['case_agent'], groups: ['OCDETF'] },
-  { username: 'dea.supervisor', displayName: 'DEA group supervisor', agency: 'DEA', clearance: 'S', roles: ['supervisor'], groups: ['OCDETF'] },
+  {
+    username: 'admin',
+    displayName: 'System administrator (DEA)',
+    agency: 'DEA',
+    clearance: 'TS',
+    roles: ['admin'],
+    groups: ['OCDETF'],
+  },
+  {
+    username: 'dea.analyst',
+    displayName: 'DEA intelligence analyst',
+    agency: 'DEA',
+    clearance: 'S',
+    roles: ['analyst'],
+  },
+  {
+    username: 'dea.agent',
+    displayName: 'DEA special agent (OCDETF)',
+    agency: 'DEA',
+    clearance: 'S',
+    roles: ['case_agent'],
+    groups: ['OCDETF'],
+  },
+  {
+    username: 'dea.supervisor',
+    displayName: 'DEA group supervisor',
+    agency: 'DEA',
+    clearance: 'S',
+    roles: ['supervisor'],
+    groups: ['OCDETF'],
+  },
   { username: 'cbp.officer', displayName: 'CBP officer, targeting', agency: 'CBP', clearance: 'C', roles: ['analyst'] },
   { username: 'hsi.agent', displayName: 'HSI special agent', agency: 'HSI', clearance: 'S', roles: ['case_agent'] },
-  { username: 'fbi.reviewer', displayName: 'FBI watchlist reviewer', agency: 'FBI', clearance: 'TS', roles: ['watchlist_reviewer', 'analyst'], groups: ['OCDETF'] },
-  { username: 'ofac.analyst', displayName: 'OFAC sanctions analyst', agency: 'OFAC', clearance: 'S', roles: ['analyst'] },
+  {
+    username: 'fbi.reviewer',
+    displayName: 'FBI watchlist reviewer',
+    agency: 'FBI',
+    clearance: 'TS',
+    roles: ['watchlist_reviewer', 'analyst'],
+    groups: ['OCDETF'],
+  },
+  {
+    username: 'ofac.analyst',
+    displayName: 'OFAC sanctions analyst',
+    agency: 'OFAC',
+    clearance: 'S',
+    roles: ['analyst'],
+  },
   { username: 'fincen.analyst', displayName: 'FinCEN analyst', agency: 'FINCEN', clearance: 'S', roles: ['analyst'] },
-  { username: 'uspis.inspector', displayName: 'Postal inspector', agency: 'USPIS', clearance: 'C', roles: ['case_agent'] },
-  { username: 'azdps.detective', displayName: 'Arizona DPS detective', agency: 'AZDPS', clearance: 'U', roles: ['case_agent'] },
-  { username: 'fgr.liaison', displayName: 'FGR liaison officer (Mexico)', agency: 'FGR', clearance: 'S', roles: ['partner'] },
-  { username: 'rcmp.liaison', displayName: 'RCMP liaison officer (Canada)', agency: 'RCMP', clearance: 'S', roles: ['partner'] },
-  { username: 'carrier.partner', displayName: 'Express carrier security desk', agency: 'EXPRS', clearance: 'U', roles: ['partner'] },
+  {
+    username: 'uspis.inspector',
+    displayName: 'Postal inspector',
+    agency: 'USPIS',
+    clearance: 'C',
+    roles: ['case_agent'],
+  },
+  {
+    username: 'azdps.detective',
+    displayName: 'Arizona DPS detective',
+    agency: 'AZDPS',
+    clearance: 'U',
+    roles: ['case_agent'],
+  },
+  {
+    username: 'fgr.liaison',
+    displayName: 'FGR liaison officer (Mexico)',
+    agency: 'FGR',
+    clearance: 'S',
+    roles: ['partner'],
+  },
+  {
+    username: 'rcmp.liaison',
+    displayName: 'RCMP liaison officer (Canada)',
+    agency: 'RCMP',
+    clearance: 'S',
+    roles: ['partner'],
+  },
+  {
+    username: 'carrier.partner',
+    displayName: 'Express carrier security desk',
+    agency: 'EXPRS',
+    clearance: 'U',
+    roles: ['partner'],
+  },
 ];
 
 export interface DemoLoad {
@@ -35,12 +105,22 @@ export interface DemoLoad {
 
 function scenarioItems(opts: ScenarioOptions) {
   return async function* () {
-    for (const raw of generateScenario(opts)) yield parseRecord(raw, { source: raw.source, path: `${raw.source}/${raw.sourceRecordId}` });
+    for (const raw of generateScenario(opts))
+      yield parseRecord(raw, { source: raw.source, path: `${raw.source}/${raw.sourceRecordId}` });
   };
 }
 
-export async function loadScenario(store: Store, opts: ScenarioOptions, onProgress?: (phase: 'validate' | 'write', n: number) => void): Promise<ImportReport> {
-  return importRecords(store, SYSTEM, scenarioItems(opts), { origin: `scenario seed=${opts.seed} networks=${opts.networks}`, purpose: 'demo scenario', batchSize: 1000, onProgress });
+export async function loadScenario(
+  store: Store,
+  opts: ScenarioOptions,
+  onProgress?: (phase: 'validate' | 'write', n: number) => void,
+): Promise<ImportReport> {
+  return importRecords(store, SYSTEM, scenarioItems(opts), {
+    origin: `scenario seed=${opts.seed} networks=${opts.networks}`,
+    purpose: 'demo scenario',
+    batchSize: 1000,
+    onProgress,
+  });
 }
 
 /** Creates missing demo users; returns every demo user's password (from the data dir when known). */

@@ -13,8 +13,15 @@ async function enter(tx: Sql, who: ReaderAccess): Promise<void> {
             set_config('cp.gov', $4, true), set_config('cp.agency', $5, true), set_config('cp.country', $6, true),
             set_config('cp.user', $7, true), set_config('jit', 'off', true)`,
     // cp.user: rows addressed to one user (notifications); 0 for a reader who is no user.
-    [String(level(who.clearance)), who.groups.join(','), who.lawEnforcement ? '1' : '0', who.government ? '1' : '0', who.agency, who.country,
-      String((who as { id?: number }).id ?? 0)],
+    [
+      String(level(who.clearance)),
+      who.groups.join(','),
+      who.lawEnforcement ? '1' : '0',
+      who.government ? '1' : '0',
+      who.agency,
+      who.country,
+      String((who as { id?: number }).id ?? 0),
+    ],
   );
   await tx.query('SET LOCAL ROLE cp_reader');
 }

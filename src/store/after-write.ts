@@ -73,7 +73,8 @@ export function installAfterWriteReactions(reactions: readonly AfterWriteReactio
 export function afterWriteReactions(): readonly AfterWriteReaction[] {
   if (!installed) {
     throw new Error(
-      'no after-write reactions are installed: the entry point must import src/capabilities.ts before it writes');
+      'no after-write reactions are installed: the entry point must import src/capabilities.ts before it writes',
+    );
   }
   return installed;
 }
@@ -82,15 +83,20 @@ export function afterWriteReactions(): readonly AfterWriteReaction[] {
  * A reaction that fails is logged and the rest go on; but when the database is out of
  * reach the whole job fails, so it stays queued and a sweep does it again later.
  */
-const logged = (what: string) => (e: Error): null => {
-  if (databaseUnavailable(e)) throw e;
-  console.error(`${what} failed after the write committed: ${e.message}`);
-  return null;
-};
+const logged =
+  (what: string) =>
+  (e: Error): null => {
+    if (databaseUnavailable(e)) throw e;
+    console.error(`${what} failed after the write committed: ${e.message}`);
+    return null;
+  };
 
 /** Returns the possible links found, or null when cross-referencing was skipped or failed. */
 export async function afterWrite(
-  db: Database, entityIds: string[], actor: string, opts: AfterWriteOptions = {},
+  db: Database,
+  entityIds: string[],
+  actor: string,
+  opts: AfterWriteOptions = {},
 ): Promise<number | null> {
   const reactions = afterWriteReactions();
   const skipped = (r: AfterWriteReaction): boolean =>
@@ -103,8 +109,13 @@ export async function afterWrite(
   for (const r of reactions) {
     if (skipped(r)) continue;
     if (r.concerns) {
-      schemas ??= new Set((await db.query<{ schema: string }>(
-        'SELECT DISTINCT schema FROM presence WHERE entity_id = ANY($1)', [entityIds])).map((s) => s.schema));
+      schemas ??= new Set(
+        (
+          await db.query<{ schema: string }>('SELECT DISTINCT schema FROM presence WHERE entity_id = ANY($1)', [
+            entityIds,
+          ])
+        ).map((s) => s.schema),
+      );
       if (!r.concerns(schemas)) continue;
     }
     const result = await r.run(db, entityIds, actor, opts).catch(logged(r.name));
@@ -130,13 +141,20 @@ export interface AfterWriteJob {
  * no other process's sweep starts it while this one is about to. Null when nothing was written.
  */
 export async function queueAfterWrite(
-  db: Database, tx: Sql, entityIds: string[], actor: string, opts: AfterWriteOptions = {},
+  db: Database,
+  tx: Sql,
+  entityIds: string[],
+  actor: string,
+  opts: AfterWriteOptions = {},
 ): Promise<AfterWriteJob | null> {
   // Before anything is queued, written or not: a write path without reactions fails its first write (rolled back).
   afterWriteReactions();
   if (!entityIds.length) return null;
   const crossReference = opts.crossReference !== false;
-  const [row] = await tx.query<{ id: number }>('INSERT INTO after_write_queue (entity_ids, actor, cross_reference) VALUES ($1, $2, $3) RETURNING id', [entityIds, actor, crossReference]);
+  const [row] = await tx.query<{ id: number }>(
+    'INSERT INTO after_write_queue (entity_ids, actor, cross_reference) VALUES ($1, $2, $3) RETURNING id',
+    [entityIds, actor, crossReference],
+  );
   const release = await db.tryLock(LOCK_SPACE, row!.id);
   if (!release) throw new Error(`after-write job ${row!.id} is locked by another process`); // a fresh id: cannot happen
   return { id: row!.id, entityIds, actor, crossReference, release };
@@ -154,7 +172,12 @@ async function finish(db: Database, job: AfterWriteJob): Promise<{ done: boolean
     await db.query('DELETE FROM after_write_queue WHERE id = $1', [job.id]);
     return { done: true, links };
   } catch (e) {
-    await db.query('UPDATE after_write_queue SET attempts = attempts + 1, last_error = $2 WHERE id = $1', [job.id, (e as Error).message]).catch(() => undefined);
+    await db
+      .query('UPDATE after_write_queue SET attempts = attempts + 1, last_error = $2 WHERE id = $1', [
+        job.id,
+        (e as Error).message,
+      ])
+      .catch(() => undefined);
     console.error(`after-write job ${job.id} failed and stays queued: ${(e as Error).message}`);
     return { done: false, links: null };
   } finally {
@@ -166,7 +189,9 @@ async function finish(db: Database, job: AfterWriteJob): Promise<{ done: boolean
 export async function resumeAfterWrites(db: Database, limit = 100): Promise<number> {
   afterWriteReactions(); // without reactions, "finishing" a job would drop its work
   const rows = await db.query<{ id: number; entity_ids: string[]; actor: string; cross_reference: boolean }>(
-    'SELECT id, entity_ids, actor, cross_reference FROM after_write_queue ORDER BY id LIMIT $1', [limit]);
+    'SELECT id, entity_ids, actor, cross_reference FROM after_write_queue ORDER BY id LIMIT $1',
+    [limit],
+  );
   let done = 0;
   for (const r of rows) {
     const release = await db.tryLock(LOCK_SPACE, r.id);
@@ -178,7 +203,18 @@ export async function resumeAfterWrites(db: Database, limit = 100): Promise<numb
       continue;
     }
     console.error(`resuming after-write work ${r.id} (${r.entity_ids.length} entities written by ${r.actor})`);
-    if ((await finish(db, { id: r.id, entityIds: r.entity_ids, actor: r.actor, crossReference: r.cross_reference, release })).done) done++;
+    if (
+      (
+        await finish(db, {
+          id: r.id,
+          entityIds: r.entity_ids,
+          actor: r.actor,
+          crossReference: r.cross_reference,
+          release,
+        })
+      ).done
+    )
+      done++;
   }
   return done;
 }

@@ -52,7 +52,9 @@ const BATCH_ROWS = 500;
 export async function appendAuditBatch(tx: Sql, entries: readonly AuditEntry[]): Promise<number[]> {
   if (!entries.length) return [];
   // The head row lock serialises concurrent appenders on a PostgreSQL server.
-  const [head] = await tx.query<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE');
+  const [head] = await tx.query<{ seq: number; hash: string }>(
+    'SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE',
+  );
   if (!head) throw new Error('audit_head missing: database not migrated');
   let { seq, hash } = head;
   const seqs: number[] = [];
@@ -62,7 +64,12 @@ export async function appendAuditBatch(tx: Sql, entries: readonly AuditEntry[]):
     const values: string[] = [];
     for (const e of entries.slice(i, i + BATCH_ROWS)) {
       const row = {
-        seq: seq + 1, at, actor: e.actor, action: e.action, target: e.target ?? null, purpose: e.purpose ?? null,
+        seq: seq + 1,
+        at,
+        actor: e.actor,
+        action: e.action,
+        target: e.target ?? null,
+        purpose: e.purpose ?? null,
         details: JSON.stringify(e.details ?? {}),
       };
       const h = entryHash(hash, row);
@@ -129,7 +136,12 @@ export class AuditQueue {
     while (this.waiting.length) {
       const batch = this.waiting.splice(0, this.waiting.length);
       try {
-        await this.db.transaction((tx) => appendAuditBatch(tx, batch.flatMap((b) => b.entries)));
+        await this.db.transaction((tx) =>
+          appendAuditBatch(
+            tx,
+            batch.flatMap((b) => b.entries),
+          ),
+        );
         for (const b of batch) b.done();
       } catch (err) {
         for (const b of batch) b.done(err);
@@ -180,16 +192,27 @@ export async function verifyAudit(db: Database, expectHead?: { seq: number; hash
   }
   const [head] = await db.query<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_head WHERE id = 1');
   if (!head) problems.push('audit head is missing');
-  else if (head.seq !== expectedSeq - 1) problems.push(`head says entry ${head.seq} but the log ends at entry ${expectedSeq - 1} (entries removed from the end, or head edited)`);
+  else if (head.seq !== expectedSeq - 1)
+    problems.push(
+      `head says entry ${head.seq} but the log ends at entry ${expectedSeq - 1} (entries removed from the end, or head edited)`,
+    );
   else if (head.hash !== prev) {
     problems.push(`head does not match entry ${head.seq}, the last (that entry or the head was rewritten)`);
   }
-  if (expectHead && (expectHead.seq > expectedSeq - 1 || (expectHead.seq === expectedSeq - 1 && expectHead.hash !== prev))) {
+  if (
+    expectHead &&
+    (expectHead.seq > expectedSeq - 1 || (expectHead.seq === expectedSeq - 1 && expectHead.hash !== prev))
+  ) {
     problems.push(`the recorded head (entry ${expectHead.seq}) is not in the log: entries were removed or rewritten`);
   }
   if (expectHead && expectHead.seq < expectedSeq - 1) {
     const [r] = await db.query<{ hash: string }>('SELECT hash FROM audit_log WHERE seq = $1', [expectHead.seq]);
     if (r?.hash !== expectHead.hash) problems.push(`entry ${expectHead.seq} no longer has the recorded hash`);
   }
-  return { ok: problems.length === 0, entries, head: { seq: expectedSeq - 1, hash: prev }, problems: problems.slice(0, 100) };
+  return {
+    ok: problems.length === 0,
+    entries,
+    head: { seq: expectedSeq - 1, hash: prev },
+    problems: problems.slice(0, 100),
+  };
 }

@@ -10,8 +10,18 @@
 // a pid reused after a crash (common in containers, where the server is often pid 1
 // or 7 on every start) is recognised as a different process.
 import {
-  closeSync, constants, copyFileSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, rmSync, statSync,
-  unlinkSync, writeSync,
+  closeSync,
+  constants,
+  copyFileSync,
+  fsyncSync,
+  linkSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeSync,
 } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -36,9 +46,16 @@ export interface LockHolder {
 
 /** The directory is held by another live process (or by this one already). */
 export class DataDirBusyError extends StatusError {
-  constructor(readonly dir: string, readonly holder: LockHolder | undefined, detail: string) {
-    super(`data directory ${dir} is in use ${detail}: the embedded database (PGlite) can be opened by one process ` +
-      'at a time, so nothing was read or written', 409);
+  constructor(
+    readonly dir: string,
+    readonly holder: LockHolder | undefined,
+    detail: string,
+  ) {
+    super(
+      `data directory ${dir} is in use ${detail}: the embedded database (PGlite) can be opened by one process ` +
+        'at a time, so nothing was read or written',
+      409,
+    );
   }
 }
 
@@ -165,7 +182,8 @@ export function lockDataDir(dirIn: string, log: (line: string) => void = (l) => 
   const tmp = writeTemp(dir, mine);
   try {
     for (let attempt = 0; ; attempt++) {
-      if (attempt > 5) throw new DataDirBusyError(dir, undefined, 'by processes that keep taking and releasing it; retry');
+      if (attempt > 5)
+        throw new DataDirBusyError(dir, undefined, 'by processes that keep taking and releasing it; retry');
       try {
         place(tmp, file);
         break;
@@ -189,7 +207,9 @@ export function lockDataDir(dirIn: string, log: (line: string) => void = (l) => 
   if (!exitHookInstalled) {
     exitHookInstalled = true;
     // process.exit() (and a signal handler that calls it) still releases the directory.
-    process.on('exit', () => { for (const [d, h] of held) removeIfOurs(d, h); });
+    process.on('exit', () => {
+      for (const [d, h] of held) removeIfOurs(d, h);
+    });
   }
   return {
     holder: mine,
@@ -206,7 +226,13 @@ export function lockDataDir(dirIn: string, log: (line: string) => void = (l) => 
  * so the replacement happens under a second exclusive file, after looking again: the
  * one that comes second then finds the first one's live lock and is refused.
  */
-function takeOver(dir: string, tmp: string, stale: LockHolder | 'unreadable', why: string, log: (l: string) => void): boolean {
+function takeOver(
+  dir: string,
+  tmp: string,
+  stale: LockHolder | 'unreadable',
+  why: string,
+  log: (l: string) => void,
+): boolean {
   const guard = join(dir, `${LOCK_FILE}.takeover`);
   let fd: number;
   try {
@@ -215,14 +241,16 @@ function takeOver(dir: string, tmp: string, stale: LockHolder | 'unreadable', wh
     if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     // A takeover lasts milliseconds; a guard older than 10 s was left by a process that died during one.
     const age = Date.now() - (statSync(guard, { throwIfNoEntry: false })?.mtimeMs ?? 0);
-    if (age < 10_000) throw new DataDirBusyError(dir, undefined, 'by another process taking over its stale lock right now; retry');
+    if (age < 10_000)
+      throw new DataDirBusyError(dir, undefined, 'by another process taking over its stale lock right now; retry');
     rmSync(guard, { force: true });
     return false;
   }
   try {
     const again = readHolder(join(dir, LOCK_FILE));
     if (again === undefined) return false; // released meanwhile: take it the ordinary way
-    const unchanged = again === 'unreadable' ? stale === 'unreadable' : stale !== 'unreadable' && again.nonce === stale.nonce;
+    const unchanged =
+      again === 'unreadable' ? stale === 'unreadable' : stale !== 'unreadable' && again.nonce === stale.nonce;
     if (!unchanged) {
       if (again === 'unreadable') throw new DataDirBusyError(dir, undefined, 'by a process writing its lock; retry');
       throw new DataDirBusyError(dir, again, describe(again));

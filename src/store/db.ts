@@ -42,13 +42,16 @@ function localLocks(): { take(k: string): boolean; drop(k: string): void } {
   const held = new Set<string>();
   return {
     take: (k) => !held.has(k) && !!held.add(k),
-    drop: (k) => { held.delete(k); },
+    drop: (k) => {
+      held.delete(k);
+    },
   };
 }
 
 // OIDs: int8, numeric, date, timestamp, timestamptz.
 const toNumber = (v: string): number => Number(v);
-const toIso = (v: string): string => new Date(v.includes('T') || v.includes('+') || v.endsWith('Z') ? v : `${v}Z`).toISOString();
+const toIso = (v: string): string =>
+  new Date(v.includes('T') || v.includes('+') || v.endsWith('Z') ? v : `${v}Z`).toISOString();
 const PARSERS: Record<number, (v: string) => unknown> = {
   20: toNumber,
   1700: toNumber,
@@ -80,7 +83,8 @@ const freeBytes = (dir: string): number => {
  */
 export function checkDataDir(dir: string): void {
   const where = resolve(dir);
-  const fix = 'point --data (or CHOKEPOINT_DATA) at a writable directory with free space, or set DATABASE_URL to use a PostgreSQL server';
+  const fix =
+    'point --data (or CHOKEPOINT_DATA) at a writable directory with free space, or set DATABASE_URL to use a PostgreSQL server';
   try {
     mkdirSync(where, { recursive: true, mode: PRIVATE_DIR_MODE });
     const probe = join(where, `.write-test-${process.pid}`);
@@ -88,16 +92,23 @@ export function checkDataDir(dir: string): void {
     unlinkSync(probe);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    const why = err.code === 'EROFS' ? 'is on a read-only file system'
-      : err.code === 'EACCES' || err.code === 'EPERM' ? 'is not writable by this user'
-      : err.code === 'ENOSPC' ? 'is on a full disk'
-      : err.code === 'ENOENT' ? 'cannot be created (a parent is missing or read-only)'
-      : `cannot be written (${err.code ?? err.message})`;
+    const why =
+      err.code === 'EROFS'
+        ? 'is on a read-only file system'
+        : err.code === 'EACCES' || err.code === 'EPERM'
+          ? 'is not writable by this user'
+          : err.code === 'ENOSPC'
+            ? 'is on a full disk'
+            : err.code === 'ENOENT'
+              ? 'cannot be created (a parent is missing or read-only)'
+              : `cannot be written (${err.code ?? err.message})`;
     throw new StorageError(`data directory ${where} ${why}: the embedded database writes there; ${fix}`);
   }
   const free = freeBytes(where);
   if (free < MIN_FREE_BYTES) {
-    throw new StorageError(`data directory ${where} has ${(free / 1048576).toFixed(0)} MB free; the embedded database needs at least ${MIN_FREE_BYTES / 1048576} MB (CHOKEPOINT_MIN_FREE_MB); free some space, or ${fix}`);
+    throw new StorageError(
+      `data directory ${where} has ${(free / 1048576).toFixed(0)} MB free; the embedded database needs at least ${MIN_FREE_BYTES / 1048576} MB (CHOKEPOINT_MIN_FREE_MB); free some space, or ${fix}`,
+    );
   }
 }
 
@@ -116,7 +127,9 @@ function spaceGuard(dir: string): () => void {
       }
     }
     if (free < MIN_FREE_BYTES) {
-      throw new StorageError(`the data directory's disk is nearly full (${(free / 1048576).toFixed(0)} MB free, at least ${MIN_FREE_BYTES / 1048576} MB kept so the embedded database stays consistent); nothing was written; free some space and retry`);
+      throw new StorageError(
+        `the data directory's disk is nearly full (${(free / 1048576).toFixed(0)} MB free, at least ${MIN_FREE_BYTES / 1048576} MB kept so the embedded database stays consistent); nothing was written; free some space and retry`,
+      );
     }
   };
 }
@@ -133,7 +146,10 @@ export async function openPglite(dir?: string): Promise<Database> {
     checkDataDir(dir);
     lock = lockDataDir(dir);
     const restore = restrictUmask();
-    release = () => { lock!.release(); restore(); };
+    release = () => {
+      lock!.release();
+      restore();
+    };
   }
   const guard = onDisk ? spaceGuard(dir) : () => undefined;
   let db: PGlite;
@@ -186,7 +202,11 @@ export async function openPglite(dir?: string): Promise<Database> {
 
 export async function openPostgres(url: string): Promise<Database> {
   // connectionTimeoutMillis: while the server is unreachable, a request fails in seconds rather than hanging.
-  const pool = new pg.Pool({ connectionString: url, max: Number(process.env.PG_POOL_SIZE ?? 10), connectionTimeoutMillis: 5000 });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: Number(process.env.PG_POOL_SIZE ?? 10),
+    connectionTimeoutMillis: 5000,
+  });
   // A dropped server connection must not crash the process; queries fail and the pool reconnects.
   pool.on('error', (err) => console.error(`postgres pool: ${err.message}`));
   const locks = localLocks();
@@ -196,8 +216,13 @@ export async function openPostgres(url: string): Promise<Database> {
   const lockConnection = (): Promise<pg.Client> => {
     lockClient ??= (async () => {
       const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
-      const lost = (): void => { lockClient = undefined; };
-      c.on('error', (err) => { console.error(`postgres lock connection: ${err.message}`); lost(); });
+      const lost = (): void => {
+        lockClient = undefined;
+      };
+      c.on('error', (err) => {
+        console.error(`postgres lock connection: ${err.message}`);
+        lost();
+      });
       c.on('end', lost);
       try {
         await c.connect();
@@ -229,7 +254,10 @@ export async function openPostgres(url: string): Promise<Database> {
       // A checked-out client has no pool listener: if the server drops the connection
       // between two statements, its 'error' event would otherwise crash the process.
       let lost: Error | undefined;
-      const onError = (err: Error): void => { lost = err; console.error(`postgres connection in a transaction: ${err.message}`); };
+      const onError = (err: Error): void => {
+        lost = err;
+        console.error(`postgres connection in a transaction: ${err.message}`);
+      };
       c.on('error', onError);
       try {
         await c.query('BEGIN');
@@ -255,7 +283,9 @@ export async function openPostgres(url: string): Promise<Database> {
       const connect = async (): Promise<void> => {
         const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
         client.on('error', (err) => console.error(`postgres listener: ${err.message}`));
-        client.on('notification', (n) => { if (n.channel === channel) onPayload(n.payload ?? ''); });
+        client.on('notification', (n) => {
+          if (n.channel === channel) onPayload(n.payload ?? '');
+        });
         try {
           await client.connect();
           await client.query(`LISTEN ${client.escapeIdentifier(channel)}`);
@@ -271,7 +301,10 @@ export async function openPostgres(url: string): Promise<Database> {
       const reconnect = (delay: number): void => {
         if (stopped) return;
         retry = setTimeout(() => {
-          connect().then(() => onReconnect?.(), () => reconnect(Math.min(delay * 2, 5000)));
+          connect().then(
+            () => onReconnect?.(),
+            () => reconnect(Math.min(delay * 2, 5000)),
+          );
         }, delay);
       };
       await connect();
@@ -286,14 +319,21 @@ export async function openPostgres(url: string): Promise<Database> {
       if (!locks.take(k)) return null;
       try {
         const c = await lockConnection();
-        const [row] = (await c.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1::int, ($2::bigint % 2147483647)::int) AS ok', [space, key])).rows;
+        const [row] = (
+          await c.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1::int, ($2::bigint % 2147483647)::int) AS ok', [
+            space,
+            key,
+          ])
+        ).rows;
         if (!row?.ok) {
           locks.drop(k);
           return null;
         }
         return async () => {
           locks.drop(k);
-          await c.query('SELECT pg_advisory_unlock($1::int, ($2::bigint % 2147483647)::int)', [space, key]).catch(() => undefined);
+          await c
+            .query('SELECT pg_advisory_unlock($1::int, ($2::bigint % 2147483647)::int)', [space, key])
+            .catch(() => undefined);
         };
       } catch (e) {
         locks.drop(k);
@@ -318,7 +358,9 @@ export async function openPostgres(url: string): Promise<Database> {
 export function databaseUnavailable(err: { message?: string; code?: string }): boolean {
   // 08xxx connection exceptions; 57P01-57P03 admin shutdown, crash shutdown, cannot connect now.
   if (typeof err.code === 'string' && /^(08...|57P0[1-3])$/.test(err.code)) return true;
-  return /ECONNREFUSED|ECONNRESET|EPIPE|Connection terminated|timeout exceeded when trying to connect|the database system is (starting up|shutting down|in recovery mode)|Client has encountered a connection error/.test(`${err.message ?? ''} ${err.code ?? ''}`);
+  return /ECONNREFUSED|ECONNRESET|EPIPE|Connection terminated|timeout exceeded when trying to connect|the database system is (starting up|shutting down|in recovery mode)|Client has encountered a connection error/.test(
+    `${err.message ?? ''} ${err.code ?? ''}`,
+  );
 }
 
 /** DATABASE_URL selects PostgreSQL; otherwise PGlite in `dataDir` (default ./data). */

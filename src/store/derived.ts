@@ -33,7 +33,12 @@ export async function markingOfEntities(tx: Sql, cache: MarkingCache, entityIds:
 }
 
 /** The interned id of the highest marking of a stored record: its own, its basis', and every presence and value in it. */
-export async function markingOfRecord(tx: Sql, cache: MarkingCache, source: string, sourceRecordId: string): Promise<number> {
+export async function markingOfRecord(
+  tx: Sql,
+  cache: MarkingCache,
+  source: string,
+  sourceRecordId: string,
+): Promise<number> {
   const rows = await tx.query<{ marking_id: number }>(
     `WITH r AS (SELECT id, marking_id FROM records WHERE source = $1 AND source_record_id = $2)
      SELECT marking_id FROM r

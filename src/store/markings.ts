@@ -49,7 +49,9 @@ export class MarkingCache {
   }
 
   async load(tx: Sql): Promise<void> {
-    const rows = await tx.query<MarkingRow>('SELECT id, level, caveats, rel_to, owner, compartments, orcon_to FROM markings');
+    const rows = await tx.query<MarkingRow>(
+      'SELECT id, level, caveats, rel_to, owner, compartments, orcon_to FROM markings',
+    );
     for (const r of rows) {
       const m: Marking = {
         classification: CLASSIFICATIONS[r.level]!,

@@ -5,7 +5,14 @@
 // under the process's umask, so the directory is tightened once when it opens and
 // the umask is kept at 0077 while it is open.
 import {
-  chmodSync, closeSync, createWriteStream, fchmodSync, lstatSync, openSync, readdirSync, type WriteStream,
+  chmodSync,
+  closeSync,
+  createWriteStream,
+  fchmodSync,
+  lstatSync,
+  openSync,
+  readdirSync,
+  type WriteStream,
 } from 'node:fs';
 import { join } from 'node:path';
 

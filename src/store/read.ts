@@ -74,7 +74,10 @@ export async function getEntities(tx: Sql, markings: MarkingCache, ids: string[]
       ORDER BY s.entity_id, s.prop, s.id`,
     [ids],
   );
-  const byId = new Map<string, { schemas: string[]; markings: Marking[]; props: Record<string, ValueView[]>; sources: Set<string> }>();
+  const byId = new Map<
+    string,
+    { schemas: string[]; markings: Marking[]; props: Record<string, ValueView[]>; sources: Set<string> }
+  >();
   for (const p of presence) {
     const e = byId.get(p.entity_id) ?? { schemas: [], markings: [], props: {}, sources: new Set<string>() };
     e.schemas.push(p.schema);
@@ -104,7 +107,15 @@ export async function getEntities(tx: Sql, markings: MarkingCache, ids: string[]
     if (!e) continue;
     const schema = mostSpecific(e.schemas);
     const top = highestMarking(e.markings)!;
-    out.push({ id, schema, caption: captionOf(schema, e.props), marking: formatMarking(top), portion: portionMarking(top), properties: e.props, sources: [...e.sources].sort() });
+    out.push({
+      id,
+      schema,
+      caption: captionOf(schema, e.props),
+      marking: formatMarking(top),
+      portion: portionMarking(top),
+      properties: e.props,
+      sources: [...e.sources].sort(),
+    });
   }
   return out;
 }
@@ -121,7 +132,10 @@ export interface SearchQuery {
 
 /** Schema names including every schema that extends the ones asked for. */
 export function expandSchemas(names: string[]): string[] {
-  return model.concrete().filter((s) => names.some((n) => model.isA(s.name, n))).map((s) => s.name);
+  return model
+    .concrete()
+    .filter((s) => names.some((n) => model.isA(s.name, n)))
+    .map((s) => s.name);
 }
 
 /**
@@ -152,7 +166,10 @@ export async function searchEntities(tx: Sql, q: SearchQuery): Promise<{ total: 
   if (!key) {
     const where = schemas ? 'WHERE schema = ANY($1)' : '';
     const params = schemas ? [schemas] : [];
-    const [c] = await tx.query<{ n: number }>(`SELECT count(DISTINCT entity_id)::int AS n FROM presence ${where}`, params);
+    const [c] = await tx.query<{ n: number }>(
+      `SELECT count(DISTINCT entity_id)::int AS n FROM presence ${where}`,
+      params,
+    );
     const rows = await tx.query<{ entity_id: string }>(
       `SELECT DISTINCT entity_id FROM presence ${where} ORDER BY entity_id LIMIT ${q.limit} OFFSET ${q.offset}`,
       params,
@@ -200,7 +217,13 @@ export interface Neighbourhood {
  * (Ownership, Payment, Seizure, ...) are traversed as edges, so one hop goes from
  * a person through an Ownership to the company. Every step is marking-filtered.
  */
-export async function neighbourhood(tx: Sql, markings: MarkingCache, rootId: string, hops: number, maxNodes: number): Promise<Neighbourhood | undefined> {
+export async function neighbourhood(
+  tx: Sql,
+  markings: MarkingCache,
+  rootId: string,
+  hops: number,
+  maxNodes: number,
+): Promise<Neighbourhood | undefined> {
   const [root] = await tx.query<{ id: string }>('SELECT id FROM entities WHERE id = $1', [rootId]);
   if (!root) return undefined;
   const seen = new Set<string>([rootId]);
@@ -211,7 +234,10 @@ export async function neighbourhood(tx: Sql, markings: MarkingCache, rootId: str
   const loadSchemas = async (ids: string[]): Promise<void> => {
     const need = ids.filter((i) => !schemaOf.has(i));
     if (!need.length) return;
-    const rows = await tx.query<{ entity_id: string; schema: string }>('SELECT entity_id, schema FROM presence WHERE entity_id = ANY($1)', [need]);
+    const rows = await tx.query<{ entity_id: string; schema: string }>(
+      'SELECT entity_id, schema FROM presence WHERE entity_id = ANY($1)',
+      [need],
+    );
     const acc = new Map<string, string[]>();
     for (const r of rows) acc.set(r.entity_id, [...(acc.get(r.entity_id) ?? []), r.schema]);
     for (const [id, s] of acc) schemaOf.set(id, mostSpecific(s));
@@ -229,10 +255,16 @@ export async function neighbourhood(tx: Sql, markings: MarkingCache, rootId: str
     const refs = await refsOf(frontier);
     await loadSchemas(refs.flatMap((r) => [r.entity_id, r.value]));
     // Relation entities touched this hop: expand them fully so both ends are known.
-    const relSet = new Set(refs.flatMap((r) => [r.entity_id, r.value]).filter((id) => model.get(schemaOf.get(id) ?? '')?.edge));
+    const relSet = new Set(
+      refs.flatMap((r) => [r.entity_id, r.value]).filter((id) => model.get(schemaOf.get(id) ?? '')?.edge),
+    );
     const relIds = [...relSet];
-    const relRefs = relIds.length ? await tx.query<{ entity_id: string; prop: string; value: string; id: number }>(
-      'SELECT id, entity_id, prop, value FROM statements WHERE prop_type = $2 AND entity_id = ANY($1)', [relIds, 'entity']) : [];
+    const relRefs = relIds.length
+      ? await tx.query<{ entity_id: string; prop: string; value: string; id: number }>(
+          'SELECT id, entity_id, prop, value FROM statements WHERE prop_type = $2 AND entity_id = ANY($1)',
+          [relIds, 'entity'],
+        )
+      : [];
     await loadSchemas(relRefs.map((r) => r.value));
     const next: string[] = [];
     const visit = (id: string): void => {
@@ -249,18 +281,31 @@ export async function neighbourhood(tx: Sql, markings: MarkingCache, rootId: str
       const mine = relRefs.filter((r) => r.entity_id === relId);
       const srcs = mine.filter((r) => r.prop === def.edge!.source).map((r) => r.value);
       const tgts = mine.filter((r) => r.prop === def.edge!.target).map((r) => r.value);
-      for (const s of srcs) for (const t of tgts) {
-        if (!schemaOf.has(s) || !schemaOf.has(t)) continue;
-        if (!seen.has(s) && !seen.has(t)) continue; // not attached to what we have reached
-        edges.set(`${relId}:${s}:${t}`, { id: relId, source: s, target: t, label: def.edge!.label, schema: def.name });
-        visit(s);
-        visit(t);
-      }
+      for (const s of srcs)
+        for (const t of tgts) {
+          if (!schemaOf.has(s) || !schemaOf.has(t)) continue;
+          if (!seen.has(s) && !seen.has(t)) continue; // not attached to what we have reached
+          edges.set(`${relId}:${s}:${t}`, {
+            id: relId,
+            source: s,
+            target: t,
+            label: def.edge!.label,
+            schema: def.name,
+          });
+          visit(s);
+          visit(t);
+        }
     }
     for (const r of refs) {
       if (relSet.has(r.entity_id) || relSet.has(r.value)) continue;
       if (!schemaOf.has(r.entity_id) || !schemaOf.has(r.value)) continue;
-      edges.set(`s${r.id}`, { id: `s${r.id}`, source: r.entity_id, target: r.value, label: model.properties(schemaOf.get(r.entity_id)!)[r.prop]?.label ?? r.prop, schema: schemaOf.get(r.entity_id)! });
+      edges.set(`s${r.id}`, {
+        id: `s${r.id}`,
+        source: r.entity_id,
+        target: r.value,
+        label: model.properties(schemaOf.get(r.entity_id)!)[r.prop]?.label ?? r.prop,
+        schema: schemaOf.get(r.entity_id)!,
+      });
       visit(r.entity_id);
       visit(r.value);
     }
@@ -272,7 +317,12 @@ export async function neighbourhood(tx: Sql, markings: MarkingCache, rootId: str
 }
 
 /** Aggregates for the picture: entities by schema and seizures by month and drug. */
-export async function statistics(tx: Sql): Promise<{ bySchema: Record<string, number>; seizuresByMonth: { month: string; drug: string; events: number; kg: number }[] }> {
+export async function statistics(
+  tx: Sql,
+): Promise<{
+  bySchema: Record<string, number>;
+  seizuresByMonth: { month: string; drug: string; events: number; kg: number }[];
+}> {
   const rows = await tx.query<{ schema: string; n: number }>(
     'SELECT schema, count(DISTINCT entity_id)::int AS n FROM presence GROUP BY schema ORDER BY schema',
   );
@@ -310,8 +360,20 @@ export async function recordIdsOf(tx: Sql, entityIds: string[], kind?: string): 
 }
 
 /** The newest record that speaks of an entity, as source and source record id (for pointers in alerts). */
-export async function latestRecordOf(tx: Sql, entityId: string): Promise<{ source: string; sourceRecordId: string; ref: string; contentHash: string } | undefined> {
+export async function latestRecordOf(
+  tx: Sql,
+  entityId: string,
+): Promise<{ source: string; sourceRecordId: string; ref: string; contentHash: string } | undefined> {
   const [r] = await tx.query<{ source: string; source_record_id: string; content_hash: string }>(
-    'SELECT r.source, r.source_record_id, r.content_hash FROM presence p JOIN records r ON r.id = p.record_id WHERE p.entity_id = $1 ORDER BY r.id DESC LIMIT 1', [entityId]);
-  return r && { source: r.source, sourceRecordId: r.source_record_id, ref: `${r.source}/${r.source_record_id}`, contentHash: r.content_hash };
+    'SELECT r.source, r.source_record_id, r.content_hash FROM presence p JOIN records r ON r.id = p.record_id WHERE p.entity_id = $1 ORDER BY r.id DESC LIMIT 1',
+    [entityId],
+  );
+  return (
+    r && {
+      source: r.source,
+      sourceRecordId: r.source_record_id,
+      ref: `${r.source}/${r.source_record_id}`,
+      contentHash: r.content_hash,
+    }
+  );
 }

@@ -27,11 +27,15 @@ export function clientKey(ip: string): string {
   if (!isIPv6(ip)) return ip;
   const [head, tail] = ip.split('::') as [string, string | undefined];
   // An embedded IPv4 tail (…:1.2.3.4) takes two groups.
-  const groups = (part?: string): string[] => (part ? part.split(':').flatMap((g) => (g.includes('.') ? ['0', '0'] : g)) : []);
+  const groups = (part?: string): string[] =>
+    part ? part.split(':').flatMap((g) => (g.includes('.') ? ['0', '0'] : g)) : [];
   const h = groups(head);
   const t = groups(tail);
   const all = [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t];
-  return `${all.slice(0, 4).map((g) => parseInt(g, 16).toString(16)).join(':')}::/64`;
+  return `${all
+    .slice(0, 4)
+    .map((g) => parseInt(g, 16).toString(16))
+    .join(':')}::/64`;
 }
 
 /** Seconds until `client` may try `account` again, or 0 when it may now. */

@@ -37,11 +37,29 @@ export async function upsertAgencies(db: Sql, agencies: Agency[]): Promise<void>
     `INSERT INTO agencies (code, name, country, kind, law_enforcement)
      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::boolean[])
      ON CONFLICT (code) DO UPDATE SET name = excluded.name, country = excluded.country, kind = excluded.kind, law_enforcement = excluded.law_enforcement`,
-    [agencies.map((a) => a.code), agencies.map((a) => a.name), agencies.map((a) => a.country), agencies.map((a) => a.kind), agencies.map((a) => a.lawEnforcement)],
+    [
+      agencies.map((a) => a.code),
+      agencies.map((a) => a.name),
+      agencies.map((a) => a.country),
+      agencies.map((a) => a.kind),
+      agencies.map((a) => a.lawEnforcement),
+    ],
   );
 }
 
 export async function listAgencies(db: Sql): Promise<Agency[]> {
-  const rows = await db.query<{ code: string; name: string; country: string; kind: Agency['kind']; law_enforcement: boolean }>('SELECT * FROM agencies ORDER BY code');
-  return rows.map((r) => ({ code: r.code, name: r.name, country: r.country, kind: r.kind, lawEnforcement: r.law_enforcement }));
+  const rows = await db.query<{
+    code: string;
+    name: string;
+    country: string;
+    kind: Agency['kind'];
+    law_enforcement: boolean;
+  }>('SELECT * FROM agencies ORDER BY code');
+  return rows.map((r) => ({
+    code: r.code,
+    name: r.name,
+    country: r.country,
+    kind: r.kind,
+    lawEnforcement: r.law_enforcement,
+  }));
 }

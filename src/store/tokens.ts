@@ -30,13 +30,18 @@ export interface TokenInfo {
 }
 
 export async function createApiToken(
-  db: Sql, me: Principal, label: string, days: number,
+  db: Sql,
+  me: Principal,
+  label: string,
+  days: number,
 ): Promise<{ token: string; expiresAt: string }> {
   const max = heldToPartnerLimit(me) ? PARTNER_API_TOKEN_MAX_DAYS : API_TOKEN_MAX_DAYS;
   if (days > max) {
-    throw new ForbiddenError(heldToPartnerLimit(me)
-      ? `API tokens of partners and foreign users last at most ${max} day; ask for days: ${max}`
-      : `API tokens last at most ${max} days`);
+    throw new ForbiddenError(
+      heldToPartnerLimit(me)
+        ? `API tokens of partners and foreign users last at most ${max} day; ask for days: ${max}`
+        : `API tokens last at most ${max} days`,
+    );
   }
   return issueToken(db, me.id, 'api', days * 24, label);
 }
@@ -60,7 +65,9 @@ export type RevokeScope = { userId: number } | { anyUser: true };
  * timing tells them apart.
  */
 export async function revokeTokenById(
-  db: Sql, id: string, scope: RevokeScope,
+  db: Sql,
+  id: string,
+  scope: RevokeScope,
 ): Promise<{ username: string; kind: string } | undefined> {
   const [r] = await db.query<{ username: string; kind: string }>(
     `DELETE FROM tokens t USING users u WHERE u.id = t.user_id AND t.id = $1::uuid AND ($2::int IS NULL OR t.user_id = $2)

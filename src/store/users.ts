@@ -27,7 +27,12 @@ export async function checkPassword(pw: string, stored: string): Promise<boolean
   const [alg, n, r, p, salt, key] = stored.split('$');
   if (alg !== 'scrypt' || !salt || !key) return false;
   const expected = Buffer.from(key, 'base64');
-  const got = await scrypt(pw, Buffer.from(salt, 'base64'), expected.length, { N: +n!, r: +r!, p: +p!, maxmem: SCRYPT.maxmem });
+  const got = await scrypt(pw, Buffer.from(salt, 'base64'), expected.length, {
+    N: +n!,
+    r: +r!,
+    p: +p!,
+    maxmem: SCRYPT.maxmem,
+  });
   return timingSafeEqual(expected, got);
 }
 
@@ -79,10 +84,12 @@ function toPrincipal(r: UserRow): Principal {
 }
 
 export function validateNewUser(u: NewUser): void {
-  if (!/^[a-z0-9][a-z0-9._-]{1,63}$/.test(u.username)) throw new UserError('username: 2-64 characters, lower-case letters, digits, . _ -');
+  if (!/^[a-z0-9][a-z0-9._-]{1,63}$/.test(u.username))
+    throw new UserError('username: 2-64 characters, lower-case letters, digits, . _ -');
   if (u.password.length < 12) throw new UserError('password: at least 12 characters');
   if (!CLASSIFICATIONS.includes(u.clearance)) throw new UserError(`clearance: one of ${CLASSIFICATIONS.join(', ')}`);
-  if (!u.roles.length || u.roles.some((r) => !ROLES.includes(r))) throw new UserError(`roles: one or more of ${ROLES.join(', ')}`);
+  if (!u.roles.length || u.roles.some((r) => !ROLES.includes(r)))
+    throw new UserError(`roles: one or more of ${ROLES.join(', ')}`);
 }
 
 export async function createUser(db: Sql, u: NewUser): Promise<Principal> {
@@ -94,7 +101,16 @@ export async function createUser(db: Sql, u: NewUser): Promise<Principal> {
   await db.query(
     `INSERT INTO users (username, display_name, password_hash, agency, country, clearance, roles, groups)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-    [u.username, u.displayName ?? u.username, await hashPassword(u.password), u.agency, (u.country ?? agency.country).toUpperCase(), u.clearance, u.roles, (u.groups ?? []).map((g) => g.toUpperCase())],
+    [
+      u.username,
+      u.displayName ?? u.username,
+      await hashPassword(u.password),
+      u.agency,
+      (u.country ?? agency.country).toUpperCase(),
+      u.clearance,
+      u.roles,
+      (u.groups ?? []).map((g) => g.toUpperCase()),
+    ],
   );
   return (await findUser(db, u.username))!;
 }
@@ -114,7 +130,9 @@ export function tokenHash(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
-export type LoginResult = { ok: true; token: string; expiresAt: string; user: Principal } | { ok: false; reason: 'invalid' | 'throttled'; retryAfterSeconds?: number };
+export type LoginResult =
+  | { ok: true; token: string; expiresAt: string; user: Principal }
+  | { ok: false; reason: 'invalid' | 'throttled'; retryAfterSeconds?: number };
 
 /**
  * Checks a password from `client` (its IP address). Unknown usernames take the same
@@ -140,7 +158,13 @@ async function dummyHash(): Promise<string> {
   return (dummy ??= await hashPassword(randomBytes(12).toString('hex')));
 }
 
-export async function issueToken(db: Sql, userId: number, kind: 'session' | 'api', hours: number, label?: string): Promise<{ token: string; expiresAt: string }> {
+export async function issueToken(
+  db: Sql,
+  userId: number,
+  kind: 'session' | 'api',
+  hours: number,
+  label?: string,
+): Promise<{ token: string; expiresAt: string }> {
   const token = `cp_${kind === 'api' ? 'api' : 'ses'}_${randomBytes(32).toString('base64url')}`;
   await db.query('DELETE FROM tokens WHERE user_id = $1 AND expires_at <= now()', [userId]); // keeps the user's list to live tokens
   const [row] = await db.query<{ expires_at: string }>(

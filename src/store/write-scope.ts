@@ -21,14 +21,23 @@ import type { RecordInput } from '../domain/records.js';
 
 /** The writer's key scope: agency and a digest of everything the access rule reads. */
 export function writerScope(p: Principal): string {
-  const access = [p.agency, p.country, p.clearance, [...p.groups].sort().join(','), p.lawEnforcement ? 'le' : '', p.government ? 'gov' : ''].join('|');
+  const access = [
+    p.agency,
+    p.country,
+    p.clearance,
+    [...p.groups].sort().join(','),
+    p.lawEnforcement ? 'le' : '',
+    p.government ? 'gov' : '',
+  ].join('|');
   return `${p.agency.toLowerCase()}.${createHash('sha256').update(access).digest('hex').slice(0, 10)}`;
 }
 
 /** Entity ids among `ids` whose existence the writer may read. */
 export async function visibleIds(tx: Sql, writer: Principal, ids: string[]): Promise<Set<string>> {
   if (!ids.length) return new Set();
-  const rows = await withinReaderScope(tx, writer, (q) => q.query<{ id: string }>('SELECT id FROM entities WHERE id = ANY($1)', [ids]));
+  const rows = await withinReaderScope(tx, writer, (q) =>
+    q.query<{ id: string }>('SELECT id FROM entities WHERE id = ANY($1)', [ids]),
+  );
   return new Set(rows.map((r) => r.id));
 }
 
@@ -46,10 +55,19 @@ export interface ScopedBatch {
  * same map; one to an id neither defined in the batch (or `known` from earlier
  * batches of the same import) nor visible is missing, whether or not it exists.
  */
-export async function scopeBatch(tx: Sql, writer: Principal, records: RecordInput[], known: (id: string) => boolean): Promise<ScopedBatch> {
+export async function scopeBatch(
+  tx: Sql,
+  writer: Principal,
+  records: RecordInput[],
+  known: (id: string) => boolean,
+): Promise<ScopedBatch> {
   const ns = `${writerScope(writer)}:`;
   const defined = new Set(records.flatMap((r) => r.entities.map((e) => e.id)));
-  const refs = new Set(records.flatMap((r) => r.entities.flatMap((e) => e.statements.filter((s) => s.propType === 'entity').map((s) => s.value))));
+  const refs = new Set(
+    records.flatMap((r) =>
+      r.entities.flatMap((e) => e.statements.filter((s) => s.propType === 'entity').map((s) => s.value)),
+    ),
+  );
   const asked = [...new Set([...defined, ...refs])];
   const scoped = (id: string): string => (id.startsWith(ns) ? id : `${ns}${id}`.slice(0, 200));
   const visible = await visibleIds(tx, writer, [...new Set([...asked, ...asked.map(scoped)])]);
@@ -89,6 +107,12 @@ export async function fullyReadable(tx: Sql, writer: Principal, recordIds: numbe
   );
   const all = [...new Set(rows.flatMap((r) => r.ms))];
   // The writer's readable markings, by the SQL rule itself (readable_markings under cp_reader).
-  const ok = new Set((await withinReaderScope(tx, writer, (q) => q.query<{ id: number }>('SELECT id FROM readable_markings WHERE id = ANY($1)', [all]))).map((r) => r.id));
+  const ok = new Set(
+    (
+      await withinReaderScope(tx, writer, (q) =>
+        q.query<{ id: number }>('SELECT id FROM readable_markings WHERE id = ANY($1)', [all]),
+      )
+    ).map((r) => r.id),
+  );
   return new Set(rows.filter((r) => r.ms.every((m) => ok.has(m))).map((r) => r.id));
 }

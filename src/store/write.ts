@@ -37,8 +37,16 @@ export interface WriteOptions {
 
 /** The CLI and the demo loader write as the system, which is trusted with any source and marking. */
 export const SYSTEM: Principal = {
-  id: 0, username: 'system', displayName: 'Chokepoint system', agency: 'SYSTEM', country: 'USA', clearance: 'TS',
-  groups: [], lawEnforcement: true, government: true, roles: ['admin'],
+  id: 0,
+  username: 'system',
+  displayName: 'Chokepoint system',
+  agency: 'SYSTEM',
+  country: 'USA',
+  clearance: 'TS',
+  groups: [],
+  lawEnforcement: true,
+  government: true,
+  roles: ['admin'],
 };
 export const isSystem = (p: Principal): boolean => p.id === 0 && p.username === 'system';
 
@@ -54,15 +62,25 @@ export function checkWriteAccess(writer: Principal, records: RecordInput[]): Fie
   const admin = writer.roles.includes('admin');
   records.forEach((r) => {
     const path = `record ${r.source}/${r.sourceRecordId}`;
-    if (r.source !== writer.agency && !admin) errors.push({ path, message: `source ${r.source}: you may only write records of your own agency (${writer.agency})` });
+    if (r.source !== writer.agency && !admin)
+      errors.push({
+        path,
+        message: `source ${r.source}: you may only write records of your own agency (${writer.agency})`,
+      });
     const markings = [r.marking, ...r.entities.flatMap((e) => [e.marking, ...e.statements.map((s) => s.marking)])];
     for (const m of markings) {
       if (!canRead(writer, m)) {
-        errors.push({ path, message: `marking ${formatMarking(m)} is above your own access; you may not write what you could not read` });
+        errors.push({
+          path,
+          message: `marking ${formatMarking(m)} is above your own access; you may not write what you could not read`,
+        });
         break;
       }
       if (m.owner !== writer.agency && !admin) {
-        errors.push({ path, message: `marking owner ${m.owner}: you may only mark information as owned by your agency (${writer.agency})` });
+        errors.push({
+          path,
+          message: `marking owner ${m.owner}: you may only mark information as owned by your agency (${writer.agency})`,
+        });
         break;
       }
     }
@@ -74,17 +92,29 @@ export function checkWriteAccess(writer: Principal, records: RecordInput[]): Fie
  * Entity references must point into the same batch or to an entity the writer can
  * see; otherwise the graph would hold dangling edges (or probe for hidden ids).
  */
-export async function missingReferences(tx: Sql, writer: Principal, records: RecordInput[], known: (id: string) => boolean): Promise<Set<string>> {
+export async function missingReferences(
+  tx: Sql,
+  writer: Principal,
+  records: RecordInput[],
+  known: (id: string) => boolean,
+): Promise<Set<string>> {
   const wanted = [...new Set(records.flatMap(referencedIds))].filter((id) => !known(id));
   if (!wanted.length) return new Set();
-  const look = (q: Sql): Promise<{ id: string }[]> => q.query<{ id: string }>('SELECT id FROM entities WHERE id = ANY($1)', [wanted]);
+  const look = (q: Sql): Promise<{ id: string }[]> =>
+    q.query<{ id: string }>('SELECT id FROM entities WHERE id = ANY($1)', [wanted]);
   const found = isSystem(writer) ? await look(tx) : await withinReaderScope(tx, writer, look);
   const have = new Set(found.map((r) => r.id));
   return new Set(wanted.filter((id) => !have.has(id)));
 }
 
 /** Writes a validated batch in the caller's transaction. */
-export async function writeRecords(tx: Sql, markings: MarkingCache, writer: Principal, given: RecordInput[], opts: WriteOptions): Promise<WriteResult> {
+export async function writeRecords(
+  tx: Sql,
+  markings: MarkingCache,
+  writer: Principal,
+  given: RecordInput[],
+  opts: WriteOptions,
+): Promise<WriteResult> {
   const result: WriteResult = { inserted: 0, updated: 0, unchanged: 0, entities: 0, statements: 0 };
   if (!given.length) return result;
   let records = given;
@@ -110,7 +140,11 @@ export async function writeRecords(tx: Sql, markings: MarkingCache, writer: Prin
     for (const r of records) {
       for (const e of r.entities) {
         for (const s of e.statements) {
-          if (s.propType === 'entity' && missing.has(s.value)) errs.push({ path: `record ${r.source}/${r.sourceRecordId}, entity ${e.id}.${s.prop}`, message: `refers to unknown entity "${s.value}"` });
+          if (s.propType === 'entity' && missing.has(s.value))
+            errs.push({
+              path: `record ${r.source}/${r.sourceRecordId}, entity ${e.id}.${s.prop}`,
+              message: `refers to unknown entity "${s.value}"`,
+            });
         }
       }
     }
@@ -120,13 +154,25 @@ export async function writeRecords(tx: Sql, markings: MarkingCache, writer: Prin
   // Idempotency: find what exists already, skip what is unchanged. A user replaces a
   // stored record only when they may read all of it; otherwise their write goes to a
   // record of their own key scope beside it, exactly as if the key were unused.
-  const existing = await tx.query<{ id: number; source: string; source_record_id: string; content_hash: string; key_scope: string }>(
+  const existing = await tx.query<{
+    id: number;
+    source: string;
+    source_record_id: string;
+    content_hash: string;
+    key_scope: string;
+  }>(
     `SELECT r.id, r.source, r.source_record_id, r.content_hash, r.key_scope FROM records r
        JOIN unnest($1::text[], $2::text[]) AS k(source, sid) ON r.source = k.source AND r.source_record_id = k.sid`,
     [records.map((r) => r.source), records.map((r) => r.sourceRecordId)],
   );
   const scope = system ? '' : writerScope(writer);
-  const readable = system ? null : await fullyReadable(tx, writer, existing.filter((e) => e.key_scope === '' || e.key_scope === scope).map((e) => e.id));
+  const readable = system
+    ? null
+    : await fullyReadable(
+        tx,
+        writer,
+        existing.filter((e) => e.key_scope === '' || e.key_scope === scope).map((e) => e.id),
+      );
   const byKey = new Map<string, (typeof existing)[number]>();
   const sharedKeyTaken = new Set<string>();
   for (const e of existing) {
@@ -140,14 +186,23 @@ export async function writeRecords(tx: Sql, markings: MarkingCache, writer: Prin
   const seenKeys = new Set<string>();
   for (const rec of records) {
     const key = `${rec.source}\u0000${rec.sourceRecordId}`;
-    if (seenKeys.has(key)) throw new ValidationError([{ path: `record ${rec.source}/${rec.sourceRecordId}`, message: 'appears twice in the batch' }]);
+    if (seenKeys.has(key))
+      throw new ValidationError([
+        { path: `record ${rec.source}/${rec.sourceRecordId}`, message: 'appears twice in the batch' },
+      ]);
     seenKeys.add(key);
     const old = byKey.get(key);
     if (old && old.content_hash === rec.contentHash) result.unchanged++;
     else toWrite.push({ rec, id: old?.id, keyScope: old ? old.key_scope : sharedKeyTaken.has(key) ? scope : '' });
   }
   if (!toWrite.length) {
-    await appendAudit(tx, { actor: writer.username, action: 'records.write', target: opts.origin, purpose: opts.purpose, details: { ...result } });
+    await appendAudit(tx, {
+      actor: writer.username,
+      action: 'records.write',
+      target: opts.origin,
+      purpose: opts.purpose,
+      details: { ...result },
+    });
     return result;
   }
 
@@ -163,7 +218,17 @@ export async function writeRecords(tx: Sql, markings: MarkingCache, writer: Prin
       await tx.query(
         `UPDATE records SET kind = $2, report_date = $3, reliability = $4, credibility = $5, marking_id = $6, review_by = $7,
            content_hash = $8, imported_at = now(), imported_by = $9 WHERE id = $1`,
-        [w.id, r.kind, r.reportDate, r.reliability, r.credibility, await intern(r.marking), r.reviewBy, r.contentHash, writer.username],
+        [
+          w.id,
+          r.kind,
+          r.reportDate,
+          r.reliability,
+          r.credibility,
+          await intern(r.marking),
+          r.reviewBy,
+          r.contentHash,
+          writer.username,
+        ],
       );
     }
     result.updated = changed.length;
@@ -179,9 +244,17 @@ export async function writeRecords(tx: Sql, markings: MarkingCache, writer: Prin
            AS t(s, sid, k, rd, rel, cred, m, rb, h, ks)
        RETURNING id, source, source_record_id`,
       [
-        fresh.map((w) => w.rec.source), fresh.map((w) => w.rec.sourceRecordId), fresh.map((w) => w.rec.kind),
-        fresh.map((w) => w.rec.reportDate), fresh.map((w) => w.rec.reliability), fresh.map((w) => w.rec.credibility),
-        markingIds, fresh.map((w) => w.rec.reviewBy), fresh.map((w) => w.rec.contentHash), writer.username, fresh.map((w) => w.keyScope),
+        fresh.map((w) => w.rec.source),
+        fresh.map((w) => w.rec.sourceRecordId),
+        fresh.map((w) => w.rec.kind),
+        fresh.map((w) => w.rec.reportDate),
+        fresh.map((w) => w.rec.reliability),
+        fresh.map((w) => w.rec.credibility),
+        markingIds,
+        fresh.map((w) => w.rec.reviewBy),
+        fresh.map((w) => w.rec.contentHash),
+        writer.username,
+        fresh.map((w) => w.keyScope),
       ],
     );
     const idOf = new Map(rows.map((r) => [`${r.source}\u0000${r.source_record_id}`, r.id]));
@@ -205,21 +278,34 @@ export async function writeRecords(tx: Sql, markings: MarkingCache, writer: Prin
 }
 
 async function writeBasis(tx: Sql, intern: Intern, rows: { rec: RecordInput; id: number }[]): Promise<void> {
-  const withBasis = rows.filter(({ rec }) => rec.criminalBasis || rec.protectedNexus || rec.sensitivity || rec.confidence);
+  const withBasis = rows.filter(
+    ({ rec }) => rec.criminalBasis || rec.protectedNexus || rec.sensitivity || rec.confidence,
+  );
   if (!withBasis.length) return;
   const mids: number[] = [];
   for (const { rec } of withBasis) mids.push(await intern(rec.marking));
   await tx.query(
     `INSERT INTO record_basis (record_id, marking_id, criminal_basis, protected_nexus, sensitivity, confidence)
      SELECT * FROM unnest($1::bigint[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[])`,
-    [withBasis.map((r) => r.id), mids, withBasis.map((r) => r.rec.criminalBasis), withBasis.map((r) => r.rec.protectedNexus),
-      withBasis.map((r) => r.rec.sensitivity), withBasis.map((r) => r.rec.confidence)],
+    [
+      withBasis.map((r) => r.id),
+      mids,
+      withBasis.map((r) => r.rec.criminalBasis),
+      withBasis.map((r) => r.rec.protectedNexus),
+      withBasis.map((r) => r.rec.sensitivity),
+      withBasis.map((r) => r.rec.confidence),
+    ],
   );
 }
 
 const CHUNK = 20_000;
 
-async function writeEntities(tx: Sql, intern: Intern, writer: Principal, rows: { rec: RecordInput; id: number }[]): Promise<{ entities: number; statements: number }> {
+async function writeEntities(
+  tx: Sql,
+  intern: Intern,
+  writer: Principal,
+  rows: { rec: RecordInput; id: number }[],
+): Promise<{ entities: number; statements: number }> {
   const system = isSystem(writer);
   // The most specific schema per entity id across the batch (Company beats LegalEntity).
   const schemaOf = new Map<string, string>();
@@ -227,30 +313,60 @@ async function writeEntities(tx: Sql, intern: Intern, writer: Principal, rows: {
     for (const e of rec.entities) {
       const prev = schemaOf.get(e.id);
       const merged = prev === undefined ? e.schema : model.compatible(prev, e.schema);
-      if (!merged) throw new ValidationError([{ path: `record ${rec.source}/${rec.sourceRecordId}, entity ${e.id}`, message: `is a ${e.schema} here but a ${prev} elsewhere in the batch` }]);
+      if (!merged)
+        throw new ValidationError([
+          {
+            path: `record ${rec.source}/${rec.sourceRecordId}, entity ${e.id}`,
+            message: `is a ${e.schema} here but a ${prev} elsewhere in the batch`,
+          },
+        ]);
       schemaOf.set(e.id, merged);
     }
   }
   const ids = [...schemaOf.keys()];
   for (let i = 0; i < ids.length; i += CHUNK) {
     const part = ids.slice(i, i + CHUNK);
-    await tx.query('INSERT INTO entities (id, schema) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT (id) DO NOTHING', [part, part.map((id) => schemaOf.get(id)!)]);
+    await tx.query(
+      'INSERT INTO entities (id, schema) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT (id) DO NOTHING',
+      [part, part.map((id) => schemaOf.get(id)!)],
+    );
     // A user's write is checked against the schemas they can see, and never changes the
     // stored one: what others hold must neither shape the answer nor be reshaped by it.
-    const look = (q: Sql) => q.query<{ id: string; schema: string }>(
-      system ? 'SELECT id, schema FROM entities WHERE id = ANY($1)' : 'SELECT DISTINCT entity_id AS id, schema FROM presence WHERE entity_id = ANY($1)', [part]);
+    const look = (q: Sql) =>
+      q.query<{ id: string; schema: string }>(
+        system
+          ? 'SELECT id, schema FROM entities WHERE id = ANY($1)'
+          : 'SELECT DISTINCT entity_id AS id, schema FROM presence WHERE entity_id = ANY($1)',
+        [part],
+      );
     const stored = system ? await look(tx) : await withinReaderScope(tx, writer, look);
     for (const s of stored) {
       const want = schemaOf.get(s.id)!;
       if (s.schema === want) continue;
       const merged = model.compatible(s.schema, want);
-      if (!merged) throw new ValidationError([{ path: `entity ${s.id}`, message: `the id is already used by an entity of another schema; cannot also be a ${want}` }]);
-      if (system && merged !== s.schema) await tx.query('UPDATE entities SET schema = $2 WHERE id = $1', [s.id, merged]);
+      if (!merged)
+        throw new ValidationError([
+          {
+            path: `entity ${s.id}`,
+            message: `the id is already used by an entity of another schema; cannot also be a ${want}`,
+          },
+        ]);
+      if (system && merged !== s.schema)
+        await tx.query('UPDATE entities SET schema = $2 WHERE id = $1', [s.id, merged]);
     }
   }
 
   const pres = { e: [] as string[], r: [] as number[], s: [] as string[], m: [] as number[] };
-  const st = { e: [] as string[], s: [] as string[], p: [] as string[], t: [] as string[], v: [] as string[], k: [] as (string | null)[], r: [] as number[], m: [] as number[] };
+  const st = {
+    e: [] as string[],
+    s: [] as string[],
+    p: [] as string[],
+    t: [] as string[],
+    v: [] as string[],
+    k: [] as (string | null)[],
+    r: [] as number[],
+    m: [] as number[],
+  };
   let statements = 0;
   const flush = async (): Promise<void> => {
     if (!st.e.length) return;
@@ -292,7 +408,13 @@ async function writeEntities(tx: Sql, intern: Intern, writer: Principal, rows: {
 }
 
 /** A validated batch, all or nothing; then cross-referenced against the store. */
-export async function writeBatch(db: Database, markings: MarkingCache, writer: Principal, records: RecordInput[], opts: WriteOptions): Promise<WriteResult> {
+export async function writeBatch(
+  db: Database,
+  markings: MarkingCache,
+  writer: Principal,
+  records: RecordInput[],
+  opts: WriteOptions,
+): Promise<WriteResult> {
   const written: string[] = [];
   const { r, job } = await db.transaction(async (tx) => {
     const r = await writeRecords(tx, markings, writer, records, { ...opts, onWritten: (ids) => written.push(...ids) });

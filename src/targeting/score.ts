@@ -23,7 +23,15 @@ export interface Rule {
   code: string;
   version: number;
   name: string;
-  kind: 'hs_code' | 'misdeclared' | 'value_per_kg' | 'new_importer' | 'route' | 'list_hit' | 'network' | 'known_supplier';
+  kind:
+    | 'hs_code'
+    | 'misdeclared'
+    | 'value_per_kg'
+    | 'new_importer'
+    | 'route'
+    | 'list_hit'
+    | 'network'
+    | 'known_supplier';
   params: Record<string, unknown>;
   weight: number;
 }
@@ -41,7 +49,10 @@ interface Facts {
 }
 
 async function facts(tx: Sql, id: string): Promise<Facts> {
-  const rows = await tx.query<{ prop: string; value: string }>('SELECT prop, value FROM statements WHERE entity_id = $1', [id]);
+  const rows = await tx.query<{ prop: string; value: string }>(
+    'SELECT prop, value FROM statements WHERE entity_id = $1',
+    [id],
+  );
   const f: Facts = { id, hsCode: [], declaredGoods: [], routeLegs: [], parties: [], portIds: [] };
   for (const r of rows) {
     if (r.prop === 'hsCode') f.hsCode.push(r.value);
@@ -53,7 +64,9 @@ async function facts(tx: Sql, id: string): Promise<Facts> {
   }
   // Ports named as places count as legs too (their UN/LOCODE).
   const ports = await tx.query<{ value: string; port: string }>(
-    "SELECT p.value, p.entity_id AS port FROM statements s JOIN statements p ON p.entity_id = s.value AND p.prop IN ('unlocode', 'name') WHERE s.entity_id = $1 AND s.prop IN ('originPort', 'transshipmentPort', 'destinationPort')", [id]);
+    "SELECT p.value, p.entity_id AS port FROM statements s JOIN statements p ON p.entity_id = s.value AND p.prop IN ('unlocode', 'name') WHERE s.entity_id = $1 AND s.prop IN ('originPort', 'transshipmentPort', 'destinationPort')",
+    [id],
+  );
   f.routeLegs.push(...ports.map((p) => p.value.toUpperCase()));
   f.portIds = [...new Set(ports.map((p) => p.port))];
   return f;
@@ -82,12 +95,17 @@ const CHECKS: Record<Rule['kind'], Check> = {
   async value_per_kg(_tx, f, r) {
     if (!f.grossWeightKg || f.declaredValue === undefined) return null;
     const perKg = f.declaredValue / f.grossWeightKg;
-    return perKg < Number(r.params.minPerKg) ? `declared ${perKg.toFixed(2)} per kg (${f.declaredValue} for ${f.grossWeightKg} kg)` : null;
+    return perKg < Number(r.params.minPerKg)
+      ? `declared ${perKg.toFixed(2)} per kg (${f.declaredValue} for ${f.grossWeightKg} kg)`
+      : null;
   },
   async new_importer(tx, f) {
     const c = f.parties.find((p) => p.role === 'consignee');
     if (!c) return null;
-    const [n] = await tx.query<{ n: number }>("SELECT count(DISTINCT entity_id)::int AS n FROM statements WHERE prop = 'consignee' AND value = $1 AND schema = 'Shipment'", [c.id]);
+    const [n] = await tx.query<{ n: number }>(
+      "SELECT count(DISTINCT entity_id)::int AS n FROM statements WHERE prop = 'consignee' AND value = $1 AND schema = 'Shipment'",
+      [c.id],
+    );
     return (n?.n ?? 0) <= 1 ? { detail: `consignee ${c.id} has no earlier shipment`, about: [c.id] } : null;
   },
   async route(_tx, f, r) {
@@ -98,11 +116,22 @@ const CHECKS: Record<Rule['kind'], Check> = {
     // A weak name match is a lead for an analyst, not a reason to stop a shipment: the rule sets the calibrated score it needs.
     const threshold = Number(r.params.minScore ?? 0.5);
     for (const p of f.parties) {
-      const names = await tx.query<{ value: string }>("SELECT value FROM statements WHERE entity_id = $1 AND prop IN ('name', 'alias')", [p.id]);
+      const names = await tx.query<{ value: string }>(
+        "SELECT value FROM statements WHERE entity_id = $1 AND prop IN ('name', 'alias')",
+        [p.id],
+      );
       for (const n of names) {
         const hit = screeningLists().screen({ name: n.value, kind: 'any' }, { limit: 1, threshold })[0];
-        if (hit) return { detail: `${p.role} ${p.id} matches ${hit.entry.list} ${hit.entry.id} (${hit.score.toFixed(2)})`, about: [p.id] };
-        if (watchlist({ name: n.value })) return { detail: `${p.role} ${p.id}: possible watchlist match (contact the watchlist center)`, about: [p.id] };
+        if (hit)
+          return {
+            detail: `${p.role} ${p.id} matches ${hit.entry.list} ${hit.entry.id} (${hit.score.toFixed(2)})`,
+            about: [p.id],
+          };
+        if (watchlist({ name: n.value }))
+          return {
+            detail: `${p.role} ${p.id}: possible watchlist match (contact the watchlist center)`,
+            about: [p.id],
+          };
       }
     }
     return null;
@@ -111,10 +140,19 @@ const CHECKS: Record<Rule['kind'], Check> = {
     // The party itself, or what cross-referencing found it may be (possible links not rejected), supplies precursors in the picture.
     for (const p of f.parties.filter((x) => x.role === 'shipper')) {
       const same = await tx.query<{ id: string }>(
-        "SELECT CASE WHEN left_id = $1 THEN right_id ELSE left_id END AS id FROM possible_links WHERE (left_id = $1 OR right_id = $1) AND status <> 'rejected'", [p.id]);
+        "SELECT CASE WHEN left_id = $1 THEN right_id ELSE left_id END AS id FROM possible_links WHERE (left_id = $1 OR right_id = $1) AND status <> 'rejected'",
+        [p.id],
+      );
       const ids = [p.id, ...same.map((s) => s.id)];
-      const [sup] = await tx.query<{ value: string; entity_id: string }>("SELECT value, entity_id FROM statements WHERE schema = 'Supply' AND prop = 'supplier' AND value = ANY($1) LIMIT 1", [ids]);
-      if (sup) return { detail: `shipper ${p.id} ${sup.value === p.id ? 'is' : `resolves to ${sup.value}, which is`} a known precursor supplier`, about: [p.id, sup.value, sup.entity_id] };
+      const [sup] = await tx.query<{ value: string; entity_id: string }>(
+        "SELECT value, entity_id FROM statements WHERE schema = 'Supply' AND prop = 'supplier' AND value = ANY($1) LIMIT 1",
+        [ids],
+      );
+      if (sup)
+        return {
+          detail: `shipper ${p.id} ${sup.value === p.id ? 'is' : `resolves to ${sup.value}, which is`} a known precursor supplier`,
+          about: [p.id, sup.value, sup.entity_id],
+        };
     }
     return null;
   },
@@ -124,13 +162,26 @@ const CHECKS: Record<Rule['kind'], Check> = {
     const seen = new Set(frontier);
     for (let h = 0; h <= hops && frontier.length; h++) {
       const flagged = await tx.query<{ entity_id: string; schema: string; value: string }>(
-        "SELECT entity_id, schema, value FROM statements WHERE schema IN ('Sanction', 'CaseLink') AND prop IN ('entity', 'subject') AND value = ANY($1) LIMIT 1", [frontier]);
+        "SELECT entity_id, schema, value FROM statements WHERE schema IN ('Sanction', 'CaseLink') AND prop IN ('entity', 'subject') AND value = ANY($1) LIMIT 1",
+        [frontier],
+      );
       // Everything walked to get here is marked into the reason: the path itself is what it says.
-      if (flagged.length) return { detail: `${h === 0 ? '' : `${h} link(s) from `}${flagged[0]!.schema === 'Sanction' ? 'a sanctioned party' : 'a case subject'} (${flagged[0]!.value})`, about: [...seen, flagged[0]!.entity_id] };
+      if (flagged.length)
+        return {
+          detail: `${h === 0 ? '' : `${h} link(s) from `}${flagged[0]!.schema === 'Sanction' ? 'a sanctioned party' : 'a case subject'} (${flagged[0]!.value})`,
+          about: [...seen, flagged[0]!.entity_id],
+        };
       const refs = await tx.query<{ a: string; b: string }>(
-        `SELECT entity_id AS a, value AS b FROM statements WHERE prop_type = 'entity' AND (value = ANY($1) OR entity_id = ANY($1)) AND schema NOT IN ('Shipment', 'Address')`, [frontier]);
+        `SELECT entity_id AS a, value AS b FROM statements WHERE prop_type = 'entity' AND (value = ANY($1) OR entity_id = ANY($1)) AND schema NOT IN ('Shipment', 'Address')`,
+        [frontier],
+      );
       const next: string[] = [];
-      for (const x of refs) for (const id of [x.a, x.b]) if (!seen.has(id)) { seen.add(id); next.push(id); }
+      for (const x of refs)
+        for (const id of [x.a, x.b])
+          if (!seen.has(id)) {
+            seen.add(id);
+            next.push(id);
+          }
       frontier = next.slice(0, 5000);
     }
     return null;
@@ -138,7 +189,9 @@ const CHECKS: Record<Rule['kind'], Check> = {
 };
 
 export async function activeRules(tx: Sql): Promise<Rule[]> {
-  return tx.query<Rule>('SELECT id, code, version, name, kind, params, weight FROM targeting_rules WHERE active ORDER BY code');
+  return tx.query<Rule>(
+    'SELECT id, code, version, name, kind, params, weight FROM targeting_rules WHERE active ORDER BY code',
+  );
 }
 
 /** Scores (or rescores) shipments; returns their scores. */
@@ -146,7 +199,10 @@ export async function scoreShipments(db: Database, ids: string[]): Promise<{ id:
   if (!ids.length) return [];
   const watchlist = await watchlistMatcher(db);
   return db.transaction(async (tx) => {
-    const shipments = await tx.query<{ id: string }>("SELECT id FROM entities WHERE id = ANY($1) AND schema = 'Shipment'", [ids]);
+    const shipments = await tx.query<{ id: string }>(
+      "SELECT id FROM entities WHERE id = ANY($1) AND schema = 'Shipment'",
+      [ids],
+    );
     if (!shipments.length) return [];
     const rules = await activeRules(tx);
     const out: { id: string; score: number }[] = [];
@@ -158,7 +214,9 @@ export async function scoreShipments(db: Database, ids: string[]): Promise<{ id:
         if (!found) continue;
         const { detail, about } = typeof found === 'string' ? { detail: found, about: [] } : found;
         // Each reason carries the highest marking of what it read: a reader is shown (and scored by) only the reasons they may read.
-        const markingId = await markingOfEntities(tx, derivedMarkings(db), [...new Set([id, ...f.parties.map((p) => p.id), ...about])]);
+        const markingId = await markingOfEntities(tx, derivedMarkings(db), [
+          ...new Set([id, ...f.parties.map((p) => p.id), ...about]),
+        ]);
         reasons.push({ rule: r.code, version: r.version, name: r.name, weight: r.weight, detail, markingId });
       }
       const score = scoreOf(reasons);
@@ -186,7 +244,8 @@ interface Reason {
 }
 
 /** Independent rules combined as 1 - prod(1 - weight). */
-const scoreOf = (reasons: Reason[]): number => Math.round((1 - reasons.reduce((miss, r) => miss * (1 - r.weight), 1)) * 1000) / 1000;
+const scoreOf = (reasons: Reason[]): number =>
+  Math.round((1 - reasons.reduce((miss, r) => miss * (1 - r.weight), 1)) * 1000) / 1000;
 
 /** Queued shipments looked at for one queue, at most: a larger queue is cut and says so. */
 export const MAX_QUEUE_SCAN = 20_000;
@@ -202,26 +261,52 @@ export async function targetingQueue(db: Database, me: Principal, limit = 50): P
   return asReader(db, me, async (tx) => {
     const rows = await tx.query<{ shipment_id: string; reasons: Reason[]; scored_at: string; hold: string | null }>(
       `SELECT s.shipment_id, s.reasons, s.scored_at, s.hold FROM shipment_scores s
-        WHERE s.status = 'queued' AND EXISTS (SELECT 1 FROM entities e WHERE e.id = s.shipment_id) ORDER BY s.shipment_id LIMIT ${MAX_QUEUE_SCAN + 1}`);
-    if (rows.length > MAX_QUEUE_SCAN) throw new TargetingError(`the queue holds more than ${MAX_QUEUE_SCAN} shipments you may see; rescore or examine some first`, 413);
-    const ids = [...new Set(rows.flatMap((r) => r.reasons.map((x) => x.markingId).filter((m): m is number => m !== undefined)))];
-    const readable = new Set((await tx.query<{ id: number }>('SELECT id FROM readable_markings WHERE id = ANY($1)', [ids])).map((r) => r.id));
+        WHERE s.status = 'queued' AND EXISTS (SELECT 1 FROM entities e WHERE e.id = s.shipment_id) ORDER BY s.shipment_id LIMIT ${MAX_QUEUE_SCAN + 1}`,
+    );
+    if (rows.length > MAX_QUEUE_SCAN)
+      throw new TargetingError(
+        `the queue holds more than ${MAX_QUEUE_SCAN} shipments you may see; rescore or examine some first`,
+        413,
+      );
+    const ids = [
+      ...new Set(rows.flatMap((r) => r.reasons.map((x) => x.markingId).filter((m): m is number => m !== undefined))),
+    ];
+    const readable = new Set(
+      (await tx.query<{ id: number }>('SELECT id FROM readable_markings WHERE id = ANY($1)', [ids])).map((r) => r.id),
+    );
     const mine = rows.map((r) => {
-      const reasons = r.reasons.filter((x) => x.markingId !== undefined && readable.has(x.markingId)).map(({ markingId: _, ...x }) => x);
+      const reasons = r.reasons
+        .filter((x) => x.markingId !== undefined && readable.has(x.markingId))
+        .map(({ markingId: _, ...x }) => x);
       return { shipment: r.shipment_id, score: scoreOf(reasons), hold: r.hold, reasons, scoredAt: r.scored_at };
     });
     // Held shipments (an objection to their pre-export notification) come first: they may not be cleared.
-    mine.sort((a, b) => Number(a.hold === null) - Number(b.hold === null) || b.score - a.score || (a.shipment < b.shipment ? -1 : 1));
+    mine.sort(
+      (a, b) =>
+        Number(a.hold === null) - Number(b.hold === null) || b.score - a.score || (a.shipment < b.shipment ? -1 : 1),
+    );
     return mine.slice(0, limit);
   });
 }
 
-export async function recordExam(db: Database, me: Principal, shipmentId: string, result: 'hit' | 'no hit' | 'seized', note?: string): Promise<void> {
+export async function recordExam(
+  db: Database,
+  me: Principal,
+  shipmentId: string,
+  result: 'hit' | 'no hit' | 'seized',
+  note?: string,
+): Promise<void> {
   assertMay(me, 'write');
   await db.transaction(async (tx) => {
-    const [held] = await tx.query<{ hold: string | null }>('SELECT hold FROM shipment_scores WHERE shipment_id = $1', [shipmentId]);
-    if (held?.hold && result === 'no hit') throw new TargetingError(`${shipmentId} is held (${held.hold}); it cannot be cleared as "no hit"`, 409);
-    const rows = await tx.query("UPDATE shipment_scores SET status = 'examined', exam_result = $2, exam_note = $3, examined_by = $4, examined_at = now() WHERE shipment_id = $1 RETURNING shipment_id", [shipmentId, result, note ?? null, me.username]);
+    const [held] = await tx.query<{ hold: string | null }>('SELECT hold FROM shipment_scores WHERE shipment_id = $1', [
+      shipmentId,
+    ]);
+    if (held?.hold && result === 'no hit')
+      throw new TargetingError(`${shipmentId} is held (${held.hold}); it cannot be cleared as "no hit"`, 409);
+    const rows = await tx.query(
+      "UPDATE shipment_scores SET status = 'examined', exam_result = $2, exam_note = $3, examined_by = $4, examined_at = now() WHERE shipment_id = $1 RETURNING shipment_id",
+      [shipmentId, result, note ?? null, me.username],
+    );
     if (!rows.length) throw new TargetingError(`no scored shipment ${shipmentId}`, 404);
     await appendAudit(tx, { actor: me.username, action: 'targeting.exam', target: shipmentId, details: { result } });
   });
@@ -229,7 +314,15 @@ export async function recordExam(db: Database, me: Principal, shipmentId: string
 
 /** Each rule's record: how often it fired on examined shipments, and how often those were hits. */
 export async function ruleHitRates(db: Sql): Promise<Record<string, unknown>[]> {
-  const rules = await db.query<{ code: string; version: number; name: string; kind: string; params: unknown; weight: number; active: boolean }>('SELECT code, version, name, kind, params, weight, active FROM targeting_rules ORDER BY code, version');
+  const rules = await db.query<{
+    code: string;
+    version: number;
+    name: string;
+    kind: string;
+    params: unknown;
+    weight: number;
+    active: boolean;
+  }>('SELECT code, version, name, kind, params, weight, active FROM targeting_rules ORDER BY code, version');
   const stats = await db.query<{ rule: string; fired: number; hits: number }>(
     `SELECT r->>'rule' AS rule, count(*)::int AS fired, count(*) FILTER (WHERE s.exam_result IN ('hit', 'seized'))::int AS hits
        FROM shipment_scores s, jsonb_array_elements(s.reasons) r WHERE s.status = 'examined' GROUP BY 1`,
@@ -237,22 +330,52 @@ export async function ruleHitRates(db: Sql): Promise<Record<string, unknown>[]> 
   const byRule = new Map(stats.map((s) => [s.rule, s]));
   return rules.map((r) => {
     const s = r.active ? byRule.get(r.code) : undefined;
-    return { ...r, examinedWhenFired: s?.fired ?? 0, hits: s?.hits ?? 0, hitRate: s?.fired ? Math.round((s.hits / s.fired) * 1000) / 1000 : null };
+    return {
+      ...r,
+      examinedWhenFired: s?.fired ?? 0,
+      hits: s?.hits ?? 0,
+      hitRate: s?.fired ? Math.round((s.hits / s.fired) * 1000) / 1000 : null,
+    };
   });
 }
 
 /** An administrator edits a rule: a new version replaces the active one (the old is kept). */
-export async function editRule(db: Database, me: Principal, code: string, change: { params?: Record<string, unknown>; weight?: number; active?: boolean; name?: string }): Promise<{ code: string; version: number }> {
+export async function editRule(
+  db: Database,
+  me: Principal,
+  code: string,
+  change: { params?: Record<string, unknown>; weight?: number; active?: boolean; name?: string },
+): Promise<{ code: string; version: number }> {
   assertMay(me, 'manageUsers');
-  if (change.weight !== undefined && !(change.weight > 0 && change.weight < 1)) throw new TargetingError('weight: between 0 and 1 (exclusive)');
+  if (change.weight !== undefined && !(change.weight > 0 && change.weight < 1))
+    throw new TargetingError('weight: between 0 and 1 (exclusive)');
   return db.transaction(async (tx) => {
-    const [cur] = await tx.query<Rule & { active: boolean }>('SELECT * FROM targeting_rules WHERE code = $1 ORDER BY version DESC LIMIT 1 FOR UPDATE', [code]);
+    const [cur] = await tx.query<Rule & { active: boolean }>(
+      'SELECT * FROM targeting_rules WHERE code = $1 ORDER BY version DESC LIMIT 1 FOR UPDATE',
+      [code],
+    );
     if (!cur) throw new TargetingError(`no rule ${code}`, 404);
     await tx.query('UPDATE targeting_rules SET active = false WHERE code = $1', [code]);
     const version = cur.version + 1;
-    await tx.query('INSERT INTO targeting_rules (code, version, name, kind, params, weight, active, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
-      [code, version, change.name ?? cur.name, cur.kind, JSON.stringify(change.params ?? cur.params), change.weight ?? cur.weight, change.active ?? true, me.username]);
-    await appendAudit(tx, { actor: me.username, action: 'targeting.rule.edit', target: `${code}@${version}`, details: change });
+    await tx.query(
+      'INSERT INTO targeting_rules (code, version, name, kind, params, weight, active, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
+      [
+        code,
+        version,
+        change.name ?? cur.name,
+        cur.kind,
+        JSON.stringify(change.params ?? cur.params),
+        change.weight ?? cur.weight,
+        change.active ?? true,
+        me.username,
+      ],
+    );
+    await appendAudit(tx, {
+      actor: me.username,
+      action: 'targeting.rule.edit',
+      target: `${code}@${version}`,
+      details: change,
+    });
     return { code, version };
   });
 }
@@ -262,7 +385,9 @@ export async function editRule(db: Database, me: Principal, code: string, change
  * import (cross-referencing skipped) is scored by `chokepoint targeting rescore`.
  */
 export const shipmentScoringReaction = {
-  name: 'shipment scoring', order: 50, skipWithoutCrossReference: true,
+  name: 'shipment scoring',
+  order: 50,
+  skipWithoutCrossReference: true,
   concerns: (schemas: ReadonlySet<string>) => [...schemas].some((s) => model.isA(s, 'Shipment')),
   run: (db: Database, entityIds: string[]) => scoreShipments(db, entityIds),
 };

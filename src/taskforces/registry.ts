@@ -11,7 +11,6 @@ import { targetKeys, type TargetInput } from '../deconflict/keys.js';
 import { TASK_FORCE_KINDS as KINDS, TASK_FORCE_FOCUS as FOCUS } from '../domain/registry-terms.js';
 export { KINDS, FOCUS };
 
-
 export class TaskForceError extends StatusError {}
 
 export interface TaskForceInput {
@@ -57,9 +56,25 @@ export async function registerTaskForce(db: Database, me: Principal, t: TaskForc
     const [row] = await tx.query<{ id: number }>(
       `INSERT INTO task_forces (name, kind, purpose, goals, lead_agency, member_agencies, geography, focus, target_keys, created_by)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-      [t.name, t.kind, t.purpose, t.goals ?? [], t.leadAgency, [...new Set([t.leadAgency, ...t.memberAgencies])], t.geography.map((g) => g.toUpperCase()), t.focus, [...new Set(keys)], me.id],
+      [
+        t.name,
+        t.kind,
+        t.purpose,
+        t.goals ?? [],
+        t.leadAgency,
+        [...new Set([t.leadAgency, ...t.memberAgencies])],
+        t.geography.map((g) => g.toUpperCase()),
+        t.focus,
+        [...new Set(keys)],
+        me.id,
+      ],
     );
-    await appendAudit(tx, { actor: me.username, action: 'taskforce.register', target: `task-force:${row!.id}`, details: { name: t.name } });
+    await appendAudit(tx, {
+      actor: me.username,
+      action: 'taskforce.register',
+      target: `task-force:${row!.id}`,
+      details: { name: t.name },
+    });
     return row!;
   });
 }
@@ -79,7 +94,18 @@ interface Row {
 
 export async function listTaskForces(db: Database): Promise<Record<string, unknown>[]> {
   const rows = await db.query<Row>('SELECT * FROM task_forces ORDER BY name');
-  return rows.map((r) => ({ id: r.id, name: r.name, kind: r.kind, purpose: r.purpose, goals: r.goals, leadAgency: r.lead_agency, memberAgencies: r.member_agencies, geography: r.geography, focus: r.focus, targets: r.target_keys.length }));
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    kind: r.kind,
+    purpose: r.purpose,
+    goals: r.goals,
+    leadAgency: r.lead_agency,
+    memberAgencies: r.member_agencies,
+    geography: r.geography,
+    focus: r.focus,
+    targets: r.target_keys.length,
+  }));
 }
 
 export interface Duplication {
@@ -109,10 +135,11 @@ export function findDuplication(rows: Row[]): Duplication[] {
       const b = rows[j]!;
       // The shared ground is the narrower of two codes, one of which contains the other.
       const shared = new Set<string>();
-      for (const g of a.geography) for (const h of b.geography) {
-        if (within(g, h)) shared.add(g);
-        else if (within(h, g)) shared.add(h);
-      }
+      for (const g of a.geography)
+        for (const h of b.geography) {
+          if (within(g, h)) shared.add(g);
+          else if (within(h, g)) shared.add(h);
+        }
       const sharedGeography = [...shared];
       if (!sharedGeography.length) continue;
       const sharedFocus = overlap(new Set(a.focus), new Set(b.focus));
@@ -121,7 +148,15 @@ export function findDuplication(rows: Row[]): Duplication[] {
       if (focusShare < 0.5 && !sharedTargets) continue;
       const geoShare = sharedGeography.length / Math.max(1, Math.min(a.geography.length, b.geography.length));
       const score = (Math.min(1, geoShare) + focusShare + (sharedTargets ? 1 : 0)) / 3;
-      out.push({ a: { id: a.id, name: a.name }, b: { id: b.id, name: b.name }, score: Math.round(score * 100) / 100, sharedGeography, sharedFocus, sharedTargets, sharedAgencies: overlap(new Set(a.member_agencies), new Set(b.member_agencies)) });
+      out.push({
+        a: { id: a.id, name: a.name },
+        b: { id: b.id, name: b.name },
+        score: Math.round(score * 100) / 100,
+        sharedGeography,
+        sharedFocus,
+        sharedTargets,
+        sharedAgencies: overlap(new Set(a.member_agencies), new Set(b.member_agencies)),
+      });
     }
   }
   return out.sort((x, y) => y.score - x.score);

@@ -23,7 +23,14 @@ import { LinksView } from './views/LinksView.tsx';
 import { PartnerView } from './views/PartnerView.tsx';
 import { ReportView } from './views/ReportView.tsx';
 
-interface View { path: string; label: string; view: () => preact.JSX.Element; needs?: Permission; partnerOnly?: boolean; analystOnly?: boolean }
+interface View {
+  path: string;
+  label: string;
+  view: () => preact.JSX.Element;
+  needs?: Permission;
+  partnerOnly?: boolean;
+  analystOnly?: boolean;
+}
 const VIEWS: View[] = [
   { path: 'dashboard', label: 'Dashboard', view: DashboardView, analystOnly: true },
   { path: 'search', label: 'Search', view: SearchView, analystOnly: true },
@@ -53,54 +60,115 @@ function Login({ onIn }: { onIn: (me: Principal) => void }) {
   const submit = async (e: Event) => {
     e.preventDefault();
     const f = new FormData(e.target as HTMLFormElement);
-    setBusy(true); setError(undefined);
+    setBusy(true);
+    setError(undefined);
     try {
-      const r = await api<{ token: string }>('/auth/login', { method: 'POST', body: { username: f.get('username'), password: f.get('password') } });
+      const r = await api<{ token: string }>('/auth/login', {
+        method: 'POST',
+        body: { username: f.get('username'), password: f.get('password') },
+      });
       setSession(r.token);
       onIn(await api<Principal>('/auth/me'));
-    } catch (err) { setError(err as Error); } finally { setBusy(false); }
+    } catch (err) {
+      setError(err as Error);
+    } finally {
+      setBusy(false);
+    }
   };
   return (
     <form id="login" aria-labelledby="login-h" onSubmit={submit}>
       <h1 id="login-h">Sign in to Chokepoint</h1>
-      <label>User <input id="username" name="username" autocomplete="username" required /></label>
-      <label>Password <input id="password" name="password" type="password" autocomplete="current-password" required /></label>
-      <button type="submit" disabled={busy}>Sign in</button>
-      <p class="hint">The demo users and their passwords are printed in the terminal where <code>npm start</code> runs.</p>
-      <div id="error"><ErrorNotice error={error} /></div>
+      <label>
+        User <input id="username" name="username" autocomplete="username" required />
+      </label>
+      <label>
+        Password <input id="password" name="password" type="password" autocomplete="current-password" required />
+      </label>
+      <button type="submit" disabled={busy}>
+        Sign in
+      </button>
+      <p class="hint">
+        The demo users and their passwords are printed in the terminal where <code>npm start</code> runs.
+      </p>
+      <div id="error">
+        <ErrorNotice error={error} />
+      </div>
     </form>
   );
 }
 
 function App() {
   const [me, setMeState] = useState<Principal | null>(null);
-  const setMe = (p: Principal | null): void => { currentUser.value = p; setMeState(p); };
+  const setMe = (p: Principal | null): void => {
+    currentUser.value = p;
+    setMeState(p);
+  };
   const [boot, setBoot] = useState<Error>();
   useEffect(() => {
     const off = onSignedOut(() => setMe(null));
-    if (hasSession()) api<Principal>('/auth/me').then(setMe, (e: Error) => { setSession(null); setBoot(e); });
+    if (hasSession())
+      api<Principal>('/auth/me').then(setMe, (e: Error) => {
+        setSession(null);
+        setBoot(e);
+      });
     return off;
   }, []);
   const r = route.value;
   const views = me ? VIEWS.filter((v) => allowed(me, v)) : [];
-  const current = r.path[0] === 'entity' ? undefined : views.find((v) => v.path === r.path[0]) ?? views[0];
-  useEffect(() => { document.title = `Chokepoint · ${current?.label ?? 'Entity'}`; }, [current]);
-  const signOut = () => { api('/auth/logout', { method: 'POST', body: {} }).catch(() => undefined); setSession(null); setMe(null); };
+  const current = r.path[0] === 'entity' ? undefined : (views.find((v) => v.path === r.path[0]) ?? views[0]);
+  useEffect(() => {
+    document.title = `Chokepoint · ${current?.label ?? 'Entity'}`;
+  }, [current]);
+  const signOut = () => {
+    api('/auth/logout', { method: 'POST', body: {} }).catch(() => undefined);
+    setSession(null);
+    setMe(null);
+  };
   return (
     <>
-      <div id="banner" class={`banner ${bannerClass(banner.value)}`} role="status" aria-live="polite">{banner.value}</div>
+      <div id="banner" class={`banner ${bannerClass(banner.value)}`} role="status" aria-live="polite">
+        {banner.value}
+      </div>
       <header>
-        <a class="skip" href="#main">Skip to content</a>
+        <a class="skip" href="#main">
+          Skip to content
+        </a>
         <strong class="brand">Chokepoint</strong>
-        {me && <nav id="tabs" aria-label="Views">{views.map((v) => <a href={href(v.path)} data-view={v.path} aria-current={v === current ? 'page' : undefined}>{v.label}</a>)}</nav>}
-        {me && <span id="who">{me.displayName} · {me.agency} · cleared {me.clearance}</span>}
-        {me && <button type="button" id="logout" onClick={signOut}>Sign out</button>}
+        {me && (
+          <nav id="tabs" aria-label="Views">
+            {views.map((v) => (
+              <a href={href(v.path)} data-view={v.path} aria-current={v === current ? 'page' : undefined}>
+                {v.label}
+              </a>
+            ))}
+          </nav>
+        )}
+        {me && (
+          <span id="who">
+            {me.displayName} · {me.agency} · cleared {me.clearance}
+          </span>
+        )}
+        {me && (
+          <button type="button" id="logout" onClick={signOut}>
+            Sign out
+          </button>
+        )}
       </header>
       <main id="main" tabIndex={-1}>
         <ErrorNotice error={boot} />
-        {!me ? <Login onIn={setMe} /> : r.path[0] === 'entity' && r.path[1] ? <EntityView id={r.path[1]} /> : current ? <current.view /> : <p>No view is open to your role.</p>}
+        {!me ? (
+          <Login onIn={setMe} />
+        ) : r.path[0] === 'entity' && r.path[1] ? (
+          <EntityView id={r.path[1]} />
+        ) : current ? (
+          <current.view />
+        ) : (
+          <p>No view is open to your role.</p>
+        )}
       </main>
-      <div class="banner-bottom" aria-hidden="true">{banner.value}</div>
+      <div class="banner-bottom" aria-hidden="true">
+        {banner.value}
+      </div>
     </>
   );
 }

@@ -29,9 +29,22 @@ const jsonl = records.map((r) => JSON.stringify(r)).join('\n');
 /** An entity of the last record: it can be read once the import's transaction has committed. */
 const lastEntity = records[records.length - 1]!.entities[0]!.id;
 /** Phones that appear in the data, registered as targets of an open case so the import touches it. */
-const phones = [...new Set(records.flatMap((r) => r.entities.filter((e) => e.schema === 'Phone').flatMap((e) => (e.properties as Record<string, string[]>).number ?? [])))].slice(0, 6);
+const phones = [
+  ...new Set(
+    records.flatMap((r) =>
+      r.entities
+        .filter((e) => e.schema === 'Phone')
+        .flatMap((e) => (e.properties as Record<string, string[]>).number ?? []),
+    ),
+  ),
+].slice(0, 6);
 
-interface Figures { records: number; links: number; notices: number; queued: number }
+interface Figures {
+  records: number;
+  links: number;
+  notices: number;
+  queued: number;
+}
 
 async function figures(store: Store): Promise<Figures> {
   const [f] = await store.db.query<Figures>(`SELECT
@@ -44,10 +57,33 @@ async function figures(store: Store): Promise<Figures> {
 
 /** A loader who may write any source and marking, and a DEA case with the phones as targets. */
 async function setUp(store: Store): Promise<{ loader: Principal; token: string }> {
-  const loader = await createUser(store.db, { username: 'loader', agency: 'DEA', clearance: 'TS', roles: ['admin', 'analyst'], groups: ['OCDETF'], password: 'correct horse battery staple' });
-  const agent = await createUser(store.db, { username: 'case.agent', agency: 'DEA', clearance: 'S', roles: ['case_agent'], password: 'correct horse battery staple' });
-  const c = await createCase(store.db, agent, { caseNumber: 'DEA-2026-0042', title: 'Drill case', contactName: 'Case Agent', contactPhone: '+1 202 555 0100' });
-  await registerTargets(store.db, agent, c.id, phones.map((value) => ({ kind: 'phone' as const, value })));
+  const loader = await createUser(store.db, {
+    username: 'loader',
+    agency: 'DEA',
+    clearance: 'TS',
+    roles: ['admin', 'analyst'],
+    groups: ['OCDETF'],
+    password: 'correct horse battery staple',
+  });
+  const agent = await createUser(store.db, {
+    username: 'case.agent',
+    agency: 'DEA',
+    clearance: 'S',
+    roles: ['case_agent'],
+    password: 'correct horse battery staple',
+  });
+  const c = await createCase(store.db, agent, {
+    caseNumber: 'DEA-2026-0042',
+    title: 'Drill case',
+    contactName: 'Case Agent',
+    contactPhone: '+1 202 555 0100',
+  });
+  await registerTargets(
+    store.db,
+    agent,
+    c.id,
+    phones.map((value) => ({ kind: 'phone' as const, value })),
+  );
   return { loader, token: (await issueToken(store.db, loader.id, 'session', 1)).token };
 }
 
@@ -66,20 +102,39 @@ interface Backend {
 async function pgliteBackend(): Promise<Backend> {
   const dir = mkdtempSync(join(tmpdir(), 'cp-kill-'));
   // url '': PGlite in the directory even when this process has DATABASE_URL set.
-  return { name: 'pglite', args: ['--data', dir], env: { ...process.env, DATABASE_URL: '' }, open: () => Store.open({ url: '', dataDir: dir }), cleanUp: async () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    name: 'pglite',
+    args: ['--data', dir],
+    env: { ...process.env, DATABASE_URL: '' },
+    open: () => Store.open({ url: '', dataDir: dir }),
+    cleanUp: async () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 async function postgresBackend(): Promise<Backend> {
   const scratch = await scratchPostgres(url!);
   const db = new URL(scratch.url).pathname.slice(1);
   return {
-    name: 'postgres', args: [], env: { ...process.env, DATABASE_URL: scratch.url },
+    name: 'postgres',
+    args: [],
+    env: { ...process.env, DATABASE_URL: scratch.url },
     open: () => Store.open({ url: scratch.url }),
     // The server's transaction has written once it holds a transaction id.
     async writing() {
       const store = await Store.open({ url: scratch.url });
       try {
-        await expect.poll(async () => (await store.db.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND backend_xid IS NOT NULL', [db]))[0]!.n, { timeout: 60_000, interval: 20 }).toBeGreaterThan(0);
+        await expect
+          .poll(
+            async () =>
+              (
+                await store.db.query<{ n: number }>(
+                  'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND backend_xid IS NOT NULL',
+                  [db],
+                )
+              )[0]!.n,
+            { timeout: 60_000, interval: 20 },
+          )
+          .toBeGreaterThan(0);
       } finally {
         await store.close();
       }
@@ -88,104 +143,148 @@ async function postgresBackend(): Promise<Backend> {
   };
 }
 
-const serve = (b: Backend): Promise<ServingProcess> => startChokepoint([...b.args, 'serve', '--port', '0', '--host', '127.0.0.1'], { ...b.env, RATE_LIMIT: '100000' });
+const serve = (b: Backend): Promise<ServingProcess> =>
+  startChokepoint([...b.args, 'serve', '--port', '0', '--host', '127.0.0.1'], { ...b.env, RATE_LIMIT: '100000' });
 
 const importFile = (s: ServingProcess, token: string): Promise<Response> =>
-  fetch(`${s.url}/import`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ format: 'jsonl', name: 'drill.jsonl', content: jsonl }) });
+  fetch(`${s.url}/import`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ format: 'jsonl', name: 'drill.jsonl', content: jsonl }),
+  });
 
 /** Resolves when the import has committed: its last entity can be read through the API. */
 async function committed(s: ServingProcess, token: string): Promise<void> {
-  await expect.poll(async () => (await fetch(`${s.url}/entities/${encodeURIComponent(lastEntity)}`, { headers: { authorization: `Bearer ${token}` } })).status, { timeout: 60_000, interval: 20 }).toBe(200);
+  await expect
+    .poll(
+      async () =>
+        (
+          await fetch(`${s.url}/entities/${encodeURIComponent(lastEntity)}`, {
+            headers: { authorization: `Bearer ${token}` },
+          })
+        ).status,
+      { timeout: 60_000, interval: 20 },
+    )
+    .toBe(200);
 }
 
 /** Waits, through the API, until no after-write work is queued. */
 async function settled(s: ServingProcess, token: string): Promise<void> {
-  await expect.poll(async () => ((await (await fetch(`${s.url}/admin/after-write`, { headers: { authorization: `Bearer ${token}` } })).json()) as { queued: number }).queued, { timeout: 120_000, interval: 200 }).toBe(0);
+  await expect
+    .poll(
+      async () =>
+        (
+          (await (
+            await fetch(`${s.url}/admin/after-write`, { headers: { authorization: `Bearer ${token}` } })
+          ).json()) as { queued: number }
+        ).queued,
+      { timeout: 120_000, interval: 200 },
+    )
+    .toBe(0);
 }
 
 const makers = [pgliteBackend, ...(url ? [postgresBackend] : [])];
 
-describe.each(makers.map((m) => [m.name.replace('Backend', ''), m] as const))('a server killed during an import (%s)', (_name, make) => {
-  let expected: Figures;
-  /** When the reference import had written its last batch, and when it was done (ms). */
-  const reference = { written: 0, total: 0 };
-  beforeAll(async () => {
-    // The same import without a fault, on the same kind of database.
-    const b = await make();
-    try {
-      const store = b.name === 'pglite' ? await Store.over(await openPglite()) : await b.open();
-      try {
-        const { loader } = await setUp(store);
-        const t0 = performance.now();
-        await importRecords(store, loader, () => readChokepointJson({ text: jsonl, name: 'drill.jsonl' }, { source: 'DEA' }), {
-          origin: 'reference', onProgress: (phase) => { if (phase === 'write') reference.written = performance.now() - t0; },
-        });
-        reference.total = performance.now() - t0;
-        expected = await figures(store);
-      } finally {
-        await store.close();
-      }
-    } finally {
-      await b.cleanUp();
-    }
-    expect(expected.records).toBe(records.length);
-    expect(expected.links).toBeGreaterThan(0);
-    expect(expected.notices).toBeGreaterThan(0); // the drill must touch the case, or it proves nothing about notices
-    expect(expected.queued).toBe(0);
-  }, 300_000);
-
-  for (const when of ['while the transaction writes', 'after the commit, during the follow-up work'] as const) {
-    it(`killed ${when}: nothing half-written, the follow-up finished after restart, re-import idempotent`, async () => {
+describe.each(makers.map((m) => [m.name.replace('Backend', ''), m] as const))(
+  'a server killed during an import (%s)',
+  (_name, make) => {
+    let expected: Figures;
+    /** When the reference import had written its last batch, and when it was done (ms). */
+    const reference = { written: 0, total: 0 };
+    beforeAll(async () => {
+      // The same import without a fault, on the same kind of database.
       const b = await make();
       try {
-        let store = await b.open();
-        const { token } = await setUp(store);
-        if (b.name === 'pglite') await store.close();
-        const first = await serve(b);
-        const answer = importFile(first, token).then((r) => r.status, () => 'connection lost');
-        if (when === 'while the transaction writes') {
-          // PostgreSQL shows the open transaction; PGlite's cannot be seen from outside, so kill partway through the reference's writing.
-          if (b.writing) await b.writing();
-          else await new Promise((r) => setTimeout(r, reference.written * 0.6));
-        } else if (b.name === 'postgres') await committed(first, token);
-        // PGlite serves one query at a time, so the API answers only when the follow-up is done: kill halfway through the reference's follow-up.
-        else await new Promise((r) => setTimeout(r, (reference.written + reference.total) / 2));
-        first.child.kill('SIGKILL');
-        expect(await answer).toBe('connection lost'); // killed before it could answer
-        await first.stop();
-
-        // Straight after the crash (PGlite recovers its directory on opening): all of the import or none of it.
-        if (b.name === 'pglite') store = await b.open();
-        const crashed = await figures(store);
-        if (b.name === 'pglite') await store.close();
-        if (when === 'while the transaction writes') expect(b.writing ? [0] : [0, records.length]).toContain(crashed.records);
-        else expect(crashed).toMatchObject({ records: records.length, queued: 1 }); // committed, its follow-up interrupted
-
-        const second = await serve(b);
+        const store = b.name === 'pglite' ? await Store.over(await openPglite()) : await b.open();
         try {
-          await settled(second, token); // the new process finishes what the dead one left queued
-          const r = await importFile(second, token);
-          expect(r.status).toBe(200);
-          const report = (await r.json()) as { inserted: number; unchanged: number; rejected: number };
-          expect(report.rejected).toBe(0);
-          expect(report.inserted + report.unchanged).toBe(records.length);
-          if (when !== 'while the transaction writes') expect(report.unchanged).toBe(records.length);
-          await settled(second, token);
-          const again = (await (await importFile(second, token)).json()) as { inserted: number; updated: number; unchanged: number };
-          expect(again).toMatchObject({ inserted: 0, updated: 0, unchanged: records.length });
-        } finally {
-          await second.stop();
-        }
-        if (b.name === 'pglite') store = await b.open();
-        try {
-          expect(await figures(store)).toEqual(expected);
-          expect((await verifyAudit(store.db)).ok).toBe(true);
+          const { loader } = await setUp(store);
+          const t0 = performance.now();
+          await importRecords(
+            store,
+            loader,
+            () => readChokepointJson({ text: jsonl, name: 'drill.jsonl' }, { source: 'DEA' }),
+            {
+              origin: 'reference',
+              onProgress: (phase) => {
+                if (phase === 'write') reference.written = performance.now() - t0;
+              },
+            },
+          );
+          reference.total = performance.now() - t0;
+          expected = await figures(store);
         } finally {
           await store.close();
         }
       } finally {
         await b.cleanUp();
       }
+      expect(expected.records).toBe(records.length);
+      expect(expected.links).toBeGreaterThan(0);
+      expect(expected.notices).toBeGreaterThan(0); // the drill must touch the case, or it proves nothing about notices
+      expect(expected.queued).toBe(0);
     }, 300_000);
-  }
-});
+
+    for (const when of ['while the transaction writes', 'after the commit, during the follow-up work'] as const) {
+      it(`killed ${when}: nothing half-written, the follow-up finished after restart, re-import idempotent`, async () => {
+        const b = await make();
+        try {
+          let store = await b.open();
+          const { token } = await setUp(store);
+          if (b.name === 'pglite') await store.close();
+          const first = await serve(b);
+          const answer = importFile(first, token).then(
+            (r) => r.status,
+            () => 'connection lost',
+          );
+          if (when === 'while the transaction writes') {
+            // PostgreSQL shows the open transaction; PGlite's cannot be seen from outside, so kill partway through the reference's writing.
+            if (b.writing) await b.writing();
+            else await new Promise((r) => setTimeout(r, reference.written * 0.6));
+          } else if (b.name === 'postgres') await committed(first, token);
+          // PGlite serves one query at a time, so the API answers only when the follow-up is done: kill halfway through the reference's follow-up.
+          else await new Promise((r) => setTimeout(r, (reference.written + reference.total) / 2));
+          first.child.kill('SIGKILL');
+          expect(await answer).toBe('connection lost'); // killed before it could answer
+          await first.stop();
+
+          // Straight after the crash (PGlite recovers its directory on opening): all of the import or none of it.
+          if (b.name === 'pglite') store = await b.open();
+          const crashed = await figures(store);
+          if (b.name === 'pglite') await store.close();
+          if (when === 'while the transaction writes')
+            expect(b.writing ? [0] : [0, records.length]).toContain(crashed.records);
+          else expect(crashed).toMatchObject({ records: records.length, queued: 1 }); // committed, its follow-up interrupted
+
+          const second = await serve(b);
+          try {
+            await settled(second, token); // the new process finishes what the dead one left queued
+            const r = await importFile(second, token);
+            expect(r.status).toBe(200);
+            const report = (await r.json()) as { inserted: number; unchanged: number; rejected: number };
+            expect(report.rejected).toBe(0);
+            expect(report.inserted + report.unchanged).toBe(records.length);
+            if (when !== 'while the transaction writes') expect(report.unchanged).toBe(records.length);
+            await settled(second, token);
+            const again = (await (await importFile(second, token)).json()) as {
+              inserted: number;
+              updated: number;
+              unchanged: number;
+            };
+            expect(again).toMatchObject({ inserted: 0, updated: 0, unchanged: records.length });
+          } finally {
+            await second.stop();
+          }
+          if (b.name === 'pglite') store = await b.open();
+          try {
+            expect(await figures(store)).toEqual(expected);
+            expect((await verifyAudit(store.db)).ok).toBe(true);
+          } finally {
+            await store.close();
+          }
+        } finally {
+          await b.cleanUp();
+        }
+      }, 300_000);
+    }
+  },
+);

@@ -23,7 +23,14 @@ for (const backend of pooled) {
     beforeAll(async () => {
       ({ store, drop } = await backend.open());
       await loadScenario(store, { seed: 3, networks: 2 });
-      app = await buildServer({ store, rateLimit: 100_000, escalateEveryMs: 0, maxEventLoopDelayMs: 100, maxEventLoopUtilization: 0.9, maxInFlight: 4 });
+      app = await buildServer({
+        store,
+        rateLimit: 100_000,
+        escalateEveryMs: 0,
+        maxEventLoopDelayMs: 100,
+        maxEventLoopUtilization: 0.9,
+        maxInFlight: 4,
+      });
       url = await app.listen({ port: 0, host: '127.0.0.1' });
       token = await userWithToken(store, { username: 'load.user', agency: 'DEA', clearance: 'S', roles: ['analyst'] });
     });
@@ -39,7 +46,10 @@ for (const backend of pooled) {
       await calm();
       const answers = await Promise.all(Array.from({ length: 200 }, dashboard));
       const codes = answers.map((r) => r.status);
-      expect(codes.every((c) => c === 200 || c === 503), codes.join()).toBe(true);
+      expect(
+        codes.every((c) => c === 200 || c === 503),
+        codes.join(),
+      ).toBe(true);
       expect(codes.filter((c) => c === 200).length).toBeGreaterThan(0);
       const shed = answers.filter((r) => r.status === 503);
       expect(shed.length).toBeGreaterThan(0);
@@ -58,7 +68,14 @@ for (const backend of pooled) {
 describe('overload (a busy process)', () => {
   it('answers 503 with Retry-After while the event loop is saturated, and serves again when it is not', async () => {
     const { store, drop } = await backends[0]!.open();
-    const app = await buildServer({ store, rateLimit: 100_000, escalateEveryMs: 0, maxEventLoopDelayMs: 100, maxEventLoopUtilization: 0.9, maxInFlight: 0 });
+    const app = await buildServer({
+      store,
+      rateLimit: 100_000,
+      escalateEveryMs: 0,
+      maxEventLoopDelayMs: 100,
+      maxEventLoopUtilization: 0.9,
+      maxInFlight: 0,
+    });
     const url = await app.listen({ port: 0, host: '127.0.0.1' });
     try {
       const health = () => fetch(`${url}/health`).then((r) => r.status);
@@ -66,7 +83,13 @@ describe('overload (a busy process)', () => {
       expect(await health()).toBe(200);
       // Saturate the loop: 40 ms of work, a turn of the loop, again, for 1.5 s.
       let spinning = true;
-      const spin = (): void => { const end = Date.now() + 40; while (Date.now() < end) { /* busy */ } if (spinning) setImmediate(spin); };
+      const spin = (): void => {
+        const end = Date.now() + 40;
+        while (Date.now() < end) {
+          /* busy */
+        }
+        if (spinning) setImmediate(spin);
+      };
       spin();
       await new Promise((r) => setTimeout(r, 400));
       const during: number[] = [];

@@ -21,7 +21,9 @@ export interface PrivatePostgres {
 function binDir(): string | undefined {
   const root = '/usr/lib/postgresql';
   if (!existsSync(root)) return undefined;
-  const v = readdirSync(root).filter((d) => existsSync(join(root, d, 'bin', 'pg_ctl'))).sort((a, b) => Number(b) - Number(a))[0];
+  const v = readdirSync(root)
+    .filter((d) => existsSync(join(root, d, 'bin', 'pg_ctl')))
+    .sort((a, b) => Number(b) - Number(a))[0];
   return v && join(root, v, 'bin');
 }
 
@@ -47,14 +49,22 @@ export function privatePostgresUnavailable(): string | undefined {
 export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   const bin = binDir()!;
   const dir = mkdtempSync(join(tmpdir(), 'cp-pg-'));
-  const { uid, gid } = await run('id', ['-u', 'postgres']).then(async (u) => ({ uid: Number(u.stdout), gid: Number((await run('id', ['-g', 'postgres'])).stdout) }));
+  const { uid, gid } = await run('id', ['-u', 'postgres']).then(async (u) => ({
+    uid: Number(u.stdout),
+    gid: Number((await run('id', ['-g', 'postgres'])).stdout),
+  }));
   chownSync(dir, uid, gid);
   const port = await freePort();
-  const asPostgres = (cmd: string, args: string[]) => run('runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args], { timeout: 60_000 });
+  const asPostgres = (cmd: string, args: string[]) =>
+    run('runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args], { timeout: 60_000 });
   await asPostgres('initdb', ['-D', join(dir, 'data'), '-U', 'root', '--auth=trust', '--no-sync', '-E', 'UTF8']);
   const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`;
-  const start = async () => { await asPostgres('pg_ctl', ['-D', join(dir, 'data'), '-o', opts, '-l', join(dir, 'log'), '-w', 'start']); };
-  const stop = async () => { await asPostgres('pg_ctl', ['-D', join(dir, 'data'), '-m', 'fast', '-w', 'stop']); };
+  const start = async () => {
+    await asPostgres('pg_ctl', ['-D', join(dir, 'data'), '-o', opts, '-l', join(dir, 'log'), '-w', 'start']);
+  };
+  const stop = async () => {
+    await asPostgres('pg_ctl', ['-D', join(dir, 'data'), '-m', 'fast', '-w', 'stop']);
+  };
   await start();
   return {
     url: `postgres://root@127.0.0.1:${port}/postgres`,

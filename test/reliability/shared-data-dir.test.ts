@@ -18,13 +18,19 @@ const root = mkdtempSync(join(tmpdir(), 'cp-shared-'));
 const dir = join(root, 'data');
 const env = { ...process.env, DATABASE_URL: '' };
 const file = join(root, 'one.json');
-writeFileSync(file, JSON.stringify({
-  source: 'DEA',
-  records: [{
-    sourceRecordId: 'DEA-DRILL-1', marking: 'U//LES',
-    entities: [{ id: 'drill-p-1', schema: 'Person', properties: { name: ['Ana Drill'] } }],
-  }],
-}));
+writeFileSync(
+  file,
+  JSON.stringify({
+    source: 'DEA',
+    records: [
+      {
+        sourceRecordId: 'DEA-DRILL-1',
+        marking: 'U//LES',
+        entities: [{ id: 'drill-p-1', schema: 'Person', properties: { name: ['Ana Drill'] } }],
+      },
+    ],
+  }),
+);
 let token = '';
 
 const cli = (...args: string[]) => runChokepoint(['--data', dir, ...args], env, 90_000);
@@ -36,7 +42,11 @@ const entity = async (s: ServingProcess): Promise<number> =>
 beforeAll(async () => {
   const store = await Store.open({ url: '', dataDir: dir });
   const loader = await createUser(store.db, {
-    username: 'dea.loader', agency: 'DEA', clearance: 'S', roles: ['analyst'], password: 'correct horse battery staple',
+    username: 'dea.loader',
+    agency: 'DEA',
+    clearance: 'S',
+    roles: ['analyst'],
+    password: 'correct horse battery staple',
   });
   token = (await issueToken(store.db, loader.id, 'api', 24)).token;
   await store.close();
@@ -45,8 +55,12 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('a CLI command on the data directory a running server holds', () => {
   let server: ServingProcess;
-  beforeAll(async () => { server = await serve(); }, 300_000);
-  afterAll(async () => { await server?.stop(); });
+  beforeAll(async () => {
+    server = await serve();
+  }, 300_000);
+  afterAll(async () => {
+    await server?.stop();
+  });
 
   it('import without a token is refused: non-zero, the holder named, the exact commands to run instead', async () => {
     const pid = server.child.pid!;
@@ -84,7 +98,7 @@ describe('a CLI command on the data directory a running server holds', () => {
 });
 
 describe('after the server stops', () => {
-  it('what was reported written is there after a restart; a killed server\'s lock is taken over', async () => {
+  it("what was reported written is there after a restart; a killed server's lock is taken over", async () => {
     expect(existsSync(join(dir, LOCK_FILE))).toBe(false); // released by the clean stop (SIGTERM)
     const again = await serve();
     let killed = 0;

@@ -82,18 +82,36 @@ describe.skipIf(!!noMount)('a data directory whose disk fills up', () => {
   const data = () => join(fs.dir, 'data');
   const records = [...generateScenario({ seed: 11, networks: 12 })];
   const jsonl = records.map((r) => JSON.stringify(r)).join('\n');
-  const free = () => { const f = statfsSync(fs.dir); return f.bavail * f.bsize; };
+  const free = () => {
+    const f = statfsSync(fs.dir);
+    return f.bavail * f.bsize;
+  };
   const importFile = async () => {
-    const r = await fetch(`${server.url}/import`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ format: 'jsonl', content: jsonl }) });
+    const r = await fetch(`${server.url}/import`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ format: 'jsonl', content: jsonl }),
+    });
     return { status: r.status, body: (await r.json()) as { error?: string; inserted?: number; unchanged?: number } };
   };
   beforeAll(async () => {
     fs = tmpfs(160);
     const store = await Store.open({ url: '', dataDir: data() });
-    const loader = await createUser(store.db, { username: 'loader', agency: 'DEA', clearance: 'TS', roles: ['admin', 'analyst'], groups: ['OCDETF'], password: 'correct horse battery staple' });
+    const loader = await createUser(store.db, {
+      username: 'loader',
+      agency: 'DEA',
+      clearance: 'TS',
+      roles: ['admin', 'analyst'],
+      groups: ['OCDETF'],
+      password: 'correct horse battery staple',
+    });
     token = (await issueToken(store.db, loader.id, 'session', 1)).token;
     await store.close();
-    server = await startChokepoint(['--data', data(), 'serve', '--port', '0', '--host', '127.0.0.1'], { ...process.env, DATABASE_URL: '', RATE_LIMIT: '100000' });
+    server = await startChokepoint(['--data', data(), 'serve', '--port', '0', '--host', '127.0.0.1'], {
+      ...process.env,
+      DATABASE_URL: '',
+      RATE_LIMIT: '100000',
+    });
   }, 120_000);
   afterAll(async () => {
     await server?.stop();
@@ -107,7 +125,9 @@ describe.skipIf(!!noMount)('a data directory whose disk fills up', () => {
     await new Promise((r) => setTimeout(r, 1100)); // the guard looks at free space at most once a second
     const refused = await importFile();
     expect(refused.status).toBe(507);
-    expect(refused.body.error).toMatch(/disk is nearly full .* MB free.*nothing was written; free some space and retry/);
+    expect(refused.body.error).toMatch(
+      /disk is nearly full .* MB free.*nothing was written; free some space and retry/,
+    );
     unlinkSync(filler);
 
     // Nothing of the refused import was written, and the same process (not wedged) serves again.
@@ -135,15 +155,32 @@ describe.skipIf(!!noMount)('a data directory whose disk fills up', () => {
 for (const backend of backends.filter((b) => b.name === 'postgres')) {
   describe(`a full disk on the PostgreSQL server (${backend.name})`, () => {
     let api: Awaited<ReturnType<typeof openApi>>;
-    beforeAll(async () => { api = await openApi(backend); });
-    afterAll(async () => { await api?.close(); });
+    beforeAll(async () => {
+      api = await openApi(backend);
+    });
+    afterAll(async () => {
+      await api?.close();
+    });
 
     it('answers 507 with the reason and writes nothing', async () => {
-      const token = await userWithToken(api.store, { username: 'writer', agency: 'DEA', clearance: 'S', roles: ['analyst'] });
+      const token = await userWithToken(api.store, {
+        username: 'writer',
+        agency: 'DEA',
+        clearance: 'S',
+        roles: ['analyst'],
+      });
       await api.store.db.exec(`CREATE FUNCTION drill_disk_full() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN RAISE EXCEPTION 'could not extend file "base/1/2": No space left on device' USING ERRCODE = 'disk_full'; END $$;
         CREATE TRIGGER drill_disk_full BEFORE INSERT ON statements FOR EACH STATEMENT EXECUTE FUNCTION drill_disk_full();`);
-      const record = { source: 'DEA', sourceRecordId: 'full-1', kind: 'operational', reportDate: '2026-11-01', grade: 'B2', marking: 'U//LES', entities: [{ id: 'full-p-1', schema: 'Person', properties: { name: ['Disk Full'] } }] };
+      const record = {
+        source: 'DEA',
+        sourceRecordId: 'full-1',
+        kind: 'operational',
+        reportDate: '2026-11-01',
+        grade: 'B2',
+        marking: 'U//LES',
+        entities: [{ id: 'full-p-1', schema: 'Person', properties: { name: ['Disk Full'] } }],
+      };
       const r = await postAs(api.app, '/records', token, [record]);
       expect(r.statusCode).toBe(507);
       expect(r.json().error).toMatch(/out of disk space; nothing of this request was written/);

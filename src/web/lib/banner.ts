@@ -7,11 +7,18 @@ import { formatMarking, highestMarking, parseMarking, type Marking } from '../..
 
 /** Portion form "(S//NF/PR//REL MEX)" to the form the parser reads. */
 export function expandPortion(s: string): string {
-  return s.replace(/^\(|\)$/g, '').split('//').map((seg, i) => {
-    if (i === 0) return seg;
-    if (/^REL (?!TO )/.test(seg)) return `REL TO ${seg.slice(4)}`;
-    return seg.split('/').map((c) => (c === 'PR' ? 'PROPIN' : c)).join('/');
-  }).join('//');
+  return s
+    .replace(/^\(|\)$/g, '')
+    .split('//')
+    .map((seg, i) => {
+      if (i === 0) return seg;
+      if (/^REL (?!TO )/.test(seg)) return `REL TO ${seg.slice(4)}`;
+      return seg
+        .split('/')
+        .map((c) => (c === 'PR' ? 'PROPIN' : c))
+        .join('/');
+    })
+    .join('//');
 }
 
 const shown = new Map<symbol, string[]>();
@@ -19,9 +26,14 @@ export const banner = signal('UNCLASSIFIED');
 
 function recompute(): void {
   const ms: Marking[] = [];
-  for (const list of shown.values()) for (const s of list) {
-    try { ms.push(parseMarking(expandPortion(s), 'MULTIPLE')); } catch { /* an unparseable marking is shown as is, elsewhere */ }
-  }
+  for (const list of shown.values())
+    for (const s of list) {
+      try {
+        ms.push(parseMarking(expandPortion(s), 'MULTIPLE'));
+      } catch {
+        /* an unparseable marking is shown as is, elsewhere */
+      }
+    }
   const top = highestMarking(ms);
   banner.value = top ? formatMarking(top).replace(/\/\/OWNER [^/]+$/, '') : 'UNCLASSIFIED';
 }
@@ -33,8 +45,13 @@ export function useMarkings(markings: (string | undefined | null)[]): void {
     const id = Symbol('markings');
     shown.set(id, key ? key.split('|') : []);
     recompute();
-    return () => { shown.delete(id); recompute(); };
+    return () => {
+      shown.delete(id);
+      recompute();
+    };
   }, [key]);
 }
 
-export const bannerClass = (m: string): string => ({ 'TOP SECRET': 'ts', SECRET: 's', CONFIDENTIAL: 'c', CUI: 'cui' } as Record<string, string>)[m.split('//')[0]!] ?? (m.includes('//') ? 'u-caveat' : 'u');
+export const bannerClass = (m: string): string =>
+  (({ 'TOP SECRET': 'ts', SECRET: 's', CONFIDENTIAL: 'c', CUI: 'cui' }) as Record<string, string>)[m.split('//')[0]!] ??
+  (m.includes('//') ? 'u-caveat' : 'u');

@@ -3,7 +3,16 @@
 // server is ever contacted. A table lists the same features for keyboard and screen
 // reader users, and for machines without WebGL.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { Map as MapLibre, NavigationControl, setWorkerUrl, type GeoJSONSource, type FilterSpecification, type ExpressionSpecification, type MapMouseEvent, type ErrorEvent } from 'maplibre-gl';
+import {
+  Map as MapLibre,
+  NavigationControl,
+  setWorkerUrl,
+  type GeoJSONSource,
+  type FilterSpecification,
+  type ExpressionSpecification,
+  type MapMouseEvent,
+  type ErrorEvent,
+} from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';
 // MapLibre finds its worker next to its own module; bundled, it is an asset of its own.
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
@@ -28,14 +37,20 @@ export const LAYERS = [
 ] as const;
 
 setWorkerUrl(workerUrl);
-const world = feature(countries as unknown as Topology, (countries as unknown as Topology).objects.countries as GeometryCollection) as unknown as FeatureCollection;
+const world = feature(
+  countries as unknown as Topology,
+  (countries as unknown as Topology).objects.countries as GeometryCollection,
+) as unknown as FeatureCollection;
 
 type MapData = FeatureCollection & { marking: string };
 
 export function MapView() {
   const [range, setRange] = useState<Range>(defaultRange());
   const [on, setOn] = useState<Set<string>>(new Set(LAYERS.map((l) => l.key)));
-  const { data, error, loading } = useAsync(() => api<MapData>(`/picture/map${q({ ...range, layers: [...on].join(',') || 'ports' })}`), [range.from, range.to, [...on].join()]);
+  const { data, error, loading } = useAsync(
+    () => api<MapData>(`/picture/map${q({ ...range, layers: [...on].join(',') || 'ports' })}`),
+    [range.from, range.to, [...on].join()],
+  );
   useMarkings([data?.marking]);
   const box = useRef<HTMLDivElement>(null);
   const map = useRef<MapLibre | undefined>(undefined);
@@ -46,19 +61,57 @@ export function MapView() {
     if (!box.current) return;
     try {
       const m = new MapLibre({
-        container: box.current, center: [-100, 28], zoom: 2.2, attributionControl: false,
+        container: box.current,
+        center: [-100, 28],
+        zoom: 2.2,
+        attributionControl: false,
         style: {
           version: 8,
-          sources: { world: { type: 'geojson', data: world }, picture: { type: 'geojson', data: { type: 'FeatureCollection', features: [] } } },
+          sources: {
+            world: { type: 'geojson', data: world },
+            picture: { type: 'geojson', data: { type: 'FeatureCollection', features: [] } },
+          },
           layers: [
             { id: 'sea', type: 'background', paint: { 'background-color': '#dfe9f3' } },
             { id: 'land', type: 'fill', source: 'world', paint: { 'fill-color': '#f7f6f2' } },
             { id: 'borders', type: 'line', source: 'world', paint: { 'line-color': '#9aa5b1', 'line-width': 0.6 } },
-            { id: 'routes', type: 'line', source: 'picture', filter: ['==', ['get', 'layer'], 'routes'], paint: { 'line-color': '#b7950b', 'line-width': ['min', 6, ['+', 1, ['/', ['get', 'shipments'], 2]]], 'line-opacity': 0.8 } },
-            { id: 'operations-area', type: 'fill', source: 'picture', filter: ['all', ['==', ['get', 'layer'], 'operations'], ['==', ['geometry-type'], 'Polygon']], paint: { 'fill-color': '#2e8b57', 'fill-opacity': 0.3 } },
+            {
+              id: 'routes',
+              type: 'line',
+              source: 'picture',
+              filter: ['==', ['get', 'layer'], 'routes'],
+              paint: {
+                'line-color': '#b7950b',
+                'line-width': ['min', 6, ['+', 1, ['/', ['get', 'shipments'], 2]]],
+                'line-opacity': 0.8,
+              },
+            },
+            {
+              id: 'operations-area',
+              type: 'fill',
+              source: 'picture',
+              filter: ['all', ['==', ['get', 'layer'], 'operations'], ['==', ['geometry-type'], 'Polygon']],
+              paint: { 'fill-color': '#2e8b57', 'fill-opacity': 0.3 },
+            },
             ...LAYERS.filter((l) => l.key !== 'routes').map((l) => ({
-              id: `pt-${l.key}`, type: 'circle' as const, source: 'picture', filter: ['all', ['==', ['get', 'layer'], l.key], ['==', ['geometry-type'], 'Point']] as FilterSpecification,
-              paint: { 'circle-color': l.color, 'circle-opacity': 0.75, 'circle-stroke-color': '#fff', 'circle-stroke-width': 1, 'circle-radius': l.key === 'seizures' ? ['min', 14, ['+', 4, ['sqrt', ['get', 'kg']]]] as ExpressionSpecification : 5 },
+              id: `pt-${l.key}`,
+              type: 'circle' as const,
+              source: 'picture',
+              filter: [
+                'all',
+                ['==', ['get', 'layer'], l.key],
+                ['==', ['geometry-type'], 'Point'],
+              ] as FilterSpecification,
+              paint: {
+                'circle-color': l.color,
+                'circle-opacity': 0.75,
+                'circle-stroke-color': '#fff',
+                'circle-stroke-width': 1,
+                'circle-radius':
+                  l.key === 'seizures'
+                    ? (['min', 14, ['+', 4, ['sqrt', ['get', 'kg']]]] as ExpressionSpecification)
+                    : 5,
+              },
             })),
           ],
         },
@@ -84,34 +137,84 @@ export function MapView() {
     else m.once('load', apply);
   }, [data]);
 
-  const toggle = (k: string) => setOn((s) => { const n = new Set(s); if (n.has(k)) n.delete(k); else n.add(k); return n; });
+  const toggle = (k: string) =>
+    setOn((s) => {
+      const n = new Set(s);
+      if (n.has(k)) n.delete(k);
+      else n.add(k);
+      return n;
+    });
   const rows = data?.features ?? [];
   return (
     <div class="view" id="map-view">
       <h1>Map</h1>
       <div class="toolbar">
         <RangePicker value={range} onChange={setRange} />
-        <fieldset class="layers"><legend>Show</legend>
-          {LAYERS.map((l) => <label><input type="checkbox" name={l.key} checked={on.has(l.key)} onChange={() => toggle(l.key)} /> <span class="swatch" style={{ background: l.color }} /> {l.label}</label>)}
+        <fieldset class="layers">
+          <legend>Show</legend>
+          {LAYERS.map((l) => (
+            <label>
+              <input type="checkbox" name={l.key} checked={on.has(l.key)} onChange={() => toggle(l.key)} />{' '}
+              <span class="swatch" style={{ background: l.color }} /> {l.label}
+            </label>
+          ))}
         </fieldset>
       </div>
       <ErrorNotice error={error ?? mapError} />
       <div class="map" ref={box} role="region" aria-label="Map of the features listed below" />
-      {selected && <aside class="card" id="map-selected" aria-live="polite">
-        <h2>{String(selected.properties?.name ?? '')}</h2>
-        <p>{[selected.properties?.date, selected.properties?.drug, selected.properties?.kg ? `${selected.properties.kg} kg` : '', selected.properties?.place].filter(Boolean).join(' · ')}</p>
-        {selected.properties?.id && selected.properties.layer !== 'operations' && <a href={href(`entity/${encodeURIComponent(String(selected.properties.id))}`)}>Open</a>}
-      </aside>}
+      {selected && (
+        <aside class="card" id="map-selected" aria-live="polite">
+          <h2>{String(selected.properties?.name ?? '')}</h2>
+          <p>
+            {[
+              selected.properties?.date,
+              selected.properties?.drug,
+              selected.properties?.kg ? `${selected.properties.kg} kg` : '',
+              selected.properties?.place,
+            ]
+              .filter(Boolean)
+              .join(' · ')}
+          </p>
+          {selected.properties?.id && selected.properties.layer !== 'operations' && (
+            <a href={href(`entity/${encodeURIComponent(String(selected.properties.id))}`)}>Open</a>
+          )}
+        </aside>
+      )}
       <Loading when={loading && !data}>
-        <table id="map-features"><caption>{fmt(rows.length)} features</caption>
-          <thead><tr><th scope="col">Layer</th><th scope="col">What</th><th scope="col">When</th><th scope="col">Detail</th></tr></thead>
-          <tbody>{rows.slice(0, 500).map((f) => {
-            const p = f.properties ?? {};
-            return <tr data-layer={p.layer}><td>{LAYERS.find((l) => l.key === p.layer)?.label}</td>
-              <td>{p.id && p.layer !== 'operations' ? <a href={href(`entity/${encodeURIComponent(String(p.id))}`)}>{String(p.name)}</a> : String(p.name)}</td>
-              <td>{String(p.date ?? p.startsAt ?? '').slice(0, 10)}</td>
-              <td>{[p.drug, p.kg ? `${p.kg} kg` : '', p.place, p.shipments ? `${p.shipments} shipments` : '', p.kind].filter(Boolean).join(' · ')}</td></tr>;
-          })}</tbody></table>
+        <table id="map-features">
+          <caption>{fmt(rows.length)} features</caption>
+          <thead>
+            <tr>
+              <th scope="col">Layer</th>
+              <th scope="col">What</th>
+              <th scope="col">When</th>
+              <th scope="col">Detail</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.slice(0, 500).map((f) => {
+              const p = f.properties ?? {};
+              return (
+                <tr data-layer={p.layer}>
+                  <td>{LAYERS.find((l) => l.key === p.layer)?.label}</td>
+                  <td>
+                    {p.id && p.layer !== 'operations' ? (
+                      <a href={href(`entity/${encodeURIComponent(String(p.id))}`)}>{String(p.name)}</a>
+                    ) : (
+                      String(p.name)
+                    )}
+                  </td>
+                  <td>{String(p.date ?? p.startsAt ?? '').slice(0, 10)}</td>
+                  <td>
+                    {[p.drug, p.kg ? `${p.kg} kg` : '', p.place, p.shipments ? `${p.shipments} shipments` : '', p.kind]
+                      .filter(Boolean)
+                      .join(' · ')}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
         {rows.length > 500 && <p class="hint">The first 500 of {fmt(rows.length)} are listed; all are on the map.</p>}
       </Loading>
     </div>

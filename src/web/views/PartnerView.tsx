@@ -13,7 +13,10 @@ const FIELDS = {
 type Kind = keyof typeof FIELDS;
 
 export function PartnerView() {
-  const mine = useAsync(() => api<{ reference: string; kind: string; status: string; feedback?: string }[]>('/partner/reports'), []);
+  const mine = useAsync(
+    () => api<{ reference: string; kind: string; status: string; feedback?: string }[]>('/partner/reports'),
+    [],
+  );
   const [kind, setKind] = useState<Kind>('shipment');
   const [v, setV] = useState({ summary: '', a: '', b: '', c: '' });
   const [done, setDone] = useState('');
@@ -29,24 +32,77 @@ export function PartnerView() {
     mine.reload();
   });
   const [la, lb, lc] = FIELDS[kind];
-  const input = (k: 'a' | 'b' | 'c', id: string, required = false) => <input id={id} required={required} maxLength={300} value={v[k]} onInput={(e) => setV({ ...v, [k]: (e.target as HTMLInputElement).value })} />;
+  const input = (k: 'a' | 'b' | 'c', id: string, required = false) => (
+    <input
+      id={id}
+      required={required}
+      maxLength={300}
+      value={v[k]}
+      onInput={(e) => setV({ ...v, [k]: (e.target as HTMLInputElement).value })}
+    />
+  );
   return (
     <div class="view" id="partner">
       <h1>Report to agencies</h1>
-      <form id="report" aria-label="Report a suspicious shipment, listing or account" onSubmit={(e) => { e.preventDefault(); send.run(); }}>
-        <p class="hint">Report what looks wrong. Your report is shared with law-enforcement and government agencies only, marked as your company's proprietary information, and you can follow its status here.</p>
-        <label>What <select id="r-kind" value={kind} onChange={(e) => setKind((e.target as HTMLSelectElement).value as Kind)}><option value="shipment">Shipment or parcel</option><option value="listing">Online listing</option><option value="account">Account</option></select></label>
-        <label>What did you see? <textarea id="r-summary" required maxLength={4000} rows={3} value={v.summary} onInput={(e) => setV({ ...v, summary: (e.target as HTMLTextAreaElement).value })} /></label>
-        <label>{la} {input('a', 'r-1', true)}</label>
-        <label>{lb} {input('b', 'r-2')}</label>
-        <label>{lc} {input('c', 'r-3')}</label>
-        <button type="submit" disabled={send.busy}>Send report</button>
+      <form
+        id="report"
+        aria-label="Report a suspicious shipment, listing or account"
+        onSubmit={(e) => {
+          e.preventDefault();
+          send.run();
+        }}
+      >
+        <p class="hint">
+          Report what looks wrong. Your report is shared with law-enforcement and government agencies only, marked as
+          your company's proprietary information, and you can follow its status here.
+        </p>
+        <label>
+          What{' '}
+          <select id="r-kind" value={kind} onChange={(e) => setKind((e.target as HTMLSelectElement).value as Kind)}>
+            <option value="shipment">Shipment or parcel</option>
+            <option value="listing">Online listing</option>
+            <option value="account">Account</option>
+          </select>
+        </label>
+        <label>
+          What did you see?{' '}
+          <textarea
+            id="r-summary"
+            required
+            maxLength={4000}
+            rows={3}
+            value={v.summary}
+            onInput={(e) => setV({ ...v, summary: (e.target as HTMLTextAreaElement).value })}
+          />
+        </label>
+        <label>
+          {la} {input('a', 'r-1', true)}
+        </label>
+        <label>
+          {lb} {input('b', 'r-2')}
+        </label>
+        <label>
+          {lc} {input('c', 'r-3')}
+        </label>
+        <button type="submit" disabled={send.busy}>
+          Send report
+        </button>
       </form>
-      <p id="report-done" role="status">{done}</p>
+      <p id="report-done" role="status">
+        {done}
+      </p>
       <ErrorNotice error={mine.error ?? send.error} />
       <h2>Your reports</h2>
-      <ol id="my-reports" aria-label="Your reports">{(mine.data ?? []).map((r) => <li><strong>{r.reference} </strong>{r.kind} · {r.status}{r.feedback && <p class="merged">Feedback: {r.feedback}</p>}</li>)}
-        {mine.data && !mine.data.length && <li>No reports yet.</li>}</ol>
+      <ol id="my-reports" aria-label="Your reports">
+        {(mine.data ?? []).map((r) => (
+          <li>
+            <strong>{r.reference} </strong>
+            {r.kind} · {r.status}
+            {r.feedback && <p class="merged">Feedback: {r.feedback}</p>}
+          </li>
+        ))}
+        {mine.data && !mine.data.length && <li>No reports yet.</li>}
+      </ol>
     </div>
   );
 }

@@ -6,18 +6,49 @@ import { useAsync, useAction } from '../lib/use-async.ts';
 import { ErrorNotice, Loading, EntityLink, pct } from '../components/ui.tsx';
 import { userMay } from '../lib/session.ts';
 
-interface Nomination { id: number; reference: string; subjectKind: string; names: string[]; status: string; agency: string; usPerson: boolean }
-const lines = (s: string): string[] => s.split(/[\n,]/).map((x) => x.trim()).filter(Boolean);
+interface Nomination {
+  id: number;
+  reference: string;
+  subjectKind: string;
+  names: string[];
+  status: string;
+  agency: string;
+  usPerson: boolean;
+}
+const lines = (s: string): string[] =>
+  s
+    .split(/[\n,]/)
+    .map((x) => x.trim())
+    .filter(Boolean);
 export function NominationsView() {
   const [status, setStatus] = useState('');
   const settings = useAsync(() => api<{ criteria: { categories?: string[] } | null }>('/watchlist/settings'), []);
   const categories = settings.data?.criteria?.categories ?? [];
-  const [n, setN] = useState({ subjectKind: 'person', names: '', birthDates: '', nationalities: '', usPerson: false, categories: new Set<string>(), basis: '', marking: '' });
+  const [n, setN] = useState({
+    subjectKind: 'person',
+    names: '',
+    birthDates: '',
+    nationalities: '',
+    usPerson: false,
+    categories: new Set<string>(),
+    basis: '',
+    marking: '',
+  });
   const [sent, setSent] = useState('');
   const nominate = useAction(async () => {
-    const r = await api<{ reference: string; status: string }>('/watchlist/nominations', { method: 'POST', body: {
-      subjectKind: n.subjectKind, names: lines(n.names), ...(n.birthDates ? { birthDates: lines(n.birthDates) } : {}), ...(n.nationalities ? { nationalities: lines(n.nationalities.toUpperCase()) } : {}),
-      usPerson: n.usPerson, categories: [...n.categories], basis: n.basis, marking: n.marking } });
+    const r = await api<{ reference: string; status: string }>('/watchlist/nominations', {
+      method: 'POST',
+      body: {
+        subjectKind: n.subjectKind,
+        names: lines(n.names),
+        ...(n.birthDates ? { birthDates: lines(n.birthDates) } : {}),
+        ...(n.nationalities ? { nationalities: lines(n.nationalities.toUpperCase()) } : {}),
+        usPerson: n.usPerson,
+        categories: [...n.categories],
+        basis: n.basis,
+        marking: n.marking,
+      },
+    });
     setSent(`Nomination ${r.reference} filed (${r.status}).`);
     list.reload();
   });
@@ -31,49 +62,233 @@ export function NominationsView() {
   return (
     <div class="view" id="nominations">
       <h1>Watchlist nominations</h1>
-      <label>Status <select value={status} onChange={(e) => setStatus((e.target as HTMLSelectElement).value)}>
-        {['', 'pending_review', 'more_information', 'equities', 'active', 'rejected', 'removed'].map((s) => <option value={s}>{s || 'all'}</option>)}</select></label>
+      <label>
+        Status{' '}
+        <select value={status} onChange={(e) => setStatus((e.target as HTMLSelectElement).value)}>
+          {['', 'pending_review', 'more_information', 'equities', 'active', 'rejected', 'removed'].map((s) => (
+            <option value={s}>{s || 'all'}</option>
+          ))}
+        </select>
+      </label>
       <ErrorNotice error={list.error ?? review.error ?? nominate.error ?? settings.error} />
-      <p role="status" id="nominate-done">{sent}</p>
-      {userMay('nominate') && <details class="card"><summary>Nominate a subject</summary>
-        <form id="nominate-form" onSubmit={(e) => { e.preventDefault(); nominate.run(); }}>
-          <label>Subject <select value={n.subjectKind} onChange={(e) => setN({ ...n, subjectKind: (e.target as HTMLSelectElement).value })}><option value="person">person</option><option value="organization">organization</option></select></label>
-          <label>Names (one per line) <textarea required rows={2} value={n.names} onInput={(e) => setN({ ...n, names: (e.target as HTMLTextAreaElement).value })} /></label>
-          <label>Dates of birth (YYYY-MM-DD, comma-separated) <input maxLength={60} value={n.birthDates} onInput={(e) => setN({ ...n, birthDates: (e.target as HTMLInputElement).value })} /></label>
-          <label>Nationalities (ISO, comma-separated) <input maxLength={20} value={n.nationalities} onInput={(e) => setN({ ...n, nationalities: (e.target as HTMLInputElement).value })} /></label>
-          <label><input type="checkbox" checked={n.usPerson} onChange={() => setN({ ...n, usPerson: !n.usPerson })} /> U.S. person</label>
-          <fieldset><legend>Criteria met</legend>{categories.map((c) => <label><input type="checkbox" checked={n.categories.has(c)} onChange={() => setN((x) => { const s2 = new Set(x.categories); if (s2.has(c)) s2.delete(c); else s2.add(c); return { ...x, categories: s2 }; })} /> {c}</label>)}</fieldset>
-          <label>Basis (the facts that meet the criteria) <textarea required rows={3} maxLength={20000} value={n.basis} onInput={(e) => setN({ ...n, basis: (e.target as HTMLTextAreaElement).value })} /></label>
-          <label>Marking <input required maxLength={200} placeholder="e.g. C//LES (at most your clearance)" value={n.marking} onInput={(e) => setN({ ...n, marking: (e.target as HTMLInputElement).value })} /></label>
-          <button type="submit" disabled={nominate.busy}>Nominate</button>
-        </form>
-      </details>}
+      <p role="status" id="nominate-done">
+        {sent}
+      </p>
+      {userMay('nominate') && (
+        <details class="card">
+          <summary>Nominate a subject</summary>
+          <form
+            id="nominate-form"
+            onSubmit={(e) => {
+              e.preventDefault();
+              nominate.run();
+            }}
+          >
+            <label>
+              Subject{' '}
+              <select
+                value={n.subjectKind}
+                onChange={(e) => setN({ ...n, subjectKind: (e.target as HTMLSelectElement).value })}
+              >
+                <option value="person">person</option>
+                <option value="organization">organization</option>
+              </select>
+            </label>
+            <label>
+              Names (one per line){' '}
+              <textarea
+                required
+                rows={2}
+                value={n.names}
+                onInput={(e) => setN({ ...n, names: (e.target as HTMLTextAreaElement).value })}
+              />
+            </label>
+            <label>
+              Dates of birth (YYYY-MM-DD, comma-separated){' '}
+              <input
+                maxLength={60}
+                value={n.birthDates}
+                onInput={(e) => setN({ ...n, birthDates: (e.target as HTMLInputElement).value })}
+              />
+            </label>
+            <label>
+              Nationalities (ISO, comma-separated){' '}
+              <input
+                maxLength={20}
+                value={n.nationalities}
+                onInput={(e) => setN({ ...n, nationalities: (e.target as HTMLInputElement).value })}
+              />
+            </label>
+            <label>
+              <input type="checkbox" checked={n.usPerson} onChange={() => setN({ ...n, usPerson: !n.usPerson })} /> U.S.
+              person
+            </label>
+            <fieldset>
+              <legend>Criteria met</legend>
+              {categories.map((c) => (
+                <label>
+                  <input
+                    type="checkbox"
+                    checked={n.categories.has(c)}
+                    onChange={() =>
+                      setN((x) => {
+                        const s2 = new Set(x.categories);
+                        if (s2.has(c)) s2.delete(c);
+                        else s2.add(c);
+                        return { ...x, categories: s2 };
+                      })
+                    }
+                  />{' '}
+                  {c}
+                </label>
+              ))}
+            </fieldset>
+            <label>
+              Basis (the facts that meet the criteria){' '}
+              <textarea
+                required
+                rows={3}
+                maxLength={20000}
+                value={n.basis}
+                onInput={(e) => setN({ ...n, basis: (e.target as HTMLTextAreaElement).value })}
+              />
+            </label>
+            <label>
+              Marking{' '}
+              <input
+                required
+                maxLength={200}
+                placeholder="e.g. C//LES (at most your clearance)"
+                value={n.marking}
+                onInput={(e) => setN({ ...n, marking: (e.target as HTMLInputElement).value })}
+              />
+            </label>
+            <button type="submit" disabled={nominate.busy}>
+              Nominate
+            </button>
+          </form>
+        </details>
+      )}
       <Loading when={list.loading && !list.data}>
-        <table id="nomination-list"><thead><tr><th scope="col">Reference</th><th scope="col">Subject</th><th scope="col">Agency</th><th scope="col">Status</th><th scope="col">Review</th></tr></thead>
-          <tbody>{(list.data ?? []).map((n) => <tr><td>{n.reference}</td><td>{n.names.join('; ')} <span class="schema">{n.subjectKind}{n.usPerson ? ' · U.S. person' : ''}</span></td><td>{n.agency}</td><td>{n.status}</td>
-            <td>{userMay('reviewNominations') && ['pending_review', 'in_review'].includes(n.status) ? <span class="inline">
-              <input aria-label={`Reason for ${n.reference}`} placeholder="Reason" maxLength={4000} value={note[n.id] ?? ''} onInput={(e) => setNote({ ...note, [n.id]: (e.target as HTMLInputElement).value })} />
-              <button type="button" onClick={() => review.run(n.id, 'accept')}>Accept</button> <button type="button" onClick={() => review.run(n.id, 'request_more')}>Ask for more</button> <button type="button" onClick={() => review.run(n.id, 'reject')}>Reject</button></span> : '—'}</td></tr>)}</tbody></table>
+        <table id="nomination-list">
+          <thead>
+            <tr>
+              <th scope="col">Reference</th>
+              <th scope="col">Subject</th>
+              <th scope="col">Agency</th>
+              <th scope="col">Status</th>
+              <th scope="col">Review</th>
+            </tr>
+          </thead>
+          <tbody>
+            {(list.data ?? []).map((n) => (
+              <tr>
+                <td>{n.reference}</td>
+                <td>
+                  {n.names.join('; ')}{' '}
+                  <span class="schema">
+                    {n.subjectKind}
+                    {n.usPerson ? ' · U.S. person' : ''}
+                  </span>
+                </td>
+                <td>{n.agency}</td>
+                <td>{n.status}</td>
+                <td>
+                  {userMay('reviewNominations') && ['pending_review', 'in_review'].includes(n.status) ? (
+                    <span class="inline">
+                      <input
+                        aria-label={`Reason for ${n.reference}`}
+                        placeholder="Reason"
+                        maxLength={4000}
+                        value={note[n.id] ?? ''}
+                        onInput={(e) => setNote({ ...note, [n.id]: (e.target as HTMLInputElement).value })}
+                      />
+                      <button type="button" onClick={() => review.run(n.id, 'accept')}>
+                        Accept
+                      </button>{' '}
+                      <button type="button" onClick={() => review.run(n.id, 'request_more')}>
+                        Ask for more
+                      </button>{' '}
+                      <button type="button" onClick={() => review.run(n.id, 'reject')}>
+                        Reject
+                      </button>
+                    </span>
+                  ) : (
+                    '—'
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
         {list.data && !list.data.length && <p class="hint">No nominations you may see.</p>}
       </Loading>
     </div>
   );
 }
 
-interface Scored { shipment: string; score: number; hold: string | null; reasons: { rule: string; version?: number; points?: number; why?: string; detail?: string }[] }
+interface Scored {
+  shipment: string;
+  score: number;
+  hold: string | null;
+  reasons: { rule: string; version?: number; points?: number; why?: string; detail?: string }[];
+}
 export function TargetingView() {
   const queue = useAsync(() => api<Scored[]>('/targeting/queue?limit=200'), []);
-  const rules = useAsync(() => api<{ code: string; name: string; hitRate?: number | null; fired?: number }[]>('/targeting/rules'), []);
-  const exam = useAction(async (id: string, result: 'hit' | 'no hit' | 'seized') => { await api(`/targeting/shipments/${encodeURIComponent(id)}/exam`, { method: 'POST', body: { result } }); queue.reload(); });
+  const rules = useAsync(
+    () => api<{ code: string; name: string; hitRate?: number | null; fired?: number }[]>('/targeting/rules'),
+    [],
+  );
+  const exam = useAction(async (id: string, result: 'hit' | 'no hit' | 'seized') => {
+    await api(`/targeting/shipments/${encodeURIComponent(id)}/exam`, { method: 'POST', body: { result } });
+    queue.reload();
+  });
   return (
     <div class="view" id="targeting">
       <h1>Targeting queue</h1>
       <ErrorNotice error={queue.error ?? exam.error ?? rules.error} />
       <Loading when={queue.loading && !queue.data}>
-        <table id="targeting-queue"><thead><tr><th scope="col">Shipment</th><th scope="col">Risk</th><th scope="col">Why</th><th scope="col">Exam result</th></tr></thead>
-          <tbody>{(queue.data ?? []).map((s) => <tr><td><EntityLink id={s.shipment} caption={s.shipment} />{s.hold ? <strong class="alert"> HELD: {s.hold}</strong> : null}</td><td>{pct(s.score)}</td>
-            <td><ul class="reasons">{s.reasons.map((r) => <li><strong>{r.rule}</strong> {r.why ?? r.detail ?? ''}</li>)}</ul></td>
-            <td><button type="button" onClick={() => exam.run(s.shipment, 'hit')}>Hit</button> <button type="button" onClick={() => exam.run(s.shipment, 'no hit')}>No hit</button> <button type="button" onClick={() => exam.run(s.shipment, 'seized')}>Seized</button></td></tr>)}</tbody></table>
+        <table id="targeting-queue">
+          <thead>
+            <tr>
+              <th scope="col">Shipment</th>
+              <th scope="col">Risk</th>
+              <th scope="col">Why</th>
+              <th scope="col">Exam result</th>
+            </tr>
+          </thead>
+          <tbody>
+            {(queue.data ?? []).map((s) => (
+              <tr>
+                <td>
+                  <EntityLink id={s.shipment} caption={s.shipment} />
+                  {s.hold ? <strong class="alert"> HELD: {s.hold}</strong> : null}
+                </td>
+                <td>{pct(s.score)}</td>
+                <td>
+                  <ul class="reasons">
+                    {s.reasons.map((r) => (
+                      <li>
+                        <strong>{r.rule}</strong> {r.why ?? r.detail ?? ''}
+                      </li>
+                    ))}
+                  </ul>
+                </td>
+                <td>
+                  <button type="button" onClick={() => exam.run(s.shipment, 'hit')}>
+                    Hit
+                  </button>{' '}
+                  <button type="button" onClick={() => exam.run(s.shipment, 'no hit')}>
+                    No hit
+                  </button>{' '}
+                  <button type="button" onClick={() => exam.run(s.shipment, 'seized')}>
+                    Seized
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
         {queue.data && !queue.data.length && <p class="hint">Nothing queued that you may see.</p>}
       </Loading>
     </div>

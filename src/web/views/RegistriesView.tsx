@@ -9,21 +9,57 @@ import { ErrorNotice, Loading, Section, EntityLink } from '../components/ui.tsx'
 import { PRESS_EVENT_KINDS, PRESS_KINDS, TASK_FORCE_FOCUS, TASK_FORCE_KINDS } from '../../domain/registry-terms.ts';
 
 const val = (e: Event): string => (e.target as HTMLInputElement).value;
-const commaList = (s: string): string[] => s.split(',').map((x) => x.trim()).filter(Boolean);
+const commaList = (s: string): string[] =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
 
-interface Press { id: number; kind: string; make: string; model: string; serial: string; owner: string; country: string; status: string }
-interface Alert { id: number; at: string; kind: string; serial: string; entityId: string | null; record: string | null; message: string }
+interface Press {
+  id: number;
+  kind: string;
+  make: string;
+  model: string;
+  serial: string;
+  owner: string;
+  country: string;
+  status: string;
+}
+interface Alert {
+  id: number;
+  at: string;
+  kind: string;
+  serial: string;
+  entityId: string | null;
+  record: string | null;
+  message: string;
+}
 export function PressesView() {
   const alerts = useAsync(() => api<Alert[]>('/presses/alerts'), []);
   const [serial, setSerial] = useState('');
   const [found, setFound] = useState<Press[]>();
-  const [history, setHistory] = useState<{ events: { kind: string; at: string; fromOwner?: string; toOwner?: string; country?: string; note?: string }[] } & Press>();
+  const [history, setHistory] = useState<
+    {
+      events: { kind: string; at: string; fromOwner?: string; toOwner?: string; country?: string; note?: string }[];
+    } & Press
+  >();
   const search = useAction(async () => setFound(await api<Press[]>(`/presses${q({ serial })}`)));
   const open = useAction(async (id: number) => setHistory(await api(`/presses/${id}`)));
-  const [reg, setReg] = useState({ kind: 'tablet press', make: '', model: '', serial: '', owner: '', location: '', country: '' });
+  const [reg, setReg] = useState({
+    kind: 'tablet press',
+    make: '',
+    model: '',
+    serial: '',
+    owner: '',
+    location: '',
+    country: '',
+  });
   const [done, setDone] = useState('');
   const register = useAction(async () => {
-    const r = await api<{ id: number }>('/presses', { method: 'POST', body: { ...reg, country: reg.country.toUpperCase() } });
+    const r = await api<{ id: number }>('/presses', {
+      method: 'POST',
+      body: { ...reg, country: reg.country.toUpperCase() },
+    });
     setDone(`Registered as machine ${r.id}.`);
     setSerial(reg.serial);
     setFound(await api<Press[]>(`/presses${q({ serial: reg.serial })}`));
@@ -31,7 +67,15 @@ export function PressesView() {
   });
   const [ev, setEv] = useState({ kind: 'transfer', toOwner: '', country: '', note: '' });
   const record = useAction(async (id: number) => {
-    await api(`/presses/${id}/events`, { method: 'POST', body: { kind: ev.kind, ...(ev.toOwner ? { toOwner: ev.toOwner } : {}), ...(ev.country ? { country: ev.country.toUpperCase() } : {}), ...(ev.note ? { note: ev.note } : {}) } });
+    await api(`/presses/${id}/events`, {
+      method: 'POST',
+      body: {
+        kind: ev.kind,
+        ...(ev.toOwner ? { toOwner: ev.toOwner } : {}),
+        ...(ev.country ? { country: ev.country.toUpperCase() } : {}),
+        ...(ev.note ? { note: ev.note } : {}),
+      },
+    });
     setHistory(await api(`/presses/${id}`));
     alerts.reload();
   });
@@ -39,33 +83,154 @@ export function PressesView() {
     <div class="view" id="presses">
       <h1>Pill press and die mold registry</h1>
       <ErrorNotice error={alerts.error ?? search.error ?? open.error ?? register.error ?? record.error} />
-      <p role="status" id="press-done">{done}</p>
+      <p role="status" id="press-done">
+        {done}
+      </p>
       <div class="grid2">
         <Section title="Find a machine by serial" id="press-search">
-          <form class="inline" onSubmit={(e) => { e.preventDefault(); search.run(); }}>
-            <input aria-label="Serial number" required maxLength={100} value={serial} onInput={(e) => setSerial((e.target as HTMLInputElement).value)} />
-            <button type="submit">Find</button></form>
-          {found && (found.length ? <ul>{found.map((p) => <li><button type="button" class="link" onClick={() => open.run(p.id)}>{p.kind} {p.make} {p.model} #{p.serial}</button> — {p.owner} ({p.country}), {p.status}</li>)}</ul> : <p>No registered machine has this serial.</p>)}
-          {history && <div id="press-history"><h3>{history.make} {history.model} #{history.serial}</h3>
-            <ol class="timeline">{history.events.map((e) => <li><time>{e.at.slice(0, 10)}</time> {e.kind} {e.fromOwner ? `from ${e.fromOwner} ` : ''}{e.toOwner ? `to ${e.toOwner} ` : ''}{e.country ?? ''} {e.note ?? ''}</li>)}</ol>
-            <form class="inline" aria-label="Record an event" onSubmit={(e) => { e.preventDefault(); record.run(history.id); }}>
-              <select aria-label="Event" value={ev.kind} onChange={(e) => setEv({ ...ev, kind: val(e) })}>{PRESS_EVENT_KINDS.map((k) => <option>{k}</option>)}</select>
-              <input aria-label="New owner" placeholder="New owner (transfer)" maxLength={300} value={ev.toOwner} onInput={(e) => setEv({ ...ev, toOwner: val(e) })} />
-              <input aria-label="Country" placeholder="Country (ISO)" maxLength={2} size={4} value={ev.country} onInput={(e) => setEv({ ...ev, country: val(e) })} />
-              <input aria-label="Note" placeholder="Note" maxLength={2000} value={ev.note} onInput={(e) => setEv({ ...ev, note: val(e) })} />
-              <button type="submit" disabled={record.busy}>Record</button></form></div>}
+          <form
+            class="inline"
+            onSubmit={(e) => {
+              e.preventDefault();
+              search.run();
+            }}
+          >
+            <input
+              aria-label="Serial number"
+              required
+              maxLength={100}
+              value={serial}
+              onInput={(e) => setSerial((e.target as HTMLInputElement).value)}
+            />
+            <button type="submit">Find</button>
+          </form>
+          {found &&
+            (found.length ? (
+              <ul>
+                {found.map((p) => (
+                  <li>
+                    <button type="button" class="link" onClick={() => open.run(p.id)}>
+                      {p.kind} {p.make} {p.model} #{p.serial}
+                    </button>{' '}
+                    — {p.owner} ({p.country}), {p.status}
+                  </li>
+                ))}
+              </ul>
+            ) : (
+              <p>No registered machine has this serial.</p>
+            ))}
+          {history && (
+            <div id="press-history">
+              <h3>
+                {history.make} {history.model} #{history.serial}
+              </h3>
+              <ol class="timeline">
+                {history.events.map((e) => (
+                  <li>
+                    <time>{e.at.slice(0, 10)}</time> {e.kind} {e.fromOwner ? `from ${e.fromOwner} ` : ''}
+                    {e.toOwner ? `to ${e.toOwner} ` : ''}
+                    {e.country ?? ''} {e.note ?? ''}
+                  </li>
+                ))}
+              </ol>
+              <form
+                class="inline"
+                aria-label="Record an event"
+                onSubmit={(e) => {
+                  e.preventDefault();
+                  record.run(history.id);
+                }}
+              >
+                <select aria-label="Event" value={ev.kind} onChange={(e) => setEv({ ...ev, kind: val(e) })}>
+                  {PRESS_EVENT_KINDS.map((k) => (
+                    <option>{k}</option>
+                  ))}
+                </select>
+                <input
+                  aria-label="New owner"
+                  placeholder="New owner (transfer)"
+                  maxLength={300}
+                  value={ev.toOwner}
+                  onInput={(e) => setEv({ ...ev, toOwner: val(e) })}
+                />
+                <input
+                  aria-label="Country"
+                  placeholder="Country (ISO)"
+                  maxLength={2}
+                  size={4}
+                  value={ev.country}
+                  onInput={(e) => setEv({ ...ev, country: val(e) })}
+                />
+                <input
+                  aria-label="Note"
+                  placeholder="Note"
+                  maxLength={2000}
+                  value={ev.note}
+                  onInput={(e) => setEv({ ...ev, note: val(e) })}
+                />
+                <button type="submit" disabled={record.busy}>
+                  Record
+                </button>
+              </form>
+            </div>
+          )}
         </Section>
         <Section title="Register a machine or die mold" id="press-register">
-          <form id="press-form" onSubmit={(e) => { e.preventDefault(); register.run(); }}>
-            <label>Kind <select value={reg.kind} onChange={(e) => setReg({ ...reg, kind: val(e) })}>{PRESS_KINDS.map((k) => <option>{k}</option>)}</select></label>
-            {(['make', 'model', 'serial', 'owner', 'location'] as const).map((f) => <label>{f[0]!.toUpperCase() + f.slice(1)} <input name={f} required maxLength={f === 'owner' || f === 'location' ? 300 : 100} value={reg[f]} onInput={(e) => setReg({ ...reg, [f]: val(e) })} /></label>)}
-            <label>Country <input name="country" required pattern="[A-Za-z]{2}" title="ISO 3166 two-letter code" maxLength={2} size={4} value={reg.country} onInput={(e) => setReg({ ...reg, country: val(e) })} /></label>
-            <button type="submit" disabled={register.busy}>Register</button>
+          <form
+            id="press-form"
+            onSubmit={(e) => {
+              e.preventDefault();
+              register.run();
+            }}
+          >
+            <label>
+              Kind{' '}
+              <select value={reg.kind} onChange={(e) => setReg({ ...reg, kind: val(e) })}>
+                {PRESS_KINDS.map((k) => (
+                  <option>{k}</option>
+                ))}
+              </select>
+            </label>
+            {(['make', 'model', 'serial', 'owner', 'location'] as const).map((f) => (
+              <label>
+                {f[0]!.toUpperCase() + f.slice(1)}{' '}
+                <input
+                  name={f}
+                  required
+                  maxLength={f === 'owner' || f === 'location' ? 300 : 100}
+                  value={reg[f]}
+                  onInput={(e) => setReg({ ...reg, [f]: val(e) })}
+                />
+              </label>
+            ))}
+            <label>
+              Country{' '}
+              <input
+                name="country"
+                required
+                pattern="[A-Za-z]{2}"
+                title="ISO 3166 two-letter code"
+                maxLength={2}
+                size={4}
+                value={reg.country}
+                onInput={(e) => setReg({ ...reg, country: val(e) })}
+              />
+            </label>
+            <button type="submit" disabled={register.busy}>
+              Register
+            </button>
           </form>
         </Section>
         <Section title="Alerts" id="press-alerts">
           <Loading when={alerts.loading && !alerts.data}>
-            <ul>{(alerts.data ?? []).map((a) => <li><time>{a.at.slice(0, 10)}</time> <strong>{a.kind}</strong> {a.message} {a.entityId && <EntityLink id={a.entityId} caption="open" />}</li>)}</ul>
+            <ul>
+              {(alerts.data ?? []).map((a) => (
+                <li>
+                  <time>{a.at.slice(0, 10)}</time> <strong>{a.kind}</strong> {a.message}{' '}
+                  {a.entityId && <EntityLink id={a.entityId} caption="open" />}
+                </li>
+              ))}
+            </ul>
             {alerts.data && !alerts.data.length && <p class="hint">No alerts.</p>}
           </Loading>
         </Section>
@@ -74,43 +239,202 @@ export function PressesView() {
   );
 }
 
-interface TaskForce { id: number; name: string; kind: string; purpose: string; leadAgency: string; memberAgencies: string[]; geography: string[]; focus: string[]; targets: number }
-interface Dup { a: { name: string }; b: { name: string }; score: number; sharedGeography: string[]; sharedFocus: string[]; sharedTargets: number; sharedAgencies: string[] }
+interface TaskForce {
+  id: number;
+  name: string;
+  kind: string;
+  purpose: string;
+  leadAgency: string;
+  memberAgencies: string[];
+  geography: string[];
+  focus: string[];
+  targets: number;
+}
+interface Dup {
+  a: { name: string };
+  b: { name: string };
+  score: number;
+  sharedGeography: string[];
+  sharedFocus: string[];
+  sharedTargets: number;
+  sharedAgencies: string[];
+}
 export function TaskForcesView() {
   const list = useAsync(() => api<TaskForce[]>('/task-forces'), []);
   // The duplication review is for supervisors and administrators.
   const dups = useAsync(async () => (userMay('manageTaskForces') ? api<Dup[]>('/task-forces/duplication') : null), []);
-  const [tf, setTf] = useState({ name: '', kind: 'task force', purpose: '', leadAgency: '', memberAgencies: '', geography: '', focus: new Set<string>() });
+  const [tf, setTf] = useState({
+    name: '',
+    kind: 'task force',
+    purpose: '',
+    leadAgency: '',
+    memberAgencies: '',
+    geography: '',
+    focus: new Set<string>(),
+  });
   const create = useAction(async () => {
-    await api('/task-forces', { method: 'POST', body: { name: tf.name, kind: tf.kind, purpose: tf.purpose, leadAgency: tf.leadAgency.toUpperCase(), memberAgencies: commaList(tf.memberAgencies.toUpperCase()), geography: commaList(tf.geography.toUpperCase()), focus: [...tf.focus] } });
-    setTf({ name: '', kind: 'task force', purpose: '', leadAgency: '', memberAgencies: '', geography: '', focus: new Set() });
+    await api('/task-forces', {
+      method: 'POST',
+      body: {
+        name: tf.name,
+        kind: tf.kind,
+        purpose: tf.purpose,
+        leadAgency: tf.leadAgency.toUpperCase(),
+        memberAgencies: commaList(tf.memberAgencies.toUpperCase()),
+        geography: commaList(tf.geography.toUpperCase()),
+        focus: [...tf.focus],
+      },
+    });
+    setTf({
+      name: '',
+      kind: 'task force',
+      purpose: '',
+      leadAgency: '',
+      memberAgencies: '',
+      geography: '',
+      focus: new Set(),
+    });
     list.reload();
     dups.reload();
   });
   return (
     <div class="view" id="task-forces">
       <h1>Task forces and fusion cells</h1>
-      {userMay('manageTaskForces') && <Section title="Register a task force or fusion cell" id="tf-register">
-        <form id="tf-form" onSubmit={(e) => { e.preventDefault(); if (!tf.focus.size) return; create.run(); }}>
-          <label>Name <input required maxLength={200} value={tf.name} onInput={(e) => setTf({ ...tf, name: val(e) })} /></label>
-          <label>Kind <select value={tf.kind} onChange={(e) => setTf({ ...tf, kind: val(e) })}>{TASK_FORCE_KINDS.map((k) => <option>{k}</option>)}</select></label>
-          <label>Purpose <input required maxLength={4000} size={50} value={tf.purpose} onInput={(e) => setTf({ ...tf, purpose: val(e) })} /></label>
-          <label>Lead agency <input required maxLength={20} size={8} value={tf.leadAgency} onInput={(e) => setTf({ ...tf, leadAgency: val(e) })} /></label>
-          <label>Member agencies (comma-separated) <input maxLength={600} value={tf.memberAgencies} onInput={(e) => setTf({ ...tf, memberAgencies: val(e) })} /></label>
-          <label>Area: countries or states (comma-separated ISO codes, e.g. US-AZ, MX-SIN) <input required maxLength={600} value={tf.geography} onInput={(e) => setTf({ ...tf, geography: val(e) })} /></label>
-          <fieldset><legend>Focus (one or more)</legend>{TASK_FORCE_FOCUS.map((f) => <label><input type="checkbox" checked={tf.focus.has(f)} onChange={() => setTf((t) => { const n = new Set(t.focus); if (n.has(f)) n.delete(f); else n.add(f); return { ...t, focus: n }; })} /> {f}</label>)}</fieldset>
-          <button type="submit" disabled={create.busy}>Register</button>
-          {!tf.focus.size && <p class="hint">Choose at least one focus.</p>}
-        </form>
-      </Section>}
+      {userMay('manageTaskForces') && (
+        <Section title="Register a task force or fusion cell" id="tf-register">
+          <form
+            id="tf-form"
+            onSubmit={(e) => {
+              e.preventDefault();
+              if (!tf.focus.size) return;
+              create.run();
+            }}
+          >
+            <label>
+              Name <input required maxLength={200} value={tf.name} onInput={(e) => setTf({ ...tf, name: val(e) })} />
+            </label>
+            <label>
+              Kind{' '}
+              <select value={tf.kind} onChange={(e) => setTf({ ...tf, kind: val(e) })}>
+                {TASK_FORCE_KINDS.map((k) => (
+                  <option>{k}</option>
+                ))}
+              </select>
+            </label>
+            <label>
+              Purpose{' '}
+              <input
+                required
+                maxLength={4000}
+                size={50}
+                value={tf.purpose}
+                onInput={(e) => setTf({ ...tf, purpose: val(e) })}
+              />
+            </label>
+            <label>
+              Lead agency{' '}
+              <input
+                required
+                maxLength={20}
+                size={8}
+                value={tf.leadAgency}
+                onInput={(e) => setTf({ ...tf, leadAgency: val(e) })}
+              />
+            </label>
+            <label>
+              Member agencies (comma-separated){' '}
+              <input
+                maxLength={600}
+                value={tf.memberAgencies}
+                onInput={(e) => setTf({ ...tf, memberAgencies: val(e) })}
+              />
+            </label>
+            <label>
+              Area: countries or states (comma-separated ISO codes, e.g. US-AZ, MX-SIN){' '}
+              <input
+                required
+                maxLength={600}
+                value={tf.geography}
+                onInput={(e) => setTf({ ...tf, geography: val(e) })}
+              />
+            </label>
+            <fieldset>
+              <legend>Focus (one or more)</legend>
+              {TASK_FORCE_FOCUS.map((f) => (
+                <label>
+                  <input
+                    type="checkbox"
+                    checked={tf.focus.has(f)}
+                    onChange={() =>
+                      setTf((t) => {
+                        const n = new Set(t.focus);
+                        if (n.has(f)) n.delete(f);
+                        else n.add(f);
+                        return { ...t, focus: n };
+                      })
+                    }
+                  />{' '}
+                  {f}
+                </label>
+              ))}
+            </fieldset>
+            <button type="submit" disabled={create.busy}>
+              Register
+            </button>
+            {!tf.focus.size && <p class="hint">Choose at least one focus.</p>}
+          </form>
+        </Section>
+      )}
       <ErrorNotice error={create.error ?? list.error ?? dups.error} />
-      {dups.data === null ? <p class="hint">The duplication review is for supervisors and administrators.</p> : <Section title="Possible duplication" id="duplication">
-        <ul>{(dups.data ?? []).map((d) => <li><strong>{Math.round(d.score * 100)}%</strong> {d.a.name} ↔ {d.b.name}: {[d.sharedGeography.length ? `same area (${d.sharedGeography.join(', ')})` : '', d.sharedFocus.length ? `same focus (${d.sharedFocus.join(', ')})` : '', d.sharedTargets ? `${d.sharedTargets} shared targets` : '', d.sharedAgencies.length ? `agencies in both: ${d.sharedAgencies.join(', ')}` : ''].filter(Boolean).join('; ')}</li>)}</ul>
-        {dups.data && !dups.data.length && <p class="hint">No likely duplication.</p>}
-      </Section>}
+      {dups.data === null ? (
+        <p class="hint">The duplication review is for supervisors and administrators.</p>
+      ) : (
+        <Section title="Possible duplication" id="duplication">
+          <ul>
+            {(dups.data ?? []).map((d) => (
+              <li>
+                <strong>{Math.round(d.score * 100)}%</strong> {d.a.name} ↔ {d.b.name}:{' '}
+                {[
+                  d.sharedGeography.length ? `same area (${d.sharedGeography.join(', ')})` : '',
+                  d.sharedFocus.length ? `same focus (${d.sharedFocus.join(', ')})` : '',
+                  d.sharedTargets ? `${d.sharedTargets} shared targets` : '',
+                  d.sharedAgencies.length ? `agencies in both: ${d.sharedAgencies.join(', ')}` : '',
+                ]
+                  .filter(Boolean)
+                  .join('; ')}
+              </li>
+            ))}
+          </ul>
+          {dups.data && !dups.data.length && <p class="hint">No likely duplication.</p>}
+        </Section>
+      )}
       <Loading when={list.loading && !list.data}>
-        <table id="task-force-list"><thead><tr><th scope="col">Name</th><th scope="col">Kind</th><th scope="col">Lead</th><th scope="col">Members</th><th scope="col">Area</th><th scope="col">Focus</th><th scope="col">Targets</th></tr></thead>
-          <tbody>{(list.data ?? []).map((t) => <tr><th scope="row">{t.name}</th><td>{t.kind}</td><td>{t.leadAgency}</td><td>{t.memberAgencies.join(', ')}</td><td>{t.geography.join(', ')}</td><td>{t.focus.join(', ')}</td><td>{t.targets}</td></tr>)}</tbody></table>
+        <table id="task-force-list">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Kind</th>
+              <th scope="col">Lead</th>
+              <th scope="col">Members</th>
+              <th scope="col">Area</th>
+              <th scope="col">Focus</th>
+              <th scope="col">Targets</th>
+            </tr>
+          </thead>
+          <tbody>
+            {(list.data ?? []).map((t) => (
+              <tr>
+                <th scope="row">{t.name}</th>
+                <td>{t.kind}</td>
+                <td>{t.leadAgency}</td>
+                <td>{t.memberAgencies.join(', ')}</td>
+                <td>{t.geography.join(', ')}</td>
+                <td>{t.focus.join(', ')}</td>
+                <td>{t.targets}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
       </Loading>
     </div>
   );

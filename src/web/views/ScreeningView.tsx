@@ -8,52 +8,172 @@ import { VirtualList } from '../components/VirtualList.tsx';
 import { screeningCsv, type BatchResult } from '../../exchange/screening-csv.ts';
 import { saveFile } from '../lib/save-file.ts';
 
-interface Hit { score: number; name: string; list: string; id: string; programs: string[]; reasons: string[] }
-interface Single { threshold: number; hits: Hit[]; watchlist: { message?: string }[] }
-interface Batch { rows: number; screened: number; withHits: number; namesPerSecond: number; results: BatchResult[]; errors: { line: number; error: string }[] }
+interface Hit {
+  score: number;
+  name: string;
+  list: string;
+  id: string;
+  programs: string[];
+  reasons: string[];
+}
+interface Single {
+  threshold: number;
+  hits: Hit[];
+  watchlist: { message?: string }[];
+}
+interface Batch {
+  rows: number;
+  screened: number;
+  withHits: number;
+  namesPerSecond: number;
+  results: BatchResult[];
+  errors: { line: number; error: string }[];
+}
 const val = (e: Event): string => (e.target as HTMLInputElement).value;
 
 export function ScreeningView() {
   const lists = useAsync(() => api<{ name: string; entries: number; publishDate?: string }[]>('/screen/lists'), []);
   const [f, setF] = useState({ name: '', birthDate: '', nationality: '' });
   const [single, setSingle] = useState<Single>();
-  const screen = useAction(async () => setSingle(await api<Single>('/screen', { method: 'POST', body: { name: f.name, ...(f.birthDate ? { birthDate: f.birthDate } : {}), ...(f.nationality ? { nationality: f.nationality } : {}) } })));
+  const screen = useAction(async () =>
+    setSingle(
+      await api<Single>('/screen', {
+        method: 'POST',
+        body: {
+          name: f.name,
+          ...(f.birthDate ? { birthDate: f.birthDate } : {}),
+          ...(f.nationality ? { nationality: f.nationality } : {}),
+        },
+      }),
+    ),
+  );
   const [batch, setBatch] = useState<Batch>();
   const runBatch = useAction(async (file: File) => {
-    if (file.size > 10 * 1024 * 1024) throw new Error(`${file.name} is ${fmt(file.size / 1048576, 1)} MB; a batch may be at most 10 MB`);
+    if (file.size > 10 * 1024 * 1024)
+      throw new Error(`${file.name} is ${fmt(file.size / 1048576, 1)} MB; a batch may be at most 10 MB`);
     setBatch(await api<Batch>('/screen/batch', { method: 'POST', body: { csv: await file.text() } }));
   });
   return (
     <div class="view" id="screening">
       <h1>Screening</h1>
-      <p id="lists" class="hint">{lists.data && `Screening against ${lists.data.map((x) => `${x.name}, ${fmt(x.entries)} entries, published ${x.publishDate ?? 'date unknown'}`).join('; ')}. A hit's score is the share of hits like it that were the listed identity on a labelled tuning set.`}</p>
+      <p id="lists" class="hint">
+        {lists.data &&
+          `Screening against ${lists.data.map((x) => `${x.name}, ${fmt(x.entries)} entries, published ${x.publishDate ?? 'date unknown'}`).join('; ')}. A hit's score is the share of hits like it that were the listed identity on a labelled tuning set.`}
+      </p>
       <ErrorNotice error={lists.error ?? screen.error ?? runBatch.error} />
       <div class="grid2">
         <Section title="One name" id="single">
-          <form id="screen" aria-label="Screen a name" onSubmit={(e) => { e.preventDefault(); screen.run(); }}>
-            <input id="s-name" placeholder="Name, in any script" aria-label="Name" required maxLength={300} value={f.name} onInput={(e) => setF({ ...f, name: val(e) })} />
-            <input id="s-dob" placeholder="Date of birth (YYYY-MM-DD)" aria-label="Date of birth" maxLength={10} value={f.birthDate} onInput={(e) => setF({ ...f, birthDate: val(e) })} />
-            <input id="s-nat" placeholder="Nationality (MX)" aria-label="Nationality" maxLength={40} value={f.nationality} onInput={(e) => setF({ ...f, nationality: val(e) })} />
-            <button type="submit" disabled={screen.busy}>Screen</button>
+          <form
+            id="screen"
+            aria-label="Screen a name"
+            onSubmit={(e) => {
+              e.preventDefault();
+              screen.run();
+            }}
+          >
+            <input
+              id="s-name"
+              placeholder="Name, in any script"
+              aria-label="Name"
+              required
+              maxLength={300}
+              value={f.name}
+              onInput={(e) => setF({ ...f, name: val(e) })}
+            />
+            <input
+              id="s-dob"
+              placeholder="Date of birth (YYYY-MM-DD)"
+              aria-label="Date of birth"
+              maxLength={10}
+              value={f.birthDate}
+              onInput={(e) => setF({ ...f, birthDate: val(e) })}
+            />
+            <input
+              id="s-nat"
+              placeholder="Nationality (MX)"
+              aria-label="Nationality"
+              maxLength={40}
+              value={f.nationality}
+              onInput={(e) => setF({ ...f, nationality: val(e) })}
+            />
+            <button type="submit" disabled={screen.busy}>
+              Screen
+            </button>
           </form>
-          {single && <>
-            {single.watchlist.map((w) => <p class="alert">{w.message ?? 'Possible watchlist match: contact the watchlist center.'}</p>)}
-            <ol id="hits" aria-label="Screening hits">
-              {single.hits.map((h) => <li><strong>{pct(h.score)} </strong>{h.name} — {h.list} {h.id} [{h.programs.join(', ')}]<ul class="reasons">{h.reasons.map((r) => <li>{r}</li>)}</ul></li>)}
-              {!single.hits.length && <li>No hits scoring {pct(single.threshold)} or more.</li>}
-            </ol>
-          </>}
+          {single && (
+            <>
+              {single.watchlist.map((w) => (
+                <p class="alert">{w.message ?? 'Possible watchlist match: contact the watchlist center.'}</p>
+              ))}
+              <ol id="hits" aria-label="Screening hits">
+                {single.hits.map((h) => (
+                  <li>
+                    <strong>{pct(h.score)} </strong>
+                    {h.name} — {h.list} {h.id} [{h.programs.join(', ')}]
+                    <ul class="reasons">
+                      {h.reasons.map((r) => (
+                        <li>{r}</li>
+                      ))}
+                    </ul>
+                  </li>
+                ))}
+                {!single.hits.length && <li>No hits scoring {pct(single.threshold)} or more.</li>}
+              </ol>
+            </>
+          )}
         </Section>
         <Section title="Batch (CSV upload)" id="batch">
-          <p class="hint">A CSV with a header: name, and optionally birthDate, nationality, kind. Up to 100,000 rows.</p>
-          <label>CSV file <input id="batch-file" type="file" accept=".csv,text/csv" onChange={(e) => { const file = (e.target as HTMLInputElement).files?.[0]; if (file) runBatch.run(file); }} /></label>
+          <p class="hint">
+            A CSV with a header: name, and optionally birthDate, nationality, kind. Up to 100,000 rows.
+          </p>
+          <label>
+            CSV file{' '}
+            <input
+              id="batch-file"
+              type="file"
+              accept=".csv,text/csv"
+              onChange={(e) => {
+                const file = (e.target as HTMLInputElement).files?.[0];
+                if (file) runBatch.run(file);
+              }}
+            />
+          </label>
           {runBatch.busy && <p aria-busy="true">Screening…</p>}
-          {batch && <>
-            <p id="batch-summary">{fmt(batch.screened)} of {fmt(batch.rows)} rows screened, {fmt(batch.withHits)} with hits ({fmt(batch.namesPerSecond)} names/s){batch.errors.length ? `; ${batch.errors.length} rows refused` : ''}.</p>
-            <button type="button" id="batch-csv" onClick={() => saveFile('screening-results.csv', screeningCsv(batch.results, batch.errors), 'text/csv')}>Download results (CSV)</button>
-            <ul class="errors">{batch.errors.slice(0, 20).map((e) => <li>line {e.line}: {e.error}</li>)}</ul>
-            <VirtualList id="batch-results" label="Batch results" rowHeight={32} items={batch.results.filter((r) => r.hits.length)} render={(r) => <span>line {r.line}: {r.name} → <strong>{pct(r.hits[0]!.score)}</strong> {r.hits[0]!.name} ({r.hits[0]!.list} {r.hits[0]!.id})</span>} />
-          </>}
+          {batch && (
+            <>
+              <p id="batch-summary">
+                {fmt(batch.screened)} of {fmt(batch.rows)} rows screened, {fmt(batch.withHits)} with hits (
+                {fmt(batch.namesPerSecond)} names/s){batch.errors.length ? `; ${batch.errors.length} rows refused` : ''}
+                .
+              </p>
+              <button
+                type="button"
+                id="batch-csv"
+                onClick={() => saveFile('screening-results.csv', screeningCsv(batch.results, batch.errors), 'text/csv')}
+              >
+                Download results (CSV)
+              </button>
+              <ul class="errors">
+                {batch.errors.slice(0, 20).map((e) => (
+                  <li>
+                    line {e.line}: {e.error}
+                  </li>
+                ))}
+              </ul>
+              <VirtualList
+                id="batch-results"
+                label="Batch results"
+                rowHeight={32}
+                items={batch.results.filter((r) => r.hits.length)}
+                render={(r) => (
+                  <span>
+                    line {r.line}: {r.name} → <strong>{pct(r.hits[0]!.score)}</strong> {r.hits[0]!.name} (
+                    {r.hits[0]!.list} {r.hits[0]!.id})
+                  </span>
+                )}
+              />
+            </>
+          )}
         </Section>
       </div>
     </div>
