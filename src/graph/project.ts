@@ -146,7 +146,7 @@ export async function buildProjection(input: {
   for (const l of links) {
     const a = find(l.left_id);
     const b = find(l.right_id);
-    if (a !== b) parent.set(Math.max(a , b), Math.min(a , b));
+    if (a !== b) parent.set(a < b ? b : a, a < b ? a : b);
   }
   const rep = (id: string): string => (parent.has(id) ? find(id) : id);
   const index = new Map<string, number>();
