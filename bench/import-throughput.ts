@@ -12,7 +12,7 @@ import { importRecords } from '../src/ingest/importer.js';
 import { parseRecord, type RecordInput } from '../src/ingest/record-input.js';
 import { SYSTEM } from '../src/store/write.js';
 import { generateScenario } from '../src/scenario/generate.js';
-import { MarkingCache } from '../src/store/markings.js';
+import type { MarkingCache } from '../src/store/markings.js';
 
 const { values: args } = parseArgs({
   options: { networks: { type: 'string', default: '100' }, seed: { type: 'string', default: '1' } },

@@ -5,7 +5,7 @@
 //
 //   npm run bench:search -- --networks 300        (about 45k entities)
 import { parseArgs } from 'node:util';
-import { Store } from '../src/store/store.js';
+import type { Store } from '../src/store/store.js';
 import { benchBackends, openBenchStore } from './backends.js';
 import { loadScenario } from '../src/scenario/load.js';
 import { searchEntities } from '../src/store/read.js';
@@ -31,7 +31,7 @@ function pct(xs: number[], p: number): number {
 }
 
 async function measure(
-  store: Store,
+  _store: Store,
   fn: (q: string) => Promise<number>,
 ): Promise<{ p50: number; p95: number; totals: number[] }> {
   const times: number[] = [];

@@ -306,7 +306,7 @@ describe('chokepoint tokens (CLI)', () => {
     expect(list.status, list.stderr).toBe(0);
     const lines = list.stdout.trim().split('\n');
     expect(lines).toHaveLength(2);
-    expect(lines[1]).toMatch(/^[0-9a-f-]{36}  api +created .* last used - +expires .*nightly$/);
+    expect(lines[1]).toMatch(/^[0-9a-f-]{36} {2}api +created .* last used - +expires .*nightly$/);
     for (const hidden of [session, script, sha256(session), sha256(script)]) expect(list.stdout).not.toContain(hidden);
     const apiId = lines[1]!.slice(0, 36);
     expect((await cli('tokens', 'revoke', apiId)).stdout).toMatch(/ended api token .* of tok\.user/);

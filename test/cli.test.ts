@@ -269,7 +269,7 @@ describe('chokepoint CLI', () => {
       rank.stdout
         .trim()
         .split('\n')
-        .filter((l) => /^\d\.\d{3}  /.test(l)),
+        .filter((l) => /^\d\.\d{3} {2}/.test(l)),
     ).toHaveLength(3);
   });
 });

@@ -399,20 +399,23 @@ for (const backend of backends) {
       expect(r.json().status).toBe('accepted with conflict');
       const [c] = r.json().conflicts;
       expect(c.reason).toBe('time and place');
-      expect(c.distanceM).toBeGreaterThan(300);
-      expect(c.overlap).toEqual({ start: day(10, 8), end: day(10, 9) });
-      expect(c.other).toMatchObject({
+      // Pointer-only: whom to call, never where, when or what (a distance or window would let probes locate it).
+      expect(c.distanceM).toBeNull();
+      expect(c.overlap).toBeNull();
+      expect(c.other).toEqual({
         agency: 'DEA',
+        agencyName: expect.any(String),
         contactName: 'Sgt. Lee',
         contactPhone: '+1 619 555 0111',
-        type: 'raid',
       });
       expect(JSON.stringify(r.json())).not.toMatch(/Barrio Logan|32\.7157/); // neither the other's title nor its place
       // The other side hears at once.
       expect(
         (await get('/notifications', api.token.dea)).some(
           (n: { kind: string; message: string }) =>
-            n.kind === 'deconfliction.event' && /Buy-bust|buy bust/.test(n.message),
+            n.kind === 'deconfliction.event' &&
+            /conflicts with an operation by .*contact/.test(n.message) &&
+            !/buy.bust|m apart|overlapping/i.test(n.message),
         ),
       ).toBe(true);
     });

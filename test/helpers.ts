@@ -128,6 +128,7 @@ export interface ApiSuite<K extends string> {
   token: Record<K, string>;
   post(url: string, token: string, payload: unknown): ReturnType<typeof postAs>;
   /** GET as the holder of `token`, parsed JSON. */
+  // biome-ignore lint/suspicious/noExplicitAny: a test reads answers of every shape, as JSON
   get<T = any>(url: string, token: string): Promise<T>;
 }
 

@@ -136,6 +136,48 @@ for (const backend of backends) {
       ).toEqual(before);
     });
 
+    it('a record holding a reference its writer may not see is neither replaced nor retracted by them (review F2)', async () => {
+      // A DEA seizure dea.analyst may see, whose record also names an entity it may not (an OCDETF subject).
+      const cands = await api.store.db.query<{
+        entity_id: string;
+        value: string;
+        record_id: number;
+        source_record_id: string;
+      }>(
+        `SELECT s.entity_id, s.value, s.record_id, r.source_record_id FROM statements s JOIN records r ON r.id = s.record_id
+          WHERE r.source = 'DEA' AND s.prop_type = 'entity' AND s.schema = 'Seizure' ORDER BY s.id LIMIT 200`,
+      );
+      let target: (typeof cands)[number] | undefined;
+      for (const c of cands) {
+        if ((await get(`/entities/${c.entity_id}`, api.token.deaAnalyst)).status !== 200) continue;
+        if ((await get(`/entities/${c.value}`, api.token.deaAnalyst)).status === 404) {
+          target = c;
+          break;
+        }
+      }
+      expect(target, 'the demo has a visible DEA seizure naming a hidden subject').toBeDefined();
+      const held = () =>
+        api.store.db.query('SELECT id, entity_id, prop, value FROM statements WHERE record_id = $1 ORDER BY id', [
+          target!.record_id,
+        ]);
+      const before = await held();
+      const replace = await api.post('/records', api.token.deaAnalyst, [
+        {
+          sourceRecordId: target!.source_record_id,
+          marking: 'U//LES',
+          entities: [{ id: target!.entity_id, schema: 'Seizure', properties: { name: ['replaced'] } }],
+        },
+      ]);
+      expect(replace.json()).toMatchObject({ inserted: 1, updated: 0 });
+      const retract = await api.app.inject({
+        method: 'DELETE',
+        url: `/entities/${target!.entity_id}`,
+        headers: auth(api.token.deaAnalyst),
+      });
+      expect([200, 403]).toContain(retract.statusCode);
+      expect(await held()).toEqual(before);
+    });
+
     it('a write naming an entity its writer cannot see behaves as for an unused id, and attaches nothing to it (finding 2)', async () => {
       const azdps = await who('azdps.detective');
       const [hidden] = await api.store.db.query<{ id: string; schema: string }>(

@@ -433,7 +433,7 @@ describe.skipIf(!haveChromium)('the analyst web application in Chromium', () => 
     await expect
       .poll(() => page.textContent('#op-conflicts'))
       .toMatch(
-        /Controlled buy near San Ysidro .*Drug Enforcement Administration plans a raid.*SA Dana Whitfield, \+1 619 555 0142/,
+        /Controlled buy near San Ysidro .*Drug Enforcement Administration plans an operation.*SA Dana Whitfield, \+1 619 555 0142/,
       );
     expect(await page.textContent('main')).not.toContain('SECRET TITLE');
     await page.locator('#op-conflicts').getByRole('button', { name: 'Acknowledge' }).click();

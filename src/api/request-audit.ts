@@ -68,7 +68,7 @@ function purposeOf(req: FastifyRequest): string | null {
   const q = (req.query as Record<string, unknown> | undefined)?.purpose;
   const h = req.headers['x-purpose'];
   const p = typeof q === 'string' && q ? q : typeof h === 'string' && h ? h : null;
-  return p && p.slice(0, 500);
+  return p === null ? null : p.slice(0, 500);
 }
 
 export function errorClass(err: Error & { code?: string }): string {

@@ -199,18 +199,14 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     req.log.error(err);
     // 57014 query_canceled: a read ran past its statement timeout.
     if (err.code === '57014')
-      return reply
-        .code(503)
-        .send({
-          error: `the query ran longer than the ${readTimeoutMs() / 1000} s limit for a read and was stopped; narrow it (a shorter time range, fewer hops) or try again later`,
-        });
+      return reply.code(503).send({
+        error: `the query ran longer than the ${readTimeoutMs() / 1000} s limit for a read and was stopped; narrow it (a shorter time range, fewer hops) or try again later`,
+      });
     // 53100 disk_full from a PostgreSQL server: the statement failed and its transaction rolled back.
     if (err.code === '53100')
-      return reply
-        .code(507)
-        .send({
-          error: 'the database server is out of disk space; nothing of this request was written; free space and retry',
-        });
+      return reply.code(507).send({
+        error: 'the database server is out of disk space; nothing of this request was written; free space and retry',
+      });
     // Database unreachable (server restarted, network): a clean 503 the client may retry.
     if (databaseUnavailable(err)) {
       return reply

@@ -53,7 +53,7 @@ export async function fentanylClass(smiles: string): Promise<FentanylClassResult
   if (!smiles || smiles.length > 2000) throw new StructureError('smiles: give a structure of at most 2000 characters');
   const R = await load();
   const mol = R.get_mol(smiles);
-  if (!mol || !mol.is_valid()) {
+  if (!mol?.is_valid()) {
     mol?.delete();
     throw new StructureError(`smiles: "${smiles.slice(0, 80)}" is not a valid structure`);
   }

@@ -344,7 +344,7 @@ program
         }
       } else {
         for await (const e of exportFtm(store, who, scope)) {
-          await write(JSON.stringify(e) + '\n');
+          await write(`${JSON.stringify(e)}\n`);
           n++;
         }
       }
@@ -545,7 +545,7 @@ program
           name: h.entry.details?.name ?? h.entry.names[0],
           reasons: h.reasons,
         }));
-        out?.write(JSON.stringify({ line: r.line, name: r.query.name, hits, watchlist: r.watchlist }) + '\n');
+        out?.write(`${JSON.stringify({ line: r.line, name: r.query.name, hits, watchlist: r.watchlist })}\n`);
       }
       await new Promise<void>((resolve) => (out ? out.end(resolve) : resolve()));
       const s = (performance.now() - started) / 1000;

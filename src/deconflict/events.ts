@@ -14,6 +14,14 @@ import { targetKeys, type TargetInput } from './keys.js';
 import { DeconflictionError } from './targets.js';
 
 import { OPERATION_TYPES, OUTCOMES } from '../domain/deconfliction-terms.js';
+/** What the other side of a conflict learns of an operation: the agency and whom to call. */
+const contactOnly = (p: Pointer): Pointer => ({
+  agency: p.agency,
+  agencyName: p.agencyName,
+  contactName: p.contactName,
+  contactPhone: p.contactPhone,
+});
+
 export { OPERATION_TYPES, OUTCOMES };
 export type OperationType = (typeof OPERATION_TYPES)[number];
 
@@ -49,11 +57,12 @@ export interface OperationInput {
 export interface OperationConflictView {
   id: number;
   reason: 'time and place' | 'shared target';
-  distanceM: number | null;
+  /** Never given to either side (always null): only the watch center sees places. */
+  distanceM: null;
   overlap: { start: string; end: string } | null;
   yourOperation: { id: number; type: string; title: string };
-  /** The other operation: agency, contact, type and window; nothing of its case or place. */
-  other: Pointer & { type: string; startsAt: string; endsAt: string };
+  /** The other operation: its agency and contact only; nothing of its case, place, type or window. */
+  other: Pointer;
   acknowledgedByYou: boolean;
   acknowledgedByThem: boolean;
   escalatedAt: string | null;
@@ -217,9 +226,10 @@ export async function submitOperation(
           [mine],
         );
         const p = await operationPointer(tx, theirs!);
-        const when = oe > os ? `, overlapping ${os.toISOString()} to ${oe.toISOString()}` : '';
-        const msg = `Your operation "${o!.title}" conflicts with a ${p.type.replace(/_/g, ' ')} by ${describePointer(p)} (${reason}${reason === 'time and place' ? `, ${Math.round(d)} m apart` : ''}${when}). Call them before you move.`;
-        const payload = { conflictId: k.id, operationId: mine, reason, distanceM: Math.round(d), other: p };
+        // Pointer-only: who to call and why, never where, when or what the other side plans
+        // (a distance, a type or an overlap window would let probes locate an undercover operation).
+        const msg = `Your operation "${o!.title}" conflicts with an operation by ${describePointer(p)} (${reason}). Call them before you move.`;
+        const payload = { conflictId: k.id, operationId: mine, reason, other: contactOnly(p) };
         await notify(tx, {
           agency: o!.agency,
           userId: o!.created_by,
@@ -289,10 +299,10 @@ export async function operationConflictsFor(
       out.push({
         id: r.id,
         reason: r.reason,
-        distanceM: r.distance_m,
-        overlap: r.overlap_start && r.overlap_end ? { start: r.overlap_start, end: r.overlap_end } : null,
+        distanceM: null,
+        overlap: null,
         yourOperation: o!,
-        other: await operationPointer(db, theirs),
+        other: contactOnly(await operationPointer(db, theirs)),
         acknowledgedByYou: !!ackMine,
         acknowledgedByThem: !!ackTheirs,
         escalatedAt: r.escalated_at,

@@ -120,7 +120,7 @@ export function normalizeIdentifier(kind: IdentifierKind, raw: string, country?:
   switch (kind) {
     case 'phone': {
       const p = parsePhoneNumberFromString(v, country?.toUpperCase() as CountryCode | undefined);
-      if (!p || !p.isPossible())
+      if (!p?.isPossible())
         throw new IdentifierError(
           `phone: "${v}" is not a possible phone number${country ? '' : ' (give it in E.164, +<country code>..., or name the country)'}`,
         );

@@ -117,7 +117,7 @@ function writeTemp(dir: string, h: LockHolder): string {
   const tmp = join(dir, `${LOCK_FILE}.${process.pid}.${h.nonce}`);
   const fd = openSync(tmp, 'wx', 0o600);
   try {
-    writeSync(fd, JSON.stringify(h, null, 2) + '\n');
+    writeSync(fd, `${JSON.stringify(h, null, 2)}\n`);
     fsyncSync(fd);
   } finally {
     closeSync(fd);

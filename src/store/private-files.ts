@@ -46,7 +46,7 @@ export function restrictUmask(): () => void {
 export function tightenTree(dir: string): { changed: number } {
   let changed = 0;
   const visit = (path: string): void => {
-    let st;
+    let st: ReturnType<typeof lstatSync>;
     try {
       st = lstatSync(path);
     } catch (e) {

@@ -317,9 +317,7 @@ export async function neighbourhood(
 }
 
 /** Aggregates for the picture: entities by schema and seizures by month and drug. */
-export async function statistics(
-  tx: Sql,
-): Promise<{
+export async function statistics(tx: Sql): Promise<{
   bySchema: Record<string, number>;
   seizuresByMonth: { month: string; drug: string; events: number; kg: number }[];
 }> {

@@ -94,25 +94,44 @@ export async function scopeBatch(
   return { records: out, renamed, missing };
 }
 
-/** Of the given stored records, those the writer may read in full (record, basis, every presence and value). */
+/**
+ * Of the given stored records, those the writer may read in full: the record and its
+ * basis under readable markings, and every presence and every value of it visible to
+ * the writer under row-level security. Counting through the policy, rather than
+ * testing markings, also counts a value hidden because of what it refers to (a
+ * readable reference to an entity the writer may not know), which replacing or
+ * retracting the record would otherwise destroy unseen.
+ */
 export async function fullyReadable(tx: Sql, writer: Principal, recordIds: number[]): Promise<Set<number>> {
   if (!recordIds.length) return new Set();
-  const rows = await tx.query<{ id: number; ms: number[] }>(
-    `SELECT r.id, array(SELECT r.marking_id
-                        UNION SELECT marking_id FROM record_basis b WHERE b.record_id = r.id
-                        UNION SELECT marking_id FROM presence p WHERE p.record_id = r.id
-                        UNION SELECT marking_id FROM statements s WHERE s.record_id = r.id) AS ms
-       FROM records r WHERE r.id = ANY($1)`,
-    [recordIds],
+  const COUNTS = `SELECT r.id,
+       (SELECT count(*) FROM statements s WHERE s.record_id = r.id)::int AS statements,
+       (SELECT count(*) FROM presence p WHERE p.record_id = r.id)::int AS presence,
+       (SELECT count(*) FROM record_basis b WHERE b.record_id = r.id)::int AS basis
+     FROM records r WHERE r.id = ANY($1) ORDER BY r.id`;
+  type Counts = { id: number; statements: number; presence: number; basis: number };
+  const all = await tx.query<Counts>(COUNTS, [recordIds]);
+  // The same counts as the writer: rows the policy hides are missing. The record row
+  // itself is visible with any visible part, so its own marking is tested apart.
+  const seen = await withinReaderScope(tx, writer, async (q) => ({
+    counts: new Map((await q.query<Counts>(COUNTS, [recordIds])).map((c) => [c.id, c])),
+    own: new Set(
+      (
+        await q.query<{ id: number }>(
+          'SELECT r.id FROM records r WHERE r.id = ANY($1) AND r.marking_id IN (SELECT id FROM readable_markings)',
+          [recordIds],
+        )
+      ).map((r) => r.id),
+    ),
+  }));
+  return new Set(
+    all
+      .filter((a) => {
+        const b = seen.counts.get(a.id);
+        return (
+          b && seen.own.has(a.id) && b.statements === a.statements && b.presence === a.presence && b.basis === a.basis
+        );
+      })
+      .map((a) => a.id),
   );
-  const all = [...new Set(rows.flatMap((r) => r.ms))];
-  // The writer's readable markings, by the SQL rule itself (readable_markings under cp_reader).
-  const ok = new Set(
-    (
-      await withinReaderScope(tx, writer, (q) =>
-        q.query<{ id: number }>('SELECT id FROM readable_markings WHERE id = ANY($1)', [all]),
-      )
-    ).map((r) => r.id),
-  );
-  return new Set(rows.filter((r) => r.ms.every((m) => ok.has(m))).map((r) => r.id));
 }

@@ -144,7 +144,7 @@ export async function nominate(
 ): Promise<{ id: number; reference: string; status: string }> {
   assertMay(me, 'nominate');
   const clean = cleanInput(n);
-  let marking;
+  let marking: ReturnType<typeof parseMarking>;
   try {
     marking = parseMarking(n.marking, me.agency);
   } catch (e) {

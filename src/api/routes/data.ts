@@ -128,7 +128,7 @@ export async function registerDataRoutes(app: FastifyInstance, store: Store): Pr
       let items: () => AsyncIterable<Parsed>;
       if (b.format === 'csv') {
         if (!b.mapping) throw new HttpError(400, 'mapping: a CSV import needs a mapping (see README, "CSV mappings")');
-        let mapping;
+        let mapping: ReturnType<typeof validateMapping>;
         try {
           mapping = validateMapping(b.mapping);
         } catch (e) {

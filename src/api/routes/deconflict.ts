@@ -346,15 +346,13 @@ export async function registerDeconflictionRoutes(
         });
         return w!;
       });
-      return reply
-        .code(201)
-        .send({
-          id: row.id,
-          agency: b.agency,
-          url: b.url,
-          secret,
-          signature: 'header x-chokepoint-signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>',
-        });
+      return reply.code(201).send({
+        id: row.id,
+        agency: b.agency,
+        url: b.url,
+        secret,
+        signature: 'header x-chokepoint-signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>',
+      });
     },
   );
   app.get('/admin/webhooks', { schema: { tags: ['notifications'] } }, async (req) => {

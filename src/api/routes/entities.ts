@@ -74,17 +74,15 @@ export async function registerEntityRoutes(app: FastifyInstance, store: Store): 
     '/schemas',
     { schema: { tags: ['model'], summary: 'The entity model (FtM-aligned schemas and their properties)' } },
     async () =>
-      model
-        .concrete()
-        .map((s) => ({
-          name: s.name,
-          label: s.label,
-          ftm: s.ftm,
-          extends: s.extends,
-          edge: s.edge,
-          event: !!s.event,
-          properties: model.properties(s.name),
-        })),
+      model.concrete().map((s) => ({
+        name: s.name,
+        label: s.label,
+        ftm: s.ftm,
+        extends: s.extends,
+        edge: s.edge,
+        event: !!s.event,
+        properties: model.properties(s.name),
+      })),
   );
 
   app.get(

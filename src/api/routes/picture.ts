@@ -341,7 +341,7 @@ export async function registerPictureRoutes(app: FastifyInstance, store: Store):
         target: q.from,
         details: { to: q.to, maxHops: q.maxHops },
       });
-      if (!g || !g.nodes.some((n) => n.id === q.to))
+      if (!g?.nodes.some((n) => n.id === q.to))
         return { found: false, nodes: [], edges: [], truncated: g?.truncated ?? false };
       const adj = new Map<string, { next: string; edge: (typeof g.edges)[number] }[]>();
       for (const e of g.edges) {

@@ -97,7 +97,7 @@ export async function registerScreenRoutes(
     async (req) => {
       const me = principal(req);
       const b = req.body as Static<typeof Single>;
-      let q;
+      let q: ReturnType<typeof toScreeningQuery>;
       try {
         q = toScreeningQuery(b);
       } catch (e) {

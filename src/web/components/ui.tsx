@@ -25,7 +25,7 @@ export function Loading({ when, children }: { when: boolean; children?: Componen
       Loading…
     </p>
   ) : (
-    <>{children}</>
+    children
   );
 }
 

@@ -26,9 +26,9 @@ interface TargetConflict {
 interface OpConflict {
   id: number;
   reason: string;
-  distanceM: number | null;
   yourOperation: { title: string; type: string };
-  other: Pointer & { type: string; startsAt: string; endsAt: string };
+  /** Pointer-only: the other operation's agency and contact, never its place, type or window. */
+  other: Pointer;
   acknowledgedByYou: boolean;
   escalatedAt: string | null;
 }
@@ -234,10 +234,8 @@ export function DeconflictionView() {
               <ul>
                 {d.ops.map((c) => (
                   <li>
-                    <strong>{c.yourOperation.title}</strong> ({c.reason}
-                    {c.distanceM !== null ? `, ${Math.round(c.distanceM)} m apart` : ''}) — {c.other.agencyName} plans a{' '}
-                    {c.other.type} {c.other.startsAt.slice(0, 16)}–{c.other.endsAt.slice(11, 16)}: contact{' '}
-                    {c.other.contactName}, {c.other.contactPhone}
+                    <strong>{c.yourOperation.title}</strong> ({c.reason}) — {c.other.agencyName} plans an operation
+                    that conflicts: contact {c.other.contactName}, {c.other.contactPhone}
                     {c.escalatedAt ? ' · escalated to the watch center' : ''}
                     {c.acknowledgedByYou ? (
                       ' · acknowledged'
