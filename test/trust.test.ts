@@ -178,6 +178,157 @@ for (const backend of backends) {
       expect(await held()).toEqual(before);
     });
 
+    it('the other side of an operation conflict learns whom to call, never where, when or what (review F1)', async () => {
+      const when = (h: number) => new Date(Date.UTC(2031, 6, 1, h)).toISOString();
+      const plan = (token: string, o: Record<string, unknown>) =>
+        api.post('/operations', token, {
+          type: 'surveillance',
+          title: 'probe',
+          contactName: 'Probe',
+          contactPhone: '+1 202 555 0100',
+          startsAt: when(10),
+          endsAt: when(12),
+          location: { lat: 33.45, lon: -112.07, radiusM: 500 },
+          ...o,
+        });
+      const buy = await plan(api.token.deaAgent, {
+        type: 'controlled_buy',
+        title: 'CI-7 buy at the motel',
+        startsAt: when(10),
+        endsAt: when(11),
+      });
+      expect(buy.statusCode).toBe(201);
+      const probes = [
+        [33.4, -112.1],
+        [33.5, -112.1],
+        [33.45, -112.0],
+      ];
+      for (const [lat, lon] of probes) {
+        const r = await plan(api.token.hsi, {
+          location: { lat, lon, radiusM: 20_000 },
+          startsAt: when(10),
+          endsAt: when(13),
+        });
+        expect(r.json().status).toBe('accepted with conflict');
+        const text = r.body;
+        for (const leak of [
+          'distanceM":',
+          'controlled',
+          'CI-7',
+          '33.45',
+          '-112.07',
+          when(11),
+          'startsAt":"2031-07-01T10',
+        ])
+          if (leak === 'distanceM":')
+            expect(r.json().conflicts.every((c: { distanceM: unknown }) => c.distanceM === null)).toBe(true);
+          else expect(text, `a probe's answer names ${leak}`).not.toContain(leak);
+        expect(r.json().conflicts.every((c: { overlap: unknown }) => c.overlap === null)).toBe(true);
+      }
+      for (const n of (await get('/notifications', api.token.hsi)).json() as { kind: string; message: string }[])
+        if (n.kind === 'deconfliction.event') expect(n.message).not.toMatch(/m apart|overlapping|controlled buy/);
+    });
+
+    it('a shipment, a nomination or a conflict the caller may not act on answers as one that does not exist (review F3, F4, F6)', async () => {
+      // F3: an examiner who may not see a shipment cannot examine it, and learns nothing of it.
+      const fincen = await userWithToken(api.store, {
+        username: 'trust.fincen',
+        agency: 'FINCEN',
+        clearance: 'S',
+        roles: ['analyst'],
+      });
+      const [hidden] = await api.store.db.query<{ shipment_id: string }>(
+        "SELECT s.shipment_id FROM shipment_scores s JOIN presence p ON p.entity_id = s.shipment_id JOIN markings m ON m.id = p.marking_id WHERE 'LES' = ANY (m.caveats) AND s.status = 'queued' LIMIT 1",
+      );
+      expect(hidden, 'the demo scores LES shipments').toBeDefined();
+      const exam = (id: string) =>
+        api.post(`/targeting/shipments/${encodeURIComponent(id)}/exam`, fincen, { result: 'no hit', note: 'probe' });
+      const a = await exam(hidden!.shipment_id);
+      const b = await exam('never-scored');
+      expect(a.statusCode).toBe(b.statusCode);
+      expect(a.body.replace(hidden!.shipment_id, 'ID')).toBe(b.body.replace('never-scored', 'ID'));
+      expect(
+        (
+          await api.store.db.query<{ status: string }>('SELECT status FROM shipment_scores WHERE shipment_id = $1', [
+            hidden!.shipment_id,
+          ])
+        )[0]!.status,
+      ).toBe('queued');
+      // F4: amending someone else's nomination that one may not read answers as a missing one.
+      const nominated = await api.post('/watchlist/nominations', api.token.deaAgent, {
+        subjectKind: 'person',
+        names: ['Trust Probe Subject'],
+        birthDates: ['1970-01-01'],
+        nationalities: ['mx'],
+        usPerson: false,
+        categories: ['trafficking'],
+        basis: 'Two corroborated sources place the subject at the stash house.',
+        marking: 'S//LES/NOFORN//GROUPS OCDETF',
+      });
+      if (nominated.statusCode === 201) {
+        const id = nominated.json().id as number;
+        for (const token of [api.token.hsi, api.token.fgr]) {
+          const one = await api.post(`/watchlist/nominations/${id}/amend`, token, { basis: 'x' });
+          const none = await api.post('/watchlist/nominations/99999/amend', token, { basis: 'x' });
+          expect(one.statusCode).toBe(none.statusCode);
+          expect(one.body.replace(String(id), 'ID')).toBe(none.body.replace('99999', 'ID'));
+        }
+      } else expect.fail(`the nomination was refused: ${nominated.body}`);
+      // F6: a colleague who neither owns the case nor supervises may not acknowledge its conflict.
+      const [k] = await api.store.db.query<{ id: number }>(
+        "SELECT k.id FROM target_conflicts k JOIN case_targets t ON t.id = k.target_a JOIN cases c ON c.id = t.case_id WHERE c.agency = 'DEA' LIMIT 1",
+      );
+      if (k)
+        expect((await api.post(`/deconfliction/targets/${k.id}/ack`, api.token.deaAnalyst, {})).statusCode).toBe(403);
+    });
+
+    it('a case target on an id its registrant may not see is never tied to what touches it (review F5)', async () => {
+      const hsi = await who('hsi.agent');
+      // An entity HSI may not see, and a seizure HSI may see that involves it.
+      const [hidden] = await api.store.db.query<{ entity_id: string }>(
+        "SELECT entity_id FROM presence WHERE entity_id LIKE 'dea-p-%-h0' ORDER BY entity_id LIMIT 1",
+      );
+      expect((await get(`/entities/${hidden!.entity_id}`, api.token.hsi)).status).toBe(404);
+      const c = await api.post('/cases', api.token.hsi, {
+        caseNumber: 'HSI-TRUST-5',
+        title: 'probe',
+        contactName: 'SA Probe',
+        contactPhone: '+1 202 555 0101',
+      });
+      expect(c.statusCode).toBe(201);
+      expect(
+        (
+          await api.post(`/cases/${c.json().id}/targets`, api.token.hsi, {
+            targets: [{ kind: 'entity', value: hidden!.entity_id }],
+          })
+        ).statusCode,
+      ).toBe(201);
+      const rec = parseRecord(
+        {
+          sourceRecordId: 'DEA-TRUST-SZ-5',
+          marking: 'U//LES',
+          entities: [
+            {
+              id: 'trust-sz-5',
+              schema: 'Seizure',
+              properties: { name: ['Motel seizure'], date: ['2031-07-02'], involved: [hidden!.entity_id] },
+            },
+          ],
+        },
+        { source: 'DEA' },
+      );
+      await writeBatch(api.store.db, api.store.markings, SYSTEM, [rec.record!], { origin: 'test' });
+      const notes = ((await get('/notifications', api.token.hsi)).json() as { kind: string; message: string }[]).filter(
+        (n) => n.kind === 'interdiction.link',
+      );
+      expect(notes.length, 'the owner is told, pointer-only').toBeGreaterThan(0);
+      for (const n of notes) {
+        expect(n.message).not.toContain('trust-sz-5');
+        expect(n.message).not.toContain(hidden!.entity_id);
+      }
+      expect(hsi.agency).toBe('HSI');
+    });
+
     it('a write naming an entity its writer cannot see behaves as for an unused id, and attaches nothing to it (finding 2)', async () => {
       const azdps = await who('azdps.detective');
       const [hidden] = await api.store.db.query<{ id: string; schema: string }>(

@@ -146,7 +146,9 @@ async function linkChunk(db: Database, ids: string[], actor: string): Promise<In
             l.path.map((p) => p.entityId),
           )
         : { record: false, entities: new Set<string>() };
-      const path = l.path.filter((p) => seen.entities.has(p.entityId));
+      // When the matched entity itself is one the owner may not see (a registered id of someone
+      // else's subject), no step of the path is named: naming a visible seizure would tie it to the hidden subject.
+      const path = seen.entities.has(l.entityId) ? l.path.filter((p) => seen.entities.has(p.entityId)) : [];
       const route = path.map((p) => `${p.schema} ${p.entityId}${p.via ? ` (via ${p.via})` : ''}`).join(' → ');
       const message =
         seen.record && path.length === l.path.length

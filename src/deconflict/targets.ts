@@ -5,7 +5,7 @@
 import { StatusError } from '../domain/errors.js';
 import type { Database, Sql } from '../store/db.js';
 import { appendAudit } from '../store/audit.js';
-import { assertMay, type Principal } from '../domain/users.js';
+import { assertMay, may, type Principal } from '../domain/users.js';
 import { ScreeningIndex } from '../resolve/screen-index.js';
 import { DEFAULT_THRESHOLD } from '../resolve/calibrate.js';
 import { notify } from '../notify/notifications.js';
@@ -348,9 +348,16 @@ export async function acknowledgeConflict(db: Database, me: Principal, conflictI
     );
     if (!k || (k.ca !== me.agency && k.cb !== me.agency))
       throw new DeconflictionError(`no conflict ${conflictId} for ${me.agency}`, 404);
-    if (k.ca === me.agency)
+    // A side is acknowledged by its case owner, or by a supervisor or watch officer of that agency:
+    // an acknowledgement stops the escalation, so not by any colleague.
+    const mayAck = (owner: number): boolean => owner === me.id || may(me, 'seeAllConflicts');
+    const sideA = k.ca === me.agency && mayAck(k.owner_a);
+    const sideB = k.cb === me.agency && mayAck(k.owner_b);
+    if (!sideA && !sideB)
+      throw new DeconflictionError(`conflict ${conflictId} is acknowledged by its case owner or a supervisor`, 403);
+    if (sideA)
       await tx.query('UPDATE target_conflicts SET ack_a_at = coalesce(ack_a_at, now()) WHERE id = $1', [conflictId]);
-    if (k.cb === me.agency)
+    if (sideB)
       await tx.query('UPDATE target_conflicts SET ack_b_at = coalesce(ack_b_at, now()) WHERE id = $1', [conflictId]);
     await appendAudit(tx, {
       actor: me.username,

@@ -290,6 +290,8 @@ export async function amend(
 ): Promise<void> {
   await db.transaction(async (tx) => {
     const n = await load(tx, id, true);
+    // One answer for a nomination the caller may not read and one that does not exist.
+    if (!(await visibleNomination(tx, me, id))) throw new WatchlistError(`no nomination ${id}`, 404);
     if (n.nominator_id !== me.id) throw new WatchlistError(`nomination ${id} is not yours to amend`, 403);
     if (n.status !== 'more_info')
       throw new WatchlistError(`nomination ${id} is ${n.status}, not waiting for more information`, 409);
@@ -520,6 +522,7 @@ export async function removeNomination(db: Database, me: Principal, id: number, 
   if (reason.trim().length < 10) throw new WatchlistError('reason: say why the subject is removed');
   await db.transaction(async (tx) => {
     const n = await load(tx, id, true);
+    if (!(await visibleNomination(tx, me, id))) throw new WatchlistError(`no nomination ${id}`, 404);
     if (n.status === 'removed') throw new WatchlistError(`nomination ${id} is already removed`, 409);
     await tx.query('DELETE FROM screening_records WHERE nomination_id = $1', [id]);
     await tx.query("UPDATE nominations SET status = 'removed', updated_at = now() WHERE id = $1", [id]);

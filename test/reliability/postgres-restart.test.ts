@@ -181,12 +181,13 @@ describe.skipIf(!!unavailable)('PostgreSQL restarted under writes', () => {
 
     const store = await Store.open({ url: pg.url });
     try {
+      // A user's new ids live in their namespace (<agency>.<scope>:<id>): counted by the id they sent.
       const counts = new Map(
         (
           await store.db.query<{ entity_id: string; n: number }>(
-            "SELECT entity_id, count(*)::int AS n FROM statements WHERE entity_id LIKE 'drill-p-%' GROUP BY entity_id",
+            "SELECT entity_id, count(*)::int AS n FROM statements WHERE entity_id LIKE '%drill-p-%' GROUP BY entity_id",
           )
-        ).map((r) => [r.entity_id, r.n]),
+        ).map((r) => [r.entity_id.replace(/^[a-z]+\.[0-9a-f]{10}:/, ''), r.n]),
       );
       // Everything acknowledged is there, whole.
       for (const a of attempts.filter((x) => x.status === 200))

@@ -36,8 +36,15 @@ let token = '';
 const cli = (...args: string[]) => runChokepoint(['--data', dir, ...args], env, 90_000);
 const serve = (): Promise<ServingProcess> =>
   startChokepoint(['--data', dir, 'serve', '--port', '0', '--host', '127.0.0.1'], env);
-const entity = async (s: ServingProcess): Promise<number> =>
-  (await fetch(`${s.url}/entities/drill-p-1`, { headers: { authorization: `Bearer ${token}` } })).status;
+/** 200 when the imported person is there, 404 when not (found by name: a user's new ids go to their namespace). */
+const entity = async (s: ServingProcess): Promise<number> => {
+  const headers = { authorization: `Bearer ${token}` };
+  const found = (await (await fetch(`${s.url}/entities?q=ana%20drill`, { headers })).json()) as {
+    results: { id: string }[];
+  };
+  const id = found.results.find((e) => e.id.endsWith('drill-p-1'))?.id ?? 'drill-p-1';
+  return (await fetch(`${s.url}/entities/${encodeURIComponent(id)}`, { headers })).status;
+};
 
 beforeAll(async () => {
   const store = await Store.open({ url: '', dataDir: dir });

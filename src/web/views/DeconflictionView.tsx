@@ -234,8 +234,8 @@ export function DeconflictionView() {
               <ul>
                 {d.ops.map((c) => (
                   <li>
-                    <strong>{c.yourOperation.title}</strong> ({c.reason}) — {c.other.agencyName} plans an operation
-                    that conflicts: contact {c.other.contactName}, {c.other.contactPhone}
+                    <strong>{c.yourOperation.title}</strong> ({c.reason}) — {c.other.agencyName} plans an operation that
+                    conflicts: contact {c.other.contactName}, {c.other.contactPhone}
                     {c.escalatedAt ? ' · escalated to the watch center' : ''}
                     {c.acknowledgedByYou ? (
                       ' · acknowledged'
