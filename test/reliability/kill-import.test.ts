@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { writerScope } from '../../src/store/write-scope.js';
 import { Store } from '../../src/store/store.js';
 import { openPglite } from '../../src/store/db.js';
 import { scratchPostgres } from '../../src/store/scratch.js';
@@ -155,11 +156,16 @@ const importFile = (s: ServingProcess, token: string): Promise<Response> =>
 
 /** Resolves when the import has committed: its last entity can be read through the API. */
 async function committed(s: ServingProcess, token: string): Promise<void> {
+  // A user's new ids are written under their namespace (src/store/write-scope.ts).
+  const me = (await (
+    await fetch(`${s.url}/auth/me`, { headers: { authorization: `Bearer ${token}` } })
+  ).json()) as Principal;
+  const stored = `${writerScope(me)}:${lastEntity}`;
   await expect
     .poll(
       async () =>
         (
-          await fetch(`${s.url}/entities/${encodeURIComponent(lastEntity)}`, {
+          await fetch(`${s.url}/entities/${encodeURIComponent(stored)}`, {
             headers: { authorization: `Bearer ${token}` },
           })
         ).status,
