@@ -271,7 +271,7 @@ export function registerWorkflowCommands(program: Command, withStore: WithStore,
         console.log(`${n} shipment(s) scored`);
       }),
     );
-  tg.command('rules').action(async () => withStore(async (s) => print(await ruleHitRates(s.db))));
+  tg.command('rules').action(async () => withStore(async (s) => print(await ruleHitRates(s.db, true))));
 
   program
     .command('classify')

@@ -318,7 +318,11 @@ export async function recordExam(
 }
 
 /** Each rule's record: how often it fired on examined shipments, and how often those were hits. */
-export async function ruleHitRates(db: Sql): Promise<Record<string, unknown>[]> {
+/**
+ * Each rule's record over the examined shipments and reasons the reader may see: `db` is a
+ * reader's transaction, or, with `asSystem`, the system's (the CLI), which counts everything.
+ */
+export async function ruleHitRates(db: Sql, asSystem = false): Promise<Record<string, unknown>[]> {
   const rules = await db.query<{
     code: string;
     version: number;
@@ -330,7 +334,9 @@ export async function ruleHitRates(db: Sql): Promise<Record<string, unknown>[]> 
   }>('SELECT code, version, name, kind, params, weight, active FROM targeting_rules ORDER BY code, version');
   const stats = await db.query<{ rule: string; fired: number; hits: number }>(
     `SELECT r->>'rule' AS rule, count(*)::int AS fired, count(*) FILTER (WHERE s.exam_result IN ('hit', 'seized'))::int AS hits
-       FROM shipment_scores s, jsonb_array_elements(s.reasons) r WHERE s.status = 'examined' GROUP BY 1`,
+       FROM shipment_scores s, jsonb_array_elements(s.reasons) r
+      WHERE s.status = 'examined' ${asSystem ? '' : "AND EXISTS (SELECT 1 FROM entities e WHERE e.id = s.shipment_id) AND (r->>'markingId')::int IN (SELECT id FROM readable_markings)"}
+      GROUP BY 1`,
   );
   const byRule = new Map(stats.map((s) => [s.rule, s]));
   return rules.map((r) => {

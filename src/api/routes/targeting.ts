@@ -58,7 +58,7 @@ export async function registerTargetingRoutes(app: FastifyInstance, store: Store
         summary: 'Rules, every version, with how often each fired on examined shipments and how often those were hits',
       },
     },
-    async () => ruleHitRates(db),
+    async (req) => store.read(principal(req), (tx) => ruleHitRates(tx)),
   );
   const Edit = Type.Object(
     {

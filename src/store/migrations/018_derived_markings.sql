@@ -81,3 +81,7 @@ CREATE POLICY nomination_events_read ON nomination_events FOR SELECT TO cp_reade
 CREATE POLICY nomination_equities_read ON nomination_equities FOR SELECT TO cp_reader
   USING (EXISTS (SELECT 1 FROM nominations n WHERE n.id = nomination_equities.nomination_id));
 GRANT SELECT ON nominations, nomination_events, nomination_equities, screening_records TO cp_reader;
+
+-- Targeting rules are shared reference data; rule hit rates are counted in the reader's
+-- transaction over the shipments and reasons they may see.
+GRANT SELECT ON targeting_rules TO cp_reader;
