@@ -106,9 +106,17 @@ export async function recordPressEvent(
   });
 }
 
+/**
+ * A press reads as seized when a seizure the reader may see names it (press_events under
+ * row-level security): a seizure in a record they may not read must not show in the registry.
+ * Run in a reader's transaction.
+ */
+const STATUS = `CASE WHEN p.status IN ('registered', 'reported stolen', 'reported missing', 'exported')
+  AND EXISTS (SELECT 1 FROM press_events e WHERE e.press_id = p.id AND e.kind = 'seizure') THEN 'seized' ELSE p.status END`;
+
 export async function pressHistory(db: Sql, id: number): Promise<Record<string, unknown> | undefined> {
   const [p] = await db.query(
-    'SELECT id, kind, make, model, serial, owner, location, country, status, agency, created_at AS "registeredAt" FROM presses WHERE id = $1',
+    `SELECT id, kind, make, model, serial, owner, location, country, ${STATUS} AS status, agency, created_at AS "registeredAt" FROM presses p WHERE id = $1`,
     [id],
   );
   if (!p) return undefined;
@@ -125,7 +133,7 @@ export async function pressHistory(db: Sql, id: number): Promise<Record<string, 
 
 export async function findPresses(db: Sql, serial: string): Promise<Record<string, unknown>[]> {
   return db.query(
-    'SELECT id, kind, make, model, serial, owner, country, status FROM presses WHERE serial_key = $1 ORDER BY id',
+    `SELECT id, kind, make, model, serial, owner, country, ${STATUS} AS status FROM presses p WHERE serial_key = $1 ORDER BY id`,
     [serialKey(serial)],
   );
 }
@@ -238,7 +246,6 @@ export async function checkPressesAfterWrite(db: Database, entityIds: string[]):
           entityId,
           await markingOfEntities(tx, derivedMarkings(db), [entityId, seizedBy.entity_id]),
         );
-        await tx.query("UPDATE presses SET status = 'seized' WHERE id = $1", [reg.id]);
       } else {
         await pressEventOnce(tx, reg.id, 'sighting', null, rec?.ref ?? null, entityId, markingId);
       }

@@ -59,7 +59,7 @@ export async function registerPressRoutes(app: FastifyInstance, store: Store): P
       const me = principal(req);
       const q = req.query as { serial: string };
       await audit(db, { actor: me.username, action: 'press.search', target: q.serial });
-      return findPresses(db, q.serial);
+      return store.read(me, (tx) => findPresses(tx, q.serial));
     },
   );
   // Alerts and the sightings in a history quote records: read under the reader's access (row-level security).
