@@ -155,7 +155,9 @@ describe('hostile input', () => {
     );
     expect(r.statusCode).toBe(200);
     for (const [i, name] of hostile.entries()) {
-      const e = (await app.inject({ url: `/entities/inj-${i}`, headers: auth(token) })).json();
+      // The stored id, as the answer gives it (a user's new ids go to their namespace).
+      const id = encodeURIComponent(r.json().ids[`inj-${i}`]);
+      const e = (await app.inject({ url: `/entities/${id}`, headers: auth(token) })).json();
       expect(e.properties.name[0].value).toBe(name);
     }
     const found = (
@@ -213,7 +215,9 @@ describe('hostile input', () => {
       expect(row, name).toBeDefined();
       // As stored (ingest trims surrounding white space), with an apostrophe in front if it could be a formula.
       const stored = (
-        (await app.inject({ url: `/entities/csv-${i}`, headers: auth(token) })).json() as {
+        (
+          await app.inject({ url: `/entities/${encodeURIComponent(r.json().ids[`csv-${i}`])}`, headers: auth(token) })
+        ).json() as {
           properties: { name: { value: string }[] };
         }
       ).properties.name[0]!.value;
