@@ -30,6 +30,8 @@ for (const backend of backends) {
         hsi: demo('hsi.agent'),
         azdps: demo('azdps.detective'),
         fgr: demo('fgr.liaison'),
+        fbi: demo('fbi.reviewer'),
+        carrier: demo('carrier.partner'),
       },
       async (store) => {
         await loadScenario(store, { seed: 7, networks: 2 });
@@ -227,6 +229,10 @@ for (const backend of backends) {
       }
       for (const n of (await get('/notifications', api.token.hsi)).json() as { kind: string; message: string }[])
         if (n.kind === 'deconfliction.event') expect(n.message).not.toMatch(/m apart|overlapping|controlled buy/);
+      // Only the planner or a supervisor acknowledges the conflict (second review 5).
+      const [k] = await api.store.db.query<{ id: number }>('SELECT id FROM event_conflicts ORDER BY id LIMIT 1');
+      expect((await api.post(`/deconfliction/operations/${k!.id}/ack`, api.token.deaAnalyst, {})).statusCode).toBe(403);
+      expect((await api.post(`/deconfliction/operations/${k!.id}/ack`, api.token.deaAgent, {})).statusCode).toBe(200);
     });
 
     it('a shipment, a nomination or a conflict the caller may not act on answers as one that does not exist (review F3, F4, F6)', async () => {
@@ -327,6 +333,118 @@ for (const backend of backends) {
         expect(n.message).not.toContain(hidden!.entity_id);
       }
       expect(hsi.agency).toBe('HSI');
+    });
+
+    it('a partner cannot ask through its own reports whether anyone investigates a name (second review 1, 2)', async () => {
+      const c = await api.post('/cases', api.token.deaAgent, {
+        caseNumber: 'DEA-TRUST-R1',
+        title: 'probe',
+        contactName: 'SA Red',
+        contactPhone: '+1 202 555 0102',
+      });
+      expect(c.statusCode).toBe(201);
+      await api.post(`/cases/${c.json().id}/targets`, api.token.deaAgent, {
+        targets: [{ kind: 'person', value: 'Jessica Trustworthy' }],
+      });
+      const report = await api.post('/partner/reports', api.token.carrier, {
+        kind: 'shipment',
+        summary: 'Suspicious parcel',
+        shipment: { trackingNumber: '1Z999TRUST01', consigneeName: 'Jessica Trustworthy' },
+      });
+      expect(report.statusCode).toBe(201);
+      const notes = (await get('/notifications', api.token.carrier)).json() as { kind: string; message: string }[];
+      expect(
+        notes.filter((n) => n.kind.startsWith('interdiction')),
+        JSON.stringify(notes),
+      ).toEqual([]);
+      // And a write's answer does not count possible links made with what the writer may not see.
+      const w = await api.post('/records', api.token.azdps, [
+        {
+          sourceRecordId: 'AZ-TRUST-R2',
+          marking: 'U//LES',
+          entities: [{ id: 'r2', schema: 'Person', properties: { name: ['Jessica Trustworthy'] } }],
+        },
+      ]);
+      expect(w.statusCode).toBe(200);
+      expect(w.json()).not.toHaveProperty('links');
+    });
+
+    it('equities are asked only of case owners who may read the nomination, and can be asked again (second review 3, 4)', async () => {
+      const name = 'Horacio Trust Equities';
+      for (const [token, no] of [
+        [api.token.hsi, 'HSI-TRUST-R3'],
+        [api.token.deaAgent, 'DEA-TRUST-R3'],
+      ] as const) {
+        const c = await api.post('/cases', token, {
+          caseNumber: no,
+          title: 'probe',
+          contactName: 'SA Blue',
+          contactPhone: '+1 202 555 0103',
+        });
+        await api.post(`/cases/${c.json().id}/targets`, token, { targets: [{ kind: 'person', value: name }] });
+      }
+      const nom = await api.post('/watchlist/nominations', api.token.deaAgent, {
+        subjectKind: 'person',
+        names: [name],
+        birthDates: ['1971-02-03'],
+        nationalities: ['mx'],
+        usPerson: false,
+        categories: ['trafficking'],
+        basis: 'Two corroborated sources place the subject at the stash house.',
+        marking: 'S//LES/NOFORN//GROUPS OCDETF',
+      });
+      expect(nom.statusCode).toBe(201);
+      const id = nom.json().id as number;
+      const accept = await api.post(`/watchlist/nominations/${id}/review`, api.token.fbi, {
+        decision: 'accept',
+        note: 'meets the criteria',
+      });
+      expect(accept.statusCode).toBe(200);
+      const hsiNotes = (await get('/notifications', api.token.hsi)).json() as { kind: string; message: string }[];
+      expect(
+        hsiNotes.some((n) => n.kind === 'watchlist.equities'),
+        'HSI may not read the nomination',
+      ).toBe(false);
+      const fbiNotes = (await get('/notifications', api.token.fbi)).json() as { kind: string }[];
+      expect(fbiNotes.some((n) => n.kind === 'watchlist.equities.unasked')).toBe(true);
+      // The DEA owner (OCDETF) is asked, objects; the reviewer can accept again.
+      const deaCase = ((await get('/cases', api.token.deaAgent)).json() as { id: number; caseNumber: string }[]).find(
+        (x) => x.caseNumber === 'DEA-TRUST-R3',
+      )!;
+      const obj = await api.post(`/watchlist/nominations/${id}/equities`, api.token.deaAgent, {
+        caseId: deaCase.id,
+        response: 'object',
+        note: 'would harm the wire',
+      });
+      expect(obj.statusCode, obj.body).toBeLessThan(300);
+      const again = await api.post(`/watchlist/nominations/${id}/review`, api.token.fbi, {
+        decision: 'accept',
+        note: 'cleared with the case agent',
+      });
+      expect(again.statusCode, again.body).toBe(200);
+      // HSI cannot answer (or veto) a nomination it may not read.
+      const hsiCase = ((await get('/cases', api.token.hsi)).json() as { id: number; caseNumber: string }[]).find(
+        (x) => x.caseNumber === 'HSI-TRUST-R3',
+      )!;
+      const veto = await api.post(`/watchlist/nominations/${id}/equities`, api.token.hsi, {
+        caseId: hsiCase.id,
+        response: 'object',
+        note: 'x',
+      });
+      const none = await api.post('/watchlist/nominations/99999/equities', api.token.hsi, {
+        caseId: hsiCase.id,
+        response: 'object',
+        note: 'x',
+      });
+      expect(veto.statusCode).toBe(none.statusCode);
+    });
+
+    it('partners read neither the targeting method nor the task-force registry (second review 6, 7)', async () => {
+      for (const token of [api.token.carrier, api.token.fgr]) {
+        expect((await get('/targeting/rules', token)).status).toBe(403);
+        expect((await get('/task-forces', token)).status).toBe(403);
+      }
+      expect((await get('/targeting/rules', api.token.cbp)).status).toBe(200);
     });
 
     it('a write naming an entity its writer cannot see behaves as for an unused id, and attaches nothing to it (finding 2)', async () => {

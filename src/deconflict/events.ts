@@ -315,16 +315,20 @@ export async function operationConflictsFor(
 
 export async function acknowledgeOperationConflict(db: Database, me: Principal, id: number): Promise<void> {
   await db.transaction(async (tx) => {
-    const [k] = await tx.query<{ ag_a: string; ag_b: string }>(
-      'SELECT a.agency AS ag_a, b.agency AS ag_b FROM event_conflicts k JOIN operations a ON a.id = k.op_a JOIN operations b ON b.id = k.op_b WHERE k.id = $1',
+    const [k] = await tx.query<{ ag_a: string; ag_b: string; by_a: number; by_b: number }>(
+      'SELECT a.agency AS ag_a, b.agency AS ag_b, a.created_by AS by_a, b.created_by AS by_b FROM event_conflicts k JOIN operations a ON a.id = k.op_a JOIN operations b ON b.id = k.op_b WHERE k.id = $1',
       [id],
     );
     if (!k || (k.ag_a !== me.agency && k.ag_b !== me.agency))
       throw new DeconflictionError(`no operation conflict ${id} for ${me.agency}`, 404);
-    if (k.ag_a === me.agency)
-      await tx.query('UPDATE event_conflicts SET ack_a_at = coalesce(ack_a_at, now()) WHERE id = $1', [id]);
-    if (k.ag_b === me.agency)
-      await tx.query('UPDATE event_conflicts SET ack_b_at = coalesce(ack_b_at, now()) WHERE id = $1', [id]);
+    // As for target conflicts: the operation's planner, or a supervisor or watch officer of that agency.
+    const mayAck = (planner: number): boolean => planner === me.id || may(me, 'seeAllConflicts');
+    const sideA = k.ag_a === me.agency && mayAck(k.by_a);
+    const sideB = k.ag_b === me.agency && mayAck(k.by_b);
+    if (!sideA && !sideB)
+      throw new DeconflictionError(`operation conflict ${id} is acknowledged by its planner or a supervisor`, 403);
+    if (sideA) await tx.query('UPDATE event_conflicts SET ack_a_at = coalesce(ack_a_at, now()) WHERE id = $1', [id]);
+    if (sideB) await tx.query('UPDATE event_conflicts SET ack_b_at = coalesce(ack_b_at, now()) WHERE id = $1', [id]);
     await appendAudit(tx, { actor: me.username, action: 'deconfliction.event.ack', target: `event-conflict:${id}` });
   });
 }

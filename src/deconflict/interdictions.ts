@@ -171,7 +171,10 @@ async function linkChunk(db: Database, ids: string[], actor: string): Promise<In
         dedupeKey: rec ? `interdiction.link ${l.targetId} ${l.entityId} ${rec.ref} ${rec.contentHash}` : undefined,
       });
       // The reporting agency learns only that a case holds it, and whom to call.
-      if (rec && rec.source !== c.agency) {
+      // Only an agency that works cases itself (domestic law enforcement) hears that a case holds its
+      // record: a private partner or a foreign liaison could otherwise ask "is anyone investigating X?"
+      // through its own reports, which deconfliction refuses them.
+      if (rec && rec.source !== c.agency && (await worksCases(tx, rec.source))) {
         const p = await casePointer(tx, l.caseId);
         // Addressed to the whole agency, so marked as the record: a colleague who may not read it learns only that one exists.
         await notify(tx, {
@@ -194,6 +197,14 @@ async function linkChunk(db: Database, ids: string[], actor: string): Promise<In
       });
     return found;
   });
+}
+
+async function worksCases(tx: Sql, agency: string): Promise<boolean> {
+  const [a] = await tx.query<{ ok: boolean }>(
+    "SELECT law_enforcement AND country = 'USA' AS ok FROM agencies WHERE code = $1",
+    [agency],
+  );
+  return !!a?.ok;
 }
 
 /** What a case owner may read of a link: the record, and which of the path's entities. */

@@ -16,6 +16,8 @@ import { normalizeIdentifier, IdentifierError, IDENTIFIER_KINDS, type Identifier
 import { countryCodes } from '../domain/values.js';
 import { notify } from '../notify/notifications.js';
 import { findTargets, caseOwner } from '../deconflict/targets.js';
+import { casePointer, describePointer } from '../deconflict/pointer.js';
+import { findUserById } from '../store/users.js';
 import { nameKey } from '../deconflict/keys.js';
 import { downgrade, type DowngradeRule } from './downgrade.js';
 
@@ -385,13 +387,38 @@ export async function review(
       [id, me.id, hours],
     );
     await history(tx, id, me.username, 'accept', note);
+    let asked = 0;
     for (const [caseId, basis] of cases) {
-      await tx.query('INSERT INTO nomination_equities (nomination_id, case_id, basis) VALUES ($1, $2, $3)', [
-        id,
-        caseId,
-        basis,
-      ]);
       const c = await caseOwner(tx, caseId);
+      // Only a case owner who may read the nomination is asked: telling one who may not would reveal
+      // a nomination on a name they supplied (and let them veto what they cannot read). The reviewer
+      // is told whom to call instead, pointer-only.
+      const owner = await findUserById(tx, c.owner_id);
+      if (!owner || !(await visibleNomination(tx, owner, id))) {
+        const p = await casePointer(tx, caseId);
+        await history(
+          tx,
+          id,
+          'system',
+          'equities.unasked',
+          `case of ${describePointer(p)} works this subject (${basis}) but may not read the nomination`,
+        );
+        await notify(tx, {
+          agency: me.agency,
+          userId: me.id,
+          kind: 'watchlist.equities.unasked',
+          message: `Nomination ${n.reference}: an open case of ${describePointer(p)} works this subject (${basis}) but its owner may not read the nomination, so was not asked. Coordinate with them before it goes active.`,
+          ref: n.reference,
+        });
+        continue;
+      }
+      asked++;
+      // Asked again on a second acceptance (after an objection): the earlier answer no longer stands.
+      await tx.query(
+        `INSERT INTO nomination_equities (nomination_id, case_id, basis) VALUES ($1, $2, $3)
+         ON CONFLICT (nomination_id, case_id) DO UPDATE SET basis = excluded.basis, response = NULL, note = NULL, responded_at = NULL`,
+        [id, caseId, basis],
+      );
       // The case owner learns that a nomination touches their case, and whom to call; the basis stays with the watchlist center.
       await notify(tx, {
         agency: c.agency,
@@ -402,7 +429,7 @@ export async function review(
         payload: { nomination: n.reference, caseId },
       });
     }
-    return { status: 'pending_deconfliction', casesAsked: cases.size };
+    return { status: 'pending_deconfliction', casesAsked: asked };
   });
   if (out.status === 'pending_deconfliction') await activateDue(db);
   return out;
@@ -424,6 +451,9 @@ export async function respondEquities(
     );
     if (!c || c.agency !== me.agency || !(c.owner_id === me.id || may(me, 'approveExigent')))
       throw new WatchlistError(`case ${caseId} is not yours to answer for`, 403);
+    // A nomination the answerer may not read answers as one with nothing to answer.
+    if (!(await visibleNomination(tx, me, id)))
+      throw new WatchlistError(`nothing to answer for case ${caseId} on nomination ${id}`, 404);
     const [e] = await tx.query(
       'SELECT 1 FROM nomination_equities WHERE nomination_id = $1 AND case_id = $2 AND response IS NULL',
       [id, caseId],

@@ -69,7 +69,10 @@ export async function registerDataRoutes(app: FastifyInstance, store: Store): Pr
     mode?: 'atomic' | 'skip',
   ) => {
     assertMay(me, 'write');
-    return importRecords(store, me, items, { origin, mode });
+    // The count of possible links found is left out of a user's answer: it is computed over everything
+    // stored, so it would say that a hidden person matches what was written. GET /links lists those the writer may see.
+    const { links: _found, ...report } = await importRecords(store, me, items, { origin, mode });
+    return report;
   };
 
   app.post(

@@ -61,7 +61,17 @@ export async function registerRegistryRoutes(app: FastifyInstance, store: Store,
     async (req, reply) =>
       reply.code(201).send(await registerTaskForce(db, principal(req), req.body as Static<typeof TaskForce>)),
   );
-  app.get('/task-forces', { schema: { tags: ['task forces'] } }, async () => listTaskForces(db));
+  // The registry of task forces (purposes, members, geography) is for government users, not private or foreign partners.
+  const governmentOnly = (req: Parameters<typeof principal>[0]) => {
+    const me = principal(req);
+    if (!me.government || me.roles.includes('partner'))
+      throw new HttpError(403, 'the task-force registry is for government users');
+    return me;
+  };
+  app.get('/task-forces', { schema: { tags: ['task forces'] } }, async (req) => {
+    governmentOnly(req);
+    return listTaskForces(db);
+  });
   app.get(
     '/task-forces/duplication',
     {
@@ -70,7 +80,7 @@ export async function registerRegistryRoutes(app: FastifyInstance, store: Store,
         summary: 'Pairs likely to duplicate each other (geography and focus or targets), for the steering group',
       },
     },
-    async (req) => duplication(db, principal(req)),
+    async (req) => duplication(db, governmentOnly(req)),
   );
 
   app.post(

@@ -4,7 +4,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { Store } from '../../store/store.js';
 import { audit } from '../../store/audit.js';
 import { assertMay } from '../../domain/users.js';
-import { principal } from '../server.js';
+import { HttpError, principal } from '../server.js';
 import { targetingQueue, recordExam, ruleHitRates, editRule, scoreShipments } from '../../targeting/score.js';
 import { filePreExport, listPreExport, respondPreExport } from '../../targeting/pre-export.js';
 
@@ -58,7 +58,13 @@ export async function registerTargetingRoutes(app: FastifyInstance, store: Store
         summary: 'Rules, every version, with how often each fired on examined shipments and how often those were hits',
       },
     },
-    async (req) => store.read(principal(req), (tx) => ruleHitRates(tx)),
+    async (req) => {
+      // The targeting method (codes, transshipment points, weights) is for government users, as the queue is.
+      const me = principal(req);
+      if (!me.government || me.roles.includes('partner'))
+        throw new HttpError(403, 'targeting rules are for government users');
+      return store.read(me, (tx) => ruleHitRates(tx));
+    },
   );
   const Edit = Type.Object(
     {
