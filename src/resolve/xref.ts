@@ -13,8 +13,7 @@ import { appendAudit } from '../store/audit.js';
 import { model } from '../domain/model.js';
 import { ScreeningIndex } from './screen-index.js';
 import { DEFAULT_THRESHOLD } from './calibrate.js';
-import { MarkingCache } from '../store/markings.js';
-import { highestMarking } from '../domain/markings.js';
+import { derivedMarkings, internHighest } from '../store/derived.js';
 
 /** Calibrated, as for screening: the threshold with the best F1 on the tuning set. */
 export const LINK_THRESHOLD = DEFAULT_THRESHOLD;
@@ -77,16 +76,13 @@ async function profiles(tx: Sql, ids: string[]): Promise<Map<string, Profile>> {
   return out;
 }
 
-const markingCaches = new WeakMap<Database, MarkingCache>();
-
 /**
  * The marking of a possible link: the highest of everything its reasons could quote
  * (both entities' matched values and their presences), so a reader sees the link, its
  * score and its reasons only when they may read all of that (row-level security).
  */
 async function linkMarkings(tx: Sql, db: Database, pairs: { left: string; right: string }[]): Promise<number[]> {
-  const cache = markingCaches.get(db) ?? new MarkingCache();
-  markingCaches.set(db, cache);
+  const cache = derivedMarkings(db);
   const ids = [...new Set(pairs.flatMap((p) => [p.left, p.right]))];
   const of = new Map<string, Set<number>>();
   for (let i = 0; i < ids.length; i += 20_000) {
@@ -105,11 +101,16 @@ async function linkMarkings(tx: Sql, db: Database, pairs: { left: string; right:
   const out: number[] = [];
   const local = new Map<string, number>();
   for (const p of pairs) {
-    const ms = [];
-    for (const m of new Set([...(of.get(p.left) ?? []), ...(of.get(p.right) ?? [])])) ms.push(await cache.get(tx, m)); // one connection: in turn
-    const top = highestMarking(ms);
-    if (!top) throw new Error(`possible link ${p.left} ~ ${p.right}: neither entity has a marking`);
-    out.push(await cache.intern(tx, top, local));
+    const ids = [...(of.get(p.left) ?? []), ...(of.get(p.right) ?? [])];
+    out.push(
+      await internHighest(
+        tx,
+        cache,
+        ids,
+        () => `possible link ${p.left} ~ ${p.right}: neither entity has a marking`,
+        local,
+      ),
+    );
   }
   return out;
 }

@@ -15,6 +15,25 @@ export function derivedMarkings(db: Database | Sql): MarkingCache {
 }
 
 /**
+ * The interned id of the highest of the given markings (the marking of a row derived
+ * from rows under them). `none` says what is missing when there is no marking at all;
+ * `local` caches what this transaction interned (see MarkingCache.intern).
+ */
+export async function internHighest(
+  tx: Sql,
+  cache: MarkingCache,
+  markingIds: Iterable<number>,
+  none: () => string,
+  local?: Map<string, number>,
+): Promise<number> {
+  const ms = [];
+  for (const id of new Set(markingIds)) ms.push(await cache.get(tx, id)); // one connection: in turn
+  const top = highestMarking(ms);
+  if (!top) throw new Error(none());
+  return cache.intern(tx, top, local);
+}
+
+/**
  * The interned id of the highest marking over everything stored about `entityIds`:
  * each one's presences and values (the record and entity ids and values a derived row
  * may quote). Throws for ids with nothing stored: a derived row must not outlive it.
@@ -25,11 +44,12 @@ export async function markingOfEntities(tx: Sql, cache: MarkingCache, entityIds:
      UNION SELECT marking_id FROM statements WHERE entity_id = ANY($1)`,
     [entityIds],
   );
-  const ms = [];
-  for (const r of rows) ms.push(await cache.get(tx, r.marking_id)); // one connection: in turn
-  const top = highestMarking(ms);
-  if (!top) throw new Error(`no marking for ${entityIds.join(', ')}: nothing is stored about it`);
-  return cache.intern(tx, top);
+  return internHighest(
+    tx,
+    cache,
+    rows.map((r) => r.marking_id),
+    () => `no marking for ${entityIds.join(', ')}: nothing is stored about it`,
+  );
 }
 
 /** The interned id of the highest marking of a stored record: its own, its basis', and every presence and value in it. */
@@ -47,9 +67,10 @@ export async function markingOfRecord(
      UNION SELECT s.marking_id FROM statements s JOIN r ON r.id = s.record_id`,
     [source, sourceRecordId],
   );
-  const ms = [];
-  for (const r of rows) ms.push(await cache.get(tx, r.marking_id));
-  const top = highestMarking(ms);
-  if (!top) throw new Error(`no record ${source}/${sourceRecordId}`);
-  return cache.intern(tx, top);
+  return internHighest(
+    tx,
+    cache,
+    rows.map((r) => r.marking_id),
+    () => `no record ${source}/${sourceRecordId}`,
+  );
 }
