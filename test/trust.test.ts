@@ -235,6 +235,31 @@ for (const backend of backends) {
       expect((await api.post(`/deconfliction/operations/${k!.id}/ack`, api.token.deaAgent, {})).statusCode).toBe(200);
     });
 
+    it('bounds the operations one user may plan in an hour, so conflicts cannot be searched out by probing', async () => {
+      const prober = await userWithToken(api.store, {
+        username: 'trust.prober',
+        agency: 'HSI',
+        clearance: 'S',
+        roles: ['case_agent'],
+      });
+      const when = (d: number) => new Date(Date.UTC(2032, 0, 1 + d, 10)).toISOString();
+      const statuses: number[] = [];
+      for (let i = 0; i < 61; i++) {
+        const r = await api.post('/operations', prober, {
+          type: 'surveillance',
+          title: `probe ${i}`,
+          contactName: 'Probe',
+          contactPhone: '+1 202 555 0100',
+          startsAt: when(i),
+          endsAt: new Date(Date.parse(when(i)) + 3_600_000).toISOString(),
+          location: { lat: 10 + i * 0.5, lon: 10, radiusM: 100 },
+        });
+        statuses.push(r.statusCode);
+      }
+      expect(statuses.slice(0, 60).every((s) => s === 201)).toBe(true);
+      expect(statuses[60]).toBe(429);
+    });
+
     it('a shipment, a nomination or a conflict the caller may not act on answers as one that does not exist (review F3, F4, F6)', async () => {
       // F3: an examiner who may not see a shipment cannot examine it, and learns nothing of it.
       const fincen = await userWithToken(api.store, {

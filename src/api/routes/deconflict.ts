@@ -172,6 +172,16 @@ export async function registerDeconflictionRoutes(
   app.post(
     '/operations',
     {
+      // Each answer says whether a conflict exists; a bound on operations per user per hour keeps
+      // that from being used to search out another agency's operation with many small probes.
+      config: {
+        rateLimit: {
+          max: Number(process.env.CHOKEPOINT_OPERATIONS_PER_HOUR ?? 60),
+          timeWindow: '1 hour',
+          hook: 'preHandler',
+          keyGenerator: (req) => `operations:${req.principal?.username ?? req.ip}`,
+        },
+      },
       schema: {
         tags,
         body: OperationBody,
