@@ -213,18 +213,9 @@ for (const backend of backends) {
         });
         expect(r.json().status).toBe('accepted with conflict');
         const text = r.body;
-        for (const leak of [
-          'distanceM":',
-          'controlled',
-          'CI-7',
-          '33.45',
-          '-112.07',
-          when(11),
-          'startsAt":"2031-07-01T10',
-        ])
-          if (leak === 'distanceM":')
-            expect(r.json().conflicts.every((c: { distanceM: unknown }) => c.distanceM === null)).toBe(true);
-          else expect(text, `a probe's answer names ${leak}`).not.toContain(leak);
+        for (const leak of ['controlled', 'CI-7', '33.45', '-112.07', when(11), 'startsAt":"2031-07-01T10'])
+          expect(text, `a probe's answer names ${leak}`).not.toContain(leak);
+        expect(r.json().conflicts.every((c: { distanceM: unknown }) => c.distanceM === null)).toBe(true);
         expect(r.json().conflicts.every((c: { overlap: unknown }) => c.overlap === null)).toBe(true);
       }
       for (const n of (await get('/notifications', api.token.hsi)).json() as { kind: string; message: string }[])

@@ -129,15 +129,20 @@ async function linkChunk(db: Database, ids: string[], actor: string): Promise<In
         }
       }
     }
-    // Many links in one write often share a case owner: look each owner up once.
+    // Many links in one write often share a case owner, a reporting agency and a record: look each up once.
     const owners = new Map<number, Promise<Principal | undefined>>();
+    const once = <K, V>(m: Map<K, Promise<V>>, k: K, f: () => Promise<V>): Promise<V> => {
+      if (!m.has(k)) m.set(k, f());
+      return m.get(k)!;
+    };
+    const caseAgencies = new Map<string, Promise<boolean>>();
+    const recordMarkings = new Map<string, Promise<number>>();
     for (const l of found) {
       const c = await caseOwner(tx, l.caseId);
       const rec = await latestRecordOf(tx, l.path[0]!.entityId);
       // The owner is told what their own access lets them read: the record and the
       // entities on the path they may see, and otherwise only who holds it (pointer-only).
-      if (!owners.has(c.owner_id)) owners.set(c.owner_id, findUserById(tx, c.owner_id));
-      const owner = await owners.get(c.owner_id);
+      const owner = await once(owners, c.owner_id, () => findUserById(tx, c.owner_id));
       const seen = owner
         ? await ownerSees(
             tx,
@@ -174,7 +179,7 @@ async function linkChunk(db: Database, ids: string[], actor: string): Promise<In
       // Only an agency that works cases itself (domestic law enforcement) hears that a case holds its
       // record: a private partner or a foreign liaison could otherwise ask "is anyone investigating X?"
       // through its own reports, which deconfliction refuses them.
-      if (rec && rec.source !== c.agency && (await worksCases(tx, rec.source))) {
+      if (rec && rec.source !== c.agency && (await once(caseAgencies, rec.source, () => worksCases(tx, rec.source)))) {
         const p = await casePointer(tx, l.caseId);
         // Addressed to the whole agency, so marked as the record: a colleague who may not read it learns only that one exists.
         await notify(tx, {
@@ -183,7 +188,9 @@ async function linkChunk(db: Database, ids: string[], actor: string): Promise<In
           message: `Your record ${rec.sourceRecordId} touches an open case held by ${describePointer(p)}. Contact them.`,
           ref: rec.ref,
           payload: { record: rec.ref, other: p },
-          markingId: await markingOfRecord(tx, derivedMarkings(db), rec.source, rec.sourceRecordId),
+          markingId: await once(recordMarkings, rec.ref, () =>
+            markingOfRecord(tx, derivedMarkings(db), rec.source, rec.sourceRecordId),
+          ),
           pointer: `A record of your agency that you may not read touches an open case held by ${describePointer(p)}; a colleague cleared for the record can follow it up.`,
           dedupeKey: `interdiction.case ${l.caseId} ${rec.ref} ${rec.contentHash}`,
         });

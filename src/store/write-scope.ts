@@ -17,7 +17,7 @@ import { createHash } from 'node:crypto';
 import type { Sql } from './db.js';
 import { withinReaderScope } from './access.js';
 import type { Principal } from '../domain/users.js';
-import type { RecordInput } from '../domain/records.js';
+import { referencedIds, type RecordInput } from '../domain/records.js';
 
 /** The writer's key scope: agency and a digest of everything the access rule reads. */
 export function writerScope(p: Principal): string {
@@ -63,12 +63,7 @@ export async function scopeBatch(
 ): Promise<ScopedBatch> {
   const ns = `${writerScope(writer)}:`;
   const defined = new Set(records.flatMap((r) => r.entities.map((e) => e.id)));
-  const refs = new Set(
-    records.flatMap((r) =>
-      r.entities.flatMap((e) => e.statements.filter((s) => s.propType === 'entity').map((s) => s.value)),
-    ),
-  );
-  const asked = [...new Set([...defined, ...refs])];
+  const asked = [...new Set([...defined, ...records.flatMap(referencedIds)])];
   const scoped = (id: string): string => (id.startsWith(ns) ? id : `${ns}${id}`.slice(0, 200));
   const visible = await visibleIds(tx, writer, [...new Set([...asked, ...asked.map(scoped)])]);
   const renamed = new Map<string, string>();

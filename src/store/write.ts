@@ -89,20 +89,18 @@ export function checkWriteAccess(writer: Principal, records: RecordInput[]): Fie
 }
 
 /**
- * Entity references must point into the same batch or to an entity the writer can
- * see; otherwise the graph would hold dangling edges (or probe for hidden ids).
+ * The system's batch: entity references must point into the batch (or earlier batches
+ * of the same import) or to a stored entity, so the graph holds no dangling edges. A
+ * user's batch is checked against what the user may see instead (scopeBatch).
  */
-export async function missingReferences(
+async function missingReferences(
   tx: Sql,
-  writer: Principal,
   records: RecordInput[],
   known: (id: string) => boolean,
 ): Promise<Set<string>> {
   const wanted = [...new Set(records.flatMap(referencedIds))].filter((id) => !known(id));
   if (!wanted.length) return new Set();
-  const look = (q: Sql): Promise<{ id: string }[]> =>
-    q.query<{ id: string }>('SELECT id FROM entities WHERE id = ANY($1)', [wanted]);
-  const found = isSystem(writer) ? await look(tx) : await withinReaderScope(tx, writer, look);
+  const found = await tx.query<{ id: string }>('SELECT id FROM entities WHERE id = ANY($1)', [wanted]);
   const have = new Set(found.map((r) => r.id));
   return new Set(wanted.filter((id) => !have.has(id)));
 }
@@ -128,7 +126,7 @@ export async function writeRecords(
   let missing: Set<string>;
   if (system) {
     const batchIds = new Set(records.flatMap((r) => r.entities.map((e) => e.id)));
-    missing = await missingReferences(tx, writer, records, (id) => batchIds.has(id) || known(id));
+    missing = await missingReferences(tx, records, (id) => batchIds.has(id) || known(id));
   } else {
     const scoped = await scopeBatch(tx, writer, records, known);
     records = scoped.records;

@@ -6,7 +6,8 @@
 // shipment, as the system; the queue shows a shipment only to readers who may see it.
 import type { Database, Sql } from '../store/db.js';
 import { appendAudit } from '../store/audit.js';
-import { asReader, withinReaderScope } from '../store/access.js';
+import { asReader } from '../store/access.js';
+import { visibleIds } from '../store/write-scope.js';
 import { derivedMarkings, markingOfEntities } from '../store/derived.js';
 import { objectionFor } from './pre-export.js';
 import { assertMay, type Principal } from '../domain/users.js';
@@ -299,10 +300,8 @@ export async function recordExam(
   assertMay(me, 'write');
   await db.transaction(async (tx) => {
     // A shipment the examiner may not see answers as one never scored, and is not touched.
-    const [visible] = await withinReaderScope(tx, me, (q) =>
-      q.query('SELECT 1 FROM entities WHERE id = $1', [shipmentId]),
-    );
-    if (!visible) throw new TargetingError(`no scored shipment ${shipmentId}`, 404);
+    if (!(await visibleIds(tx, me, [shipmentId])).has(shipmentId))
+      throw new TargetingError(`no scored shipment ${shipmentId}`, 404);
     const [held] = await tx.query<{ hold: string | null }>('SELECT hold FROM shipment_scores WHERE shipment_id = $1', [
       shipmentId,
     ]);
