@@ -463,6 +463,55 @@ for (const backend of backends) {
       expect((await get('/targeting/rules', api.token.cbp)).status).toBe(200);
     });
 
+    it('a press reads as seized, and shows the seizure, only to a reader who may read the seizure', async () => {
+      const reg = await api.post('/presses', api.token.azdps, {
+        kind: 'tablet press',
+        make: 'TrustPress',
+        model: 'TP-9',
+        serial: 'TRUST-0001',
+        owner: 'Desert Pharma LLC',
+        location: 'Phoenix, AZ',
+        country: 'us',
+      });
+      expect(reg.statusCode, reg.body).toBe(201);
+      const id = reg.json().id as number;
+      const rec = parseRecord(
+        {
+          sourceRecordId: 'DEA-TRUST-PRESS-1',
+          marking: 'S//LES/NOFORN//GROUPS OCDETF',
+          entities: [
+            {
+              id: 'trust-press-1',
+              schema: 'Equipment',
+              properties: {
+                name: ['Seized press'],
+                equipmentType: ['pill press'],
+                make: ['TrustPress'],
+                serialNumber: ['TRUST-0001'],
+              },
+            },
+            {
+              id: 'trust-press-sz-1',
+              schema: 'Seizure',
+              properties: { name: ['Lab raid'], date: ['2031-08-01'], involved: ['trust-press-1'] },
+            },
+          ],
+        },
+        { source: 'DEA' },
+      );
+      expect(rec.errors).toEqual([]);
+      await writeBatch(api.store.db, api.store.markings, SYSTEM, [rec.record!], { origin: 'test' });
+      const seen = (token: string) =>
+        get(`/presses/${id}`, token).then((r) => r.json() as { status: string; events: { kind: string }[] });
+      const azdps = await seen(api.token.azdps);
+      expect(azdps.status).toBe('registered');
+      expect(azdps.events.map((e) => e.kind)).not.toContain('seizure');
+      expect(JSON.stringify(azdps)).not.toContain('trust-press');
+      const dea = await seen(api.token.deaAgent);
+      expect(dea.status).toBe('seized');
+      expect(dea.events.map((e) => e.kind)).toContain('seizure');
+    });
+
     it('a write naming an entity its writer cannot see behaves as for an unused id, and attaches nothing to it (finding 2)', async () => {
       const azdps = await who('azdps.detective');
       const [hidden] = await api.store.db.query<{ id: string; schema: string }>(
