@@ -190,6 +190,7 @@ describe('chokepoint CLI', () => {
     );
     const op = await cli(
       'operation',
+      'submit',
       '--as',
       'dea.agent',
       '--file',
@@ -204,9 +205,9 @@ describe('chokepoint CLI', () => {
       }),
     );
     expect(JSON.parse(op.stdout).status).toBe('accepted');
-    expect((await cli('operation', '--as', 'dea.agent', '--file', file('bad.json', { type: 'raid' }))).stderr).toMatch(
-      /bad\.json: .*title/,
-    );
+    expect(
+      (await cli('operation', 'submit', '--as', 'dea.agent', '--file', file('bad.json', { type: 'raid' }))).stderr,
+    ).toMatch(/bad\.json: .*title/);
     const nom = await cli(
       'watchlist',
       'nominate',
@@ -261,7 +262,7 @@ describe('chokepoint CLI', () => {
         )
       ).status,
     ).toBe(0);
-    expect((await cli('deconflict', 'conflicts', '--as', 'hsi.agent', '--open')).stdout).toMatch(/SA One/);
+    expect((await cli('deconflict', 'targets', '--as', 'hsi.agent', '--open')).stdout).toMatch(/SA One/);
     const rank = await cli('graph', 'rank', '--as', 'dea.analyst', '--top', '3');
     expect(rank.status, rank.stderr).toBe(0);
     expect(rank.stderr).toMatch(/graph: \d+ nodes, \d+ edges/);

@@ -8,7 +8,7 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import underPressure from '@fastify/under-pressure';
 import swagger from '@fastify/swagger';
-import { Ajv } from 'ajv';
+import { coercing, exact } from '../commands/validate.js';
 import type { Store } from '../store/store.js';
 import { principalForToken } from '../store/users.js';
 import { ValidationError } from '../ingest/record-input.js';
@@ -34,6 +34,8 @@ import { registerExchangeRoutes } from './routes/exchange.js';
 import '../capabilities.js';
 import { resumeAfterWrites } from '../store/after-write.js';
 import { registerRequestAudit } from './request-audit.js';
+import { registerCommandRoutes } from './commands.js';
+import { COMMANDS } from '../commands/index.js';
 import { databaseUnavailable } from '../store/db.js';
 import { readTimeoutMs } from '../store/access.js';
 import { NotificationHub } from '../notify/notifications.js';
@@ -102,10 +104,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   });
   // First of all, so that every route and every refusal (even a 503 below) is audited.
   registerRequestAudit(app, opts.store.db);
-  // Query strings arrive as text and are coerced (limit=5 -> 5, schema=a -> [a]);
-  // bodies are JSON and are not: a number where a name belongs is an error, not "42".
-  const coercing = new Ajv({ coerceTypes: 'array', useDefaults: true, removeAdditional: false, strict: false });
-  const exact = new Ajv({ coerceTypes: false, useDefaults: true, removeAdditional: false, strict: false });
+  // The command layer's validators (src/commands/validate.ts), so the CLI refuses what the API refuses.
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? exact : coercing).compile(schema));
   await app.register(helmet, {
     contentSecurityPolicy: {
@@ -232,6 +231,16 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     app.swagger(),
   );
 
+  // The command layer's operations (src/commands), then the routes not yet moved into it.
+  registerCommandRoutes(
+    app,
+    opts.store,
+    {
+      lists: opts.lists ?? screeningLists,
+      instance: opts.instance ?? process.env.CHOKEPOINT_INSTANCE ?? 'chokepoint',
+    },
+    COMMANDS,
+  );
   await registerAuthRoutes(app, opts.store);
   await registerEntityRoutes(app, opts.store);
   await registerDataRoutes(app, opts.store);

@@ -28,7 +28,7 @@ import { listAgencies, upsertAgencies } from '../store/store.js';
 import { SYSTEM } from '../store/write.js';
 import '../capabilities.js';
 import { resumeAfterWrites } from '../store/after-write.js';
-import { ScreeningLists, DEFAULT_THRESHOLD } from '../lists/registry.js';
+import { ScreeningLists, DEFAULT_THRESHOLD, screeningLists } from '../lists/registry.js';
 import { toScreeningQuery, readScreeningCsv } from '../resolve/screen-request.js';
 import { screenName, screenRows } from '../lists/screen.js';
 import type { WatchlistResult } from '../watchlist/screening.js';
@@ -40,6 +40,8 @@ import { CLASSIFICATIONS, type Classification } from '../domain/markings.js';
 import type { AgencyKind } from '../domain/agencies.js';
 import { registerWorkflowCommands } from './workflows.js';
 import { registerTokenCommands } from './tokens.js';
+import { registerCommandLine } from './commands.js';
+import { COMMANDS, GROUPS } from '../commands/index.js';
 import { assertDataDirFree, DataDirBusyError, LOCK_FILE } from '../store/data-lock.js';
 import { privateWriteStream } from '../store/private-files.js';
 import { importThroughServer } from './through-server.js';
@@ -594,6 +596,19 @@ async function allGroups(store: Store): Promise<string[]> {
   return rows.map((r) => r.g);
 }
 
+// The command layer's operations (src/commands: the same ones the API serves), then the
+// operator's commands on the data directory and those not yet moved into the layer.
+registerCommandLine(
+  program,
+  COMMANDS,
+  withStore,
+  actingAs,
+  () => ({
+    lists: screeningLists,
+    instance: process.env.CHOKEPOINT_INSTANCE ?? 'chokepoint',
+  }),
+  GROUPS,
+);
 registerWorkflowCommands(program, withStore, actingAs);
 registerTokenCommands(program, withStore);
 

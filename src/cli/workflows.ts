@@ -7,11 +7,9 @@ import { Value } from '@sinclair/typebox/value';
 import type { TSchema } from '@sinclair/typebox';
 import type { Store } from '../store/store.js';
 import type { Principal } from '../domain/users.js';
-import { CaseBody, TargetsBody, OperationBody } from '../api/routes/deconflict.js';
 import { Nomination } from '../api/routes/watchlist.js';
 import { TaskForce, Target } from '../api/routes/registry.js';
-import { createCase, registerTargets, conflictsFor, listCases } from '../deconflict/targets.js';
-import { submitOperation, operationConflictsFor, escalateOverdue, watchQueue } from '../deconflict/events.js';
+import { escalateOverdue } from '../deconflict/events.js';
 import { nominate, review, listNominations, activateDue } from '../watchlist/nominations.js';
 import { registerTaskForce, duplication, listTaskForces } from '../taskforces/registry.js';
 import { addPeer, queryPeers } from '../federation/peers.js';
@@ -55,51 +53,7 @@ function targetArg(v: string, all: unknown[] = []): unknown[] {
 const print = (v: unknown): void => console.log(JSON.stringify(v, null, 2));
 
 export function registerWorkflowCommands(program: Command, withStore: WithStore, actingAs: ActingAs): void {
-  const cases = program.command('case').description('cases and their targets (target deconfliction)');
-  cases
-    .command('open')
-    .requiredOption('--as <user>')
-    .requiredOption('--file <json>', 'caseNumber, title, contactName, contactPhone')
-    .action(async (o) =>
-      withStore(async (s) => print(await createCase(s.db, await actingAs(s, o.as), jsonFile(o.file, CaseBody)))),
-    );
-  cases
-    .command('list')
-    .requiredOption('--as <user>')
-    .action(async (o) => withStore(async (s) => print(await listCases(s.db, await actingAs(s, o.as)))));
-  cases
-    .command('targets')
-    .argument('<caseId>')
-    .requiredOption('--as <user>')
-    .option('--file <json>', '{"targets": [...]}')
-    .option(
-      '--target <kind=value,...>',
-      'repeatable, e.g. phone=+526671234567 or person=José García,birthDate=1984-03-09',
-      targetArg,
-      [],
-    )
-    .action(async (id: string, o) =>
-      withStore(async (s) => {
-        const targets = o.file ? jsonFile<{ targets: never[] }>(o.file, TargetsBody).targets : o.target;
-        if (!targets.length) throw new Error('case targets: give --file or --target');
-        const r = await registerTargets(s.db, await actingAs(s, o.as), Number(id), targets);
-        print({ registered: r.targets.length, conflicts: r.conflicts });
-      }),
-    );
-
-  const dc = program.command('deconflict').description('conflicts, escalation and federated queries');
-  dc.command('conflicts')
-    .requiredOption('--as <user>')
-    .option('--open', 'only those not acknowledged by both sides')
-    .action(async (o) =>
-      withStore(async (s) => {
-        const me = await actingAs(s, o.as);
-        print({
-          targets: await conflictsFor(s.db, me, { openOnly: o.open }),
-          operations: await operationConflictsFor(s.db, me, { openOnly: o.open }),
-        });
-      }),
-    );
+  const dc = program.commands.find((c) => c.name() === 'deconflict') ?? program.command('deconflict');
   dc.command('escalate')
     .description('escalate operation conflicts not acknowledged in time (the server does this every 30 s)')
     .action(async () =>
@@ -109,21 +63,6 @@ export function registerWorkflowCommands(program: Command, withStore: WithStore,
     .requiredOption('--as <user>')
     .requiredOption('--target <kind=value,...>', 'repeatable', targetArg, [])
     .action(async (o) => withStore(async (s) => print(await queryPeers(s.db, await actingAs(s, o.as), o.target))));
-  dc.command('watch-queue')
-    .requiredOption('--as <user>')
-    .action(async (o) => withStore(async (s) => print(await watchQueue(s.db, await actingAs(s, o.as)))));
-
-  program
-    .command('operation')
-    .description('submit a planned operation (JSON file); answers "accepted" or "accepted with conflict"')
-    .requiredOption('--as <user>')
-    .requiredOption('--file <json>')
-    .action(async (o) =>
-      withStore(async (s) =>
-        print(await submitOperation(s.db, await actingAs(s, o.as), jsonFile(o.file, OperationBody))),
-      ),
-    );
-
   const wl = program.command('watchlist').description('watchlist nominations');
   wl.command('nominate')
     .requiredOption('--as <user>')

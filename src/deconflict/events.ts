@@ -393,6 +393,15 @@ export interface WatchItem {
   sides: (Pointer & { type: string; startsAt: string; endsAt: string; acknowledged: boolean })[];
 }
 
+/** The operations of `me`'s agency, newest first (at most 500). */
+export async function listOperations(db: Sql, me: Principal): Promise<Record<string, unknown>[]> {
+  return db.query(
+    `SELECT id, type, title, case_id AS "caseId", lat, lon, radius_m AS "radiusM", polygon, starts_at AS "startsAt", ends_at AS "endsAt", contact_name AS "contactName",
+      contact_phone AS "contactPhone", status, exigent, exigent_reason AS "exigentReason" FROM operations WHERE agency = $1 ORDER BY starts_at DESC LIMIT 500`,
+    [me.agency],
+  );
+}
+
 /** The 24/7 watch-center queue: escalated conflicts, with both sides' pointers (whom to call). */
 export async function watchQueue(
   db: Database,

@@ -1,0 +1,46 @@
+// The HTTP adapter of the command layer: one Fastify route per command, its schemas
+// (validated by Fastify's Ajv and listed in /openapi.json) taken from the command.
+// The request's audit entry is written by request-audit.ts around every route.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Readable } from 'node:stream';
+import { type Command, Download, invoke, type Services } from '../commands/command.js';
+import type { Store } from '../store/store.js';
+
+export function registerCommandRoutes(
+  app: FastifyInstance,
+  store: Store,
+  services: Services,
+  commands: readonly Command[],
+): void {
+  for (const c of commands) {
+    app.route({
+      method: c.method,
+      url: c.path,
+      config: { ...(c.public ? { public: true } : {}), ...c.http?.config },
+      schema: {
+        tags: c.tags,
+        summary: c.summary,
+        ...(c.description ? { description: c.description } : {}),
+        ...(c.public ? { security: [] } : {}),
+        ...(c.params ? { params: c.params } : {}),
+        ...(c.query ? { querystring: c.query } : {}),
+        ...(c.body ? { body: c.body } : {}),
+        ...(c.response ? { response: c.response } : {}),
+        operationId: c.name,
+      },
+      handler: async (req: FastifyRequest, reply: FastifyReply) => {
+        const out = await invoke(
+          c,
+          { store, db: store.db, me: req.principal, services },
+          { params: req.params ?? {}, query: req.query ?? {}, body: req.body },
+        );
+        reply.code(c.status ?? 200);
+        if (!(out instanceof Download)) return out;
+        reply.header('content-type', out.contentType);
+        if (out.filename) reply.header('content-disposition', `attachment; filename="${out.filename}"`);
+        for (const [k, v] of Object.entries(out.headers)) reply.header(k, v);
+        return typeof out.body === 'string' || Buffer.isBuffer(out.body) ? out.body : Readable.from(out.body);
+      },
+    });
+  }
+}

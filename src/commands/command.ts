@@ -1,0 +1,141 @@
+// The command layer: each capability's operations defined once, as data, and served
+// by both adapters — the HTTP API (src/api/commands.ts makes a Fastify route, with its
+// OpenAPI entry, of each) and the command line (src/cli/commands.ts makes a commander
+// command of each). A command names its input (TypeBox schemas for the path, the query
+// and the body: the same schemas validate an HTTP request and a CLI invocation), the
+// permission it needs, and what it does; `invoke` is the one place that authorizes it.
+// Auditing is the adapters' part (each wraps `invoke` in an audit scope: an API request's
+// entry carries its HTTP fields, a CLI run's its command line), so no command can skip it.
+// Before this layer the API and the CLI were separate adapters over the capabilities and
+// drifted (the CLI's screening once skipped the watchlist); now neither can have an
+// operation the other lacks, and test/commands.test.ts checks that it is so.
+import type { Static, TSchema } from '@sinclair/typebox';
+import { assertMay, type Permission, type Principal } from '../domain/users.js';
+import type { Store } from '../store/store.js';
+import type { Database } from '../store/db.js';
+import type { ScreeningLists } from '../lists/registry.js';
+import { StatusError } from '../domain/errors.js';
+
+/** What the process offers commands besides the store (set once by the adapter that serves them). */
+export interface Services {
+  /** The screening lists (loaded on first use). */
+  lists: () => ScreeningLists;
+  /** This instance's name, as peers see it in federated answers. */
+  instance: string;
+}
+
+export interface Context {
+  store: Store;
+  db: Database;
+  /** Who runs the command: the signed-in user (API) or the user named by --as (CLI). */
+  me: Principal;
+  services: Services;
+}
+
+/** The context of a public command (sign-in): there may be no one signed in yet. */
+export type PublicContext = Omit<Context, 'me'> & { me?: Principal };
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** A command's answer that is a file (CSV, NDJSON, a report), not JSON: the API sends it as is, the CLI writes it. */
+export class Download {
+  constructor(
+    readonly contentType: string,
+    readonly body: string | Buffer | AsyncIterable<string | Buffer>,
+    /** The name offered for saving it (content-disposition). */
+    readonly filename?: string,
+    /** Headers besides content type and disposition (e.g. the marking of what is in it). */
+    readonly headers: Record<string, string> = {},
+  ) {}
+}
+
+/** A command line option a command adds for convenience; it turns its value into part of the input. */
+export interface CliOption {
+  /** commander flags, e.g. '--target <kind=value,...>' */
+  flags: string;
+  description: string;
+  /** Repeatable options collect every value. */
+  repeatable?: boolean;
+  /** Puts the option's value(s) into the input before it is validated. */
+  into(value: unknown, input: { params: Record<string, unknown>; query: Record<string, unknown>; body: unknown }): void;
+}
+
+export interface CliSpec {
+  /** The words of the command line, e.g. ['case', 'open']; by default the name's dotted parts. */
+  path?: string[];
+  /** Extra options (shortcuts into the body). */
+  options?: CliOption[];
+  /** Prints the answer for a person (the default prints it as JSON). */
+  format?: (out: unknown, io: { out: (line: string) => void; err: (line: string) => void }) => void;
+}
+
+interface Spec<P extends TSchema, Q extends TSchema, B extends TSchema> {
+  /** Dotted, unique: 'case.open'. Also the CLI's words unless `cli.path` says otherwise. */
+  name: string;
+  summary: string;
+  description?: string;
+  tags: string[];
+  method: Method;
+  /** The HTTP path, with :params. */
+  path: string;
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** The answer's schema by status (documented in OpenAPI). */
+  response?: Record<number, TSchema>;
+  /** The status of success (default 200). */
+  status?: number;
+  /** Checked before the command runs (the capability may check more, e.g. per row). */
+  permission?: Permission;
+  /** HTTP-only settings (a route's own rate limit). */
+  http?: { config?: Record<string, unknown> };
+  cli?: CliSpec;
+}
+
+export type Input<P extends TSchema, Q extends TSchema, B extends TSchema> = {
+  params: Static<P>;
+  query: Static<Q>;
+  body: Static<B>;
+};
+
+export interface UserCommand<P extends TSchema = TSchema, Q extends TSchema = TSchema, B extends TSchema = TSchema>
+  extends Spec<P, Q, B> {
+  public?: false;
+  run(ctx: Context, input: Input<P, Q, B>): Promise<unknown>;
+}
+
+export interface PublicCommand<P extends TSchema = TSchema, Q extends TSchema = TSchema, B extends TSchema = TSchema>
+  extends Spec<P, Q, B> {
+  /** Runs without a signed-in user (sign-in itself). */
+  public: true;
+  run(ctx: PublicContext, input: Input<P, Q, B>): Promise<unknown>;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: the list holds commands of every input type
+export type Command = UserCommand<any, any, any> | PublicCommand<any, any, any>;
+
+/** Defines a command; the generics let `run` see its input's types. */
+export function command<P extends TSchema = TSchema, Q extends TSchema = TSchema, B extends TSchema = TSchema>(
+  spec: UserCommand<P, Q, B> | PublicCommand<P, Q, B>,
+): Command {
+  return spec as Command;
+}
+
+/** The CLI words of a command. */
+export const cliPath = (c: Command): string[] => c.cli?.path ?? c.name.split('.');
+
+/**
+ * Runs a command for a caller whose input the adapter has validated against the
+ * command's schemas: the one place that authorizes. An API request and a CLI run of
+ * the same command meet the same checks, so neither can be the way around them.
+ */
+export async function invoke(
+  c: Command,
+  ctx: PublicContext,
+  input: Input<TSchema, TSchema, TSchema>,
+): Promise<unknown> {
+  if (c.public) return c.run(ctx, input);
+  if (!ctx.me) throw new StatusError('authentication required', 401);
+  if (c.permission) assertMay(ctx.me, c.permission);
+  return c.run(ctx as Context, input);
+}
