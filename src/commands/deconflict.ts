@@ -28,7 +28,7 @@ import {
   settings,
   listOperations,
 } from '../deconflict/events.js';
-import { command, type CliOption } from './command.js';
+import { command, type CliOption, type Command } from './command.js';
 import { StatusError } from '../domain/errors.js';
 
 const S = (max = 200, min = 1) => Type.String({ minLength: min, maxLength: max });
@@ -121,7 +121,15 @@ export const targetOption: CliOption = {
 
 const tags = ['deconfliction'];
 
-export const DECONFLICTION_COMMANDS = [
+/** The CLI groups these commands make, with their help lines. */
+export const GROUPS: Record<string, string> = {
+  case: 'cases and their targets (target deconfliction)',
+  deconflict: 'conflicts seen from each side, their acknowledgement, settings and figures',
+  operation: 'planned operations (event deconfliction)',
+  'watch-center': 'the 24/7 watch center: escalated conflicts',
+};
+
+export const COMMANDS: Command[] = [
   command({
     name: 'case.open',
     summary: "Open a case (your agency's); you are its owner and point of contact",

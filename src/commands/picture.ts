@@ -1,0 +1,7 @@
+// (to be moved here from src/api/routes/picture.ts)
+import type { Command } from './command.js';
+
+/** The CLI groups these commands make, with their help lines. */
+export const GROUPS: Record<string, string> = {};
+
+export const COMMANDS: Command[] = [];
