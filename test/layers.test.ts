@@ -216,4 +216,25 @@ describe('layers', () => {
     );
     expect(forgot).toEqual([]);
   });
+
+  it('the capabilities import neither the command layer nor its adapters, and the command layer neither adapter', () => {
+    const above: Record<string, string[]> = { commands: ['api', 'cli', 'web'], api: ['cli'], cli: [] };
+    const capability = (l: string): boolean => !['commands', 'api', 'cli', 'web', '..'].includes(l);
+    const upward: string[] = [];
+    let read = 0;
+    for (const file of sources(SRC)) {
+      const from = layerOf(file);
+      if (from === 'web') continue;
+      read++;
+      for (const imp of importsOf(readFileSync(file, 'utf8'))) {
+        const to = target(file, imp.specifier);
+        if (!to) continue;
+        const l = layerOf(to);
+        const forbidden = capability(from) ? ['commands', 'api', 'cli'].includes(l) : above[from]?.includes(l);
+        if (forbidden) upward.push(`${relative(SRC, file)}:${imp.line} imports ${imp.specifier}`);
+      }
+    }
+    expect(read).toBeGreaterThan(50);
+    expect(upward).toEqual([]);
+  });
 });

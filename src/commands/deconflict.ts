@@ -132,6 +132,7 @@ export const GROUPS: Record<string, string> = {
 export const COMMANDS: Command[] = [
   command({
     name: 'case.open',
+    permission: 'manageCases',
     summary: "Open a case (your agency's); you are its owner and point of contact",
     tags,
     method: 'POST',
@@ -150,6 +151,7 @@ export const COMMANDS: Command[] = [
   }),
   command({
     name: 'case.close',
+    permission: 'manageCases',
     summary: 'Close a case: its targets stop matching',
     tags,
     method: 'POST',
@@ -162,6 +164,7 @@ export const COMMANDS: Command[] = [
   }),
   command({
     name: 'case.targets',
+    permission: 'manageCases',
     summary: 'Register targets; answers with the conflicts found (pointer-only on the other side)',
     tags,
     method: 'POST',
@@ -199,6 +202,7 @@ export const COMMANDS: Command[] = [
   }),
   command({
     name: 'operation.submit',
+    permission: 'planOperations',
     summary: 'Submit a planned operation: "accepted" or "accepted with conflict", in this response',
     tags,
     method: 'POST',
@@ -231,6 +235,7 @@ export const COMMANDS: Command[] = [
   }),
   command({
     name: 'operation.approve',
+    permission: 'approveExigent',
     summary: 'A supervisor signs off an exigent entry',
     tags,
     method: 'POST',
@@ -268,6 +273,7 @@ export const COMMANDS: Command[] = [
   }),
   command({
     name: 'deconflict.metrics',
+    permission: 'seeAllConflicts',
     summary: 'What the watch center reports',
     tags,
     method: 'GET',
@@ -285,6 +291,7 @@ export const COMMANDS: Command[] = [
   }),
   command({
     name: 'deconflict.set',
+    permission: 'watchCenter',
     summary: 'Change one deconfliction setting',
     tags,
     method: 'PUT',
@@ -298,6 +305,7 @@ export const COMMANDS: Command[] = [
   }),
   command({
     name: 'watch-center.queue',
+    permission: 'watchCenter',
     summary: "Escalated conflicts, with both sides' contacts",
     tags,
     method: 'GET',
@@ -307,6 +315,7 @@ export const COMMANDS: Command[] = [
   }),
   command({
     name: 'watch-center.claim',
+    permission: 'watchCenter',
     summary: 'Claim an escalated conflict (you work it)',
     tags,
     method: 'POST',
@@ -319,6 +328,7 @@ export const COMMANDS: Command[] = [
   }),
   command({
     name: 'watch-center.resolve',
+    permission: 'watchCenter',
     summary: 'Resolve an escalated conflict, with its outcome',
     tags,
     method: 'POST',
