@@ -17,6 +17,7 @@ export function registerCommandRoutes(
       method: c.method,
       url: c.path,
       config: { ...(c.public ? { public: true } : {}), ...c.http?.config },
+      ...(c.http?.bodyLimit ? { bodyLimit: c.http.bodyLimit } : {}),
       schema: {
         tags: c.tags,
         summary: c.summary,
@@ -34,6 +35,7 @@ export function registerCommandRoutes(
           { store, db: store.db, me: req.principal, services },
           { params: req.params ?? {}, query: req.query ?? {}, body: req.body },
         );
+        if (out === undefined) return reply.code(204).send();
         reply.code(c.status ?? 200);
         if (!(out instanceof Download)) return out;
         reply.header('content-type', out.contentType);

@@ -67,7 +67,9 @@ function optionFor(p: Prop, where: 'query' | 'body'): Option {
       ? new Option(flag, describe(p))
       : new Option(`${flag} <${p.schema.type === 'array' ? 'value...' : 'value'}>`, describe(p));
   if (p.schema.type === 'array') o.argParser((v: string, all: string[] | undefined) => [...(all ?? []), v]);
-  if (p.required && where === 'query' && p.schema.type !== 'boolean') o.makeOptionMandatory();
+  // A property with a default is required by the schema but need not be given.
+  if (p.required && where === 'query' && p.schema.type !== 'boolean' && !('default' in p.schema))
+    o.makeOptionMandatory();
   return o;
 }
 
@@ -151,13 +153,15 @@ export function registerCommandLine(
       .description(c.description ?? c.summary);
     const args = pathParams(c.path);
     for (const a of args) cmd.argument(`<${a}>`);
-    const query = propsOf(c.query);
-    const body = propsOf(c.body);
-    const bodyOptions = body.filter(isPlain);
+    // A query's `purpose` (why the data is read, kept in the audit log) is the CLI's own --purpose.
+    const takesPurpose = propsOf(c.query).some((p) => p.key === 'purpose');
+    const query = propsOf(c.query).filter((p) => p.key !== 'purpose');
+    const omit = new Set(c.cli?.omit ?? []);
+    const bodyOptions = propsOf(c.body).filter((p) => isPlain(p) && !omit.has(p.key));
     const taken = new Set<string>();
     for (const p of [...query, ...bodyOptions]) {
       if (RESERVED.has(p.key) || taken.has(p.key))
-        throw new Error(`${c.name}: the option --${kebab(p.key)} is taken; rename the property or give cli.options`);
+        throw new Error(`${c.name}: the option --${kebab(p.key)} is taken; leave the property to --file (cli.omit)`);
       taken.add(p.key);
     }
     for (const p of query) cmd.addOption(optionFor(p, 'query'));
@@ -180,6 +184,7 @@ export function registerCommandLine(
       });
       const queryIn: Record<string, unknown> = {};
       for (const p of query) if (opts[camel(kebab(p.key))] !== undefined) queryIn[p.key] = opts[camel(kebab(p.key))];
+      if (takesPurpose && opts.purpose !== undefined) queryIn.purpose = opts.purpose;
       let bodyIn: unknown;
       const file = opts.file as string | undefined;
       if (c.body) {

@@ -65,6 +65,8 @@ export interface CliSpec {
   path?: string[];
   /** Extra options (shortcuts into the body). */
   options?: CliOption[];
+  /** Body properties offered by --file only, not as options of their own (a name the CLI uses, or one an extra option fills). */
+  omit?: string[];
   /** Prints the answer for a person (the default prints it as JSON). */
   format?: (out: unknown, io: { out: (line: string) => void; err: (line: string) => void }) => void;
 }
@@ -87,8 +89,8 @@ interface Spec<P extends TSchema, Q extends TSchema, B extends TSchema> {
   status?: number;
   /** Checked before the command runs (the capability may check more, e.g. per row). */
   permission?: Permission;
-  /** HTTP-only settings (a route's own rate limit). */
-  http?: { config?: Record<string, unknown> };
+  /** HTTP-only settings: a route's own rate limit (config), a larger body than the server's 1 MB (bodyLimit, bytes). */
+  http?: { config?: Record<string, unknown>; bodyLimit?: number };
   cli?: CliSpec;
 }
 

@@ -21,7 +21,24 @@ function compile(ajv: Ajv, schema: TSchema): ValidateFunction {
 export function problems(value: unknown, schema: TSchema, how: 'coerce' | 'exact'): string[] {
   const v = compile(how === 'coerce' ? coercing : exact, schema);
   if (v(value)) return [];
-  return (v.errors ?? []).slice(0, 5).map((e) => {
+  // A choice among literals fails once per literal (and once more for the anyOf): said once, as the choices.
+  const choices = new Map<string, unknown[]>();
+  for (const e of v.errors ?? [])
+    if (e.keyword === 'const')
+      choices.set(e.instancePath, [
+        ...(choices.get(e.instancePath) ?? []),
+        (e.params as { allowedValue: unknown }).allowedValue,
+      ]);
+  const said = new Set<string>();
+  const errors = (v.errors ?? []).filter((e) => {
+    if (!choices.has(e.instancePath) || (e.keyword !== 'const' && e.keyword !== 'anyOf')) return true;
+    if (said.has(e.instancePath)) return false;
+    said.add(e.instancePath);
+    return true;
+  });
+  return errors.slice(0, 5).map((e) => {
+    if (choices.has(e.instancePath) && (e.keyword === 'const' || e.keyword === 'anyOf'))
+      return `${e.instancePath || '/'} must be one of: ${choices.get(e.instancePath)!.join(', ')}`;
     const extra =
       e.keyword === 'additionalProperties'
         ? ` (${(e.params as { additionalProperty: string }).additionalProperty})`
