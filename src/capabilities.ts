@@ -1,7 +1,7 @@
 // The composition root: installs every capability's after-write reaction in the
 // store's queue. The store cannot import the capabilities (a lower layer never
-// imports a higher one), so each module that writes (the API server and its entity
-// routes, the CLI, the importer, the partner exchange) imports this one; a write
+// imports a higher one), so each module that writes (the API server, the entity
+// commands, the CLI, the importer, the partner exchange) imports this one; a write
 // path that does not throws on its first write (src/store/after-write.ts), and
 // test/layers.test.ts checks that every module calling the store's write functions does.
 import { installAfterWriteReactions } from './store/after-write.js';

@@ -80,7 +80,7 @@ describe('the composition root', () => {
   // and test/layers.test.ts checks that it imports the composition root.
   const entryPoints: [string, () => Promise<unknown>][] = [
     ['the API server', () => import('../src/api/server.js')],
-    ["the API's entity routes", () => import('../src/api/routes/entities.js')],
+    ['the entity commands', () => import('../src/commands/entities.js')],
     ['the importer', () => import('../src/ingest/importer.js')],
     ['the demo loader', () => import('../src/scenario/load.js')],
     ['the partner exchange', () => import('../src/exchange/partners.js')],

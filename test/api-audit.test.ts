@@ -169,7 +169,7 @@ for (const backend of backends) {
       expect(hidden.entries[0]).toMatchObject({
         actor: 'cbp.screener',
         action: 'entity.read',
-        details: { found: false, http: { route: '/entities/:id', status: 404, error: 'HttpError' } },
+        details: { found: false, http: { route: '/entities/:id', status: 404, error: 'StatusError' } },
       });
     });
 

@@ -212,7 +212,7 @@ describe('layers', () => {
     }
     // The writers were found: a wrong list of names would find none and pass.
     expect(writing).toEqual(
-      expect.arrayContaining(['api/server.ts', 'cli/main.ts', 'ingest/importer.ts', 'api/routes/entities.ts']),
+      expect.arrayContaining(['api/server.ts', 'cli/main.ts', 'ingest/importer.ts', 'commands/entities.ts']),
     );
     expect(forgot).toEqual([]);
   });

@@ -5,8 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { backends, userWithToken, auth, apiSuite } from './helpers.js';
 import { parseRecord } from '../src/ingest/record-input.js';
 import { writeBatch, SYSTEM } from '../src/store/write.js';
-import { previousRange, seizureFigures, LETHAL_DOSE_MG } from '../src/report/picture.js';
-import { rangeOf, unwrap } from '../src/api/routes/picture.js';
+import { previousRange, rangeOf, seizureFigures, LETHAL_DOSE_MG } from '../src/report/picture.js';
+import { unwrap } from '../src/report/map.js';
 
 const place = (id: string, name: string, lat: number, lon: number, type = 'port of entry') => ({
   id,

@@ -16,18 +16,14 @@ import { ForbiddenError, type Principal } from '../domain/users.js';
 import { MarkingError } from '../domain/markings.js';
 import { ValueError } from '../domain/values.js';
 import { registerAuthRoutes } from './routes/auth.js';
-import { registerEntityRoutes } from './routes/entities.js';
 import { registerDataRoutes } from './routes/data.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerWeb } from './routes/web.js';
 import { registerScreenRoutes } from './routes/screen.js';
-import { registerLinkRoutes } from './routes/links.js';
 import { registerDeconflictionRoutes } from './routes/deconflict.js';
 import { registerWatchlistRoutes } from './routes/watchlist.js';
 import { registerRegistryRoutes } from './routes/registry.js';
-import { registerGraphRoutes } from './routes/graph.js';
 import { registerSubstanceRoutes } from './routes/substances.js';
-import { registerPictureRoutes } from './routes/picture.js';
 import { registerPressRoutes } from './routes/presses.js';
 import { registerTargetingRoutes } from './routes/targeting.js';
 import { registerExchangeRoutes } from './routes/exchange.js';
@@ -242,19 +238,15 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     COMMANDS,
   );
   await registerAuthRoutes(app, opts.store);
-  await registerEntityRoutes(app, opts.store);
   await registerDataRoutes(app, opts.store);
   await registerAdminRoutes(app, opts.store);
   await registerScreenRoutes(app, opts.store, opts.lists ?? screeningLists);
-  await registerLinkRoutes(app, opts.store);
   // Notifications reach streams and webhooks from any process through LISTEN/NOTIFY.
   const hub = new NotificationHub(opts.store.db);
   await hub.start();
   await registerDeconflictionRoutes(app, opts.store, hub);
   await registerWatchlistRoutes(app, opts.store);
-  await registerGraphRoutes(app, opts.store);
   await registerSubstanceRoutes(app, opts.store);
-  await registerPictureRoutes(app, opts.store);
   await registerPressRoutes(app, opts.store);
   await registerTargetingRoutes(app, opts.store);
   await registerExchangeRoutes(app, opts.store);

@@ -13,12 +13,9 @@ import { escalateOverdue } from '../deconflict/events.js';
 import { nominate, review, listNominations, activateDue } from '../watchlist/nominations.js';
 import { registerTaskForce, duplication, listTaskForces } from '../taskforces/registry.js';
 import { addPeer, queryPeers } from '../federation/peers.js';
-import { projectGraph } from '../graph/project.js';
 import { fentanylClass } from '../chem/fentanyl-class.js';
 import { CONTROL_LISTS, findSubstances, SubstanceError } from '../chem/substances.js';
 import { targetingQueue, scoreShipments, ruleHitRates } from '../targeting/score.js';
-import { rankTargets, simulateDisruption, interdictionPlan, EXACT_BETWEENNESS_MAX } from '../graph/analyze.js';
-import { pageRank, betweenness, louvain, degrees } from '../graph/measures.js';
 
 type WithStore = <T>(fn: (store: Store) => Promise<T>) => Promise<T>;
 type ActingAs = (store: Store, username?: string) => Promise<Principal>;
@@ -105,83 +102,6 @@ export function registerWorkflowCommands(program: Command, withStore: WithStore,
   tf.command('duplication')
     .requiredOption('--as <user>')
     .action(async (o) => withStore(async (s) => print(await duplication(s.db, await actingAs(s, o.as)))));
-
-  const graph = program.command('graph').description('key-node analysis over the graph the user may see');
-  const project = async (s: Store, me: Principal, suggested: boolean) => {
-    const p = await s.read(me, (tx) => projectGraph(tx, { merges: suggested ? 'suggested' : 'confirmed' }));
-    console.error(
-      `graph: ${p.graph.n} nodes, ${p.graph.m} edges, ${p.sources.length} precursor sources, ${p.sinks.length} retail outlets (projected in ${Math.round(p.ms)} ms)`,
-    );
-    return p;
-  };
-  graph
-    .command('rank')
-    .requiredOption('--as <user>')
-    .option('--top <n>', 'how many', '20')
-    .option('--suggested', 'join entities by open merge suggestions too')
-    .action(async (o) =>
-      withStore(async (s) => {
-        const r = rankTargets(await project(s, await actingAs(s, o.as), o.suggested), { top: Number(o.top) });
-        for (const t of r.targets)
-          console.log(`${t.score.toFixed(3)}  ${t.schema.padEnd(12)} ${t.id}\n         ${t.why.join('; ')}`);
-      }),
-    );
-  graph
-    .command('measure')
-    .requiredOption('--as <user>')
-    .requiredOption('--measure <m>', 'degree | pagerank | betweenness | communities')
-    .option('--top <n>', 'how many', '20')
-    .option('--suggested')
-    .action(async (o) =>
-      withStore(async (s) => {
-        const p = await project(s, await actingAs(s, o.as), o.suggested);
-        const g = p.graph;
-        if (o.measure === 'communities') {
-          const c = louvain(g);
-          console.log(`${c.count} communities, modularity ${c.modularity.toFixed(3)}`);
-          return;
-        }
-        let values: Float64Array;
-        if (o.measure === 'degree') {
-          const d = degrees(g);
-          values = d.inDeg.map((x, i) => x + d.outDeg[i]!);
-        } else if (o.measure === 'pagerank') values = pageRank(g).rank;
-        else if (o.measure === 'betweenness') {
-          const b = betweenness(g, g.n > EXACT_BETWEENNESS_MAX ? { samples: 256, seed: 1 } : {});
-          values = b.score;
-          if (b.errorBound)
-            console.error(
-              `sampled from ${b.sources} sources: normalised scores within ±${b.errorBound.toFixed(3)} (95%, per node)`,
-            );
-        } else throw new Error('--measure: degree, pagerank, betweenness or communities');
-        for (const v of Array.from(values.keys())
-          .sort((a, b) => values[b]! - values[a]!)
-          .slice(0, Number(o.top)))
-          console.log(`${values[v]!.toPrecision(4).padStart(10)}  ${p.schema[v]!.padEnd(12)} ${g.ids[v]}`);
-      }),
-    );
-  graph
-    .command('simulate')
-    .requiredOption('--as <user>')
-    .requiredOption('--remove <ids>', 'comma-separated entity ids')
-    .option('--suggested')
-    .action(async (o) =>
-      withStore(async (s) =>
-        print(simulateDisruption(await project(s, await actingAs(s, o.as), o.suggested), String(o.remove).split(','))),
-      ),
-    );
-  graph
-    .command('interdiction')
-    .requiredOption('--as <user>')
-    .option('--k <n>', 'nodes to remove', '5')
-    .option('--suggested')
-    .action(async (o) =>
-      withStore(async (s) =>
-        print(
-          interdictionPlan(await project(s, await actingAs(s, o.as), o.suggested), Math.min(20, Number(o.k)), 60_000),
-        ),
-      ),
-    );
 
   const tg = program
     .command('targeting')

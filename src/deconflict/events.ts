@@ -402,6 +402,26 @@ export async function listOperations(db: Sql, me: Principal): Promise<Record<str
   );
 }
 
+/** The operations of `me`'s agency that overlap the days from..to, newest first (at most 500), for the map. */
+export async function operationsBetween(db: Sql, me: Principal, range: { from: string; to: string }) {
+  return db.query<{
+    id: number;
+    type: string;
+    title: string;
+    lat: number | null;
+    lon: number | null;
+    radius_m: number | null;
+    polygon: [number, number][] | null;
+    starts_at: string;
+    ends_at: string;
+    status: string;
+  }>(
+    `SELECT id, type, title, lat, lon, radius_m, polygon, starts_at, ends_at, status FROM operations
+    WHERE agency = $1 AND starts_at::date <= $3 AND ends_at::date >= $2 ORDER BY starts_at DESC LIMIT 500`,
+    [me.agency, range.from, range.to],
+  );
+}
+
 /** The 24/7 watch-center queue: escalated conflicts, with both sides' pointers (whom to call). */
 export async function watchQueue(
   db: Database,

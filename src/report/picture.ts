@@ -6,10 +6,22 @@
 import type { Sql } from '../store/db.js';
 import type { MarkingCache } from '../store/markings.js';
 import { formatMarking, highestMarking, type Marking } from '../domain/markings.js';
+import { StatusError } from '../domain/errors.js';
 
 export interface Range {
   from: string;
   to: string;
+}
+
+/** The range asked for, by default the 12 months to today; refused if it runs backwards or spans more than 10 years. */
+export function rangeOf(q: { from?: string; to?: string }, now = new Date()): Range {
+  const to = q.to ?? now.toISOString().slice(0, 10);
+  const from = q.from ?? new Date(Date.parse(to) - 364 * 86_400_000).toISOString().slice(0, 10);
+  if (Number.isNaN(Date.parse(from)) || Number.isNaN(Date.parse(to)))
+    throw new StatusError('from and to must be real dates (YYYY-MM-DD)');
+  if (from > to) throw new StatusError(`from (${from}) is after to (${to})`);
+  if (Date.parse(to) - Date.parse(from) > 3653 * 86_400_000) throw new StatusError('a range may span at most 10 years');
+  return { from, to };
 }
 
 /**

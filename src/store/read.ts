@@ -375,3 +375,25 @@ export async function latestRecordOf(
     }
   );
 }
+
+/** Whether the reader may see the entity. */
+export async function entityVisible(tx: Sql, id: string): Promise<boolean> {
+  const [row] = await tx.query('SELECT 1 FROM entities WHERE id = $1', [id]);
+  return !!row;
+}
+
+/** Events (seizures, arrests, ...) that involve the entity, newest first; undefined when the reader cannot see it. */
+export async function eventsOf(tx: Sql, markings: MarkingCache, id: string): Promise<EntityView[] | undefined> {
+  if (!(await entityVisible(tx, id))) return undefined;
+  const rows = await tx.query<{ entity_id: string }>(
+    "SELECT DISTINCT entity_id FROM statements WHERE prop_type = 'entity' AND value = $1 AND schema = ANY($2) LIMIT 1000",
+    [id, model.eventSchemas()],
+  );
+  const events = await getEntities(
+    tx,
+    markings,
+    rows.map((r) => r.entity_id),
+  );
+  const date = (e: EntityView): string => e.properties.date?.[0]?.value ?? e.properties.startDate?.[0]?.value ?? '';
+  return events.sort((a, b) => date(b).localeCompare(date(a)));
+}
