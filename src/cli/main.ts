@@ -65,14 +65,13 @@ const int =
 
 /** The running command's path, e.g. "users add" (names the holder in the data directory's lock). */
 let running = '';
-const NO_DATABASE = new Set(['classify', 'substances']);
 // Refuse at once when a server (or another command) holds the embedded data directory,
 // before doing work that could then not be written or audited. Opening the store takes
 // the lock itself; this only answers sooner. An import with a token goes through the server.
 program.hook('preAction', (_program, command) => {
   for (let c: Command | null = command; c && c !== program; c = c.parent) running = `${c.name()} ${running}`.trim();
   const token = command.opts().token ?? process.env.CHOKEPOINT_TOKEN;
-  if (process.env.DATABASE_URL || NO_DATABASE.has(running) || (running === 'import' && token)) return;
+  if (process.env.DATABASE_URL || (running === 'import' && token)) return;
   assertDataDirFree(program.opts().data);
 });
 
