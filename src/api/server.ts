@@ -20,7 +20,6 @@ import { registerEntityRoutes } from './routes/entities.js';
 import { registerDataRoutes } from './routes/data.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerWeb } from './routes/web.js';
-import { registerScreenRoutes } from './routes/screen.js';
 import { registerLinkRoutes } from './routes/links.js';
 import { registerDeconflictionRoutes } from './routes/deconflict.js';
 import { registerWatchlistRoutes } from './routes/watchlist.js';
@@ -29,8 +28,6 @@ import { registerGraphRoutes } from './routes/graph.js';
 import { registerSubstanceRoutes } from './routes/substances.js';
 import { registerPictureRoutes } from './routes/picture.js';
 import { registerPressRoutes } from './routes/presses.js';
-import { registerTargetingRoutes } from './routes/targeting.js';
-import { registerExchangeRoutes } from './routes/exchange.js';
 import '../capabilities.js';
 import { resumeAfterWrites } from '../store/after-write.js';
 import { registerRequestAudit } from './request-audit.js';
@@ -231,6 +228,11 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     app.swagger(),
   );
 
+  // A command's route that takes more than the server's body limit (a CSV batch) says so in its config.
+  app.addHook('onRoute', (route) => {
+    const limit = (route.config as { bodyLimit?: unknown } | undefined)?.bodyLimit;
+    if (typeof limit === 'number') route.bodyLimit = limit;
+  });
   // The command layer's operations (src/commands), then the routes not yet moved into it.
   registerCommandRoutes(
     app,
@@ -245,7 +247,6 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   await registerEntityRoutes(app, opts.store);
   await registerDataRoutes(app, opts.store);
   await registerAdminRoutes(app, opts.store);
-  await registerScreenRoutes(app, opts.store, opts.lists ?? screeningLists);
   await registerLinkRoutes(app, opts.store);
   // Notifications reach streams and webhooks from any process through LISTEN/NOTIFY.
   const hub = new NotificationHub(opts.store.db);
@@ -256,8 +257,6 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   await registerSubstanceRoutes(app, opts.store);
   await registerPictureRoutes(app, opts.store);
   await registerPressRoutes(app, opts.store);
-  await registerTargetingRoutes(app, opts.store);
-  await registerExchangeRoutes(app, opts.store);
   await registerRegistryRoutes(app, opts.store, opts.instance ?? process.env.CHOKEPOINT_INSTANCE ?? 'chokepoint');
   const every = opts.escalateEveryMs ?? 30_000;
   const timer =

@@ -479,6 +479,10 @@ program
     }),
   );
 
+// The operator's screening on the data directory, kept beside the API's (`screening name|batch|lists`,
+// src/commands/screen.ts) because it does what those cannot: it screens as the system unless --as names
+// a user, against another list (--ofac-xml), and a CSV of any size streamed to JSON lines with progress.
+// Both screen through src/lists/screen.ts, so they give the same hits (test/screen-parity.test.ts).
 program
   .command('screen')
   .description(

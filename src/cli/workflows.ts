@@ -16,7 +16,6 @@ import { addPeer, queryPeers } from '../federation/peers.js';
 import { projectGraph } from '../graph/project.js';
 import { fentanylClass } from '../chem/fentanyl-class.js';
 import { CONTROL_LISTS, findSubstances, SubstanceError } from '../chem/substances.js';
-import { targetingQueue, scoreShipments, ruleHitRates } from '../targeting/score.js';
 import { rankTargets, simulateDisruption, interdictionPlan, EXACT_BETWEENNESS_MAX } from '../graph/analyze.js';
 import { pageRank, betweenness, louvain, degrees } from '../graph/measures.js';
 
@@ -182,35 +181,6 @@ export function registerWorkflowCommands(program: Command, withStore: WithStore,
         ),
       ),
     );
-
-  const tg = program
-    .command('targeting')
-    .description('shipment targeting: the exam queue, rescoring, rules and their hit rates');
-  tg.command('queue')
-    .requiredOption('--as <user>')
-    .option('--limit <n>', 'how many', '20')
-    .action(async (o) =>
-      withStore(async (s) => {
-        for (const x of await targetingQueue(s.db, await actingAs(s, o.as), Number(o.limit))) {
-          console.log(
-            `${Number(x.score).toFixed(3)}  ${x.shipment}\n        ${(x.reasons as { rule: string; detail: string }[]).map((r) => `${r.rule}: ${r.detail}`).join('; ')}`,
-          );
-        }
-      }),
-    );
-  tg.command('rescore')
-    .description('score every shipment with the active rules (after a bulk import)')
-    .action(async () =>
-      withStore(async (s) => {
-        const ids = (await s.db.query<{ id: string }>("SELECT id FROM entities WHERE schema = 'Shipment'")).map(
-          (r) => r.id,
-        );
-        let n = 0;
-        for (let i = 0; i < ids.length; i += 1000) n += (await scoreShipments(s.db, ids.slice(i, i + 1000))).length;
-        console.log(`${n} shipment(s) scored`);
-      }),
-    );
-  tg.command('rules').action(async () => withStore(async (s) => print(await ruleHitRates(s.db, true))));
 
   program
     .command('classify')
