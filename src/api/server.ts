@@ -19,11 +19,8 @@ import { registerAuthRoutes } from './routes/auth.js';
 import { registerDataRoutes } from './routes/data.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerWeb } from './routes/web.js';
-import { registerScreenRoutes } from './routes/screen.js';
 import { registerDeconflictionRoutes } from './routes/deconflict.js';
 import { registerRegistryRoutes } from './routes/registry.js';
-import { registerTargetingRoutes } from './routes/targeting.js';
-import { registerExchangeRoutes } from './routes/exchange.js';
 import '../capabilities.js';
 import { resumeAfterWrites } from '../store/after-write.js';
 import { registerRequestAudit } from './request-audit.js';
@@ -224,6 +221,11 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     app.swagger(),
   );
 
+  // A command's route that takes more than the server's body limit (a CSV batch) says so in its config.
+  app.addHook('onRoute', (route) => {
+    const limit = (route.config as { bodyLimit?: unknown } | undefined)?.bodyLimit;
+    if (typeof limit === 'number') route.bodyLimit = limit;
+  });
   // The command layer's operations (src/commands), then the routes not yet moved into it.
   registerCommandRoutes(
     app,
@@ -237,13 +239,10 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   await registerAuthRoutes(app, opts.store);
   await registerDataRoutes(app, opts.store);
   await registerAdminRoutes(app, opts.store);
-  await registerScreenRoutes(app, opts.store, opts.lists ?? screeningLists);
   // Notifications reach streams and webhooks from any process through LISTEN/NOTIFY.
   const hub = new NotificationHub(opts.store.db);
   await hub.start();
   await registerDeconflictionRoutes(app, opts.store, hub);
-  await registerTargetingRoutes(app, opts.store);
-  await registerExchangeRoutes(app, opts.store);
   await registerRegistryRoutes(app, opts.store, opts.instance ?? process.env.CHOKEPOINT_INSTANCE ?? 'chokepoint');
   const every = opts.escalateEveryMs ?? 30_000;
   const timer =

@@ -38,7 +38,7 @@ import { ENTITIES_PER_NETWORK, SIZES } from '../scenario/generate.js';
 import { ROLES, type Principal, type Role } from '../domain/users.js';
 import { CLASSIFICATIONS, type Classification } from '../domain/markings.js';
 import type { AgencyKind } from '../domain/agencies.js';
-import { registerWorkflowCommands } from './workflows.js';
+import { registerSystemJobs } from './system-jobs.js';
 import { registerTokenCommands } from './tokens.js';
 import { registerCommandLine } from './commands.js';
 import { COMMANDS, GROUPS } from '../commands/index.js';
@@ -478,6 +478,10 @@ program
     }),
   );
 
+// The operator's screening on the data directory, kept beside the API's (`screening name|batch|lists`,
+// src/commands/screen.ts) because it does what those cannot: it screens as the system unless --as names
+// a user, against another list (--ofac-xml), and a CSV of any size streamed to JSON lines with progress.
+// Both screen through src/lists/screen.ts, so they give the same hits (test/screen-parity.test.ts).
 program
   .command('screen')
   .description(
@@ -608,7 +612,7 @@ registerCommandLine(
   }),
   GROUPS,
 );
-registerWorkflowCommands(program, withStore, actingAs);
+registerSystemJobs(program, withStore);
 registerTokenCommands(program, withStore);
 
 program.parseAsync().catch((err: Error) => {

@@ -4,6 +4,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { cleanValue, ValueError } from '../domain/values.js';
 import { normalizeIdentifier, IDENTIFIER_KINDS, IdentifierError, type IdentifierKind } from './identifiers.js';
 import type { ScreeningQuery } from './screen-index.js';
+import { StatusError } from '../domain/errors.js';
 
 export interface ScreenInput {
   name: unknown;
@@ -13,13 +14,13 @@ export interface ScreenInput {
   identifiers?: unknown;
 }
 
-export class ScreenInputError extends Error {
+/** A screening input that cannot be screened: the API answers 400 with it. */
+export class ScreenInputError extends StatusError {
   constructor(
     readonly field: string,
     message: string,
   ) {
     super(`${field}: ${message}`);
-    this.name = 'ScreenInputError';
   }
 }
 

@@ -244,6 +244,14 @@ interface Reason {
   markingId?: number;
 }
 
+/** Scores every shipment again with the active rules (after a bulk import); returns how many. */
+export async function rescoreAll(db: Database): Promise<number> {
+  const ids = (await db.query<{ id: string }>("SELECT id FROM entities WHERE schema = 'Shipment'")).map((r) => r.id);
+  let scored = 0;
+  for (let i = 0; i < ids.length; i += 1000) scored += (await scoreShipments(db, ids.slice(i, i + 1000))).length;
+  return scored;
+}
+
 /** Independent rules combined as 1 - prod(1 - weight). */
 const scoreOf = (reasons: Reason[]): number =>
   Math.round((1 - reasons.reduce((miss, r) => miss * (1 - r.weight), 1)) * 1000) / 1000;
@@ -316,12 +324,8 @@ export async function recordExam(
   });
 }
 
-/** Each rule's record: how often it fired on examined shipments, and how often those were hits. */
-/**
- * Each rule's record over the examined shipments and reasons the reader may see: `db` is a
- * reader's transaction, or, with `asSystem`, the system's (the CLI), which counts everything.
- */
-export async function ruleHitRates(db: Sql, asSystem = false): Promise<Record<string, unknown>[]> {
+/** Each rule's record over the examined shipments and reasons the reader may see (`db` is the reader's transaction). */
+export async function ruleHitRates(db: Sql): Promise<Record<string, unknown>[]> {
   const rules = await db.query<{
     code: string;
     version: number;
@@ -334,7 +338,7 @@ export async function ruleHitRates(db: Sql, asSystem = false): Promise<Record<st
   const stats = await db.query<{ rule: string; fired: number; hits: number }>(
     `SELECT r->>'rule' AS rule, count(*)::int AS fired, count(*) FILTER (WHERE s.exam_result IN ('hit', 'seized'))::int AS hits
        FROM shipment_scores s, jsonb_array_elements(s.reasons) r
-      WHERE s.status = 'examined' ${asSystem ? '' : "AND EXISTS (SELECT 1 FROM entities e WHERE e.id = s.shipment_id) AND (r->>'markingId')::int IN (SELECT id FROM readable_markings)"}
+      WHERE s.status = 'examined' AND EXISTS (SELECT 1 FROM entities e WHERE e.id = s.shipment_id) AND (r->>'markingId')::int IN (SELECT id FROM readable_markings)
       GROUP BY 1`,
   );
   const byRule = new Map(stats.map((s) => [s.rule, s]));
