@@ -222,10 +222,6 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   );
 
   // A command's route that takes more than the server's body limit (a CSV batch) says so in its config.
-  app.addHook('onRoute', (route) => {
-    const limit = (route.config as { bodyLimit?: unknown } | undefined)?.bodyLimit;
-    if (typeof limit === 'number') route.bodyLimit = limit;
-  });
   // The command layer's operations (src/commands), then the routes not yet moved into it.
   registerCommandRoutes(
     app,

@@ -20,9 +20,7 @@ export const TaskForce = Type.Object(
   {
     name: S(200),
     kind: Type.Union(KINDS.map((k) => Type.Literal(k))),
-    // The same constraint as allOf of one schema, so the CLI makes no --purpose of it: that option is
-    // the audit's purpose on every command. The task force's purpose comes from --file.
-    purpose: Type.Unsafe<string>({ allOf: [S(4000)] }),
+    purpose: S(4000),
     goals: Type.Optional(Type.Array(S(500), { maxItems: 20 })),
     leadAgency: S(20),
     memberAgencies: Type.Array(S(20), { maxItems: 60 }),
@@ -56,6 +54,8 @@ export const COMMANDS: Command[] = [
     body: TaskForce,
     status: 201,
     permission: 'manageTaskForces',
+    // --purpose is every command's reason for the audit log; the task force's purpose comes from --file.
+    cli: { omit: ['purpose'] },
     run: ({ db, me }, { body }) => registerTaskForce(db, me, body),
   }),
   command({

@@ -152,20 +152,21 @@ export const COMMANDS: Command[] = [
     path: '/screen/batch',
     body: Batch,
     query: BatchQ,
-    // Up to 10 MB of CSV in its JSON body: above the server's 1 MB (read by server.ts's onRoute hook).
-    http: { config: { bodyLimit: 11 * 1024 * 1024 } },
+    // Up to 10 MB of CSV in its JSON body: above the server's 1 MB.
+    http: { bodyLimit: 11 * 1024 * 1024 },
     cli: {
-      // The body's `csv` is the CSV's text (--csv); a file is the usual way to give it.
+      // The body's `csv` is the CSV's text; on the command line it is a file.
+      omit: ['csv'],
       options: [
         {
-          flags: '--csv-file <file>',
+          flags: '--csv <file>',
           description: 'the CSV to screen (header: name[,birthDate][,nationality][,kind])',
           into: (file, input) => {
             let csv: string;
             try {
               csv = readFileSync(file as string, 'utf8');
             } catch (e) {
-              throw new StatusError(`--csv-file: ${(e as Error).message}`);
+              throw new StatusError(`--csv: ${(e as Error).message}`);
             }
             input.body = { ...(input.body as object), csv };
           },
