@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { backends } from './helpers.js';
@@ -43,6 +44,12 @@ const report = (id: string, name: string, extra: Record<string, unknown> = {}) =
   ],
   ...extra,
 });
+
+// CBP's real published rows, kept in the team's shared data beside the repository (not copied in: the
+// repository keeps no test data files). Re-written by R: three quantities are in scientific notation.
+const REAL_CBP = fileURLToPath(new URL('../../shared/data/cbp/howard-xuan-fentanylfy19fy23.csv', import.meta.url));
+const haveRealCbp = existsSync(REAL_CBP);
+if (!haveRealCbp) console.warn(`${REAL_CBP} is missing: the test on CBP's real rows is skipped.`);
 
 const count = async (store: Store, table: string): Promise<number> =>
   (await store.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`))[0]!.n;
@@ -321,5 +328,73 @@ for (const backend of backends) {
         /missing column\(s\) Month \(abbv\), Component/,
       );
     });
+
+    it('reads the running fiscal year labelled "2026 (FYTD)" as 2026, and keeps that its figures are partial', async () => {
+      const header =
+        'FY,Month (abbv),Component,Region,Land Filter,Area of Responsibility,Drug Type,Count of Event,Sum Qty (lbs)';
+      const row = (fy: string, events: number, lbs: string) =>
+        `${fy},OCT,Office of Field Operations,Southwest Border,Land Only,TUCSON FIELD OFFICE,Fentanyl,${events},${lbs}`;
+      const fytd = file('cbp-fytd.csv', `${header}\n${row('2026 (FYTD)', 3, '10.5')}\n`);
+      expect(await importCbpCsv(store.db, 'test', fytd)).toMatchObject({ rows: 1, partialYears: [2026] });
+      const year = () =>
+        store.db.query<{ fy: number; partial: boolean; event_count: number }>(
+          "SELECT fy, partial, event_count FROM cbp_seizure_stats WHERE fy = 2026 AND aor = 'TUCSON FIELD OFFICE'",
+        );
+      expect(await year()).toEqual([{ fy: 2026, partial: true, event_count: 3 }]);
+      // When CBP publishes the year as complete, its figures replace the partial ones.
+      const complete = file('cbp-fy26.csv', `${header}\n${row('FY2026', 4, '12')}\n`);
+      expect(await importCbpCsv(store.db, 'test', complete)).toMatchObject({ rows: 1, partialYears: [] });
+      expect(await year()).toEqual([{ fy: 2026, partial: false, event_count: 4 }]);
+      // A label that is no fiscal year is still refused with file, line and field, and nothing of the file is kept.
+      const bad = file(
+        'cbp-fytd-bad.csv',
+        `${header}\n${row('2026 (FYTD)', 9, '1')}\n${row('2026 (estimate)', 9, '1')}\n`,
+      );
+      const err = await importCbpCsv(store.db, 'test', bad).catch((e: unknown) => e);
+      expect((err as ValidationError).errors).toEqual([
+        expect.objectContaining({
+          file: bad,
+          line: 3,
+          path: 'FY',
+          message: expect.stringMatching(/2026 \(estimate\)/),
+        }),
+      ]);
+      expect(await year()).toEqual([{ fy: 2026, partial: false, event_count: 4 }]);
+    });
+
+    it.skipIf(!haveRealCbp)(
+      "imports CBP's real rows (FY2019-2023, fentanyl, Southwest Border) with the file's totals for each year",
+      async () => {
+        const r = await importCbpCsv(store.db, 'test', REAL_CBP);
+        expect(r).toMatchObject({ rows: 523, partialYears: [] });
+        const totals = () =>
+          store.db.query<{ fy: number; events: number; lbs: number }>(
+            `SELECT fy, sum(event_count)::int AS events, sum(qty_lbs) AS lbs FROM cbp_seizure_stats
+             WHERE source_file = 'howard-xuan-fentanylfy19fy23.csv' GROUP BY fy ORDER BY fy`,
+          );
+        // The totals the file's own rows add up to (shared/data/README.md).
+        const expected = [
+          [2019, 370, 2633.2889],
+          [2020, 884, 4557.7389],
+          [2021, 1324, 10586.388],
+          [2022, 1212, 14104.1117],
+          [2023, 1210, 26717.8339],
+        ] as const;
+        const check = async () => {
+          const got = await totals();
+          expect(got.map((t) => [t.fy, t.events])).toEqual(expected.map(([fy, events]) => [fy, events]));
+          for (const [i, [, , lbs]] of expected.entries()) expect(got[i]!.lbs).toBeCloseTo(lbs, 4);
+        };
+        await check();
+        // The values written as 1.322773572e-4, 8e-4 and 4e-4 are read as the numbers they are.
+        const [tiny] = await store.db.query<{ qty_lbs: number }>(
+          `SELECT qty_lbs FROM cbp_seizure_stats WHERE fy = 2020 AND month = 'JUN' AND land_filter = 'Other'
+             AND aor = 'SAN DIEGO FIELD OFFICE' AND component = 'Office of Field Operations'`,
+        );
+        expect(tiny!.qty_lbs).toBeCloseTo(1.322773572e-4, 12);
+        expect((await importCbpCsv(store.db, 'test', REAL_CBP)).rows).toBe(523);
+        await check(); // re-importing replaces, never adds
+      },
+    );
   });
 }

@@ -15,7 +15,33 @@ describe('screening API', () => {
         entries: 14965,
         drugProgramEntries: 1714,
       }),
+      expect.objectContaining({
+        list: 'OFAC-NON-SDN',
+        name: 'OFAC Consolidated Sanctions List (non-SDN)',
+        publishDate: '2025-12',
+        entries: 442,
+      }),
+      expect.objectContaining({
+        list: 'UN-SC',
+        name: 'UN Security Council Consolidated Sanctions List',
+        publishDate: '2026-02-27',
+        entries: 1003,
+        byKind: { person: 730, organization: 273 },
+      }),
     ]);
+  });
+
+  it('answers from every list, each hit naming the list it comes from', async () => {
+    const umarov = (await screen({ name: 'Умаров Доку Хаматович' })).json();
+    expect(umarov.hits[0]).toMatchObject({
+      list: 'UN-SC',
+      id: 'un-QDi.290',
+      name: 'DOKU KHAMATOVICH UMAROV',
+      programs: ['Al-Qaida'],
+    });
+    expect(umarov.lists.map((l: { list: string }) => l.list)).toEqual(['OFAC-SDN', 'OFAC-NON-SDN', 'UN-SC']);
+    const martelly = (await screen({ name: 'Michel Joseph Martelly', birthDate: '1961-02-12' })).json();
+    expect(martelly.hits[0]).toMatchObject({ list: 'OFAC-NON-SDN', id: 'ofac-nonsdn-50476' });
   });
 
   it('returns ranked hits with scores and reasons, and audits the screening', async () => {

@@ -68,6 +68,8 @@ function hitView(h: Hit) {
     countries: h.entry.countries ?? [],
     reasons: h.reasons,
     explanation: h.explanation,
+    /** What the list says of the entry besides its names (gender, place of birth, vessel, "Linked To", weak aliases). */
+    details: h.entry.details ?? {},
   };
 }
 type HitView = ReturnType<typeof hitView>;

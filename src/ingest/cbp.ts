@@ -2,7 +2,8 @@
 // columns FY, Month (abbv), Component, Region, Land Filter, Area of Responsibility,
 // Drug Type, Count of Event, Sum Qty (lbs). Published aggregate figures: stored as
 // public statistics keyed by their dimensions, so re-importing a file (or a newer
-// file that revises a month) replaces figures instead of adding them twice.
+// file that revises a month) replaces figures instead of adding them twice. The
+// running year is labelled "2026 (FYTD)": read as 2026, and kept as partial.
 import { createReadStream } from 'node:fs';
 import { parse as parseCsv } from 'csv-parse';
 import type { Database } from '../store/db.js';
@@ -38,6 +39,8 @@ const MONTH_NAMES = [
 
 export interface CbpRow {
   fy: number;
+  /** The fiscal year to date ("FYTD"): the year is still running, its figures partial. */
+  partial: boolean;
   month: string;
   component: string;
   region: string;
@@ -59,10 +62,15 @@ export function parseCbpRow(
 ): { row?: CbpRow; errors: FieldError[] } {
   const errors: FieldError[] = [];
   const bad = (col: string, message: string): void => void errors.push({ file, line, path: col, message });
-  const fyText = (row.FY ?? '').replace(/^FY\s*/i, '').trim();
-  let fy = Number(fyText);
-  if (/^\d{2}$/.test(fyText)) fy = 2000 + fy;
-  if (!Number.isInteger(fy) || fy < 1990 || fy > 2100) bad('FY', `"${row.FY}" is not a fiscal year`);
+  // "2025", "FY2025", "FY25", and the running year as "2026 (FYTD)" or "FY26 YTD".
+  const fyMatch = /^(?:FY\s*)?(\d{4}|\d{2})\s*(\(\s*FY\s*TD\s*\)|\(\s*YTD\s*\)|FYTD|YTD)?$/i.exec(
+    (row.FY ?? '').trim(),
+  );
+  let fy = fyMatch ? Number(fyMatch[1]) : Number.NaN;
+  if (fyMatch?.[1]?.length === 2) fy = 2000 + fy;
+  const partial = !!fyMatch?.[2];
+  if (!Number.isInteger(fy) || fy < 1990 || fy > 2100)
+    bad('FY', `"${row.FY}" is not a fiscal year (e.g. 2025, FY2025, or "2026 (FYTD)" for the running year)`);
   const monthText = (row['Month (abbv)'] ?? '').trim().toUpperCase();
   const month = MONTHS.includes(monthText) ? monthText : (MONTHS[MONTH_NAMES.indexOf(monthText)] ?? '');
   if (!month) bad('Month (abbv)', `"${row['Month (abbv)']}" is not a month abbreviation (JAN..DEC)`);
@@ -78,6 +86,7 @@ export function parseCbpRow(
   return {
     row: {
       fy,
+      partial,
       month,
       component: text('Component'),
       region: text('Region'),
@@ -96,7 +105,7 @@ export async function importCbpCsv(
   db: Database,
   actor: string,
   path: string,
-): Promise<{ rows: number; seconds: number }> {
+): Promise<{ rows: number; seconds: number; partialYears: number[] }> {
   const started = performance.now();
   const parser = createReadStream(path).pipe(
     parseCsv({ columns: true, bom: true, skip_empty_lines: true, info: true }),
@@ -136,16 +145,18 @@ export async function importCbpCsv(
     if (prev) {
       prev.events += r.events;
       prev.lbs += r.lbs;
+      prev.partial ||= r.partial;
     } else merged.set(k, { ...r });
   }
   const all = [...merged.values()];
+  const partialYears = [...new Set(all.filter((r) => r.partial).map((r) => r.fy))].sort((a, b) => a - b);
   await db.transaction(async (tx) => {
     const col = <K extends keyof CbpRow>(k: K): CbpRow[K][] => all.map((r) => r[k]);
     await tx.query(
-      `INSERT INTO cbp_seizure_stats (fy, month, component, region, land_filter, aor, drug_type, event_count, qty_lbs, source_file)
-       SELECT *, $10 FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::float8[])
+      `INSERT INTO cbp_seizure_stats (fy, month, component, region, land_filter, aor, drug_type, event_count, qty_lbs, partial, source_file)
+       SELECT *, $11 FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::float8[], $10::boolean[])
        ON CONFLICT (fy, month, component, region, land_filter, aor, drug_type)
-       DO UPDATE SET event_count = excluded.event_count, qty_lbs = excluded.qty_lbs, source_file = excluded.source_file, imported_at = now()`,
+       DO UPDATE SET event_count = excluded.event_count, qty_lbs = excluded.qty_lbs, partial = excluded.partial, source_file = excluded.source_file, imported_at = now()`,
       [
         col('fy'),
         col('month'),
@@ -156,6 +167,7 @@ export async function importCbpCsv(
         col('drugType'),
         col('events'),
         col('lbs'),
+        col('partial'),
         path.split('/').pop(),
       ],
     );
@@ -163,8 +175,8 @@ export async function importCbpCsv(
       actor,
       action: 'cbp.import',
       target: path.split('/').pop(),
-      details: { rows: all.length },
+      details: { rows: all.length, partialYears },
     });
   });
-  return { rows: all.length, seconds: (performance.now() - started) / 1000 };
+  return { rows: all.length, seconds: (performance.now() - started) / 1000, partialYears };
 }

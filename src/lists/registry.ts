@@ -1,24 +1,55 @@
-// The lists screening runs against, loaded once per process and indexed in memory.
-// Today: the OFAC SDN list shipped in reference/ofac (or an SDN.XML named by
-// CHOKEPOINT_OFAC_XML, so a user can screen against today's list). The watchlist
-// joins here when nominations exist (issue 4).
+// The lists screening runs against, loaded once per process and indexed together in
+// memory: the OFAC SDN list shipped in reference/ofac (or an SDN.XML named by
+// CHOKEPOINT_OFAC_XML, so a user can screen against today's list), OFAC's
+// consolidated non-SDN list (reference/ofac/nonsdn) and the UN Security Council
+// consolidated list (reference/un, or CHOKEPOINT_UN_XML). Each hit names its list
+// (ListEntry.list). The watchlist is screened beside them (src/lists/screen.ts).
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadOfacCsv, loadOfacXml, type LoadedList } from './ofac.js';
-import { ScreeningIndex, type Hit, type ScreeningQuery } from '../resolve/screen-index.js';
+import { loadUnXml } from './un.js';
+import { ScreeningIndex, type Hit, type ListEntry, type ScreeningQuery } from '../resolve/screen-index.js';
 import { DEFAULT_THRESHOLD } from '../resolve/calibrate.js';
 
 export interface ListInfo {
+  /** The code a hit's `list` carries: OFAC-SDN, OFAC-NON-SDN, UN-SC. */
   list: string;
   name: string;
   publishDate: string | null;
   source: string;
   entries: number;
+  /** Entries by kind (person, organization, vessel, aircraft, other). */
+  byKind: Partial<Record<ListEntry['kind'], number>>;
   drugProgramEntries: number;
 }
 
 export { DEFAULT_THRESHOLD };
 const DRUG_PROGRAMS = ['SDNTK', 'ILLICIT-DRUGS-EO14059'];
+
+const reference = (path: string): string => fileURLToPath(new URL(`../../reference/${path}`, import.meta.url));
+const publishDateOf = (dir: string): string | null =>
+  (JSON.parse(readFileSync(`${dir}list.json`, 'utf8')) as { publishDate?: string | null }).publishDate ?? null;
+
+export interface ListSources {
+  /** An SDN.XML to screen against instead of the shipped SDN CSV (default: CHOKEPOINT_OFAC_XML). */
+  ofacXml?: string;
+  /** A UN consolidated XML instead of the shipped one (default: CHOKEPOINT_UN_XML). */
+  unXml?: string;
+}
+
+/** Each list as loaded, SDN first. */
+export function loadLists(opts: ListSources = {}): LoadedList[] {
+  const ofacXml = opts.ofacXml ?? process.env.CHOKEPOINT_OFAC_XML;
+  const sdnDir = reference('ofac/');
+  const nonSdnDir = reference('ofac/nonsdn/');
+  const unXml = opts.unXml ?? process.env.CHOKEPOINT_UN_XML ?? reference('un/UN_consolidated.xml');
+  return [
+    ofacXml ? loadOfacXml(ofacXml) : loadOfacCsv(sdnDir, { publishDate: publishDateOf(sdnDir) }),
+    loadOfacCsv(nonSdnDir, { set: 'nonsdn', publishDate: publishDateOf(nonSdnDir) }),
+    // The UN file states its own date (dateGenerated).
+    loadUnXml(unXml),
+  ];
+}
 
 export class ScreeningLists {
   private constructor(
@@ -26,28 +57,27 @@ export class ScreeningLists {
     readonly lists: ListInfo[],
   ) {}
 
-  static load(opts: { ofacXml?: string } = {}): ScreeningLists {
-    const xml = opts.ofacXml ?? process.env.CHOKEPOINT_OFAC_XML;
-    let ofac: LoadedList;
-    if (xml) ofac = loadOfacXml(xml);
-    else {
-      const dir = fileURLToPath(new URL('../../reference/ofac/', import.meta.url));
-      const meta = JSON.parse(readFileSync(`${dir}list.json`, 'utf8')) as { publishDate: string };
-      ofac = loadOfacCsv(dir, { publishDate: meta.publishDate });
-    }
+  static load(opts: ListSources = {}): ScreeningLists {
+    const loaded = loadLists(opts);
     const index = new ScreeningIndex();
-    for (const e of ofac.entries) index.add(e);
+    for (const l of loaded) for (const e of l.entries) index.add(e);
     index.build();
-    return new ScreeningLists(index, [
-      {
-        list: 'OFAC-SDN',
-        name: ofac.name,
-        publishDate: ofac.publishDate,
-        source: ofac.source,
-        entries: ofac.entries.length,
-        drugProgramEntries: ofac.entries.filter((e) => e.programs?.some((p) => DRUG_PROGRAMS.includes(p))).length,
-      },
-    ]);
+    return new ScreeningLists(
+      index,
+      loaded.map((l) => {
+        const byKind: ListInfo['byKind'] = {};
+        for (const e of l.entries) byKind[e.kind] = (byKind[e.kind] ?? 0) + 1;
+        return {
+          list: l.list,
+          name: l.name,
+          publishDate: l.publishDate,
+          source: l.source,
+          entries: l.entries.length,
+          byKind,
+          drugProgramEntries: l.entries.filter((e) => e.programs?.some((p) => DRUG_PROGRAMS.includes(p))).length,
+        };
+      }),
+    );
   }
 
   screen(q: ScreeningQuery, opts: { threshold?: number; limit?: number } = {}): Hit[] {
