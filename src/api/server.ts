@@ -15,10 +15,9 @@ import { ValidationError } from '../ingest/record-input.js';
 import { ForbiddenError, type Principal } from '../domain/users.js';
 import { MarkingError } from '../domain/markings.js';
 import { ValueError } from '../domain/values.js';
-import { registerAuthRoutes } from './routes/auth.js';
+import { registerAuthCaller } from './routes/auth.js';
 import { registerEntityRoutes } from './routes/entities.js';
-import { registerDataRoutes } from './routes/data.js';
-import { registerAdminRoutes } from './routes/admin.js';
+import { registerBodyLimits } from './routes/data.js';
 import { registerWeb } from './routes/web.js';
 import { registerScreenRoutes } from './routes/screen.js';
 import { registerLinkRoutes } from './routes/links.js';
@@ -36,6 +35,7 @@ import { resumeAfterWrites } from '../store/after-write.js';
 import { registerRequestAudit } from './request-audit.js';
 import { registerCommandRoutes } from './commands.js';
 import { COMMANDS } from '../commands/index.js';
+import { EXPORT } from '../commands/data.js';
 import { databaseUnavailable } from '../store/db.js';
 import { readTimeoutMs } from '../store/access.js';
 import { NotificationHub } from '../notify/notifications.js';
@@ -231,7 +231,10 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     app.swagger(),
   );
 
-  // The command layer's operations (src/commands), then the routes not yet moved into it.
+  // What some commands need of HTTP that the command layer does not give yet (see each file).
+  registerAuthCaller(app);
+  registerBodyLimits(app);
+  // The command layer's operations (src/commands; EXPORT: see there), then the routes not yet moved into it.
   registerCommandRoutes(
     app,
     opts.store,
@@ -239,12 +242,9 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       lists: opts.lists ?? screeningLists,
       instance: opts.instance ?? process.env.CHOKEPOINT_INSTANCE ?? 'chokepoint',
     },
-    COMMANDS,
+    [...COMMANDS, EXPORT],
   );
-  await registerAuthRoutes(app, opts.store);
   await registerEntityRoutes(app, opts.store);
-  await registerDataRoutes(app, opts.store);
-  await registerAdminRoutes(app, opts.store);
   await registerScreenRoutes(app, opts.store, opts.lists ?? screeningLists);
   await registerLinkRoutes(app, opts.store);
   // Notifications reach streams and webhooks from any process through LISTEN/NOTIFY.

@@ -5,7 +5,7 @@
 // file that revises a month) replaces figures instead of adding them twice.
 import { createReadStream } from 'node:fs';
 import { parse as parseCsv } from 'csv-parse';
-import type { Database } from '../store/db.js';
+import type { Database, Sql } from '../store/db.js';
 import { appendAudit } from '../store/audit.js';
 import { ValidationError, type FieldError } from './record-input.js';
 
@@ -167,4 +167,11 @@ export async function importCbpCsv(
     });
   });
   return { rows: all.length, seconds: (performance.now() - started) / 1000 };
+}
+
+/** CBP's published seizures by fiscal year and drug: events and pounds, summed over the other dimensions. */
+export async function cbpPublished(tx: Sql): Promise<{ fy: number; drug_type: string; events: number; lbs: number }[]> {
+  return tx.query(
+    'SELECT fy, drug_type, sum(event_count)::int AS events, sum(qty_lbs) AS lbs FROM cbp_seizure_stats GROUP BY 1, 2 ORDER BY 1, 2',
+  );
 }
