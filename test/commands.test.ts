@@ -98,6 +98,21 @@ describe('the command layer', () => {
       }
     });
 
+    it('every other route is HTTP by nature, and named here with the reason', async () => {
+      const doc = (await app.inject('/openapi.json')).json() as { paths: Record<string, Record<string, unknown>> };
+      const ops = Object.entries(doc.paths).flatMap(([path, methods]) =>
+        Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`),
+      );
+      const commands = new Set(COMMANDS.map((c) => `${c.method} ${c.path.replace(/:(\w+)/g, '{$1}')}`));
+      expect(ops.filter((o) => !commands.has(o)).sort()).toEqual(
+        [
+          'GET /health', // no user, no data: the load balancer's
+          'GET /notifications/stream', // server-sent events: a connection held open, not an answer
+          'POST /federation/pointers', // called by a peer instance with its own Peer token, not by a user
+        ].sort(),
+      );
+    });
+
     it('the CLI offers every command: path parameters as arguments, the query as options, the body from a file', () => {
       const program = new Commander('chokepoint');
       registerCommandLine(
@@ -131,7 +146,7 @@ describe('the command layer', () => {
         const ran = vi.fn(async () => 'ran');
         const outcome = await invoke(
           { ...c, run: ran } as Command,
-          { store, db: store.db, me, services: services() },
+          { store, db: store.db, me, services: services(), caller: { ip: 'test', header: () => undefined } },
           {
             params: {},
             query: {},

@@ -30,9 +30,15 @@ export function registerCommandRoutes(
         operationId: c.name,
       },
       handler: async (req: FastifyRequest, reply: FastifyReply) => {
+        const bearer = req.headers.authorization;
+        const caller = {
+          ip: req.ip,
+          token: bearer?.startsWith('Bearer ') ? bearer.slice(7).trim() : undefined,
+          header: (name: string, value: string) => void reply.header(name, value),
+        };
         const out = await invoke(
           c,
-          { store, db: store.db, me: req.principal, services },
+          { store, db: store.db, me: req.principal, services, caller },
           { params: req.params ?? {}, query: req.query ?? {}, body: req.body },
         );
         if (out === undefined) return reply.code(204).send();

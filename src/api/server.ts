@@ -15,9 +15,6 @@ import { ValidationError } from '../ingest/record-input.js';
 import { ForbiddenError, type Principal } from '../domain/users.js';
 import { MarkingError } from '../domain/markings.js';
 import { ValueError } from '../domain/values.js';
-import { registerAuthRoutes } from './routes/auth.js';
-import { registerDataRoutes } from './routes/data.js';
-import { registerAdminRoutes } from './routes/admin.js';
 import { registerWeb } from './routes/web.js';
 import { registerDeconflictionRoutes } from './routes/deconflict.js';
 import { registerRegistryRoutes } from './routes/registry.js';
@@ -221,8 +218,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     app.swagger(),
   );
 
-  // A command's route that takes more than the server's body limit (a CSV batch) says so in its config.
-  // The command layer's operations (src/commands), then the routes not yet moved into it.
+  // The command layer's operations (src/commands), then the few routes that are HTTP by nature.
   registerCommandRoutes(
     app,
     opts.store,
@@ -232,9 +228,6 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     },
     COMMANDS,
   );
-  await registerAuthRoutes(app, opts.store);
-  await registerDataRoutes(app, opts.store);
-  await registerAdminRoutes(app, opts.store);
   // Notifications reach streams and webhooks from any process through LISTEN/NOTIFY.
   const hub = new NotificationHub(opts.store.db);
   await hub.start();

@@ -233,7 +233,8 @@ export function registerCommandLine(
           line,
           async () => {
             if (!c.public) me = await actingAs(store, opts.as as string);
-            return invoke(c, { store, db: store.db, me, services: services() }, input);
+            const caller = { ip: 'cli', header: () => undefined }; // one client, no token of its own
+            return invoke(c, { store, db: store.db, me, services: services(), caller }, input);
           },
         );
         const chunks: (string | Buffer)[] = [];
@@ -243,7 +244,9 @@ export function registerCommandLine(
         } else if (c.cli?.format && !opts.out)
           c.cli.format(out, { out: (l) => console.log(l), err: (l) => console.error(l) });
         else if (out !== undefined) chunks.push(`${JSON.stringify(out, null, 2)}\n`);
-        if (opts.out) writeFileSync(opts.out as string, Buffer.concat(chunks.map((x) => Buffer.from(x))));
+        // Mode 0600: what a user may read is theirs, not every account's on the machine.
+        if (opts.out)
+          writeFileSync(opts.out as string, Buffer.concat(chunks.map((x) => Buffer.from(x))), { mode: 0o600 });
         else for (const x of chunks) process.stdout.write(x);
       });
     });

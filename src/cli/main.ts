@@ -9,17 +9,9 @@ import cliProgress from 'cli-progress';
 import { Store } from '../store/store.js';
 import { buildServer } from '../api/server.js';
 import { importRecords, type ImportReport } from '../ingest/importer.js';
-import {
-  readChokepointJson,
-  readCsv,
-  readFtm,
-  validateMapping,
-  type Parsed,
-  type ReadOptions,
-} from '../ingest/readers.js';
+import { recordsOf, type ImportFormat, type ReadOptions } from '../ingest/readers.js';
 import { importCbpCsv } from '../ingest/cbp.js';
-import { exportFtm, exportStatementRows, STATEMENT_CSV_COLUMNS } from '../ingest/export.js';
-import { csvHeader, csvRow } from '../exchange/csv.js';
+import { exportFile } from '../ingest/export.js';
 import { formatFieldError, ValidationError } from '../ingest/record-input.js';
 import { verifyAudit, audit } from '../store/audit.js';
 import { purgeExpired, reviewQueue } from '../store/retention.js';
@@ -279,8 +271,6 @@ program
       const source = (opts.source ?? (opts.as ? who.agency : undefined)) as string | undefined;
       if (!source && format !== 'json' && format !== 'jsonl')
         throw new Error('--source: name the agency the data comes from');
-      if ((format === 'ftm' || format === 'csv') && !opts.marking)
-        throw new Error(`--marking: ${format} data carries no markings; state one for the whole file, e.g. "U//LES"`);
       const ro: ReadOptions = {
         source: source ?? 'UNKNOWN',
         marking: opts.marking,
@@ -289,21 +279,9 @@ program
         sensitivity: opts.sensitivity,
         confidence: opts.confidence,
       };
-      const input = { path: file };
-      let items: () => AsyncIterable<Parsed>;
-      if (format === 'csv') {
-        if (!opts.mapping) throw new Error('--mapping: a CSV import needs a mapping file');
-        const mapping = validateMapping(JSON.parse(readFileSync(opts.mapping, 'utf8')));
-        items = () => readCsv(input, mapping, ro);
-      } else if (format === 'ftm') items = () => readFtm(input, ro);
-      else
-        items = () =>
-          readChokepointJson(
-            format === 'jsonl' && !/\.(jsonl|ndjson)$/.test(file)
-              ? { text: readFileSync(file, 'utf8'), name: `${file}.jsonl` }
-              : input,
-            ro,
-          );
+      // The checks and readers of POST /import, over the file on disk.
+      const mapping = opts.mapping ? JSON.parse(readFileSync(opts.mapping, 'utf8')) : undefined;
+      const items = recordsOf(format as ImportFormat, { path: file }, ro, mapping);
       const bar = progress(file);
       try {
         printReport(
@@ -335,22 +313,16 @@ program
       const write = async (text: string) => {
         if (!out.write(text)) await new Promise<void>((r) => out.once('drain', () => r()));
       };
+      // The file GET /export answers, written as it is read.
+      let pieces = 0;
       const scope = { purpose: opts.purpose, recipientAgency: opts.recipientAgency };
-      let n = 0;
-      if (opts.format === 'csv') {
-        await write(csvHeader(STATEMENT_CSV_COLUMNS));
-        for await (const row of exportStatementRows(store, who, scope)) {
-          await write(csvRow(row));
-          n++;
-        }
-      } else {
-        for await (const e of exportFtm(store, who, scope)) {
-          await write(`${JSON.stringify(e)}\n`);
-          n++;
-        }
+      for await (const piece of exportFile(store, who, opts.format, scope)) {
+        await write(piece);
+        pieces++;
       }
       if (opts.out) {
         await new Promise<void>((r) => (out as ReturnType<typeof privateWriteStream>).end(() => r()));
+        const n = opts.format === 'csv' ? pieces - 1 : pieces; // a CSV's header is no value
         console.error(`exported ${n} ${opts.format === 'csv' ? 'values' : 'entities'} to ${opts.out}`);
       }
     }),

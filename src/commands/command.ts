@@ -24,12 +24,25 @@ export interface Services {
   instance: string;
 }
 
+/**
+ * What the adapter knows of the caller besides who it is: the client's address (sign-in
+ * is throttled per client), the bearer token of the request (sign-out ends it), and a
+ * way to add a header to the answer (Retry-After). On the command line: one client
+ * ('cli'), no token, no headers.
+ */
+export interface Caller {
+  ip: string;
+  token?: string;
+  header(name: string, value: string): void;
+}
+
 export interface Context {
   store: Store;
   db: Database;
   /** Who runs the command: the signed-in user (API) or the user named by --as (CLI). */
   me: Principal;
   services: Services;
+  caller: Caller;
 }
 
 /** The context of a public command (sign-in): there may be no one signed in yet. */

@@ -6,7 +6,7 @@
 // running year is labelled "2026 (FYTD)": read as 2026, and kept as partial.
 import { createReadStream } from 'node:fs';
 import { parse as parseCsv } from 'csv-parse';
-import type { Database } from '../store/db.js';
+import type { Database, Sql } from '../store/db.js';
 import { appendAudit } from '../store/audit.js';
 import { ValidationError, type FieldError } from './record-input.js';
 
@@ -179,4 +179,11 @@ export async function importCbpCsv(
     });
   });
   return { rows: all.length, seconds: (performance.now() - started) / 1000, partialYears };
+}
+
+/** CBP's published seizures by fiscal year and drug: events and pounds, summed over the other dimensions. */
+export async function cbpPublished(tx: Sql): Promise<{ fy: number; drug_type: string; events: number; lbs: number }[]> {
+  return tx.query(
+    'SELECT fy, drug_type, sum(event_count)::int AS events, sum(qty_lbs) AS lbs FROM cbp_seizure_stats GROUP BY 1, 2 ORDER BY 1, 2',
+  );
 }

@@ -6,6 +6,7 @@ import { entityIdPage, getEntities, recordIdsOf, type EntityView } from '../stor
 import { logDissemination } from '../store/retention.js';
 import { appendAudit } from '../store/audit.js';
 import { assertMay, type Principal } from '../domain/users.js';
+import { csvHeader, csvRow } from '../exchange/csv.js';
 
 export interface FtmEntity {
   id: string;
@@ -46,6 +47,25 @@ export async function* exportStatementRows(
       for (const v of values) yield [e.id, e.schema, e.caption, prop, v.value, v.portion, v.source ?? ''];
     }
   }
+}
+
+export type ExportFormat = 'ftm' | 'csv';
+
+/**
+ * The export's file, piece by piece: FtM, one entity per line; or CSV, the header, then
+ * one row per value. What GET /export answers and `chokepoint export` writes.
+ */
+export async function* exportFile(
+  store: Store,
+  who: Principal,
+  format: ExportFormat,
+  opts: ExportOptions,
+): AsyncGenerator<string> {
+  assertMay(who, 'export'); // before the CSV's header
+  if (format === 'csv') {
+    yield csvHeader(STATEMENT_CSV_COLUMNS);
+    for await (const row of exportStatementRows(store, who, opts)) yield csvRow(row);
+  } else for await (const e of exportFtm(store, who, opts)) yield `${JSON.stringify(e)}\n`;
 }
 
 /** Every entity the reader may see, page by page, with only the values they may see; logs dissemination and audit when done. */

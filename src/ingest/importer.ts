@@ -7,7 +7,7 @@
 import type { Store } from '../store/store.js';
 import { writeRecords, type WriteResult } from '../store/write.js';
 import { ValidationError, type FieldError, type RecordInput } from './record-input.js';
-import type { Principal } from '../domain/users.js';
+import { assertMay, type Principal } from '../domain/users.js';
 import type { Parsed } from './readers.js';
 import '../capabilities.js';
 import { queueAfterWrite, runAfterWrite } from '../store/after-write.js';
@@ -46,6 +46,8 @@ export async function importRecords(
   items: () => AsyncIterable<Parsed>,
   opts: ImportOptions,
 ): Promise<ImportReport> {
+  // Up front, on every path (API, `chokepoint import --as`): not after a long validation pass.
+  assertMay(writer, 'write');
   const started = performance.now();
   const mode = opts.mode ?? 'atomic';
   const maxErrors = opts.maxErrors ?? 100;

@@ -2,12 +2,13 @@
 // came from. Formats: Chokepoint JSON (a document or JSON lines of records),
 // FollowTheMoney entity streams (JSON lines), and CSV with a mapping.
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse';
 import { parseRecord, type FieldError, type RecordInput, type RecordKind } from './record-input.js';
 import type { MarkingInput } from '../domain/markings.js';
+import { StatusError } from '../domain/errors.js';
 
 export interface Parsed {
   record?: RecordInput;
@@ -213,4 +214,44 @@ export async function* readCsv(input: Input, mapping: CsvMapping, opts: ReadOpti
     const err = e as Error & { lines?: number };
     yield { errors: [{ file, line: err.lines, path: 'csv', message: err.message }] };
   }
+}
+
+export type ImportFormat = 'json' | 'jsonl' | 'ftm' | 'csv';
+
+export class ImportError extends StatusError {}
+
+/**
+ * The records of a file in `format`, read when the importer asks, after the checks
+ * an import makes before reading anything (the API's and the CLI's alike): FtM and
+ * CSV carry no markings, so one is stated for the whole file, and CSV needs a mapping.
+ * JSON lines are read as such whatever the file is called.
+ */
+export function recordsOf(
+  format: ImportFormat,
+  input: Input,
+  ro: ReadOptions,
+  mapping?: unknown,
+): () => AsyncIterable<Parsed> {
+  if ((format === 'ftm' || format === 'csv') && !ro.marking)
+    throw new ImportError(
+      `marking: ${format} data carries no markings; state the marking for the whole file, e.g. "U//LES"`,
+    );
+  if (format === 'csv') {
+    if (mapping === undefined)
+      throw new ImportError('mapping: a CSV import needs a mapping (see README, "CSV mappings")');
+    let m: CsvMapping;
+    try {
+      m = validateMapping(mapping);
+    } catch (e) {
+      throw new ImportError((e as Error).message);
+    }
+    return () => readCsv(input, m, ro);
+  }
+  if (format === 'ftm') return () => readFtm(input, ro);
+  const name = inputName(input);
+  if (format === 'jsonl' && !/\.(jsonl|ndjson)$/i.test(name)) {
+    const text = 'path' in input ? readFileSync(input.path, 'utf8') : input.text;
+    return () => readChokepointJson({ text, name: `${name}.jsonl` }, ro);
+  }
+  return () => readChokepointJson(input, ro);
 }

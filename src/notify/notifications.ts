@@ -5,6 +5,8 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Database, Sql } from '../store/db.js';
 import { asReader } from '../store/access.js';
+import { appendAudit } from '../store/audit.js';
+import { StatusError } from '../domain/errors.js';
 import type { ReaderAccess } from '../domain/markings.js';
 
 export interface NotificationInput {
@@ -106,6 +108,39 @@ export function signWebhook(secret: string, body: string, t = Math.floor(Date.no
 
 export function newWebhookSecret(): string {
   return `whsec_${randomBytes(24).toString('base64url')}`;
+}
+
+/** Adds a webhook for an agency, audited with it; its signing secret is in this answer only. */
+export async function addWebhook(
+  db: Database,
+  actor: string,
+  agency: string,
+  url: string,
+): Promise<{ id: number; secret: string }> {
+  const secret = newWebhookSecret();
+  return db.transaction(async (tx) => {
+    const [a] = await tx.query('SELECT 1 FROM agencies WHERE code = $1', [agency]);
+    if (!a) throw new StatusError(`unknown agency ${agency}`, 400);
+    const [w] = await tx.query<{ id: number }>(
+      'INSERT INTO webhooks (agency, url, secret) VALUES ($1, $2, $3) RETURNING id',
+      [agency, url, secret],
+    );
+    await appendAudit(tx, {
+      actor,
+      action: 'webhook.add',
+      target: `webhook:${w!.id}`,
+      details: { agency, url },
+    });
+    return { id: w!.id, secret };
+  });
+}
+
+/** Every agency's webhooks, with how many notifications each has delivered and failed to. */
+export async function listWebhooks(
+  db: Sql,
+): Promise<{ id: number; agency: string; url: string; active: boolean; delivered: number; failed: number }[]> {
+  return db.query(`SELECT w.id, w.agency, w.url, w.active, count(d.*) FILTER (WHERE d.status = 'delivered')::int AS delivered, count(d.*) FILTER (WHERE d.status = 'failed')::int AS failed
+      FROM webhooks w LEFT JOIN webhook_deliveries d ON d.webhook_id = w.id GROUP BY w.id ORDER BY w.id`);
 }
 
 const RETRY_MS = [0, 1000, 5000, 30_000, 120_000];

@@ -124,6 +124,23 @@ export async function afterWrite(
   return links;
 }
 
+export interface QueuedAfterWrite {
+  id: number;
+  /** How many entities the write touched. */
+  entities: number;
+  actor: string;
+  queued_at: string;
+  attempts: number;
+  last_error: string | null;
+}
+
+/** After-write work still queued (the first 100): left by a process that stopped after its commit, or failing. */
+export async function queuedAfterWrites(db: Sql): Promise<QueuedAfterWrite[]> {
+  return db.query<QueuedAfterWrite>(
+    'SELECT id, cardinality(entity_ids) AS entities, actor, queued_at, attempts, last_error FROM after_write_queue ORDER BY id LIMIT 100',
+  );
+}
+
 /** Advisory-lock space for queued after-write work (one lock per queue row). */
 const LOCK_SPACE = 1_708_017;
 

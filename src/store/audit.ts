@@ -159,6 +159,23 @@ export function auditQueue(db: Database): AuditQueue {
   return q;
 }
 
+export interface AuditQuery {
+  /** Entries after this sequence number. */
+  after: number;
+  limit: number;
+  actor?: string;
+  action?: string;
+}
+
+/** Audit log entries in order, from `after` on, optionally of one actor or action. */
+export async function auditEntries(db: Sql, q: AuditQuery): Promise<Omit<AuditRow, 'prev_hash'>[]> {
+  return db.query(
+    `SELECT seq, at, actor, action, target, purpose, details, hash FROM audit_log
+        WHERE seq > $1 AND ($3::text IS NULL OR actor = $3) AND ($4::text IS NULL OR action = $4) ORDER BY seq LIMIT $2`,
+    [q.after, q.limit, q.actor ?? null, q.action ?? null],
+  );
+}
+
 export interface VerifyResult {
   ok: boolean;
   entries: number;

@@ -1,19 +1,10 @@
-// The notification stream (server-sent events: HTTP only, so not a command) and the
-// agencies' webhooks. The deconfliction commands are in src/commands/deconflict.ts.
+// The notification stream: server-sent events, HTTP only, so not a command. The
+// deconfliction commands are in src/commands/deconflict.ts, the webhooks' in src/commands/admin.ts.
 import type { FastifyInstance } from 'fastify';
-import { Type } from '@sinclair/typebox';
 import type { Store } from '../../store/store.js';
-import { audit, appendAudit } from '../../store/audit.js';
-import { assertMay } from '../../domain/users.js';
-import { HttpError, principal } from '../server.js';
-import {
-  newWebhookSecret,
-  notificationsAfter,
-  type NotificationHub,
-  type NotificationRow,
-} from '../../notify/notifications.js';
-
-const S = (max = 200, min = 1) => Type.String({ minLength: min, maxLength: max });
+import { audit } from '../../store/audit.js';
+import { principal } from '../server.js';
+import { notificationsAfter, type NotificationHub, type NotificationRow } from '../../notify/notifications.js';
 
 export async function registerDeconflictionRoutes(
   app: FastifyInstance,
@@ -61,51 +52,4 @@ export async function registerDeconflictionRoutes(
       await audit(db, { actor: me.username, action: 'notifications.stream' });
     },
   );
-
-  app.post(
-    '/admin/webhooks',
-    {
-      schema: {
-        tags: ['notifications'],
-        body: Type.Object(
-          { agency: S(20), url: Type.String({ maxLength: 2000, pattern: '^https?://[^\\s]+$' }) },
-          { additionalProperties: false },
-        ),
-        summary: 'Add a webhook for an agency; the signing secret is shown once',
-      },
-    },
-    async (req, reply) => {
-      const me = principal(req);
-      assertMay(me, 'manageWebhooks');
-      const b = req.body as { agency: string; url: string };
-      const secret = newWebhookSecret();
-      const row = await db.transaction(async (tx) => {
-        const [a] = await tx.query('SELECT 1 FROM agencies WHERE code = $1', [b.agency]);
-        if (!a) throw new HttpError(400, `unknown agency ${b.agency}`);
-        const [w] = await tx.query<{ id: number }>(
-          'INSERT INTO webhooks (agency, url, secret) VALUES ($1, $2, $3) RETURNING id',
-          [b.agency, b.url, secret],
-        );
-        await appendAudit(tx, {
-          actor: me.username,
-          action: 'webhook.add',
-          target: `webhook:${w!.id}`,
-          details: { agency: b.agency, url: b.url },
-        });
-        return w!;
-      });
-      return reply.code(201).send({
-        id: row.id,
-        agency: b.agency,
-        url: b.url,
-        secret,
-        signature: 'header x-chokepoint-signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>',
-      });
-    },
-  );
-  app.get('/admin/webhooks', { schema: { tags: ['notifications'] } }, async (req) => {
-    assertMay(principal(req), 'manageWebhooks');
-    return db.query(`SELECT w.id, w.agency, w.url, w.active, count(d.*) FILTER (WHERE d.status = 'delivered')::int AS delivered, count(d.*) FILTER (WHERE d.status = 'failed')::int AS failed
-      FROM webhooks w LEFT JOIN webhook_deliveries d ON d.webhook_id = w.id GROUP BY w.id ORDER BY w.id`);
-  });
 }
