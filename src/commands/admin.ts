@@ -14,9 +14,9 @@ import { addWebhook, listWebhooks } from '../notify/notifications.js';
 import { ROLES, type Role } from '../domain/users.js';
 import { CLASSIFICATIONS, type Classification } from '../domain/markings.js';
 import { command, type Command } from './command.js';
+import { S } from './schemas.js';
 import { passwordStdin } from './auth.js';
 
-const S = (max = 200, min = 1) => Type.String({ minLength: min, maxLength: max });
 const AuditQ = Type.Object(
   {
     after: Type.Integer({ minimum: 0, default: 0 }),

@@ -29,9 +29,9 @@ import {
   listOperations,
 } from '../deconflict/events.js';
 import { command, type CliOption, type Command } from './command.js';
+import { S, IdParam } from './schemas.js';
 import { StatusError } from '../domain/errors.js';
 
-const S = (max = 200, min = 1) => Type.String({ minLength: min, maxLength: max });
 const Phone = Type.String({ minLength: 5, maxLength: 40, pattern: '^[+0-9 ()./-]+$' });
 export const Target = Type.Object(
   {
@@ -51,7 +51,6 @@ export const TargetsBody = Type.Object(
   { targets: Type.Array(Target, { minItems: 1, maxItems: 500 }) },
   { additionalProperties: false },
 );
-export const IdParam = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 const Point = Type.Object(
   {
     lat: Type.Number({ minimum: -90, maximum: 90 }),

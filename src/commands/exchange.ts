@@ -5,9 +5,9 @@ import { audit } from '../store/audit.js';
 import { submitPartnerReport, partnerReports, giveFeedback } from '../exchange/partners.js';
 import { exportIncidents } from '../exchange/incidents.js';
 import { command, type Command } from './command.js';
+import { S } from './schemas.js';
 
 const tags = ['partner exchange'];
-const S = (max = 300) => Type.String({ minLength: 1, maxLength: max });
 const Report = Type.Object(
   {
     kind: Type.Union([Type.Literal('shipment'), Type.Literal('listing'), Type.Literal('account')]),
@@ -16,9 +16,9 @@ const Report = Type.Object(
       Type.Object(
         {
           trackingNumber: S(60),
-          shipperName: Type.Optional(S()),
-          consigneeName: Type.Optional(S()),
-          declaredGoods: Type.Optional(S()),
+          shipperName: Type.Optional(S(300)),
+          consigneeName: Type.Optional(S(300)),
+          declaredGoods: Type.Optional(S(300)),
           originCountry: Type.Optional(S(3)),
           destinationCountry: Type.Optional(S(3)),
         },
@@ -30,7 +30,7 @@ const Report = Type.Object(
         {
           url: Type.String({ maxLength: 2000, pattern: '^https?://' }),
           platform: Type.Optional(S(100)),
-          seller: Type.Optional(S()),
+          seller: Type.Optional(S(300)),
         },
         { additionalProperties: false },
       ),

@@ -13,8 +13,8 @@ import {
   RegistryError,
 } from '../registry/presses.js';
 import { command, type Command } from './command.js';
+import { S, IdParam } from './schemas.js';
 
-const S = (max = 200, min = 1) => Type.String({ minLength: min, maxLength: max });
 export const PressBody = Type.Object(
   {
     kind: Type.Union(PRESS_KINDS.map((k) => Type.Literal(k))),
@@ -36,7 +36,6 @@ const EventBody = Type.Object(
   },
   { additionalProperties: false },
 );
-const IdParam = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 
 // The registry is for government users (chemical control, customs, police), not private partners.
 // Each command checks this first (the capability then checks `write` for what it changes).

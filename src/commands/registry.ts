@@ -13,9 +13,9 @@ import {
 } from '../taskforces/registry.js';
 import { addPeer, listPeers, queryPeers } from '../federation/peers.js';
 import { command, type Command } from './command.js';
+import { S } from './schemas.js';
 import { Target, targetOption } from './deconflict.js';
 
-const S = (max = 200, min = 1) => Type.String({ minLength: min, maxLength: max });
 export const TaskForce = Type.Object(
   {
     name: S(200),

@@ -5,9 +5,9 @@ import { audit } from '../store/audit.js';
 import { targetingQueue, recordExam, ruleHitRates, editRule, rescoreAll, TargetingError } from '../targeting/score.js';
 import { filePreExport, listPreExport, respondPreExport } from '../targeting/pre-export.js';
 import { command, type Command } from './command.js';
+import { S } from './schemas.js';
 
 const tags = ['targeting'];
-const S = (max = 300) => Type.String({ minLength: 1, maxLength: max });
 
 const Exam = Type.Object(
   {
@@ -25,7 +25,7 @@ const Edit = Type.Object(
   },
   { additionalProperties: false },
 );
-const Party = Type.Object({ name: S(), address: S(500) }, { additionalProperties: false });
+const Party = Type.Object({ name: S(300), address: S(500) }, { additionalProperties: false });
 const Pen = Type.Object(
   {
     importingCountry: Type.String({

@@ -17,8 +17,8 @@ import {
 import { resolveEncounter, encounters } from '../watchlist/screening.js';
 import { fileRedress, redressStatus, updateRedress } from '../watchlist/redress.js';
 import { command, type Command } from './command.js';
+import { S, IdParam } from './schemas.js';
 
-const S = (max = 200, min = 1) => Type.String({ minLength: min, maxLength: max });
 const Identifier = Type.Object(
   { kind: Type.Union(IDENTIFIER_KINDS.map((k) => Type.Literal(k))), value: S(200) },
   { additionalProperties: false },
@@ -49,7 +49,6 @@ const Amend = Type.Object(
   },
   { additionalProperties: false },
 );
-const IdParam = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 const Review = Type.Object(
   {
     decision: Type.Union([Type.Literal('accept'), Type.Literal('reject'), Type.Literal('request_more')]),
