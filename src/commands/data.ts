@@ -132,7 +132,6 @@ export const COMMANDS: Command[] = [
     query: Type.Object({ mode: Mode }),
     body: Type.Array(Type.Object({}, { additionalProperties: true }), { maxItems: 100000 }),
     permission: 'write',
-    // Read by src/api/routes/data.ts (a command cannot set its route's body limit yet).
     http: { bodyLimit: IMPORT_LIMIT },
     run: async ({ store, me }, { query, body }) => {
       const text = JSON.stringify(body);
