@@ -265,7 +265,10 @@ program
       const who = await actingAs(store, opts.as);
       if (format === 'cbp') {
         const r = await importCbpCsv(store.db, who.username, file);
-        console.log(`imported ${r.rows} CBP seizure-statistics rows in ${r.seconds.toFixed(1)} s`);
+        console.log(
+          `imported ${r.rows} CBP seizure-statistics rows in ${r.seconds.toFixed(1)} s` +
+            (r.partialYears.length ? `; fiscal year to date, still partial: ${r.partialYears.join(', ')}` : ''),
+        );
         return;
       }
       const source = (opts.source ?? (opts.as ? who.agency : undefined)) as string | undefined;
@@ -482,7 +485,7 @@ program
       const lists = ScreeningLists.load({ ofacXml: opts.ofacXml });
       for (const l of lists.lists)
         console.error(
-          `${l.name}: ${l.entries} entries (${l.drugProgramEntries} drug-program), published ${l.publishDate ?? 'unknown'}; indexed in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+          `${l.name}: ${l.entries} entries${l.drugProgramEntries ? ` (${l.drugProgramEntries} under drug programs)` : ''}, published ${l.publishDate ?? 'unknown'}; indexed in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
         );
       const watchlistLine = (w: WatchlistResult) => `WATCHLIST  ${w.result}  (encounter ${w.encounter})`;
       if (!opts.csv) {

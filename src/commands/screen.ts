@@ -101,7 +101,7 @@ export const COMMANDS: Command[] = [
       format: (out, io) => {
         for (const l of out as ListInfo[])
           io.out(
-            `${l.list}  ${l.name}: ${l.entries} entries (${l.drugProgramEntries} drug-program), published ${l.publishDate ?? 'unknown'}`,
+            `${l.list}  ${l.name}: ${l.entries} entries${l.drugProgramEntries ? ` (${l.drugProgramEntries} under drug programs)` : ''}, published ${l.publishDate ?? 'unknown'}`,
           );
       },
     },

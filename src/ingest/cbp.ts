@@ -182,8 +182,11 @@ export async function importCbpCsv(
 }
 
 /** CBP's published seizures by fiscal year and drug: events and pounds, summed over the other dimensions. */
-export async function cbpPublished(tx: Sql): Promise<{ fy: number; drug_type: string; events: number; lbs: number }[]> {
+export async function cbpPublished(
+  tx: Sql,
+): Promise<{ fy: number; drug_type: string; events: number; lbs: number; partial: boolean }[]> {
+  // partial: the year was still running when CBP published it ("FYTD"), so its figures will grow.
   return tx.query(
-    'SELECT fy, drug_type, sum(event_count)::int AS events, sum(qty_lbs) AS lbs FROM cbp_seizure_stats GROUP BY 1, 2 ORDER BY 1, 2',
+    'SELECT fy, drug_type, sum(event_count)::int AS events, sum(qty_lbs) AS lbs, bool_or(partial) AS partial FROM cbp_seizure_stats GROUP BY 1, 2 ORDER BY 1, 2',
   );
 }
