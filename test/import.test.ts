@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,9 +47,7 @@ const report = (id: string, name: string, extra: Record<string, unknown> = {}) =
 
 // CBP's real published rows, kept in the team's shared data beside the repository (not copied in: the
 // repository keeps no test data files). Re-written by R: three quantities are in scientific notation.
-const REAL_CBP = fileURLToPath(new URL('../../shared/data/cbp/howard-xuan-fentanylfy19fy23.csv', import.meta.url));
-const haveRealCbp = existsSync(REAL_CBP);
-if (!haveRealCbp) console.warn(`${REAL_CBP} is missing: the test on CBP's real rows is skipped.`);
+const REAL_CBP = fileURLToPath(new URL('../reference/cbp/howard-xuan-fentanylfy19fy23.csv', import.meta.url));
 
 const count = async (store: Store, table: string): Promise<number> =>
   (await store.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`))[0]!.n;
@@ -362,39 +360,36 @@ for (const backend of backends) {
       expect(await year()).toEqual([{ fy: 2026, partial: false, event_count: 4 }]);
     });
 
-    it.skipIf(!haveRealCbp)(
-      "imports CBP's real rows (FY2019-2023, fentanyl, Southwest Border) with the file's totals for each year",
-      async () => {
-        const r = await importCbpCsv(store.db, 'test', REAL_CBP);
-        expect(r).toMatchObject({ rows: 523, partialYears: [] });
-        const totals = () =>
-          store.db.query<{ fy: number; events: number; lbs: number }>(
-            `SELECT fy, sum(event_count)::int AS events, sum(qty_lbs) AS lbs FROM cbp_seizure_stats
+    it("imports CBP's real rows (FY2019-2023, fentanyl, Southwest Border) with the file's totals for each year", async () => {
+      const r = await importCbpCsv(store.db, 'test', REAL_CBP);
+      expect(r).toMatchObject({ rows: 523, partialYears: [] });
+      const totals = () =>
+        store.db.query<{ fy: number; events: number; lbs: number }>(
+          `SELECT fy, sum(event_count)::int AS events, sum(qty_lbs) AS lbs FROM cbp_seizure_stats
              WHERE source_file = 'howard-xuan-fentanylfy19fy23.csv' GROUP BY fy ORDER BY fy`,
-          );
-        // The totals the file's own rows add up to (shared/data/README.md).
-        const expected = [
-          [2019, 370, 2633.2889],
-          [2020, 884, 4557.7389],
-          [2021, 1324, 10586.388],
-          [2022, 1212, 14104.1117],
-          [2023, 1210, 26717.8339],
-        ] as const;
-        const check = async () => {
-          const got = await totals();
-          expect(got.map((t) => [t.fy, t.events])).toEqual(expected.map(([fy, events]) => [fy, events]));
-          for (const [i, [, , lbs]] of expected.entries()) expect(got[i]!.lbs).toBeCloseTo(lbs, 4);
-        };
-        await check();
-        // The values written as 1.322773572e-4, 8e-4 and 4e-4 are read as the numbers they are.
-        const [tiny] = await store.db.query<{ qty_lbs: number }>(
-          `SELECT qty_lbs FROM cbp_seizure_stats WHERE fy = 2020 AND month = 'JUN' AND land_filter = 'Other'
-             AND aor = 'SAN DIEGO FIELD OFFICE' AND component = 'Office of Field Operations'`,
         );
-        expect(tiny!.qty_lbs).toBeCloseTo(1.322773572e-4, 12);
-        expect((await importCbpCsv(store.db, 'test', REAL_CBP)).rows).toBe(523);
-        await check(); // re-importing replaces, never adds
-      },
-    );
+      // The totals the file's own rows add up to (shared/data/README.md).
+      const expected = [
+        [2019, 370, 2633.2889],
+        [2020, 884, 4557.7389],
+        [2021, 1324, 10586.388],
+        [2022, 1212, 14104.1117],
+        [2023, 1210, 26717.8339],
+      ] as const;
+      const check = async () => {
+        const got = await totals();
+        expect(got.map((t) => [t.fy, t.events])).toEqual(expected.map(([fy, events]) => [fy, events]));
+        for (const [i, [, , lbs]] of expected.entries()) expect(got[i]!.lbs).toBeCloseTo(lbs, 4);
+      };
+      await check();
+      // The values written as 1.322773572e-4, 8e-4 and 4e-4 are read as the numbers they are.
+      const [tiny] = await store.db.query<{ qty_lbs: number }>(
+        `SELECT qty_lbs FROM cbp_seizure_stats WHERE fy = 2020 AND month = 'JUN' AND land_filter = 'Other'
+             AND aor = 'SAN DIEGO FIELD OFFICE' AND component = 'Office of Field Operations'`,
+      );
+      expect(tiny!.qty_lbs).toBeCloseTo(1.322773572e-4, 12);
+      expect((await importCbpCsv(store.db, 'test', REAL_CBP)).rows).toBe(523);
+      await check(); // re-importing replaces, never adds
+    });
   });
 }
