@@ -226,6 +226,57 @@ for (const backend of backends) {
       expect((await api.post(`/deconfliction/operations/${k!.id}/ack`, api.token.deaAgent, {})).statusCode).toBe(200);
     });
 
+    it("a conflict's yes or no says neither where within a cell nor when within an hour the other operation is (third review 1)", async () => {
+      // On exact circles, bisecting a probe's radius from three points located a buy to 0.1 m in 47 probes.
+      const prober = await userWithToken(api.store, {
+        username: 'trust.bisector',
+        agency: 'HSI',
+        clearance: 'S',
+        roles: ['case_agent'],
+      });
+      const at = (h: number, m = 0) => new Date(Date.UTC(2033, 2, 3, h, m)).toISOString();
+      const plan = (token: string, o: Record<string, unknown>) =>
+        api.post('/operations', token, {
+          type: 'surveillance',
+          title: 'probe',
+          contactName: 'Probe',
+          contactPhone: '+1 202 555 0100',
+          startsAt: at(18),
+          endsAt: at(20),
+          ...o,
+        });
+      const centre = { lat: 33.4484, lon: -112.074 };
+      expect(
+        (
+          await plan(api.token.deaAgent, {
+            type: 'controlled_buy',
+            title: 'buy',
+            location: { ...centre, radiusM: 500 },
+          })
+        ).statusCode,
+      ).toBe(201);
+      // Probes north of it whose circles end 0.5 m short of the buy's circle, and 0.5 m into it.
+      const degPerM = 180 / (Math.PI * 6_371_008.8);
+      const probe = async (gapM: number) =>
+        (
+          await plan(prober, {
+            location: { lat: centre.lat + (500 + 100 + gapM) * degPerM, lon: centre.lon, radiusM: 100 },
+          })
+        ).json().status;
+      expect(await probe(0.5)).toBe(await probe(-0.5));
+      // Nor does a window that ends a minute before the buy begins (less the buffer) answer differently from one a minute after.
+      const buffer = (await get('/deconfliction/settings', api.token.deaAgent)).json().bufferMinutes as number;
+      const windowProbe = async (endMinute: number) =>
+        (
+          await plan(prober, {
+            location: { ...centre, radiusM: 100 },
+            startsAt: at(15),
+            endsAt: at(18, 20 - buffer + endMinute),
+          })
+        ).json().status;
+      expect(await windowProbe(-1)).toBe(await windowProbe(1));
+    });
+
     it('bounds the operations one user may plan in an hour, so conflicts cannot be searched out by probing', async () => {
       const prober = await userWithToken(api.store, {
         username: 'trust.prober',

@@ -118,6 +118,20 @@ function area(
   return { lat: loc.lat, lon: loc.lon, radiusM: r, polygon: null };
 }
 
+/**
+ * Whether two operations are near is decided on geohash cells of precision 6 (about
+ * 1.2 × 0.6 km) that their areas' bounding boxes touch, and whether they overlap in
+ * time on whole hours (plus the buffer), not on exact circles and minutes. A yes or no
+ * is all a planner learns of the other operation, and on exact geometry a few dozen
+ * probes located a controlled buy to 0.1 m (security review, 2026-12-01); on cells and
+ * hours they locate it to a cell and an hour, which is what "someone operates near
+ * here, then" says anyway. The test stays conservative: every exact overlap is flagged.
+ */
+const PLACE_PRECISION = 6;
+const HOUR = 3_600_000;
+const floorHour = (t: number): number => Math.floor(t / HOUR) * HOUR;
+const ceilHour = (t: number): number => Math.ceil(t / HOUR) * HOUR;
+
 export async function submitOperation(
   db: Database,
   me: Principal,
@@ -194,17 +208,20 @@ export async function submitOperation(
     }>(
       `SELECT id, lat, lon, radius_m, starts_at, ends_at, target_keys && $2::text[] AS shared FROM operations
         WHERE id <> $1 AND status IN ('planned', 'pending_approval')
-          AND ((cells && $3::text[] AND starts_at < $5::timestamptz + make_interval(mins => $6) AND ends_at > $4::timestamptz - make_interval(mins => $6))
+          AND ((cells && $3::text[] AND starts_at < $5::timestamptz + make_interval(mins => $6 + 60) AND ends_at > $4::timestamptz - make_interval(mins => $6 + 60))
                OR target_keys && $2::text[])`,
       [op!.id, keys, cells, start.toISOString(), end.toISOString(), cfg.bufferMinutes],
     );
     const conflictIds: number[] = [];
+    const mine = new Set(coveringCells(a.lat, a.lon, a.radiusM, PLACE_PRECISION));
+    const buffer = cfg.bufferMinutes * 60_000;
     for (const c of candidates) {
       const d = distanceM(a.lat, a.lon, c.lat, c.lon);
+      // Decided on whole hours and on cells, never on exact times and circles (see PLACE_PRECISION).
       const overlapsInTime =
-        new Date(c.starts_at).getTime() < end.getTime() + cfg.bufferMinutes * 60_000 &&
-        new Date(c.ends_at).getTime() > start.getTime() - cfg.bufferMinutes * 60_000;
-      const near = d <= a.radiusM + c.radius_m;
+        floorHour(new Date(c.starts_at).getTime()) < ceilHour(end.getTime()) + buffer &&
+        ceilHour(new Date(c.ends_at).getTime()) > floorHour(start.getTime()) - buffer;
+      const near = coveringCells(c.lat, c.lon, c.radius_m, PLACE_PRECISION).some((x) => mine.has(x));
       const reason = overlapsInTime && near ? 'time and place' : c.shared ? 'shared target' : null;
       if (!reason) continue;
       const os = new Date(Math.max(start.getTime(), new Date(c.starts_at).getTime()));
