@@ -277,6 +277,61 @@ for (const backend of backends) {
       expect(await windowProbe(-1)).toBe(await windowProbe(1));
     });
 
+    it('a misspelt restriction is refused, never dropped to a wider marking (third review 2)', async () => {
+      const refused = [
+        // `groups` for compartments, `noforn` and `rel_to` for the caveat and relTo.
+        api.post('/entities', api.token.deaAgent, {
+          schema: 'Person',
+          id: 'typo-1',
+          properties: { name: ['Typo One'] },
+          marking: { classification: 'S', caveats: ['LES', 'NOFORN'], groups: ['OCDETF'] },
+        }),
+        api.post('/entities', api.token.deaAgent, {
+          schema: 'Person',
+          id: 'typo-2',
+          properties: { name: ['Typo Two'] },
+          marking: { classification: 'S', noforn: true, rel_to: ['MEX'] },
+        }),
+        // `propertyMarking` for propertyMarkings: the birth date would have been U//LES.
+        api.post('/records', api.token.deaAgent, [
+          {
+            sourceRecordId: 'DEA-TYPO-1',
+            marking: 'U//LES',
+            entities: [
+              {
+                id: 'typo-3',
+                schema: 'Person',
+                properties: { name: ['Typo Three'], birthDate: ['1970-05-05'] },
+                propertyMarking: { birthDate: 'S//LES/NOFORN//GROUPS OCDETF' },
+              },
+            ],
+          },
+        ]),
+        api.post('/records', api.token.deaAgent, [
+          {
+            sourceRecordId: 'DEA-TYPO-2',
+            marking: 'U//LES',
+            extra: 1,
+            entities: [{ id: 'typo-4', schema: 'Person', properties: { name: ['Typo Four'] } }],
+          },
+        ]),
+        api.post('/entities', api.token.deaAgent, {
+          schema: 'Person',
+          id: 'typo-5',
+          properties: { name: ['Typo Five'] },
+          marking: { classification: 'S', relTo: 'MEX' },
+        }),
+      ];
+      for (const r of await Promise.all(refused)) {
+        expect(r.statusCode, r.body).toBeGreaterThanOrEqual(400);
+        expect(r.statusCode, r.body).toBeLessThan(500);
+        expect(r.body).toMatch(/groups|noforn|rel_to|propertyMarking|extra|relTo/);
+        expect(r.body).not.toMatch(/is not a function/);
+      }
+      const names = await api.store.db.query("SELECT 1 FROM statements WHERE value LIKE 'Typo %'");
+      expect(names).toEqual([]);
+    });
+
     it('bounds the operations one user may plan in an hour, so conflicts cannot be searched out by probing', async () => {
       const prober = await userWithToken(api.store, {
         username: 'trust.prober',

@@ -205,8 +205,21 @@ function splitList(s: string): string[] {
 /** Marking input accepted at the boundaries: a string or a structured object. */
 export type MarkingInput = string | (Partial<Marking> & { classification: Classification });
 
+const MARKING_FIELDS = ['classification', 'caveats', 'relTo', 'owner', 'compartments', 'orconTo'];
+
 export function toMarking(input: MarkingInput, defaultOwner: string): Marking {
   if (typeof input === 'string') return parseMarking(input, defaultOwner);
+  // Unknown fields are refused, not dropped: {"groups": [...]} for compartments would be a marking without its groups.
+  for (const k of Object.keys(input))
+    if (!MARKING_FIELDS.includes(k))
+      throw new MarkingError(`unknown marking field "${k}" (a marking object has ${MARKING_FIELDS.join(', ')})`);
+  for (const k of ['caveats', 'relTo', 'compartments', 'orconTo'] as const) {
+    const v = (input as Record<string, unknown>)[k];
+    if (v !== undefined && !(Array.isArray(v) && v.every((x) => typeof x === 'string')))
+      throw new MarkingError(`marking ${k}: a list of codes, e.g. ["MEX"]`);
+  }
+  if (input.owner !== undefined && typeof input.owner !== 'string')
+    throw new MarkingError('marking owner: an agency code');
   return normalizeMarking({
     classification: input.classification,
     caveats: input.caveats ?? [],

@@ -41,6 +41,22 @@ export interface ParseContext {
 }
 
 type Obj = Record<string, unknown>;
+
+const RECORD_FIELDS = new Set([
+  'sourceRecordId',
+  'source',
+  'kind',
+  'marking',
+  'grade',
+  'reportDate',
+  'reviewBy',
+  'criminalBasis',
+  'protectedNexus',
+  'sensitivity',
+  'confidence',
+  'entities',
+]);
+const ENTITY_FIELDS = new Set(['id', 'schema', 'properties', 'marking', 'propertyMarkings']);
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function addYears(d: Date, years: number): string {
@@ -59,6 +75,10 @@ export function parseRecord(raw: unknown, ctx: ParseContext): { record?: RecordI
     err('', `must be an object, got ${Array.isArray(raw) ? 'an array' : raw === null ? 'null' : typeof raw}`);
     return { errors };
   }
+  // A field this format does not have is refused, not dropped: a misspelt restriction
+  // (propertyMarking for propertyMarkings) would otherwise widen what it meant to narrow.
+  for (const key of Object.keys(raw))
+    if (!RECORD_FIELDS.has(key)) err(key, `is not a field of a record (${[...RECORD_FIELDS].join(', ')})`);
   const str = (key: string, required: boolean, max = 1000): string | null => {
     const v = raw[key];
     if (v === undefined || v === null || v === '') {
@@ -210,6 +230,8 @@ function parseEntity(
     err(path, 'must be an object with id, schema and properties');
     return undefined;
   }
+  for (const key of Object.keys(raw))
+    if (!ENTITY_FIELDS.has(key)) err(`${path}.${key}`, `is not a field of an entity (${[...ENTITY_FIELDS].join(', ')})`);
   const { id, schema, properties } = raw;
   let ok = true;
   if (typeof id !== 'string' || !isEntityId(id)) {
