@@ -56,6 +56,8 @@ describe('chokepoint CLI', () => {
     expect(good.stdout).toMatch(/1 new, 0 updated, 0 unchanged, 1 rejected/);
     // A process killed after its commit left its follow-up work queued: the next import finishes it first.
     let store = await Store.open({ url: '', dataDir: join(data, 'db') });
+    // The operator imports as the system: its ids are stored as given, never namespaced like a user's.
+    expect(await store.db.query("SELECT id FROM entities WHERE id LIKE '%x1'")).toEqual([{ id: 'x1' }]);
     await store.db.query(
       "INSERT INTO after_write_queue (entity_ids, actor, cross_reference) VALUES ('{x1}', 'killed process', true)",
     );

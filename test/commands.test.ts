@@ -69,6 +69,7 @@ describe('the command layer', () => {
     let store: Store;
     let app: FastifyInstance;
     let agent: string;
+    let supervisor: string;
     beforeAll(async () => {
       store = await memoryStore();
       app = await server(store);
@@ -79,6 +80,12 @@ describe('the command layer', () => {
         roles: ['case_agent'],
       });
       await userWithToken(store, { username: 'cbp.officer', agency: 'CBP', clearance: 'S', roles: ['screener'] });
+      supervisor = await userWithToken(store, {
+        username: 'dea.supervisor',
+        agency: 'DEA',
+        clearance: 'S',
+        roles: ['supervisor'],
+      });
     }, 60_000);
     afterAll(async () => {
       await app.close();
@@ -159,7 +166,7 @@ describe('the command layer', () => {
     });
 
     it('refuses the same input on both sides, with the same reason', async () => {
-      const api = await app.inject({ url: '/deconfliction/metrics?days=0', headers: auth(agent) });
+      const api = await app.inject({ url: '/deconfliction/metrics?days=0', headers: auth(supervisor) });
       expect(api.statusCode).toBe(400);
       expect(api.json().error).toMatch(/days must be >= 1/);
       await expect(commandLine(store).run('deconflict', 'metrics', '--as', 'dea.agent', '--days', '0')).rejects.toThrow(

@@ -32,6 +32,8 @@ for (const backend of backends) {
         fgr: demo('fgr.liaison'),
         fbi: demo('fbi.reviewer'),
         carrier: demo('carrier.partner'),
+        ofac: demo('ofac.analyst'),
+        deaSupervisor: demo('dea.supervisor'),
       },
       async (store) => {
         await loadScenario(store, { seed: 7, networks: 2 });
@@ -330,6 +332,85 @@ for (const backend of backends) {
       }
       const names = await api.store.db.query("SELECT 1 FROM statements WHERE value LIKE 'Typo %'");
       expect(names).toEqual([]);
+    });
+
+    it('no one acts on what they may not see or speak for: exams, nominations, presses, task forces (third review 3-6, 8, 9)', async () => {
+      // 3. An exam takes a shipment off every queue: not a non-law-enforcement user's to record.
+      const [ship] = await api.store.db.query<{ shipment_id: string }>(
+        "SELECT shipment_id FROM shipment_scores WHERE status = 'queued' ORDER BY shipment_id LIMIT 1",
+      );
+      const exam = await api.post(`/targeting/shipments/${ship!.shipment_id}/exam`, api.token.ofac, {
+        result: 'no hit',
+        note: 'probe',
+      });
+      expect(exam.statusCode).toBe(403);
+      const [still] = await api.store.db.query<{ status: string }>(
+        'SELECT status FROM shipment_scores WHERE shipment_id = $1',
+        [ship!.shipment_id],
+      );
+      expect(still!.status).toBe('queued');
+      // 4. Amending another agency's nomination answers as GET does: as for one that does not exist.
+      const nom = await api.post('/watchlist/nominations', api.token.hsi, {
+        subjectKind: 'person',
+        names: ['Third Review Subject'],
+        birthDates: ['1971'],
+        usPerson: false,
+        categories: ['precursor supply'],
+        basis: 'Broker of precursor shipments per two corroborating seizures in 2031 (third review).',
+        marking: 'U//LES',
+      });
+      expect(nom.statusCode, nom.body).toBe(201);
+      const id = nom.json().id as number;
+      expect((await get(`/watchlist/nominations/${id}`, api.token.deaAnalyst)).status).toBe(404);
+      const amendOf = (n: number) =>
+        api.post(`/watchlist/nominations/${n}/amend`, api.token.deaAnalyst, { names: ['X'] });
+      const [real, missing] = [await amendOf(id), await amendOf(999_999)];
+      expect(real.statusCode).toBe(404);
+      expect(real.json().error.replace(String(id), 'N')).toBe(missing.json().error.replace('999999', 'N'));
+      // 5. A press registration's events are its registrant's to record.
+      const press = await api.post('/presses', api.token.azdps, {
+        kind: 'tablet press',
+        make: 'ZP',
+        model: '17',
+        serial: 'TR3-0001',
+        owner: 'AZ Pharma LLC',
+        location: 'Phoenix',
+        country: 'US',
+      });
+      expect(press.statusCode, press.body).toBe(201);
+      const pid = press.json().id as number;
+      expect((await api.post(`/presses/${pid}/events`, api.token.cbp, { kind: 'destroyed' })).statusCode).toBe(403);
+      expect((await get(`/presses/${pid}`, api.token.azdps)).json().status).toBe('registered');
+      expect((await api.post(`/presses/${pid}/events`, api.token.azdps, { kind: 'destroyed' })).statusCode).toBe(200);
+      // 6. A task force is registered by an agency that leads it or belongs to it.
+      const tf = (lead: string, members: string[]) =>
+        api.post('/task-forces', api.token.deaSupervisor, {
+          name: `Third review TF ${lead} ${members.join(' ')}`,
+          kind: 'task force',
+          purpose: 'p',
+          leadAgency: lead,
+          memberAgencies: members,
+          geography: ['US-AZ'],
+          focus: ['distribution'],
+        });
+      expect((await tf('FBI', ['FBI', 'CBP'])).statusCode).toBe(403);
+      expect((await tf('FBI', ['DEA'])).statusCode).toBe(201);
+      // 8. A hidden entity's cases answer as a missing entity's.
+      const hidden = parseRecord(
+        {
+          sourceRecordId: 'TRUST-HIDDEN-1',
+          marking: 'TS//NOFORN',
+          entities: [{ id: 'trust-hidden-1', schema: 'Person', properties: { name: ['Hidden Person'] } }],
+        },
+        { source: 'FBI' },
+      );
+      await writeBatch(api.store.db, api.store.markings, SYSTEM, [hidden.record!], { origin: 'trust test' });
+      const cases = await get('/entities/trust-hidden-1/cases', api.token.deaAnalyst);
+      const none = await get('/entities/trust-missing-1/cases', api.token.deaAnalyst);
+      expect([cases.status, none.status]).toEqual([404, 404]);
+      expect(cases.json().error.replace('hidden', 'X')).toBe(none.json().error.replace('missing', 'X'));
+      // 9. What one may not do is refused before one's input is judged.
+      expect((await get('/audit?x=1', api.token.deaAnalyst)).status).toBe(403);
     });
 
     it('bounds the operations one user may plan in an hour, so conflicts cannot be searched out by probing', async () => {

@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
 import { type Command, Download, invoke, type Services } from '../commands/command.js';
 import type { Store } from '../store/store.js';
+import { assertMay } from '../domain/users.js';
 
 export function registerCommandRoutes(
   app: FastifyInstance,
@@ -18,6 +19,11 @@ export function registerCommandRoutes(
       url: c.path,
       config: { ...(c.public ? { public: true } : {}), ...c.http?.config },
       ...(c.http?.bodyLimit ? { bodyLimit: c.http.bodyLimit } : {}),
+      // Authorized before the input is validated, so the input rules of what one may not do are not
+      // probed by one's refusals (invoke checks again, for the CLI and for any other caller).
+      preValidation: async (req: FastifyRequest) => {
+        if (!c.public && c.permission && req.principal) assertMay(req.principal, c.permission);
+      },
       schema: {
         tags: c.tags,
         summary: c.summary,

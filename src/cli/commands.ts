@@ -6,7 +6,7 @@
 // --as names, through the same `invoke` that authorizes API requests, and the run
 // leaves one audit entry (or the entries the command wrote with its data), refused
 // or not, like an API request.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Command as Commander } from 'commander';
 import { Option } from 'commander';
 import { Type, type TSchema } from '@sinclair/typebox';
@@ -165,7 +165,11 @@ export function registerCommandLine(
       taken.add(p.key);
     }
     for (const p of query) cmd.addOption(optionFor(p, 'query'));
-    for (const p of bodyOptions) cmd.addOption(optionFor(p, 'body'));
+    for (const p of bodyOptions) {
+      cmd.addOption(optionFor(p, 'body'));
+      // A boolean property can be said false too (a required one must be said either way).
+      if (p.schema.type === 'boolean') cmd.addOption(new Option(`--no-${kebab(p.key)}`, `${p.key}: false`));
+    }
     if (c.body) cmd.option('--file <json>', 'the request body as a JSON file (options override its values)');
     for (const o of c.cli?.options ?? []) {
       const opt = new Option(o.flags, o.description);
@@ -174,7 +178,11 @@ export function registerCommandLine(
     }
     if (!c.public) cmd.requiredOption('--as <user>', 'the user to act as (with their access and permissions)');
     cmd.option('--purpose <text>', 'why (recorded in the audit log)');
-    cmd.option('--out <file>', 'write the answer (JSON, or the file it is: CSV, NDJSON) to this file, not stdout');
+    cmd.option(
+      '--out <file>',
+      'write the answer (JSON, or the file it is: CSV, NDJSON) to this file (mode 0600), not stdout',
+    );
+    if (c.cli?.format) cmd.option('--json', 'print the answer as JSON, not for a person');
 
     cmd.action(async (...argv: unknown[]) => {
       const opts = (argv[args.length] ?? {}) as Record<string, unknown>;
@@ -241,13 +249,14 @@ export function registerCommandLine(
         if (out instanceof Download) {
           if (typeof out.body === 'string' || Buffer.isBuffer(out.body)) chunks.push(out.body);
           else for await (const x of out.body) chunks.push(x);
-        } else if (c.cli?.format && !opts.out)
+        } else if (c.cli?.format && !opts.out && !opts.json)
           c.cli.format(out, { out: (l) => console.log(l), err: (l) => console.error(l) });
         else if (out !== undefined) chunks.push(`${JSON.stringify(out, null, 2)}\n`);
         // Mode 0600: what a user may read is theirs, not every account's on the machine.
-        if (opts.out)
+        if (opts.out) {
           writeFileSync(opts.out as string, Buffer.concat(chunks.map((x) => Buffer.from(x))), { mode: 0o600 });
-        else for (const x of chunks) process.stdout.write(x);
+          chmodSync(opts.out as string, 0o600); // a file that was there keeps its mode otherwise
+        } else for (const x of chunks) process.stdout.write(x);
       });
     });
   }

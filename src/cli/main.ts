@@ -2,6 +2,7 @@
 // (whoever can run this command can read the data directory anyway) unless --as
 // names a user, and every one of them leaves an audit entry.
 import { Command, InvalidArgumentError } from 'commander';
+import type { Writable } from 'node:stream';
 import { existsSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { hostname, userInfo } from 'node:os';
@@ -132,7 +133,9 @@ function printReport(r: ImportReport): void {
       `${r.entities} entities and ${r.statements} statements written in ${r.seconds.toFixed(1)} s (${Math.round(r.read / Math.max(r.seconds, 0.001))} records/s); ` +
       (r.links === null
         ? 'cross-referencing skipped (large import: run `chokepoint xref`)'
-        : `${r.links} possible links found`),
+        : r.links === undefined
+          ? "possible links are found as for any user's write (and not counted to the writer)"
+          : `${r.links} possible links found`),
   );
   for (const e of r.errors) console.log(`  rejected: ${formatFieldError(e)}`);
 }
@@ -172,6 +175,11 @@ async function serve(
 const exitOnSignal = (signal: NodeJS.Signals): void => process.exit(signal === 'SIGINT' ? 130 : 143);
 process.on('SIGINT', exitOnSignal);
 process.on('SIGTERM', exitOnSignal);
+// Output piped into `head` and the like: the reader has gone, so stop quietly rather than with a stack trace.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
 
 program
   .command('serve')
@@ -312,9 +320,12 @@ program
     withStore(async (store) => {
       if (!['ftm', 'csv'].includes(opts.format)) throw new Error('--format must be ftm or csv');
       const who = await actingAs(store, opts.as);
-      const out = opts.out ? privateWriteStream(opts.out) : process.stdout; // an export is data: 0600
+      // Opened with the first piece, so an export refused (no purpose, no permission) leaves the file as it was.
+      let out: Writable | undefined;
+      const open = (): Writable => (out ??= opts.out ? privateWriteStream(opts.out) : process.stdout); // an export is data: 0600
       const write = async (text: string) => {
-        if (!out.write(text)) await new Promise<void>((r) => out.once('drain', () => r()));
+        const o = open();
+        if (!o.write(text)) await new Promise<void>((r) => o.once('drain', () => r()));
       };
       // The file GET /export answers, written as it is read.
       let pieces = 0;
@@ -324,7 +335,7 @@ program
         pieces++;
       }
       if (opts.out) {
-        await new Promise<void>((r) => (out as ReturnType<typeof privateWriteStream>).end(() => r()));
+        await new Promise<void>((r) => (open() as ReturnType<typeof privateWriteStream>).end(() => r()));
         const n = opts.format === 'csv' ? pieces - 1 : pieces; // a CSV's header is no value
         console.error(`exported ${n} ${opts.format === 'csv' ? 'values' : 'entities'} to ${opts.out}`);
       }
@@ -419,9 +430,12 @@ program
   .action(async (action: string, opts) => {
     if (action !== 'verify') throw new Error('audit: the only action is "verify"');
     await withStore(async (store) => {
-      const expect = opts.expectHead
-        ? { seq: Number(String(opts.expectHead).split(':')[0]), hash: String(opts.expectHead).split(':')[1] ?? '' }
-        : undefined;
+      const head = opts.expectHead === undefined ? undefined : /^(\d+):([0-9a-f]{64})$/.exec(String(opts.expectHead));
+      if (opts.expectHead !== undefined && !head)
+        throw new InvalidArgumentError(
+          `--expect-head: "${opts.expectHead}" is not a head; give it as printed, <seq>:<64 hex digits>`,
+        );
+      const expect = head ? { seq: Number(head[1]), hash: head[2]! } : undefined;
       const r = await verifyAudit(store.db, expect);
       console.log(`${r.ok ? 'OK' : 'TAMPERED'}: ${r.entries} entries; head ${r.head.seq}:${r.head.hash}`);
       for (const p of r.problems) console.log(`  ${p}`);

@@ -13,6 +13,8 @@ import { casePointer, describePointer, type Pointer } from './pointer.js';
 import { targetKeys, statementKeys, type TargetInput } from './keys.js';
 import type { Store } from '../store/store.js';
 import { model } from '../domain/model.js';
+import { visibleIds } from '../store/write-scope.js';
+import { entityVisible } from '../store/read.js';
 
 export class DeconflictionError extends StatusError {}
 
@@ -281,7 +283,11 @@ export async function registerTargets(
 }
 
 /** Conflicts touching the user's agency's cases, each from that side: own content, the other's pointer. */
-export async function conflictsFor(db: Sql, me: Principal, opts: { openOnly?: boolean } = {}): Promise<ConflictView[]> {
+export async function conflictsFor(
+  db: Database,
+  me: Principal,
+  opts: { openOnly?: boolean } = {},
+): Promise<ConflictView[]> {
   const rows = await db.query<{
     id: number;
     basis: string;
@@ -323,6 +329,9 @@ export async function conflictsFor(db: Sql, me: Principal, opts: { openOnly?: bo
         'SELECT id, kind, value FROM case_targets WHERE id = $1',
         [targetId],
       );
+      // An entity target names an id: shown only to a reader who may see that entity (third review 8).
+      if (t!.kind === 'entity' && !(await db.transaction((tx) => visibleIds(tx, me, [t!.value]))).has(t!.value))
+        t!.value = '(an entity you may not read)';
       out.push({
         id: r.id,
         basis: r.basis,
@@ -377,6 +386,9 @@ export async function casesForEntity(
   me: Principal,
   entityId: string,
 ): Promise<{ caseId: number; caseNumber: string; title: string; targetKind: string; targetValue: string }[]> {
+  // An entity the reader may not see answers as one that does not exist (its id is someone's case target).
+  if (!(await store.read(me, (tx) => entityVisible(tx, entityId))))
+    throw new DeconflictionError(`no entity ${entityId}`, 404);
   const stmts = await store.read(me, (tx) =>
     tx.query<{ schema: string; prop: string; value: string }>(
       "SELECT schema, prop, value FROM statements WHERE entity_id = $1 AND prop_type <> 'entity'",

@@ -231,7 +231,8 @@ function parseEntity(
     return undefined;
   }
   for (const key of Object.keys(raw))
-    if (!ENTITY_FIELDS.has(key)) err(`${path}.${key}`, `is not a field of an entity (${[...ENTITY_FIELDS].join(', ')})`);
+    if (!ENTITY_FIELDS.has(key))
+      err(`${path}.${key}`, `is not a field of an entity (${[...ENTITY_FIELDS].join(', ')})`);
   const { id, schema, properties } = raw;
   let ok = true;
   if (typeof id !== 'string' || !isEntityId(id)) {

@@ -51,6 +51,10 @@ export function loadLists(opts: ListSources = {}): LoadedList[] {
   ];
 }
 
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** Where a list came from, as users are shown it: inside the product relative to it, else the file's name (not the server's paths). */
+const shownSource = (s: string): string => (s.startsWith(ROOT) ? s.slice(ROOT.length) : s.replace(/^\S*\//, ''));
+
 export class ScreeningLists {
   private constructor(
     readonly index: ScreeningIndex,
@@ -71,7 +75,7 @@ export class ScreeningLists {
           list: l.list,
           name: l.name,
           publishDate: l.publishDate,
-          source: l.source,
+          source: shownSource(l.source),
           entries: l.entries.length,
           byKind,
           drugProgramEntries: l.entries.filter((e) => e.programs?.some((p) => DRUG_PROGRAMS.includes(p))).length,

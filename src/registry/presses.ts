@@ -87,11 +87,18 @@ export async function recordPressEvent(
   assertMay(me, 'write');
   if (e.kind === 'transfer' && !e.toOwner) throw new RegistryError('a transfer names the new owner (toOwner)');
   await db.transaction(async (tx) => {
-    const [p] = await tx.query<{ owner: string; country: string }>(
-      'SELECT owner, country FROM presses WHERE id = $1 FOR UPDATE',
+    const [p] = await tx.query<{ owner: string; country: string; agency: string }>(
+      'SELECT owner, country, agency FROM presses WHERE id = $1 FOR UPDATE',
       [id],
     );
     if (!p) throw new RegistryError(`no press ${id}`, 404);
+    // The registration's life (transfer, export, theft, destruction) is its registrant's to record;
+    // another agency that meets the machine reports it in a record, which the registry reads (third review 5).
+    if (p.agency !== me.agency)
+      throw new RegistryError(
+        `press ${id} is registered by ${p.agency}: only ${p.agency} records its events; report a sighting or seizure of it as a record`,
+        403,
+      );
     await tx.query(
       'INSERT INTO press_events (press_id, kind, from_owner, to_owner, country, note, actor) VALUES ($1, $2, $3, $4, $5, $6, $7)',
       [id, e.kind, p.owner, e.toOwner ?? null, e.country?.toLowerCase() ?? null, e.note ?? null, me.username],

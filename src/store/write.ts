@@ -48,7 +48,8 @@ export const SYSTEM: Principal = {
   government: true,
   roles: ['admin'],
 };
-export const isSystem = (p: Principal): boolean => p.id === 0 && p.username === 'system';
+// id 0 is no user's (users start at 1); the CLI's operator is the system under a name that says who ran it.
+export const isSystem = (p: Principal): boolean => p.id === 0 && p.agency === SYSTEM.agency;
 
 /**
  * Who may write what: a user writes records of their own agency (admins may

@@ -47,6 +47,9 @@ export async function registerTaskForce(db: Database, me: Principal, t: TaskForc
       throw new TaskForceError(`targets[${i}]: ${(e as Error).message}`);
     }
   });
+  // A registrant speaks for a body its own agency leads or belongs to, not for others (third review 6).
+  if (t.leadAgency !== me.agency && !t.memberAgencies.includes(me.agency))
+    throw new TaskForceError(`a task force you register has ${me.agency} as its lead or among its members`, 403);
   return db.transaction(async (tx) => {
     const agencies = new Set((await tx.query<{ code: string }>('SELECT code FROM agencies')).map((a) => a.code));
     const unknown = [t.leadAgency, ...t.memberAgencies].filter((a) => !agencies.has(a));

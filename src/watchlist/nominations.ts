@@ -292,8 +292,11 @@ export async function amend(
 ): Promise<void> {
   await db.transaction(async (tx) => {
     const n = await load(tx, id, true);
-    // One answer for a nomination the caller may not read and one that does not exist.
-    if (!(await visibleNomination(tx, me, id))) throw new WatchlistError(`no nomination ${id}`, 404);
+    // One answer for a nomination the caller may not read, one they may not see (as GET answers: not
+    // their agency's, and they are no reviewer) and one that does not exist (third review 4).
+    const seen =
+      n.nominator_id === me.id || (n.agency === me.agency && may(me, 'nominate')) || may(me, 'reviewNominations');
+    if (!seen || !(await visibleNomination(tx, me, id))) throw new WatchlistError(`no nomination ${id}`, 404);
     if (n.nominator_id !== me.id) throw new WatchlistError(`nomination ${id} is not yours to amend`, 403);
     if (n.status !== 'more_info')
       throw new WatchlistError(`nomination ${id} is ${n.status}, not waiting for more information`, 409);
