@@ -44,6 +44,9 @@ for (const backend of backends) {
       return { status: r.statusCode, body: r.body, json: () => r.json() };
     };
     const who = async (username: string): Promise<Principal> => (await findUser(api.store.db, username))!;
+    /** A fresh HSI case agent (each has their own hourly bound on operations). */
+    const hsiPlanner = (username: string) =>
+      userWithToken(api.store, { username, agency: 'HSI', clearance: 'S', roles: ['case_agent'] });
     /** Every marking row, as the system sees it (read afresh: writes intern new ones). */
     const markingRows = async (): Promise<Map<number, Marking>> => {
       const rows = await api.store.db.query<{
@@ -230,12 +233,7 @@ for (const backend of backends) {
 
     it("a conflict's yes or no says neither where within a cell nor when within an hour the other operation is (third review 1)", async () => {
       // On exact circles, bisecting a probe's radius from three points located a buy to 0.1 m in 47 probes.
-      const prober = await userWithToken(api.store, {
-        username: 'trust.bisector',
-        agency: 'HSI',
-        clearance: 'S',
-        roles: ['case_agent'],
-      });
+      const prober = await hsiPlanner('trust.bisector');
       const at = (h: number, m = 0) => new Date(Date.UTC(2033, 2, 3, h, m)).toISOString();
       const plan = (token: string, o: Record<string, unknown>) =>
         api.post('/operations', token, {
@@ -414,12 +412,7 @@ for (const backend of backends) {
     });
 
     it('bounds the operations one user may plan in an hour, so conflicts cannot be searched out by probing', async () => {
-      const prober = await userWithToken(api.store, {
-        username: 'trust.prober',
-        agency: 'HSI',
-        clearance: 'S',
-        roles: ['case_agent'],
-      });
+      const prober = await hsiPlanner('trust.prober');
       const when = (d: number) => new Date(Date.UTC(2032, 0, 1 + d, 10)).toISOString();
       const statuses: number[] = [];
       for (let i = 0; i < 61; i++) {

@@ -13,7 +13,7 @@ import { createUser, listUsers } from '../store/users.js';
 import { addWebhook, listWebhooks } from '../notify/notifications.js';
 import { ROLES, type Role } from '../domain/users.js';
 import { CLASSIFICATIONS, type Classification } from '../domain/markings.js';
-import { command, type Command } from './command.js';
+import { command, type Command, countedRead } from './command.js';
 import { S } from './schemas.js';
 import { passwordStdin } from './auth.js';
 
@@ -104,11 +104,8 @@ export const COMMANDS: Command[] = [
     query: Type.Object({ days: Type.Integer({ minimum: 0, maximum: 3650, default: 30 }) }),
     permission: 'retentionReview',
     cli: { path: ['records', 'due'] },
-    run: async ({ db, me }, { query }) => {
-      const due = await reviewQueue(db, me, query.days);
-      await audit(db, { actor: me.username, action: 'retention.review_queue', details: { count: due.length } });
-      return due;
-    },
+    run: async ({ db, me }, { query }) =>
+      countedRead(db, me, 'retention.review_queue', await reviewQueue(db, me, query.days)),
   }),
   command({
     name: 'retention.renew',

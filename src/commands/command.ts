@@ -15,6 +15,7 @@ import type { Store } from '../store/store.js';
 import type { Database } from '../store/db.js';
 import type { ScreeningLists } from '../lists/registry.js';
 import { StatusError } from '../domain/errors.js';
+import { audit } from '../store/audit.js';
 
 /** What the process offers commands besides the store (set once by the adapter that serves them). */
 export interface Services {
@@ -153,4 +154,10 @@ export async function invoke(
   if (!ctx.me) throw new StatusError('authentication required', 401);
   if (c.permission) assertMay(ctx.me, c.permission);
   return c.run(ctx as Context, input);
+}
+
+/** A list read, audited with how many rows it answered (the request's entry, in either adapter). */
+export async function countedRead<T>(db: Database, me: Principal, action: string, rows: T[]): Promise<T[]> {
+  await audit(db, { actor: me.username, action, details: { count: rows.length } });
+  return rows;
 }

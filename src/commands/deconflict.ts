@@ -3,7 +3,6 @@
 // it reports. (The notifications stream is HTTP-only: src/api/routes/deconflict.ts.)
 import { Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { audit } from '../store/audit.js';
 import { TARGET_KINDS } from '../deconflict/keys.js';
 import {
   createCase,
@@ -28,7 +27,7 @@ import {
   settings,
   listOperations,
 } from '../deconflict/events.js';
-import { command, type CliOption, type Command } from './command.js';
+import { command, type CliOption, type Command, countedRead } from './command.js';
 import { S, IdParam } from './schemas.js';
 import { StatusError } from '../domain/errors.js';
 
@@ -181,11 +180,8 @@ export const COMMANDS: Command[] = [
     method: 'GET',
     path: '/deconfliction/targets',
     query: OpenQ,
-    run: async ({ db, me }, { query }) => {
-      const out = await conflictsFor(db, me, { openOnly: query.open });
-      await audit(db, { actor: me.username, action: 'deconfliction.target.read', details: { count: out.length } });
-      return out;
-    },
+    run: async ({ db, me }, { query }) =>
+      countedRead(db, me, 'deconfliction.target.read', await conflictsFor(db, me, { openOnly: query.open })),
   }),
   command({
     name: 'deconflict.ack-target',
@@ -252,11 +248,8 @@ export const COMMANDS: Command[] = [
     method: 'GET',
     path: '/deconfliction/operations',
     query: OpenQ,
-    run: async ({ db, me }, { query }) => {
-      const out = await operationConflictsFor(db, me, { openOnly: query.open });
-      await audit(db, { actor: me.username, action: 'deconfliction.event.read', details: { count: out.length } });
-      return out;
-    },
+    run: async ({ db, me }, { query }) =>
+      countedRead(db, me, 'deconfliction.event.read', await operationConflictsFor(db, me, { openOnly: query.open })),
   }),
   command({
     name: 'deconflict.ack-operation',

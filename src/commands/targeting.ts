@@ -4,7 +4,7 @@ import { Type } from '@sinclair/typebox';
 import { audit } from '../store/audit.js';
 import { targetingQueue, recordExam, ruleHitRates, editRule, rescoreAll, TargetingError } from '../targeting/score.js';
 import { filePreExport, listPreExport, respondPreExport } from '../targeting/pre-export.js';
-import { command, type Command } from './command.js';
+import { command, type Command, countedRead } from './command.js';
 import { S } from './schemas.js';
 
 const tags = ['targeting'];
@@ -74,11 +74,8 @@ export const COMMANDS: Command[] = [
           );
       },
     },
-    run: async ({ db, me }, { query }) => {
-      const out = await targetingQueue(db, me, query.limit);
-      await audit(db, { actor: me.username, action: 'targeting.queue', details: { count: out.length } });
-      return out;
-    },
+    run: async ({ db, me }, { query }) =>
+      countedRead(db, me, 'targeting.queue', await targetingQueue(db, me, query.limit)),
   }),
   command({
     name: 'targeting.exam',
