@@ -8,12 +8,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
-import { auth, memoryStore, server } from './helpers.js';
+import { auth, memoryStore, server, userWithToken } from './helpers.js';
 import type { Store } from '../src/store/store.js';
 import { canRead, formatMarking, type Marking, type ReaderAccess } from '../src/domain/markings.js';
 import { parseRecord } from '../src/ingest/record-input.js';
 import { writeBatch, SYSTEM } from '../src/store/write.js';
-import { createUser, issueToken } from '../src/store/users.js';
 import { markingArb, userReaderArb } from './access-cases.js';
 
 /** The entities records may be about; each has one schema, and E4 is never loaded (always unused). */
@@ -141,18 +140,15 @@ describe('writes learn nothing and touch nothing they cannot read (pglite)', () 
     }
   });
 
-  async function writer(w: World, u: ReaderAccess, username: string): Promise<string> {
-    const p = await createUser(w.store.db, {
+  const writer = (w: World, u: ReaderAccess, username: string): Promise<string> =>
+    userWithToken(w.store, {
       username,
-      password: 'correct horse battery staple',
       agency: u.agency,
       clearance: u.clearance,
-      roles: ['analyst'],
       groups: u.groups,
       country: u.country,
+      roles: ['analyst'],
     });
-    return (await issueToken(w.store.db, p.id, 'session', 1)).token;
-  }
 
   /** What the writer may not read: the rows of those records, and every entity's schema. */
   const untouchable = (w: World, records: number[]) =>

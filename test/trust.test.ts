@@ -44,6 +44,12 @@ for (const backend of backends) {
       return { status: r.statusCode, body: r.body, json: () => r.json() };
     };
     const who = async (username: string): Promise<Principal> => (await findUser(api.store.db, username))!;
+    /** A record written as the system, as the demo's loader writes (it must be valid). */
+    const writeAsSystem = async (raw: unknown, ctx: { source: string }): Promise<void> => {
+      const parsed = parseRecord(raw, ctx);
+      expect(parsed.errors).toEqual([]);
+      await writeBatch(api.store.db, api.store.markings, SYSTEM, [parsed.record!], { origin: 'trust test' });
+    };
     /** A fresh HSI case agent (each has their own hourly bound on operations). */
     const hsiPlanner = (username: string) =>
       userWithToken(api.store, { username, agency: 'HSI', clearance: 'S', roles: ['case_agent'] });
@@ -394,7 +400,7 @@ for (const backend of backends) {
       expect((await tf('FBI', ['FBI', 'CBP'])).statusCode).toBe(403);
       expect((await tf('FBI', ['DEA'])).statusCode).toBe(201);
       // 8. A hidden entity's cases answer as a missing entity's.
-      const hidden = parseRecord(
+      await writeAsSystem(
         {
           sourceRecordId: 'TRUST-HIDDEN-1',
           marking: 'TS//NOFORN',
@@ -402,7 +408,6 @@ for (const backend of backends) {
         },
         { source: 'FBI' },
       );
-      await writeBatch(api.store.db, api.store.markings, SYSTEM, [hidden.record!], { origin: 'trust test' });
       const cases = await get('/entities/trust-hidden-1/cases', api.token.deaAnalyst);
       const none = await get('/entities/trust-missing-1/cases', api.token.deaAnalyst);
       expect([cases.status, none.status]).toEqual([404, 404]);
@@ -505,7 +510,7 @@ for (const backend of backends) {
           })
         ).statusCode,
       ).toBe(201);
-      const rec = parseRecord(
+      await writeAsSystem(
         {
           sourceRecordId: 'DEA-TRUST-SZ-5',
           marking: 'U//LES',
@@ -519,7 +524,6 @@ for (const backend of backends) {
         },
         { source: 'DEA' },
       );
-      await writeBatch(api.store.db, api.store.markings, SYSTEM, [rec.record!], { origin: 'test' });
       const notes = ((await get('/notifications', api.token.hsi)).json() as { kind: string; message: string }[]).filter(
         (n) => n.kind === 'interdiction.link',
       );
@@ -655,7 +659,7 @@ for (const backend of backends) {
       });
       expect(reg.statusCode, reg.body).toBe(201);
       const id = reg.json().id as number;
-      const rec = parseRecord(
+      await writeAsSystem(
         {
           sourceRecordId: 'DEA-TRUST-PRESS-1',
           marking: 'S//LES/NOFORN//GROUPS OCDETF',
@@ -679,8 +683,6 @@ for (const backend of backends) {
         },
         { source: 'DEA' },
       );
-      expect(rec.errors).toEqual([]);
-      await writeBatch(api.store.db, api.store.markings, SYSTEM, [rec.record!], { origin: 'test' });
       const seen = (token: string) =>
         get(`/presses/${id}`, token).then((r) => r.json() as { status: string; events: { kind: string }[] });
       const azdps = await seen(api.token.azdps);
@@ -884,7 +886,7 @@ for (const backend of backends) {
       const deaStream = await streamOf(api.token.deaAgent);
       const hsiStream = await streamOf(api.token.hsi);
       await new Promise((r) => setTimeout(r, 100));
-      const rec = parseRecord(
+      await writeAsSystem(
         {
           sourceRecordId: 'HSI-ORCON-LAB-1',
           marking: 'S//LES/ORCON',
@@ -898,8 +900,6 @@ for (const backend of backends) {
         },
         { source: 'HSI' },
       );
-      expect(rec.errors).toEqual([]);
-      await writeBatch(api.store.db, api.store.markings, SYSTEM, [rec.record!], { origin: 'test' });
       const notes = async (token: string) =>
         (await get('/notifications', token)).json() as { kind: string; message: string; ref: string | null }[];
       const forDea = (await notes(api.token.deaAgent)).filter((n) => n.kind === 'substance.emerging');

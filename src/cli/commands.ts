@@ -191,7 +191,7 @@ export function registerCommandLine(
         params[a] = argv[i];
       });
       const queryIn: Record<string, unknown> = {};
-      for (const p of query) if (opts[camel(kebab(p.key))] !== undefined) queryIn[p.key] = opts[camel(kebab(p.key))];
+      for (const p of query) if (opts[p.key] !== undefined) queryIn[p.key] = opts[p.key];
       if (takesPurpose && opts.purpose !== undefined) queryIn.purpose = opts.purpose;
       let bodyIn: unknown;
       const file = opts.file as string | undefined;
@@ -203,14 +203,14 @@ export function registerCommandLine(
             fail(`${file}: ${(e as Error).message}`);
           }
         }
-        const given = bodyOptions.filter((p) => opts[camel(kebab(p.key))] !== undefined);
+        const given = bodyOptions.filter((p) => opts[p.key] !== undefined);
         if (given.length || !file) {
           if (bodyIn !== undefined && (typeof bodyIn !== 'object' || bodyIn === null || Array.isArray(bodyIn)))
             fail(`${file}: the body must be a JSON object to take options`);
           const b = (bodyIn ?? {}) as Record<string, unknown>;
           for (const p of given) {
             // Each option's text is coerced to its property's type (a file's JSON is not).
-            const one = { [p.key]: opts[camel(kebab(p.key))] };
+            const one = { [p.key]: opts[p.key] };
             const bad = problems(one, Type.Object({ [p.key]: p.schema }), 'coerce');
             if (bad.length) fail(`--${kebab(p.key)}: ${bad.join('; ')}`);
             b[p.key] = one[p.key];

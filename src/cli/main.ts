@@ -589,7 +589,7 @@ async function allGroups(store: Store): Promise<string[]> {
 }
 
 // The command layer's operations (src/commands: the same ones the API serves), then the
-// operator's commands on the data directory and those not yet moved into the layer.
+// operator's commands on the data directory.
 registerCommandLine(
   program,
   COMMANDS,

@@ -7,9 +7,7 @@ import type { LockHolder } from '../store/data-lock.js';
 import type { ImportReport } from '../ingest/importer.js';
 import { ValidationError, type FieldError } from '../ingest/record-input.js';
 import type { Principal } from '../domain/users.js';
-
-/** POST /import takes a file of at most this many characters (src/api/routes/data.ts). */
-const API_IMPORT_LIMIT = 64 * 1024 * 1024;
+import { IMPORT_LIMIT } from '../commands/data.js';
 
 export interface ServerImport {
   file: string;
@@ -77,7 +75,7 @@ export async function importThroughServer(
     );
   }
   const size = statSync(o.file).size;
-  if (size > API_IMPORT_LIMIT) {
+  if (size > IMPORT_LIMIT) {
     throw new Error(
       `${o.file}: ${(size / 1048576).toFixed(0)} MB; the API takes files up to 64 MB: split it, or ${stop}`,
     );

@@ -18,7 +18,8 @@ import type { Principal } from '../domain/users.js';
 import type { MarkingInput } from '../domain/markings.js';
 import { command, Download, type CliOption, type Command } from './command.js';
 
-const IMPORT_LIMIT = 64 * 1024 * 1024;
+/** The most characters an import's content may have (the CLI checks it before sending a file to a server). */
+export const IMPORT_LIMIT = 64 * 1024 * 1024;
 const Mode = Type.Optional(Type.Union([Type.Literal('atomic'), Type.Literal('skip')]));
 const ImportBody = Type.Object(
   {
