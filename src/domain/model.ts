@@ -554,3 +554,6 @@ export class SchemaModel {
 }
 
 export const model = new SchemaModel(DEFS);
+
+/** The schema of an e-mail address as a node (a Chokepoint extension; FtM's `Email` is a message). */
+export const EMAIL_ADDRESS = 'Email';
