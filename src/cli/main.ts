@@ -8,6 +8,7 @@ import { extname, join } from 'node:path';
 import { hostname, userInfo } from 'node:os';
 import cliProgress from 'cli-progress';
 import { Store } from '../store/store.js';
+import { model } from '../domain/model.js';
 import { buildServer } from '../api/server.js';
 import { importRecords, type ImportReport } from '../ingest/importer.js';
 import { recordsOf, type ImportFormat, type ReadOptions } from '../ingest/readers.js';
@@ -568,7 +569,7 @@ program
     withStore(async (store) => {
       const ids = (
         await store.db.query<{ id: string }>('SELECT id FROM entities WHERE schema = ANY($1) ORDER BY id', [
-          ['Person', 'Organization', 'Company'],
+          model.descendants('LegalEntity').filter((s) => model.matchable(s)),
         ])
       ).map((r) => r.id);
       const bar = progress('xref');

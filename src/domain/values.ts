@@ -2,6 +2,7 @@
 // Every value entering the store passes through `cleanValue`, so the store only
 // ever holds values of the right shape, and errors name the property at fault.
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import type { PropType } from './model.js';
 import { ibanValid } from './checksums.js';
 
@@ -12,7 +13,7 @@ export class ValueError extends Error {
   }
 }
 
-const MAX_LEN: Partial<Record<PropType, number>> = { text: 20_000 };
+const MAX_LEN: Partial<Record<PropType, number>> = { text: 20_000, html: 20_000, json: 20_000 };
 const DEFAULT_MAX = 1_000;
 // C0/C1 controls other than tab/newline, and lone surrogates (invalid Unicode).
 const BAD_CHARS =
@@ -48,7 +49,7 @@ export function cleanValue(type: PropType, raw: unknown): string {
   if (typeof raw !== 'string') throw new ValueError(`expected a string, got ${raw === null ? 'null' : typeof raw}`);
   if (BAD_CHARS.test(raw)) throw new ValueError('contains control characters or invalid Unicode');
   let v = raw.normalize('NFC').trim();
-  if (type !== 'text') v = v.replace(/\s+/g, ' ');
+  if (type !== 'text' && type !== 'html' && type !== 'json') v = v.replace(/\s+/g, ' ');
   if (!v) throw new ValueError('is empty');
   const max = MAX_LEN[type] ?? DEFAULT_MAX;
   if (v.length > max) throw new ValueError(`is ${v.length} characters long; at most ${max} allowed`);
@@ -106,10 +107,64 @@ export function cleanValue(type: PropType, raw: unknown): string {
         throw new ValueError(`"${v}" is not a valid IBAN`);
       return iban;
     }
+    case 'gender': {
+      const g = GENDERS[v.toLowerCase()];
+      if (!g) throw new ValueError(`"${v}" is not a gender (male, female, other)`);
+      return g;
+    }
+    case 'ip': {
+      const ip = v.replace(/^\[|\]$/g, '');
+      const kind = isIP(ip);
+      if (!kind) throw new ValueError(`"${v}" is not an IPv4 or IPv6 address`);
+      // One spelling per address: IPv6 compressed and in lower case, as FtM keeps it.
+      return kind === 6 ? new URL(`http://[${ip}]/`).hostname.slice(1, -1) : ip;
+    }
+    case 'checksum': {
+      if (!/^[0-9a-f]{32,128}$/i.test(v)) throw new ValueError(`"${v}" is not a hexadecimal checksum`);
+      return v.toLowerCase();
+    }
+    case 'json': {
+      try {
+        JSON.parse(v);
+      } catch {
+        throw new ValueError('is not valid JSON');
+      }
+      return v;
+    }
+    case 'language': {
+      const code = v.toLowerCase();
+      if (!/^[a-z]{3}$/.test(code) || languageNames.of(code) === code)
+        throw new ValueError(`"${v}" is not an ISO 639-3 language code (e.g. eng, spa, zho)`);
+      return code;
+    }
+    case 'mimetype': {
+      // FtM keeps the type without parameters, in lower case ("text/html; charset=utf-8" is text/html).
+      const mt = v.split(';')[0]!.trim().toLowerCase();
+      if (!/^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/.test(mt))
+        throw new ValueError(`"${v}" is not a media type (type/subtype)`);
+      return mt;
+    }
+    case 'topic': {
+      const t = v.toLowerCase();
+      if (!/^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)*$/.test(t))
+        throw new ValueError(`"${v}" is not a topic (lower-case dotted words, e.g. role.pep, sanction)`);
+      return t;
+    }
     default:
       return v;
   }
 }
+
+// FtM's gender type: male, female, other, from the spellings sources use.
+const GENDERS: Record<string, string> = Object.fromEntries(
+  [
+    ['male', ['male', 'm', 'man', 'masculine', 'masculin', 'männlich', 'hombre', 'masculino', 'мужской', 'мужчина']],
+    ['female', ['female', 'f', 'woman', 'feminine', 'feminin', 'weiblich', 'mujer', 'femenino', 'женский', 'женщина']],
+    ['other', ['other', 'o', 'd', 'diverse', 'divers', 'non-binary', 'nonbinary', 'x']],
+  ].flatMap(([g, spellings]) => (spellings as string[]).map((s) => [s, g as string])),
+);
+// ICU's language names: a code it has no name for is not a language code.
+const languageNames = new Intl.DisplayNames(['en'], { type: 'language', fallback: 'code' });
 
 const SEARCHABLE = new Set<PropType>(['name', 'identifier', 'phone', 'email', 'iban', 'address']);
 const COMPACT = new Set<PropType>(['identifier', 'phone', 'iban']);
