@@ -111,6 +111,17 @@ describe('the model is FtM schema YAML', () => {
       expect(cleanValue(type, given), type).toBe(clean);
       expect(() => cleanValue(type, bad), `${type} refuses ${JSON.stringify(bad)}`).toThrow();
     }
+    // Countries by name and FtM's territories (former countries in sanctions lists); an ambiguous name is refused.
+    expect(['Germany', 'Bolivia', 'suhh', 'ua-cri'].map((c) => cleanValue('country', c))).toEqual([
+      'de',
+      'bo',
+      'suhh',
+      'ua-cri',
+    ]);
+    expect(() => cleanValue('country', 'Korea')).toThrow(/not a country/);
+    // A national phone number is read in the entity's own countries, as FtM does.
+    expect(cleanValue('phone', '030 1234567', { countries: ['de'] })).toBe('+49301234567');
+    expect(() => cleanValue('phone', '030 1234567')).toThrow(/E\.164/);
   });
 });
 

@@ -267,6 +267,17 @@ function parseEntity(
     err(`${path}.propertyMarkings`, 'must be an object of property name to marking');
   const props = model.properties(def.name);
   const statements: StatementInput[] = [];
+  // The entity's own countries, for reading national phone numbers (FtM's hints).
+  const countries: string[] = [];
+  for (const [prop, values] of Object.entries(properties))
+    if (props[prop]?.type === 'country')
+      for (const v of Array.isArray(values) ? values : [values]) {
+        try {
+          countries.push(cleanValue('country', v));
+        } catch {
+          // reported with the property below
+        }
+      }
   for (const [prop, values] of Object.entries(properties)) {
     const pdef = props[prop];
     const ppath = `${path}.properties.${prop}`;
@@ -300,7 +311,7 @@ function parseEntity(
     const seen = new Set<string>();
     list.forEach((v, j) => {
       try {
-        const clean = cleanValue(pdef.type, v);
+        const clean = cleanValue(pdef.type, v, { countries });
         // Identifiers with a check digit are checked here, so a typo is refused at the door.
         const checked = CHECK_DIGITS[prop];
         if (checked) normalizeIdentifier(checked, clean);
