@@ -31,9 +31,7 @@ export interface ExportOptions {
 
 /** Streams FtM entities page by page; logs dissemination and audit when done. */
 export async function* exportFtm(store: Store, who: Principal, opts: ExportOptions): AsyncGenerator<FtmEntity> {
-  // An entity only referred to holds no values (store/write.ts): FtM has no entity to write for it.
-  for await (const e of exportEntities(store, who, opts, 'export.ftm'))
-    if (Object.keys(e.properties).length) yield toFtm(e);
+  for await (const e of exportEntities(store, who, opts, 'export.ftm', true)) yield toFtm(e);
 }
 
 /** The columns of the statement CSV export: one row per value, as FollowTheMoney's statement tables have it, with its portion marking. */
