@@ -23,10 +23,25 @@ export const IMPORT_LIMIT = 64 * 1024 * 1024;
 const Mode = Type.Optional(Type.Union([Type.Literal('atomic'), Type.Literal('skip')]));
 const ImportBody = Type.Object(
   {
-    format: Type.Union([Type.Literal('json'), Type.Literal('jsonl'), Type.Literal('ftm'), Type.Literal('csv')]),
+    format: Type.Union([
+      Type.Literal('json'),
+      Type.Literal('jsonl'),
+      Type.Literal('ftm'),
+      Type.Literal('csv'),
+      Type.Literal('misp'),
+    ]),
     content: Type.String({ maxLength: IMPORT_LIMIT }),
     name: Type.Optional(Type.String({ maxLength: 200, description: 'File name, shown in errors' })),
-    mapping: Type.Optional(Type.Object({}, { additionalProperties: true })),
+    mapping: Type.Optional(
+      Type.Object(
+        {},
+        {
+          additionalProperties: true,
+          description:
+            'csv: the CSV mapping; misp: markings for the data\'s own sharing groups and tags, {"sharingGroups": {"<uuid>": "<marking>"}, "tags": {"<tag>": "<marking>"}}',
+        },
+      ),
+    ),
     marking: Type.Optional(
       Type.Union([Type.String({ maxLength: 300 }), Type.Object({}, { additionalProperties: true })]),
     ),
@@ -51,10 +66,10 @@ const ExportQ = Type.Object(
   {
     purpose: Type.String({ minLength: 5, maxLength: 500 }),
     recipientAgency: Type.Optional(Type.String({ maxLength: 32 })),
-    format: Type.Union([Type.Literal('ftm'), Type.Literal('csv')], {
+    format: Type.Union([Type.Literal('ftm'), Type.Literal('csv'), Type.Literal('misp')], {
       default: 'ftm',
       description:
-        'ftm: FollowTheMoney JSON lines; csv: one row per value with its portion marking (cells that could be formulas are neutralised)',
+        'ftm: FollowTheMoney JSON lines; csv: one row per value with its portion marking (cells that could be formulas are neutralised); misp: MISP events, one per source record, each value with its marking as tags',
     }),
   },
   { additionalProperties: false },
@@ -105,7 +120,7 @@ export const GROUPS: Record<string, string> = {
  */
 const EXPORT = command({
   name: 'records.export',
-  summary: 'Everything you may see, as FollowTheMoney JSON lines or CSV (logged as a dissemination)',
+  summary: 'Everything you may see, as FollowTheMoney JSON lines, CSV or MISP events (logged as a dissemination)',
   tags: ['export'],
   method: 'GET',
   path: '/export',
@@ -116,9 +131,9 @@ const EXPORT = command({
     const scope = { purpose: query.purpose, recipientAgency: query.recipientAgency };
     for await (const piece of exportFile(store, me, query.format, scope)) pieces.push(piece);
     const text = pieces.join('');
-    return query.format === 'csv'
-      ? new Download('text/csv; charset=utf-8', text, 'chokepoint-export.csv')
-      : new Download('application/x-ndjson; charset=utf-8', text, 'chokepoint-export.ftm.json');
+    if (query.format === 'csv') return new Download('text/csv; charset=utf-8', text, 'chokepoint-export.csv');
+    if (query.format === 'misp') return new Download('application/json', text, 'chokepoint-export.misp.json');
+    return new Download('application/x-ndjson; charset=utf-8', text, 'chokepoint-export.ftm.json');
   },
 });
 
@@ -147,7 +162,7 @@ export const COMMANDS: Command[] = [
   }),
   command({
     name: 'records.import',
-    summary: 'Import a file given inline: Chokepoint JSON/JSONL, FtM entity stream, or CSV with a mapping',
+    summary: 'Import a file given inline: Chokepoint JSON/JSONL, FtM entity stream, CSV with a mapping, or MISP events',
     tags,
     method: 'POST',
     path: '/import',
@@ -160,7 +175,7 @@ export const COMMANDS: Command[] = [
           b.content = text;
           b.name ??= basename(path);
         }),
-        fileInto('--mapping <file>', 'the CSV mapping (JSON)', (text, b, path) => {
+        fileInto('--mapping <file>', 'the CSV mapping, or the MISP sharing-group and tag markings (JSON)', (text, b, path) => {
           try {
             b.mapping = JSON.parse(text);
           } catch (e) {
@@ -169,7 +184,7 @@ export const COMMANDS: Command[] = [
         }),
         {
           flags: '--marking <marking>',
-          description: 'the marking of FtM and CSV data, e.g. "U//LES"',
+          description: 'the marking of FtM and CSV data, and of MISP events without a marking tag, e.g. "U//LES"',
           into: (v, input) => {
             input.body = { ...(input.body as object), marking: v };
           },

@@ -7,6 +7,7 @@ import { logDissemination } from '../store/retention.js';
 import { appendAudit } from '../store/audit.js';
 import { assertMay, type Principal } from '../domain/users.js';
 import { csvHeader, csvRow } from '../exchange/csv.js';
+import { mispExportPieces } from '../exchange/misp/export.js';
 
 export interface FtmEntity {
   id: string;
@@ -49,11 +50,12 @@ export async function* exportStatementRows(
   }
 }
 
-export type ExportFormat = 'ftm' | 'csv';
+export type ExportFormat = 'ftm' | 'csv' | 'misp';
 
 /**
- * The export's file, piece by piece: FtM, one entity per line; or CSV, the header, then
- * one row per value. What GET /export answers and `chokepoint export` writes.
+ * The export's file, piece by piece: FtM, one entity per line; CSV, the header, then
+ * one row per value; or MISP, one JSON document of events (src/exchange/misp).
+ * What GET /export answers and `chokepoint export` writes.
  */
 export async function* exportFile(
   store: Store,
@@ -62,7 +64,8 @@ export async function* exportFile(
   opts: ExportOptions,
 ): AsyncGenerator<string> {
   assertMay(who, 'export'); // before the CSV's header
-  if (format === 'csv') {
+  if (format === 'misp') yield* mispExportPieces(store, who, opts);
+  else if (format === 'csv') {
     yield csvHeader(STATEMENT_CSV_COLUMNS);
     for await (const row of exportStatementRows(store, who, opts)) yield csvRow(row);
   } else for await (const e of exportFtm(store, who, opts)) yield `${JSON.stringify(e)}\n`;

@@ -1,6 +1,7 @@
 // Readers turn a file into parsed records, one at a time, each with the line it
 // came from. Formats: Chokepoint JSON (a document or JSON lines of records),
-// FollowTheMoney entity streams (JSON lines), and CSV with a mapping.
+// FollowTheMoney entity streams (JSON lines), CSV with a mapping, and MISP events
+// (src/exchange/misp/read.ts).
 import { createHash } from 'node:crypto';
 import { createReadStream, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -9,10 +10,13 @@ import { parse as parseCsv } from 'csv-parse';
 import { parseRecord, type FieldError, type RecordInput, type RecordKind } from './record-input.js';
 import type { MarkingInput } from '../domain/markings.js';
 import { StatusError } from '../domain/errors.js';
+import { mispReader } from '../exchange/misp/read.js';
 
 export interface Parsed {
   record?: RecordInput;
   errors: FieldError[];
+  /** What the source held that the model has no place for, by kind, with how many: reported, never dropped silently. */
+  notMapped?: Record<string, number>;
 }
 
 export type Input = { path: string } | { text: string; name: string };
@@ -216,7 +220,7 @@ export async function* readCsv(input: Input, mapping: CsvMapping, opts: ReadOpti
   }
 }
 
-export type ImportFormat = 'json' | 'jsonl' | 'ftm' | 'csv';
+export type ImportFormat = 'json' | 'jsonl' | 'ftm' | 'csv' | 'misp';
 
 export class ImportError extends StatusError {}
 
@@ -224,6 +228,8 @@ export class ImportError extends StatusError {}
  * The records of a file in `format`, read when the importer asks, after the checks
  * an import makes before reading anything (the API's and the CLI's alike): FtM and
  * CSV carry no markings, so one is stated for the whole file, and CSV needs a mapping.
+ * MISP events carry their own (TLP and chokepoint:marking tags); a stated marking is for
+ * events without one, and the mapping may give the markings of the data's sharing groups.
  * JSON lines are read as such whatever the file is called.
  */
 export function recordsOf(
@@ -248,6 +254,13 @@ export function recordsOf(
     return () => readCsv(input, m, ro);
   }
   if (format === 'ftm') return () => readFtm(input, ro);
+  if (format === 'misp') {
+    try {
+      return mispReader(input, ro, mapping);
+    } catch (e) {
+      throw new ImportError((e as Error).message);
+    }
+  }
   const name = inputName(input);
   if (format === 'jsonl' && !/\.(jsonl|ndjson)$/i.test(name)) {
     const text = 'path' in input ? readFileSync(input.path, 'utf8') : input.text;
