@@ -8,11 +8,12 @@ import { extname, join } from 'node:path';
 import { hostname, userInfo } from 'node:os';
 import cliProgress from 'cli-progress';
 import { Store } from '../store/store.js';
+import { model } from '../domain/model.js';
 import { buildServer } from '../api/server.js';
 import { importRecords, type ImportReport } from '../ingest/importer.js';
-import { recordsOf, type ImportFormat, type ReadOptions } from '../ingest/readers.js';
+import { IMPORT_FORMATS, recordsOf, SELF_SOURCED, type ImportFormat, type ReadOptions } from '../ingest/readers.js';
 import { importCbpCsv } from '../ingest/cbp.js';
-import { exportFile } from '../ingest/export.js';
+import { EXPORT_FORMATS, exportFile } from '../ingest/export.js';
 import { writeMispFeed } from '../exchange/misp/export.js';
 import { formatFieldError, ValidationError } from '../ingest/record-input.js';
 import { verifyAudit, audit } from '../store/audit.js';
@@ -245,7 +246,7 @@ program
     'import a file: Chokepoint JSON/JSONL, FtM entity stream, CSV with a mapping, MISP events (a file, or a feed directory), or CBP seizure statistics',
   )
   .argument('<file>')
-  .option('-f, --format <format>', 'json | jsonl | ftm | csv | misp | cbp (default: from the file name)')
+  .option('-f, --format <format>', `${[...IMPORT_FORMATS, 'cbp'].join(' | ')} (default: from the file name)`)
   .option('-s, --source <agency>', 'source agency when the data does not name it')
   .option('-m, --marking <marking>', 'marking for FtM and CSV data, and MISP events without a marking tag, e.g. "U//LES"')
   .option('--mapping <file>', 'CSV mapping, or markings for MISP sharing groups and tags (JSON)')
@@ -271,8 +272,8 @@ program
         >
       )[extname(file)] ??
       'json';
-    if (!['json', 'jsonl', 'ftm', 'csv', 'misp', 'cbp'].includes(format))
-      throw new Error(`--format must be json, jsonl, ftm, csv, misp or cbp`);
+    if (![...IMPORT_FORMATS, 'cbp'].includes(format))
+      throw new Error(`--format must be one of ${[...IMPORT_FORMATS, 'cbp'].join(', ')}`);
     if (!['atomic', 'skip'].includes(opts.mode)) throw new Error('--mode must be atomic or skip');
     await withStore(async (store) => {
       // Work an earlier process left queued after its commit (it was killed) is finished first.
@@ -288,7 +289,7 @@ program
         return;
       }
       const source = (opts.source ?? (opts.as ? who.agency : undefined)) as string | undefined;
-      if (!source && format !== 'json' && format !== 'jsonl')
+      if (!source && !SELF_SOURCED.includes(format as ImportFormat))
         throw new Error('--source: name the agency the data comes from');
       const ro: ReadOptions = {
         source: source ?? 'UNKNOWN',
@@ -324,14 +325,14 @@ program
   .option('--recipient-agency <agency>', 'the agency that receives the export')
   .option(
     '--format <format>',
-    'ftm (JSON lines) | csv (one row per value; formula-like cells neutralised) | misp (MISP events) | misp-feed (a MISP feed directory: --out DIR)',
+    'ftm (JSON lines) | csv (one row per value; formula-like cells neutralised) | statements (FtM statements with markings and provenance, for another instance) | misp (MISP events) | misp-feed (a MISP feed directory: --out DIR)',
     'ftm',
   )
   .option('-o, --out <file>', 'output file, or directory for misp-feed (default: standard output)')
   .action(async (opts) =>
     withStore(async (store) => {
-      if (!['ftm', 'csv', 'misp', 'misp-feed'].includes(opts.format))
-        throw new Error('--format must be ftm, csv, misp or misp-feed');
+      if (![...EXPORT_FORMATS, 'misp-feed'].includes(opts.format))
+        throw new Error(`--format must be one of ${[...EXPORT_FORMATS, 'misp-feed'].join(', ')}`);
       const who = await actingAs(store, opts.as);
       if (opts.format === 'misp-feed') {
         if (!opts.out) throw new Error('--out: a MISP feed is a directory (manifest.json, hashes.csv, <uuid>.json)');
@@ -359,7 +360,7 @@ program
       if (opts.out) {
         await new Promise<void>((r) => (open() as ReturnType<typeof privateWriteStream>).end(() => r()));
         const n = opts.format === 'csv' ? pieces - 1 : opts.format === 'misp' ? pieces - 2 : pieces; // a CSV's header is no value; MISP's opening and closing are no event
-        const what = opts.format === 'csv' ? 'values' : opts.format === 'misp' ? 'MISP events' : 'entities';
+        const what = opts.format === 'ftm' ? 'entities' : opts.format === 'misp' ? 'MISP events' : 'values';
         console.error(`exported ${n} ${what} to ${opts.out}`);
       }
     }),
@@ -591,7 +592,7 @@ program
     withStore(async (store) => {
       const ids = (
         await store.db.query<{ id: string }>('SELECT id FROM entities WHERE schema = ANY($1) ORDER BY id', [
-          ['Person', 'Organization', 'Company'],
+          model.descendants('LegalEntity').filter((s) => model.matchable(s)),
         ])
       ).map((r) => r.id);
       const bar = progress('xref');

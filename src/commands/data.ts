@@ -10,8 +10,8 @@ import type { Store } from '../store/store.js';
 import { statistics } from '../store/read.js';
 import { audit } from '../store/audit.js';
 import { importRecords, type ImportMode } from '../ingest/importer.js';
-import { readChokepointJson, recordsOf, type Parsed } from '../ingest/readers.js';
-import { exportFile } from '../ingest/export.js';
+import { IMPORT_FORMATS, readChokepointJson, recordsOf, type Parsed } from '../ingest/readers.js';
+import { EXPORT_FORMATS, exportFile } from '../ingest/export.js';
 import { cbpPublished } from '../ingest/cbp.js';
 import { notificationsFor } from '../notify/notifications.js';
 import type { Principal } from '../domain/users.js';
@@ -23,13 +23,7 @@ export const IMPORT_LIMIT = 64 * 1024 * 1024;
 const Mode = Type.Optional(Type.Union([Type.Literal('atomic'), Type.Literal('skip')]));
 const ImportBody = Type.Object(
   {
-    format: Type.Union([
-      Type.Literal('json'),
-      Type.Literal('jsonl'),
-      Type.Literal('ftm'),
-      Type.Literal('csv'),
-      Type.Literal('misp'),
-    ]),
+    format: Type.Union(IMPORT_FORMATS.map((f) => Type.Literal(f))),
     content: Type.String({ maxLength: IMPORT_LIMIT }),
     name: Type.Optional(Type.String({ maxLength: 200, description: 'File name, shown in errors' })),
     mapping: Type.Optional(
@@ -66,11 +60,14 @@ const ExportQ = Type.Object(
   {
     purpose: Type.String({ minLength: 5, maxLength: 500 }),
     recipientAgency: Type.Optional(Type.String({ maxLength: 32 })),
-    format: Type.Union([Type.Literal('ftm'), Type.Literal('csv'), Type.Literal('misp')], {
-      default: 'ftm',
-      description:
-        'ftm: FollowTheMoney JSON lines; csv: one row per value with its portion marking (cells that could be formulas are neutralised); misp: MISP events, one per source record, each value with its marking as tags',
-    }),
+    format: Type.Union(
+      EXPORT_FORMATS.map((f) => Type.Literal(f)),
+      {
+        default: 'ftm',
+        description:
+          'ftm: FollowTheMoney JSON lines; csv: one row per value with its portion marking (cells that could be formulas are neutralised); statements: FtM statements as JSON lines, each with its marking and source record, for another Chokepoint instance; misp: MISP events, one per source record, each value with its marking as tags',
+      },
+    ),
   },
   { additionalProperties: false },
 );
@@ -133,7 +130,11 @@ const EXPORT = command({
     const text = pieces.join('');
     if (query.format === 'csv') return new Download('text/csv; charset=utf-8', text, 'chokepoint-export.csv');
     if (query.format === 'misp') return new Download('application/json', text, 'chokepoint-export.misp.json');
-    return new Download('application/x-ndjson; charset=utf-8', text, 'chokepoint-export.ftm.json');
+    return new Download(
+      'application/x-ndjson; charset=utf-8',
+      text,
+      query.format === 'statements' ? 'chokepoint-export.statements.json' : 'chokepoint-export.ftm.json',
+    );
   },
 });
 

@@ -13,7 +13,7 @@ import { formatMarking, type Marking, type MarkingInput, toMarking } from '../..
 import { model } from '../../domain/model.js';
 import { cleanValue, isEntityId } from '../../domain/values.js';
 import { parseRecord, type FieldError } from '../../ingest/record-input.js';
-import type { Input, Parsed, ReadOptions } from '../../ingest/readers.js';
+import type { Input, Parsed, ReadOptions } from '../../ingest/input.js';
 import { genericSchema, mispMapping, type MispMapping } from './mapping.js';
 import { importMarkings, narrow, readTags, underDistribution, type Distribution, type ImportMarkings } from './markings.js';
 
