@@ -18,7 +18,8 @@ const Query = Type.Object(
       Type.String({
         minLength: 5,
         maxLength: 500,
-        description: 'Why the feed is read (kept in the dissemination log); or the X-Purpose header, which MISP sends as a feed header',
+        description:
+          'Why the feed is read (kept in the dissemination log); or the X-Purpose header, which MISP sends as a feed header',
       }),
     ),
   },

@@ -42,7 +42,11 @@ async function snapshot(store: Store, who: Principal, pageSize = 1000): Promise<
   for (;;) {
     const page = await store.read(who, async (tx) => {
       const ids = await entityIdPage(tx, after, pageSize);
-      return { ids, entities: await getEntities(tx, store.markings, ids), behind: await recordsOfEntities(tx, store.markings, ids) };
+      return {
+        ids,
+        entities: await getEntities(tx, store.markings, ids),
+        behind: await recordsOfEntities(tx, store.markings, ids),
+      };
     });
     if (!page.ids.length) break;
     after = page.ids[page.ids.length - 1]!;
@@ -52,7 +56,13 @@ async function snapshot(store: Store, who: Principal, pageSize = 1000): Promise<
   }
   const groups = groupByRecord(views, [...records.values()], presences);
   const events = toMispEvents(groups, mispMapping());
-  const out: MispSnapshot = { events: new Map(), manifest: {}, hashes: '', intelligence: new Map(), entities: views.length };
+  const out: MispSnapshot = {
+    events: new Map(),
+    manifest: {},
+    hashes: '',
+    intelligence: new Map(),
+    entities: views.length,
+  };
   const lines: string[] = [];
   events.forEach((e, i) => {
     const uuid = (e.Event as Json).uuid as string;

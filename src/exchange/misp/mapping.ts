@@ -99,7 +99,12 @@ export function loadMapping(text: string): MispMapping {
     ...Object.values(m.event.attributes).map((a) => a.property),
   ]);
   for (const [type, a] of Object.entries(m.attributes))
-    need(`attributes.${type}`, a.schema, [a.property, m.event.labels, m.attributeComment, ...Object.keys(a.constants ?? {})]);
+    need(`attributes.${type}`, a.schema, [
+      a.property,
+      m.event.labels,
+      m.attributeComment,
+      ...Object.keys(a.constants ?? {}),
+    ]);
   for (const [name, o] of Object.entries(m.objects))
     need(`objects.${name}`, o.schema, [
       ...Object.values(o.relations).map((r) => r.property),
@@ -109,7 +114,12 @@ export function loadMapping(text: string): MispMapping {
   for (const [type, g] of Object.entries(m.galaxies))
     need(`galaxies.${type}`, g.schema, [g.value, g.synonyms, g.description, m.event.labels]);
   need('references', m.references.schema, [m.references.source, m.references.target, m.references.type]);
-  need('sightings', m.sightings.schema, [m.sightings.date, m.sightings.involved, m.sightings.name, m.sightings.summary]);
+  need('sightings', m.sightings.schema, [
+    m.sightings.date,
+    m.sightings.involved,
+    m.sightings.name,
+    m.sightings.summary,
+  ]);
   if (problems.length) throw new Error(`reference/misp/mapping.json: ${problems.join('; ')}`);
   return m;
 }

@@ -91,7 +91,8 @@ export function narrow(a: Marking, b: Marking): Marking {
   const orconTo =
     orcon(a) && orcon(b) ? a.orconTo.filter((x) => b.orconTo.includes(x)) : orcon(a) ? a.orconTo : b.orconTo;
   return normalizeMarking({
-    classification: LEVELS.indexOf(a.classification) >= LEVELS.indexOf(b.classification) ? a.classification : b.classification,
+    classification:
+      LEVELS.indexOf(a.classification) >= LEVELS.indexOf(b.classification) ? a.classification : b.classification,
     caveats,
     relTo,
     owner: a.owner,
@@ -154,17 +155,23 @@ export function readTags(tags: string[], source: string, extra: ImportMarkings):
       if (!row) out.errors.push({ index, message: `"${tag}": ${t.unknownTlp}` });
       else if (row.refuse || !row.marking) out.errors.push({ index, message: `"${tag}": ${row.refuse}` });
       else markings.push(parseMarking(row.marking, source));
-    } else if (mt?.namespace === 'admiralty-scale' && mt.predicate === 'source-reliability' && RELIABILITY.test(mt.value ?? ''))
+    } else if (
+      mt?.namespace === 'admiralty-scale' &&
+      mt.predicate === 'source-reliability' &&
+      RELIABILITY.test(mt.value ?? '')
+    )
       reliability = mt.value!.toUpperCase();
-    else if (mt?.namespace === 'admiralty-scale' && mt.predicate === 'information-credibility' && CREDIBILITY.test(mt.value ?? ''))
+    else if (
+      mt?.namespace === 'admiralty-scale' &&
+      mt.predicate === 'information-credibility' &&
+      CREDIBILITY.test(mt.value ?? '')
+    )
       credibility = mt.value!;
     else out.labels.push(tag);
   });
   if (reliability && credibility) out.grade = `${reliability}${credibility}`;
   else if (reliability || credibility)
-    out.labels.push(
-      ...tags.filter((x) => machineTag(x)?.namespace === 'admiralty-scale'),
-    ); // half a grade is no grade: kept as what it says
+    out.labels.push(...tags.filter((x) => machineTag(x)?.namespace === 'admiralty-scale')); // half a grade is no grade: kept as what it says
   out.markingTags = markings.length;
   if (markings.length) out.marking = markings.reduce(narrow);
   return out;

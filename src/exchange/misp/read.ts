@@ -15,7 +15,14 @@ import { cleanValue, isEntityId } from '../../domain/values.js';
 import { parseRecord, type FieldError } from '../../ingest/record-input.js';
 import type { Input, Parsed, ReadOptions } from '../../ingest/input.js';
 import { genericSchema, mispMapping, type MispMapping } from './mapping.js';
-import { importMarkings, narrow, readTags, underDistribution, type Distribution, type ImportMarkings } from './markings.js';
+import {
+  importMarkings,
+  narrow,
+  readTags,
+  underDistribution,
+  type Distribution,
+  type ImportMarkings,
+} from './markings.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -36,9 +43,13 @@ export function uuidV5(name: string, namespace = '6ba7b811-9dad-11d1-80b4-00c04f
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** The entity id of a MISP element. */
 export const mispId = (uuid: string): string => `misp-${uuid.toLowerCase()}`;
-/** The MISP uuid an entity id came from, if it came from one. */
+/**
+ * The MISP uuid an entity id came from, if it came from one: `misp-<uuid>`, or that id in a
+ * writer's namespace (`dea.0123456789:misp-<uuid>`, src/store/write-scope.ts). The namespace
+ * is the importing writer's and is given again by whoever imports the export, so it is not exported.
+ */
 export const uuidOfId = (id: string): string | undefined =>
-  id.startsWith('misp-') && UUID.test(id.slice(5)) ? id.slice(5) : undefined;
+  /^(?:[a-z0-9_-]+\.[0-9a-f]{10}:)?misp-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/.exec(id)?.[1];
 
 /** Counts per file: what was read and what became part of a record. */
 export interface MispCounts {
@@ -115,7 +126,8 @@ export function readEvent(ev: Obj, ctx: EventContext): EventReading {
   const fail = (path: string, message: string): void => {
     errors.push({ file, path: `${base}${path ? `.${path}` : ''}`, message });
   };
-  if (!uuid || !UUID.test(uuid)) fail('uuid', 'is required: the event uuid is the record id, so a re-import is idempotent');
+  if (!uuid || !UUID.test(uuid))
+    fail('uuid', 'is required: the event uuid is the record id, so a re-import is idempotent');
 
   // The event's marking: its tags, else what the importer stated; then its distribution.
   const evTags = tagNames(ev);
@@ -360,7 +372,8 @@ export function readEvent(ev: Obj, ctx: EventContext): EventReading {
       if (!target) return skip('object reference (to an element not mapped)');
       if (generic && props[type]?.type === 'entity') {
         // The attribute of the same name already gave it, with its own marking.
-        if (!d.has(type, target.id)) d.add(type, target.id, narrow(d.marking, target.marking), `${path}.ObjectReference[${k}]`);
+        if (!d.has(type, target.id))
+          d.add(type, target.id, narrow(d.marking, target.marking), `${path}.ObjectReference[${k}]`);
         counts.references.mapped++;
         return;
       }
@@ -504,18 +517,31 @@ function* feedEvents(dir: string): Generator<{ ev?: Obj; error?: FieldError; fil
   try {
     manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
   } catch (e) {
-    yield { file: manifestPath, error: { file: manifestPath, path: '', message: `a MISP feed directory needs manifest.json: ${(e as Error).message}` } };
+    yield {
+      file: manifestPath,
+      error: {
+        file: manifestPath,
+        path: '',
+        message: `a MISP feed directory needs manifest.json: ${(e as Error).message}`,
+      },
+    };
     return;
   }
   if (!isObj(manifest)) {
-    yield { file: manifestPath, error: { file: manifestPath, path: '', message: 'must map event uuids to their metadata' } };
+    yield {
+      file: manifestPath,
+      error: { file: manifestPath, path: '', message: 'must map event uuids to their metadata' },
+    };
     return;
   }
   const present = new Set(readdirSync(dir));
   for (const u of Object.keys(manifest)) {
     const file = join(dir, `${u}.json`);
     if (!UUID.test(u) || !present.has(`${u}.json`)) {
-      yield { file: manifestPath, error: { file: manifestPath, path: u, message: `lists event ${u}, but the feed has no ${u}.json` } };
+      yield {
+        file: manifestPath,
+        error: { file: manifestPath, path: u, message: `lists event ${u}, but the feed has no ${u}.json` },
+      };
       continue;
     }
     yield* documentEvents(readFileSync(file, 'utf8'), file);
@@ -543,7 +569,11 @@ export function mispReader(input: Input, ro: ReadOptions, mapping?: unknown): ()
 }
 
 /** Counts of a MISP document (what the tests and the bench report per file). */
-export function countMisp(text: string, ro: ReadOptions, mapping?: unknown): { counts: MispCounts; notMapped: Record<string, number> } {
+export function countMisp(
+  text: string,
+  ro: ReadOptions,
+  mapping?: unknown,
+): { counts: MispCounts; notMapped: Record<string, number> } {
   const total = emptyCounts();
   const notMapped: Record<string, number> = {};
   const extra = importMarkings(mapping, ro.source);

@@ -34,6 +34,11 @@ const keyOf = (source: string | null, recordId: string | null): string =>
 const sameMarking = (a: Marking, b: Marking): boolean => formatMarking(a) === formatMarking(b);
 const markingOfValue = (v: ValueView): Marking => parseMarking(v.marking, 'UNKNOWN');
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** An id as exported: one that came from MISP without the writer's namespace (an importer gives its own again). */
+const exportedId = (id: string): string => {
+  const u = uuidOfId(id);
+  return u ? `misp-${u}` : id;
+};
 
 /** Groups what the reader may read by the record that said it. */
 export function groupByRecord(
@@ -97,7 +102,8 @@ function eventOf(g: Group, uuid: string, home: Map<string, Group>, m: MispMappin
   const em = meta?.marking ?? allValues.map(markingOfValue).reduce(narrow);
   const timestamp = String(meta?.written ?? 0);
   const attrUuid = (...parts: string[]): string => uuidV5(`${uuid}:${parts.join(':')}`);
-  const tags = (mk: Marking, labels: string[] = []): Json[] => [...markingTags(mk), ...labels].map((name) => ({ name }));
+  const tags = (mk: Marking, labels: string[] = []): Json[] =>
+    [...markingTags(mk), ...labels].map((name) => ({ name }));
   const category = (type: string): string => m.attributes[type]?.category ?? m.categories[type] ?? 'Other';
   const attribute = (type: string, value: string, mk: Marking, id: string, extra: Json = {}): Attr => ({
     uuid: id,
@@ -113,8 +119,8 @@ function eventOf(g: Group, uuid: string, home: Map<string, Group>, m: MispMappin
     Tag: [...tags(mk), ...((extra.Tag as Json[] | undefined) ?? [])],
   });
 
-  const eventEntityId = `misp-${uuid}`;
-  const ev = g.entities.get(eventEntityId);
+  const eventEntityId = [...g.entities.keys()].find((id) => uuidOfId(id) === uuid);
+  const ev = eventEntityId ? g.entities.get(eventEntityId) : undefined;
   const evAllowed = new Set([
     m.event.info,
     m.event.date,
@@ -129,7 +135,7 @@ function eventOf(g: Group, uuid: string, home: Map<string, Group>, m: MispMappin
   // The entity that is the MISP event itself goes back into the event's own fields, when they hold it exactly.
   const eventEntity =
     ev &&
-    home.get(eventEntityId) === g &&
+    home.get(eventEntityId!) === g &&
     ev.view.schema === m.event.schema &&
     (!ev.presence || sameMarking(ev.presence, em)) &&
     [...ev.props.keys()].every((p) => evAllowed.has(p)) &&
@@ -156,13 +162,19 @@ function eventOf(g: Group, uuid: string, home: Map<string, Group>, m: MispMappin
   const isHome = (id: string): boolean => home.get(id) === g;
   const elementUuid = (id: string): string => (isHome(id) && uuidOfId(id)) || uuidV5(`${uuid}:entity:${id}`);
   const links: typeof exported = [];
+  // A relation's subject stays an object, so the relation can go back as its object reference.
+  const subjects = new Set(
+    exported
+      .filter((e) => e.view.schema === m.references.schema)
+      .flatMap((e) => (e.props.get(m.references.source) ?? []).map((v) => v.value)),
+  );
   for (const e of exported) {
     if (e.view.schema === m.references.schema) {
       links.push(e);
       continue;
     }
     const presence = e.presence ?? e.props.values().next().value!.map(markingOfValue).reduce(narrow);
-    const asAttr = attributeForm(e, presence, isHome(e.view.id), m);
+    const asAttr = subjects.has(e.view.id) ? undefined : attributeForm(e, presence, isHome(e.view.id), m);
     if (asAttr) {
       const { type, row, value, notes, labels } = asAttr;
       const u = uuidOfId(e.view.id)!;
@@ -201,10 +213,7 @@ function eventOf(g: Group, uuid: string, home: Map<string, Group>, m: MispMappin
       values.every((v) => sameMarking(markingOfValue(v), presence)) &&
       sameMarking(
         presence,
-        narrow(
-          g.entities.get(s!.value)?.presence ?? presence,
-          g.entities.get(t!.value)?.presence ?? presence,
-        ),
+        narrow(g.entities.get(s!.value)?.presence ?? presence, g.entities.get(t!.value)?.presence ?? presence),
       );
     if (exact) {
       const src = objects.find((o) => o.uuid === from.uuid)!;
@@ -223,13 +232,14 @@ function eventOf(g: Group, uuid: string, home: Map<string, Group>, m: MispMappin
     }
   }
   // Entity properties of Chokepoint's own objects also go as references, so MISP draws the graph.
+  const placedExported = new Map([...placed].map(([id, p]) => [exportedId(id), p]));
   for (const o of objects) {
     const schemaName = schemaOf.get(o);
     if (!schemaName || !String(o.name).startsWith(m.generic.prefix)) continue;
     const props = model.properties(schemaName);
     for (const a of o.Attribute as Attr[]) {
       const rel = String(a.object_relation);
-      const to = props[rel]?.type === 'entity' ? placed.get(String(a.value)) : undefined;
+      const to = props[rel]?.type === 'entity' ? placedExported.get(String(a.value)) : undefined;
       if (to)
         (o.ObjectReference as Json[]).push({
           uuid: uuidV5(`${o.uuid}:ref:${rel}:${a.value}`),
@@ -243,7 +253,8 @@ function eventOf(g: Group, uuid: string, home: Map<string, Group>, m: MispMappin
   }
 
   const tagsOfEvent: string[] = [...markingTags(em), ...eventLabels];
-  if (!eventEntity) tagsOfEvent.push(`${markingTable().machineTags.record}="${meta?.sourceRecordId ?? 'unattributed'}"`);
+  if (!eventEntity)
+    tagsOfEvent.push(`${markingTable().machineTags.record}="${meta?.sourceRecordId ?? 'unattributed'}"`);
   if (meta?.grade)
     tagsOfEvent.push(
       `admiralty-scale:source-reliability="${meta.grade[0]!.toLowerCase()}"`,
@@ -288,7 +299,9 @@ function attributeForm(
   presence: Marking,
   home: boolean,
   m: MispMapping,
-): { type: string; row: MispMapping['attributes'][string]; value: string; notes?: string; labels: string[] } | undefined {
+):
+  | { type: string; row: MispMapping['attributes'][string]; value: string; notes?: string; labels: string[] }
+  | undefined {
   if (!home || !uuidOfId(e.view.id)) return undefined;
   const values = [...e.props.values()].flat();
   if (!values.every((v) => sameMarking(markingOfValue(v), presence))) return undefined;
@@ -337,9 +350,10 @@ function objectOf(
     if (Object.keys(row?.constants ?? {}).includes(prop)) continue;
     const rel = row ? Object.entries(row.relations).find(([, r]) => r.property === prop) : undefined;
     const type = rel?.[1].type ?? m.generic.types[props[prop]?.type ?? ''] ?? m.generic.defaultType;
+    const entity = props[prop]?.type === 'entity';
     for (const v of values)
       attrs.push(
-        attribute(type, v.value, markingOfValue(v), attrUuid(uuid, prop, v.value), {
+        attribute(type, entity ? exportedId(v.value) : v.value, markingOfValue(v), attrUuid(uuid, prop, v.value), {
           object_relation: rel?.[0] ?? prop,
         }),
       );
@@ -349,7 +363,7 @@ function objectOf(
   const derived = underDistribution(em, { distribution }, { sharingGroups: {}, tags: {} });
   if (uuidOfId(e.view.id) !== uuid || typeof derived === 'string' || !sameMarking(derived, presence))
     attrs.unshift(
-      attribute(m.generic.defaultType, e.view.id, presence, attrUuid(uuid, m.generic.idRelation), {
+      attribute(m.generic.defaultType, exportedId(e.view.id), presence, attrUuid(uuid, m.generic.idRelation), {
         object_relation: m.generic.idRelation,
         disable_correlation: true,
       }),
