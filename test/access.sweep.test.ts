@@ -543,7 +543,7 @@ for (const backend of backends) {
     });
 
     // The MISP feed's event files are named by uuids only its manifest gives: each reader's manifest, then every event in it.
-    it('GET /misp/feed/{event}.json: every event of a reader\'s feed holds no canary the reader may not read', async () => {
+    it("GET /misp/feed/{event}.json: every event of a reader's feed holds no canary the reader may not read", async () => {
       const problems: string[] = [];
       let events = 0;
       for (const u of users) {

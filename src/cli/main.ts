@@ -248,7 +248,10 @@ program
   .argument('<file>')
   .option('-f, --format <format>', `${[...IMPORT_FORMATS, 'cbp'].join(' | ')} (default: from the file name)`)
   .option('-s, --source <agency>', 'source agency when the data does not name it')
-  .option('-m, --marking <marking>', 'marking for FtM and CSV data, and MISP events without a marking tag, e.g. "U//LES"')
+  .option(
+    '-m, --marking <marking>',
+    'marking for FtM and CSV data, and MISP events without a marking tag, e.g. "U//LES"',
+  )
   .option('--mapping <file>', 'CSV mapping, or markings for MISP sharing groups and tags (JSON)')
   .option('--kind <kind>', 'record kind for FtM/CSV: intelligence | case | operational | public', 'operational')
   .option('--criminal-basis <text>', 'criminal basis for intelligence records (FtM/CSV)')

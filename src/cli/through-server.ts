@@ -75,7 +75,9 @@ export async function importThroughServer(
     );
   }
   if (statSync(o.file).isDirectory())
-    throw new Error(`${o.file}: a MISP feed directory is read from the disk, not sent to the API: import its event files one by one, or ${stop}`);
+    throw new Error(
+      `${o.file}: a MISP feed directory is read from the disk, not sent to the API: import its event files one by one, or ${stop}`,
+    );
   const size = statSync(o.file).size;
   if (size > IMPORT_LIMIT) {
     throw new Error(

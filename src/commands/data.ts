@@ -176,13 +176,17 @@ export const COMMANDS: Command[] = [
           b.content = text;
           b.name ??= basename(path);
         }),
-        fileInto('--mapping <file>', 'the CSV mapping, or the MISP sharing-group and tag markings (JSON)', (text, b, path) => {
-          try {
-            b.mapping = JSON.parse(text);
-          } catch (e) {
-            throw new Error(`${path}: ${(e as Error).message}`);
-          }
-        }),
+        fileInto(
+          '--mapping <file>',
+          'the CSV mapping, or the MISP sharing-group and tag markings (JSON)',
+          (text, b, path) => {
+            try {
+              b.mapping = JSON.parse(text);
+            } catch (e) {
+              throw new Error(`${path}: ${(e as Error).message}`);
+            }
+          },
+        ),
         {
           flags: '--marking <marking>',
           description: 'the marking of FtM and CSV data, and of MISP events without a marking tag, e.g. "U//LES"',

@@ -429,26 +429,42 @@ export function readEvent(ev: Obj, ctx: EventContext): EventReading {
       if (d !== eventEntity && !def?.edge && !def?.event) eventEntity.add(m.event.involved, d.id, em, 'Object');
     }
 
-  // Into a record, and through the boundary every format passes.
+  // Into a record, and through the boundary every format passes. Entities, properties and values go in
+  // a canonical order (values as the model cleans them), so the record's content hash is the same however
+  // the event lists them: a MISP instance's export, or Chokepoint's own, of the same event is "unchanged".
   const origins = new Map<string, string>();
-  const entities = drafts.map((d, i) => {
-    const properties: Record<string, string[]> = {};
-    const propertyMarkings: Record<string, string> = {};
-    for (const [p, v] of d.props) {
-      properties[p] = v.values;
-      v.origins.forEach((o, j) => origins.set(`entities[${i}].properties.${p}[${j}]`, o));
-      origins.set(`entities[${i}].properties.${p}`, v.origins[0]!);
-      const pm = v.markings.reduce(narrow);
-      if (formatMarking(pm) !== formatMarking(d.marking)) propertyMarkings[p] = formatMarking(pm);
+  const canonical = (schema: string, prop: string, v: string): string => {
+    const def = model.properties(schema)[prop];
+    try {
+      return def ? cleanValue(def.type, v) : v;
+    } catch {
+      return v; // refused with its MISP path by parseRecord
     }
-    return {
-      id: d.id,
-      schema: d.schema,
-      marking: formatMarking(d.marking),
-      properties,
-      ...(Object.keys(propertyMarkings).length ? { propertyMarkings } : {}),
-    };
-  });
+  };
+  const entities = [...drafts]
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    .map((d, i) => {
+      const properties: Record<string, string[]> = {};
+      const propertyMarkings: Record<string, string> = {};
+      for (const p of [...d.props.keys()].sort()) {
+        const v = d.props.get(p)!;
+        const values = v.values
+          .map((x, j) => ({ value: canonical(d.schema, p, x), origin: v.origins[j]! }))
+          .sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+        properties[p] = values.map((x) => x.value);
+        values.forEach((x, j) => origins.set(`entities[${i}].properties.${p}[${j}]`, x.origin));
+        origins.set(`entities[${i}].properties.${p}`, values[0]!.origin);
+        const pm = v.markings.reduce(narrow);
+        if (formatMarking(pm) !== formatMarking(d.marking)) propertyMarkings[p] = formatMarking(pm);
+      }
+      return {
+        id: d.id,
+        schema: d.schema,
+        marking: formatMarking(d.marking),
+        properties,
+        ...(Object.keys(propertyMarkings).length ? { propertyMarkings } : {}),
+      };
+    });
   const date = str(ev.date);
   const parsed = parseRecord(
     {
