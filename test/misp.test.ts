@@ -260,7 +260,7 @@ for (const backend of backends) {
 
     describe('over the four real events', () => {
       const api = apiSuite(backend, {
-        dea: { username: 'dea.analyst', agency: 'DEA', ...ANALYST },
+        dea: { username: 'dea.analyst', agency: 'DEA', ...ANALYST, groups: ['WIRE'] },
         dea2: { username: 'dea.analyst2', agency: 'DEA', ...ANALYST },
         fgr: { username: 'fgr.analyst', agency: 'FGR', ...ANALYST },
         cbp: { username: 'cbp.officer', agency: 'CBP', clearance: 'U', roles: ['analyst'] },
@@ -488,6 +488,41 @@ for (const backend of backends) {
             never.body.replace('00000000-0000-4000-8000-000000000000', 'X'),
           );
         }
+        // A record is visible with any part of it, but not its own marking when the reader may not read that:
+        // the event then travels under the marking of what it holds.
+        const w = await api.post('/records', api.token.dea, [
+          {
+            sourceRecordId: 'DEA-MISP-2026-17',
+            marking: 'S//NOFORN//GROUPS WIRE',
+            entities: [
+              {
+                id: 'dea-vendor-site',
+                schema: 'Website',
+                marking: 'U',
+                properties: { name: ['pills-vendor.example'], description: ['handled by the Culiacán cell'] },
+                propertyMarkings: { description: 'S//NOFORN//GROUPS WIRE' },
+              },
+            ],
+          },
+        ]);
+        expect(w.statusCode, w.body).toBe(200);
+        const fgr = await api.app.inject({
+          url: `/export?format=misp&purpose=${encodeURIComponent(PURPOSE)}`,
+          headers: auth(api.token.fgr),
+        });
+        expect(fgr.body).toContain('pills-vendor.example');
+        expect(fgr.body).not.toContain(inJson('handled by the Culiacán cell'));
+        expect(fgr.body).not.toContain('WIRE');
+        expect(fgr.body).not.toContain('SECRET');
+        const own = fgr
+          .json()
+          .response.find((e: { Event: { info: string } }) => e.Event.info.includes('DEA-MISP-2026-17')).Event;
+        expect(own.Tag.map((t: { name: string }) => t.name)).toEqual([
+          'chokepoint:marking="UNCLASSIFIED//OWNER DEA"',
+          'tlp:clear',
+          'chokepoint:record="DEA-MISP-2026-17"',
+        ]);
+
         // DEA's own analysts see all of it, each value marked as it was.
         const deaFeed = await feed(api.token.dea, `${UUID.pubg}.json`);
         expect(deaFeed.body).toContain(inJson(pubgComment));

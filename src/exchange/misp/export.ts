@@ -12,8 +12,10 @@ import { logDissemination } from '../../store/retention.js';
 import { appendAudit } from '../../store/audit.js';
 import { privateWriteStream } from '../../store/private-files.js';
 import { assertMay, type Principal } from '../../domain/users.js';
-import type { Marking } from '../../domain/markings.js';
+import { canRead, type Marking } from '../../domain/markings.js';
+import { writerScope } from '../../store/write-scope.js';
 import { mispMapping } from './mapping.js';
+import { uuidV5 } from './read.js';
 import { attributeHashes, groupByRecord, manifestEntry, toMispEvents, type Json } from './write.js';
 
 export interface MispScope {
@@ -55,7 +57,11 @@ async function snapshot(store: Store, who: Principal, pageSize = 1000): Promise<
     presences.push(...page.behind.presences);
   }
   const groups = groupByRecord(views, [...records.values()], presences);
-  const events = toMispEvents(groups, mispMapping());
+  const events = toMispEvents(groups, mispMapping(), {
+    mayRead: (m) => canRead(who, m),
+    unattributed: uuidV5(`chokepoint:unattributed:${writerScope(who)}`),
+    now: Math.floor(Date.now() / 1000),
+  });
   const out: MispSnapshot = {
     events: new Map(),
     manifest: {},

@@ -68,7 +68,7 @@ export function groupByRecord(
 }
 
 /** The uuid of a group's event: the record id when it is a uuid held by no other record here. */
-function eventUuids(groups: Group[]): Map<Group, string> {
+function eventUuids(groups: Group[], unattributed: string): Map<Group, string> {
   const counts = new Map<string, number>();
   for (const g of groups) if (g.meta) counts.set(g.meta.sourceRecordId, (counts.get(g.meta.sourceRecordId) ?? 0) + 1);
   return new Map(
@@ -76,7 +76,9 @@ function eventUuids(groups: Group[]): Map<Group, string> {
       g,
       g.meta && UUID.test(g.meta.sourceRecordId) && counts.get(g.meta.sourceRecordId) === 1
         ? g.meta.sourceRecordId.toLowerCase()
-        : uuidV5(`chokepoint:record:${g.meta ? `${g.meta.source}/${g.meta.sourceRecordId}` : 'unattributed'}`),
+        : g.meta
+          ? uuidV5(`chokepoint:record:${g.meta.source}/${g.meta.sourceRecordId}`)
+          : unattributed,
     ]),
   );
 }
@@ -84,23 +86,39 @@ function eventUuids(groups: Group[]): Map<Group, string> {
 const ORDER = ['0', '1', '2', '3'];
 const widest = (ds: string[]): string => ds.reduce((a, b) => (ORDER.indexOf(b) > ORDER.indexOf(a) ? b : a), '0');
 
+/** Who the events are for: values of records they may not read go to one event of theirs, written now. */
+export interface ExportFor {
+  /** Whether the reader may read a marking: a record's own marking is shown only then. */
+  mayRead: (m: Marking) => boolean;
+  /** The uuid of the reader's event of values whose record they may not read (one per reader scope, replaced as it changes). */
+  unattributed: string;
+  /** Seconds since 1970: the timestamp of that event. */
+  now: number;
+}
+
 /** Builds the events of an export (MISP's JSON, as {"Event": {...}} each). */
-export function toMispEvents(groups: Group[], m: MispMapping): Json[] {
-  const uuids = eventUuids(groups);
+export function toMispEvents(groups: Group[], m: MispMapping, reader: ExportFor): Json[] {
+  const uuids = eventUuids(groups, reader.unattributed);
   // An entity spoken of by several records keeps its MISP uuid in one event only (MISP's uuids are unique
   // per instance): the first by record; elsewhere its elements get uuids of their own and name the entity.
   const home = new Map<string, Group>();
   for (const g of groups) for (const id of g.entities.keys()) if (!home.has(id)) home.set(id, g);
-  return groups.map((g) => ({ Event: eventOf(g, uuids.get(g)!, home, m) }));
+  return groups.map((g) => ({ Event: eventOf(g, uuids.get(g)!, home, m, reader) }));
 }
 
-function eventOf(g: Group, uuid: string, home: Map<string, Group>, m: MispMapping): Json {
+function eventOf(g: Group, uuid: string, home: Map<string, Group>, m: MispMapping, reader: ExportFor): Json {
   const meta = g.meta;
   const source = meta?.source ?? 'CHOKEPOINT';
   const allValues = [...g.entities.values()].flatMap((e) => [...e.props.values()].flat());
-  // The record's own marking (readable, or its values would be unattributed); else the narrowest of the values.
-  const em = meta?.marking ?? allValues.map(markingOfValue).reduce(narrow);
-  const timestamp = String(meta?.written ?? 0);
+  // The record's own marking when the reader may read it. A record is visible with any visible part, but its
+  // marking may be one the reader may not read (a group's name, say): then the event travels under the
+  // narrowest marking of what it holds, as the statements export does.
+  const em =
+    meta && reader.mayRead(meta.marking)
+      ? meta.marking
+      : { ...allValues.map(markingOfValue).reduce(narrow), owner: meta?.source ?? markingOfValue(allValues[0]!).owner };
+  const written = meta?.written ?? reader.now;
+  const timestamp = String(written);
   const attrUuid = (...parts: string[]): string => uuidV5(`${uuid}:${parts.join(':')}`);
   const tags = (mk: Marking, labels: string[] = []): Json[] =>
     [...markingTags(mk), ...labels].map((name) => ({ name }));
@@ -253,8 +271,7 @@ function eventOf(g: Group, uuid: string, home: Map<string, Group>, m: MispMappin
   }
 
   const tagsOfEvent: string[] = [...markingTags(em), ...eventLabels];
-  if (!eventEntity)
-    tagsOfEvent.push(`${markingTable().machineTags.record}="${meta?.sourceRecordId ?? 'unattributed'}"`);
+  if (!eventEntity) tagsOfEvent.push(`${markingTable().machineTags.record}="${meta?.sourceRecordId ?? uuid}"`);
   if (meta?.grade)
     tagsOfEvent.push(
       `admiralty-scale:source-reliability="${meta.grade[0]!.toLowerCase()}"`,
@@ -269,7 +286,7 @@ function eventOf(g: Group, uuid: string, home: Map<string, Group>, m: MispMappin
   const date =
     eventEntity?.props.get(m.event.date)?.[0]?.value?.slice(0, 10) ??
     meta?.reportDate ??
-    new Date((meta?.written ?? 0) * 1000).toISOString().slice(0, 10);
+    new Date(written * 1000).toISOString().slice(0, 10);
   const distributions = [
     distributionFor(em),
     ...attributes.map((a) => String(a.distribution)),
