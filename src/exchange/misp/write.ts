@@ -191,7 +191,8 @@ function eventOf(g: Group, uuid: string, home: Map<string, Group>, m: MispMappin
       links.push(e);
       continue;
     }
-    const presence = e.presence ?? e.props.values().next().value!.map(markingOfValue).reduce(narrow);
+    // Its existence marking in this record; for values of a record the reader may not read, the narrowest of them.
+    const presence = e.presence ?? [...e.props.values()].flat().map(markingOfValue).reduce(narrow);
     const asAttr = subjects.has(e.view.id) ? undefined : attributeForm(e, presence, isHome(e.view.id), m);
     if (asAttr) {
       const { type, row, value, notes, labels } = asAttr;
