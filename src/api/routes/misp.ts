@@ -53,9 +53,14 @@ export async function registerMispRoutes(app: FastifyInstance, store: Store): Pr
     {
       schema: {
         tags,
+        operationId: 'misp.feed.manifest',
         summary: 'MISP feed: the manifest of the events you may read (event uuid → info, date, Orgc, tags)',
         querystring: Query,
-        response: { 200: Type.Record(Type.String(), Type.Object({}, { additionalProperties: true })) },
+        response: {
+          200: Type.Record(Type.String(), Type.Object({}, { additionalProperties: true }), {
+            description: "Event uuid → the event's metadata (PyMISP's manifest)",
+          }),
+        },
       },
     },
     serve(() => 'manifest.json'),
@@ -65,9 +70,15 @@ export async function registerMispRoutes(app: FastifyInstance, store: Store): Pr
     {
       schema: {
         tags,
+        operationId: 'misp.feed.hashes',
         summary: "MISP feed: one line per attribute value, 'md5 of the value,event uuid', for MISP's feed correlation",
         querystring: Query,
-        response: { 200: Type.String() },
+        response: {
+          200: {
+            description: 'CSV without a header: md5 of an attribute value, event uuid',
+            content: { 'text/csv': { schema: Type.String() } },
+          },
+        },
       },
     },
     serve(() => 'hashes.csv'),
@@ -79,10 +90,16 @@ export async function registerMispRoutes(app: FastifyInstance, store: Store): Pr
       config: { rateLimit: { max: 6000, timeWindow: '1 minute' } },
       schema: {
         tags,
+        operationId: 'misp.feed.event',
         summary: 'MISP feed: one event ({"Event": …}) with only the values you may read, each with its marking',
         params: Type.Object({ event: Type.String({ pattern: '^[0-9a-f-]{36}$' }) }),
         querystring: Query,
-        response: { 200: Type.Object({ Event: Type.Object({}, { additionalProperties: true }) }) },
+        response: {
+          200: Type.Object(
+            { Event: Type.Object({}, { additionalProperties: true }) },
+            { description: 'The MISP event, as MISP exports one' },
+          ),
+        },
       },
     },
     serve((req) => `${(req.params as { event: string }).event}.json`),
