@@ -20,7 +20,7 @@ import { exportStatements } from '../src/ingest/statements.js';
 import { SYSTEM } from '../src/store/write.js';
 import type { Store } from '../src/store/store.js';
 import { formatMarking } from '../src/domain/markings.js';
-import { uuidV5 } from '../src/exchange/misp/read.js';
+import { uuidV5 } from '../src/exchange/misp/ids.js';
 
 const { values: args } = parseArgs({ options: { sizes: { type: 'string', default: '1000,4000,16000' } } });
 const sizes = args.sizes.split(',').map(Number);

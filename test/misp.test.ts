@@ -9,7 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { countMisp } from '../src/exchange/misp/read.js';
+import { countMisp } from '../src/exchange/misp/files.js';
 import { markingTable } from '../src/exchange/misp/markings.js';
 import { writeMispFeed } from '../src/exchange/misp/export.js';
 import { exportStatements } from '../src/ingest/statements.js';

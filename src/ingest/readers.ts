@@ -20,7 +20,7 @@ import { readStatements } from './statements.js';
 
 export type { Input, Parsed, ReadOptions } from './input.js';
 import { StatusError } from '../domain/errors.js';
-import { mispReader } from '../exchange/misp/read.js';
+import { mispReader } from '../exchange/misp/files.js';
 
 /**
  * Chokepoint JSON: either {"source": "DEA", "records": [...]}, a JSON array of

@@ -15,7 +15,7 @@ import { assertMay, type Principal } from '../../domain/users.js';
 import { canRead, type Marking } from '../../domain/markings.js';
 import { writerScope } from '../../store/write-scope.js';
 import { mispMapping } from './mapping.js';
-import { uuidV5 } from './read.js';
+import { uuidV5 } from './ids.js';
 import { attributeHashes, groupByRecord, manifestEntry, toMispEvents, type Json } from './write.js';
 
 export interface MispScope {

@@ -6,50 +6,15 @@
 // event again changes nothing. What the mapping has no place for is counted and
 // reported (Parsed.notMapped), and an error names the file, the event and the MISP
 // field (`Event[<uuid>].Object[3].Attribute[1].value`), not the record it became.
-import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+// Files, lists and feed directories of events are read by files.ts.
 import { formatMarking, type Marking, type MarkingInput, toMarking } from '../../domain/markings.js';
 import { model } from '../../domain/model.js';
 import { cleanValue, isEntityId } from '../../domain/values.js';
 import { parseRecord, type FieldError } from '../../ingest/record-input.js';
-import type { Input, Parsed, ReadOptions } from '../../ingest/input.js';
-import { genericSchema, mispMapping, type MispMapping } from './mapping.js';
-import {
-  importMarkings,
-  narrow,
-  readTags,
-  underDistribution,
-  type Distribution,
-  type ImportMarkings,
-} from './markings.js';
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const list = (v: unknown): Obj[] => (Array.isArray(v) ? v.filter(isObj) : []);
-const str = (v: unknown): string | undefined =>
-  typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
-
-/** RFC 4122 version 5 (SHA-1, name-based) uuid: the same name always gives the same uuid. */
-export function uuidV5(name: string, namespace = '6ba7b811-9dad-11d1-80b4-00c04fd430c8'): string {
-  const ns = Buffer.from(namespace.replace(/-/g, ''), 'hex');
-  const h = createHash('sha1').update(ns).update(name, 'utf8').digest();
-  h[6] = (h[6]! & 0x0f) | 0x50;
-  h[8] = (h[8]! & 0x3f) | 0x80;
-  const x = h.subarray(0, 16).toString('hex');
-  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** The entity id of a MISP element. */
-export const mispId = (uuid: string): string => `misp-${uuid.toLowerCase()}`;
-/**
- * The MISP uuid an entity id came from, if it came from one: `misp-<uuid>`, or that id in a
- * writer's namespace (`dea.0123456789:misp-<uuid>`, src/store/write-scope.ts). The namespace
- * is the importing writer's and is given again by whoever imports the export, so it is not exported.
- */
-export const uuidOfId = (id: string): string | undefined =>
-  /^(?:[a-z0-9_-]+\.[0-9a-f]{10}:)?misp-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/.exec(id)?.[1];
+import type { Parsed, ReadOptions } from '../../ingest/input.js';
+import { isObj, list, mispId, type Obj, str, UUID, uuidV5 } from './ids.js';
+import { genericSchema, type MispMapping } from './mapping.js';
+import { narrow, readTags, underDistribution, type Distribution, type ImportMarkings } from './markings.js';
 
 /** Counts per file: what was read and what became part of a record. */
 export interface MispCounts {
@@ -496,113 +461,4 @@ export function readEvent(ev: Obj, ctx: EventContext): EventReading {
     },
     counts,
   };
-}
-
-/** The events of a MISP JSON document: {"Event": …}, a bare event, a list of either, or {"response": [...]}. */
-function eventsOf(doc: unknown): Obj[] | string {
-  const one = (x: unknown): Obj | undefined => (isObj(x) ? (isObj(x.Event) ? x.Event : x) : undefined);
-  if (Array.isArray(doc)) return doc.map(one).filter((x): x is Obj => !!x);
-  if (!isObj(doc)) return 'expected a MISP event ({"Event": {...}}), a list of events, or {"response": [...]}';
-  if (Array.isArray(doc.response)) return eventsOf(doc.response);
-  if (isObj(doc.Event)) return [doc.Event];
-  if ('info' in doc || 'Attribute' in doc || 'Object' in doc) return [doc];
-  const values = Object.values(doc);
-  if (values.length && values.every((v) => isObj(v) && 'info' in v))
-    return 'is a MISP feed manifest: import the feed directory that holds it (chokepoint import DIR --format misp)';
-  return 'expected a MISP event ({"Event": {...}}), a list of events, or {"response": [...]}';
-}
-
-/** A document's events, or the error that it is none; named by file. */
-function* documentEvents(text: string, file: string): Generator<{ ev?: Obj; error?: FieldError; file: string }> {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    yield { file, error: { file, path: '', message: `malformed JSON: ${(e as Error).message}` } };
-    return;
-  }
-  const evs = eventsOf(doc);
-  if (typeof evs === 'string') yield { file, error: { file, path: '', message: evs } };
-  else for (const ev of evs) yield { ev, file };
-}
-
-/** A MISP feed directory: manifest.json names the events, one <uuid>.json each. */
-function* feedEvents(dir: string): Generator<{ ev?: Obj; error?: FieldError; file: string }> {
-  const manifestPath = join(dir, 'manifest.json');
-  let manifest: unknown;
-  try {
-    manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
-  } catch (e) {
-    yield {
-      file: manifestPath,
-      error: {
-        file: manifestPath,
-        path: '',
-        message: `a MISP feed directory needs manifest.json: ${(e as Error).message}`,
-      },
-    };
-    return;
-  }
-  if (!isObj(manifest)) {
-    yield {
-      file: manifestPath,
-      error: { file: manifestPath, path: '', message: 'must map event uuids to their metadata' },
-    };
-    return;
-  }
-  const present = new Set(readdirSync(dir));
-  for (const u of Object.keys(manifest)) {
-    const file = join(dir, `${u}.json`);
-    if (!UUID.test(u) || !present.has(`${u}.json`)) {
-      yield {
-        file: manifestPath,
-        error: { file: manifestPath, path: u, message: `lists event ${u}, but the feed has no ${u}.json` },
-      };
-      continue;
-    }
-    yield* documentEvents(readFileSync(file, 'utf8'), file);
-  }
-}
-
-/**
- * The records of a MISP file, list, or feed directory (`chokepoint import DIR`), one
- * per event. `mapping` may add markings for the data's own sharing groups and tags.
- */
-export function mispReader(input: Input, ro: ReadOptions, mapping?: unknown): () => AsyncIterable<Parsed> {
-  const extra = importMarkings(mapping, ro.source);
-  const m = mispMapping();
-  return async function* () {
-    const name = 'path' in input ? input.path : input.name;
-    const docs =
-      'path' in input && statSync(input.path).isDirectory()
-        ? feedEvents(input.path)
-        : documentEvents('path' in input ? readFileSync(input.path, 'utf8') : input.text, name);
-    for (const { ev, error, file } of docs) {
-      if (error) yield { errors: [error] };
-      else yield readEvent(ev!, { file, source: ro.source.toUpperCase(), ro, extra, m }).parsed;
-    }
-  };
-}
-
-/** Counts of a MISP document (what the tests and the bench report per file). */
-export function countMisp(
-  text: string,
-  ro: ReadOptions,
-  mapping?: unknown,
-): { counts: MispCounts; notMapped: Record<string, number> } {
-  const total = emptyCounts();
-  const notMapped: Record<string, number> = {};
-  const extra = importMarkings(mapping, ro.source);
-  for (const { ev } of documentEvents(text, 'count')) {
-    if (!ev) continue;
-    const r = readEvent(ev, { file: 'count', source: ro.source.toUpperCase(), ro, extra, m: mispMapping() });
-    total.events += r.counts.events;
-    for (const k of Object.keys(total) as (keyof MispCounts)[]) {
-      if (k === 'events') continue;
-      const t = total[k] as Record<string, number>;
-      for (const [f, n] of Object.entries(r.counts[k] as Record<string, number>)) t[f] = (t[f] ?? 0) + n;
-    }
-    for (const [k, n] of Object.entries(r.parsed.notMapped ?? {})) notMapped[k] = (notMapped[k] ?? 0) + n;
-  }
-  return { counts: total, notMapped };
 }

@@ -16,7 +16,7 @@ import { model } from '../../domain/model.js';
 import type { EntityView, RecordMeta, ValueView } from '../../store/read.js';
 import { kebab, type MispMapping } from './mapping.js';
 import { distributionFor, markingTable, markingTags, narrow, underDistribution } from './markings.js';
-import { uuidOfId, uuidV5 } from './read.js';
+import { uuidOfId, uuidV5 } from './ids.js';
 
 export type Json = Record<string, unknown>;
 type Attr = Json;
