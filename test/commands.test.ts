@@ -116,6 +116,10 @@ describe('the command layer', () => {
           'GET /health', // no user, no data: the load balancer's
           'GET /notifications/stream', // server-sent events: a connection held open, not an answer
           'POST /federation/pointers', // called by a peer instance with its own Peer token, not by a user
+          // A MISP instance's feed subscription: fixed file names under the feed's URL, headers only (no query of its own)
+          'GET /misp/feed/manifest.json',
+          'GET /misp/feed/hashes.csv',
+          'GET /misp/feed/{event}.json',
         ].sort(),
       );
     });

@@ -7,6 +7,7 @@ import { logDissemination } from '../store/retention.js';
 import { appendAudit } from '../store/audit.js';
 import { assertMay, type Principal } from '../domain/users.js';
 import { csvHeader, csvRow } from '../exchange/csv.js';
+import { mispExportPieces } from '../exchange/misp/export.js';
 import { exportStatements } from './statements.js';
 
 export interface FtmEntity {
@@ -50,13 +51,14 @@ export async function* exportStatementRows(
   }
 }
 
-/** ftm: FtM entities; csv: one row per value for people; statements: FtM statements with markings and provenance, for another instance. */
-export const EXPORT_FORMATS = ['ftm', 'csv', 'statements'] as const;
+/** ftm: FtM entities; csv: one row per value for people; statements: FtM statements with markings and provenance, for another instance; misp: MISP events. */
+export const EXPORT_FORMATS = ['ftm', 'csv', 'statements', 'misp'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 /**
- * The export's file, piece by piece: FtM, one entity per line; or CSV, the header, then
- * one row per value. What GET /export answers and `chokepoint export` writes.
+ * The export's file, piece by piece: FtM, one entity per line; CSV, the header, then
+ * one row per value; or MISP, one JSON document of events (src/exchange/misp).
+ * What GET /export answers and `chokepoint export` writes.
  */
 export async function* exportFile(
   store: Store,
@@ -65,7 +67,8 @@ export async function* exportFile(
   opts: ExportOptions,
 ): AsyncGenerator<string> {
   assertMay(who, 'export'); // before the CSV's header
-  if (format === 'csv') {
+  if (format === 'misp') yield* mispExportPieces(store, who, opts);
+  else if (format === 'csv') {
     yield csvHeader(STATEMENT_CSV_COLUMNS);
     for await (const row of exportStatementRows(store, who, opts)) yield csvRow(row);
   } else if (format === 'statements') {
