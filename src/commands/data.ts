@@ -16,7 +16,8 @@ import { cbpPublished } from '../ingest/cbp.js';
 import { notificationsFor } from '../notify/notifications.js';
 import type { Principal } from '../domain/users.js';
 import type { MarkingInput } from '../domain/markings.js';
-import { command, Download, type CliOption, type Command } from './command.js';
+import { command, Download, file, type CliOption, type Command } from './command.js';
+import * as A from './answers/admin.js';
 
 /** The most characters an import's content may have (the CLI checks it before sending a file to a server). */
 export const IMPORT_LIMIT = 64 * 1024 * 1024;
@@ -109,6 +110,12 @@ const EXPORT = command({
   tags: ['export'],
   method: 'GET',
   path: '/export',
+  response: {
+    200: file(
+      ['application/x-ndjson', 'text/csv'],
+      'FtM entities, one JSON object a line (format=ftm), or CSV, one row per value with its portion marking (format=csv)',
+    ),
+  },
   query: ExportQ,
   permission: 'export',
   run: async ({ store, me }, { query }) => {
@@ -130,6 +137,7 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'POST',
     path: '/records',
+    response: { 200: A.ImportReport },
     query: Type.Object({ mode: Mode }),
     body: Type.Array(Type.Object({}, { additionalProperties: true }), { maxItems: 100000 }),
     permission: 'write',
@@ -151,6 +159,7 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'POST',
     path: '/import',
+    response: { 200: A.ImportReport },
     body: ImportBody,
     permission: 'write',
     http: { bodyLimit: IMPORT_LIMIT + 1024 * 1024 },
@@ -202,6 +211,7 @@ export const COMMANDS: Command[] = [
     tags: ['picture'],
     method: 'GET',
     path: '/stats',
+    response: { 200: A.Stats },
     run: async ({ store, db, me }) => {
       const s = await store.read(me, (tx) => statistics(tx));
       const cbp = await store.read(me, (tx) => cbpPublished(tx));
@@ -215,6 +225,7 @@ export const COMMANDS: Command[] = [
     tags: ['picture'],
     method: 'GET',
     path: '/notifications',
+    response: { 200: Type.Array(A.Notification) },
     run: async ({ db, me }) => {
       await audit(db, { actor: me.username, action: 'notifications.read' });
       return notificationsFor(db, me);
