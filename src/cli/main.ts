@@ -8,11 +8,12 @@ import { extname, join } from 'node:path';
 import { hostname, userInfo } from 'node:os';
 import cliProgress from 'cli-progress';
 import { Store } from '../store/store.js';
+import { model } from '../domain/model.js';
 import { buildServer } from '../api/server.js';
 import { importRecords, type ImportReport } from '../ingest/importer.js';
-import { recordsOf, type ImportFormat, type ReadOptions } from '../ingest/readers.js';
+import { IMPORT_FORMATS, recordsOf, SELF_SOURCED, type ImportFormat, type ReadOptions } from '../ingest/readers.js';
 import { importCbpCsv } from '../ingest/cbp.js';
-import { exportFile } from '../ingest/export.js';
+import { EXPORT_FORMATS, exportFile } from '../ingest/export.js';
 import { formatFieldError, ValidationError } from '../ingest/record-input.js';
 import { verifyAudit, audit } from '../store/audit.js';
 import { purgeExpired, reviewQueue } from '../store/retention.js';
@@ -237,7 +238,7 @@ program
   .command('import')
   .description('import a file: Chokepoint JSON/JSONL, FtM entity stream, CSV with a mapping, or CBP seizure statistics')
   .argument('<file>')
-  .option('-f, --format <format>', 'json | jsonl | ftm | csv | cbp (default: from the file name)')
+  .option('-f, --format <format>', `${[...IMPORT_FORMATS, 'cbp'].join(' | ')} (default: from the file name)`)
   .option('-s, --source <agency>', 'source agency when the data does not name it')
   .option('-m, --marking <marking>', 'marking for FtM and CSV data, e.g. "U//LES"')
   .option('--mapping <file>', 'CSV mapping (JSON)')
@@ -263,8 +264,8 @@ program
         >
       )[extname(file)] ??
       'json';
-    if (!['json', 'jsonl', 'ftm', 'csv', 'cbp'].includes(format))
-      throw new Error(`--format must be json, jsonl, ftm, csv or cbp`);
+    if (![...IMPORT_FORMATS, 'cbp'].includes(format))
+      throw new Error(`--format must be one of ${[...IMPORT_FORMATS, 'cbp'].join(', ')}`);
     if (!['atomic', 'skip'].includes(opts.mode)) throw new Error('--mode must be atomic or skip');
     await withStore(async (store) => {
       // Work an earlier process left queued after its commit (it was killed) is finished first.
@@ -280,7 +281,7 @@ program
         return;
       }
       const source = (opts.source ?? (opts.as ? who.agency : undefined)) as string | undefined;
-      if (!source && format !== 'json' && format !== 'jsonl')
+      if (!source && !SELF_SOURCED.includes(format as ImportFormat))
         throw new Error('--source: name the agency the data comes from');
       const ro: ReadOptions = {
         source: source ?? 'UNKNOWN',
@@ -314,11 +315,16 @@ program
   .requiredOption('--as <username>', 'the user whose access the export has')
   .requiredOption('--purpose <text>', 'why (kept in the dissemination log)')
   .option('--recipient-agency <agency>', 'the agency that receives the export')
-  .option('--format <format>', 'ftm (JSON lines) | csv (one row per value; formula-like cells neutralised)', 'ftm')
+  .option(
+    '--format <format>',
+    'ftm (JSON lines) | csv (one row per value; formula-like cells neutralised) | statements (FtM statements with markings and provenance, for another instance)',
+    'ftm',
+  )
   .option('-o, --out <file>', 'output file (default: standard output)')
   .action(async (opts) =>
     withStore(async (store) => {
-      if (!['ftm', 'csv'].includes(opts.format)) throw new Error('--format must be ftm or csv');
+      if (!EXPORT_FORMATS.includes(opts.format))
+        throw new Error(`--format must be one of ${EXPORT_FORMATS.join(', ')}`);
       const who = await actingAs(store, opts.as);
       // Opened with the first piece, so an export refused (no purpose, no permission) leaves the file as it was.
       let out: Writable | undefined;
@@ -337,7 +343,7 @@ program
       if (opts.out) {
         await new Promise<void>((r) => (open() as ReturnType<typeof privateWriteStream>).end(() => r()));
         const n = opts.format === 'csv' ? pieces - 1 : pieces; // a CSV's header is no value
-        console.error(`exported ${n} ${opts.format === 'csv' ? 'values' : 'entities'} to ${opts.out}`);
+        console.error(`exported ${n} ${opts.format === 'ftm' ? 'entities' : 'values'} to ${opts.out}`);
       }
     }),
   );
@@ -568,7 +574,7 @@ program
     withStore(async (store) => {
       const ids = (
         await store.db.query<{ id: string }>('SELECT id FROM entities WHERE schema = ANY($1) ORDER BY id', [
-          ['Person', 'Organization', 'Company'],
+          model.descendants('LegalEntity').filter((s) => model.matchable(s)),
         ])
       ).map((r) => r.id);
       const bar = progress('xref');

@@ -77,26 +77,6 @@ export const Suggestions = Type.Object({
 
 export const Retracted = Type.Object({ retracted: Type.Integer({ description: 'statements retracted' }) });
 
-// The model is being rewritten as data (FtM's YAML): what each schema says may grow, so it is open.
-const PropertyDef = Type.Object(
-  { type: Type.String(), label: Type.String(), range: Type.Optional(Type.String()) },
-  { additionalProperties: true },
-);
-export const Schemas = Type.Array(
-  Type.Object(
-    {
-      name: Type.String(),
-      label: Type.String(),
-      extends: Type.Optional(Type.Array(Type.String())),
-      edge: Type.Optional(
-        Type.Object({ source: Type.String(), target: Type.String() }, { additionalProperties: true }),
-      ),
-      properties: Type.Record(Type.String(), PropertyDef),
-    },
-    { additionalProperties: true },
-  ),
-);
-
 /** A short view of an entity, for lists. */
 export const EntityRef = named(
   'EntityRef',
