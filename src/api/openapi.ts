@@ -130,6 +130,7 @@ export function toOpenApi31(doc: object, shared: Set<string>): Json {
   const responses: Json = {};
   for (const ops of Object.values(paths) as Json[])
     for (const op of Object.values(ops) as Json[]) {
+      inputDefaultsOptional(op);
       const byStatus = (op.responses ?? {}) as Json;
       for (const [status, r] of Object.entries(byStatus)) {
         const schema = ((r as Json).content as Json | undefined)?.['application/json'] as Json | undefined;
@@ -146,6 +147,33 @@ export function toOpenApi31(doc: object, shared: Set<string>): Json {
     paths,
     components: { ...existing, schemas: sortedKeys(schemas), responses: sortedKeys(responses) },
   };
+}
+
+/**
+ * What has a default need not be given: a parameter or a body property with a default is
+ * not required of the client (TypeBox lists it as required; Ajv fills the default in).
+ */
+function inputDefaultsOptional(op: Json): void {
+  for (const p of (op.parameters ?? []) as Json[])
+    if (isObject(p.schema) && 'default' in p.schema && p.required) p.required = false;
+  const optional = (s: unknown): void => {
+    if (!isObject(s)) return;
+    if (isObject(s.properties) && Array.isArray(s.required)) {
+      const props = s.properties;
+      s.required = s.required.filter(
+        (k) => !(isObject(props[k as string]) && 'default' in (props[k as string] as Json)),
+      );
+      if (!(s.required as unknown[]).length) delete s.required;
+    }
+    for (const x of [
+      ...Object.values(isObject(s.properties) ? s.properties : {}),
+      s.items,
+      ...((s.anyOf as unknown[]) ?? []),
+    ])
+      optional(x);
+  };
+  const content = isObject(op.requestBody) && isObject(op.requestBody.content) ? op.requestBody.content : {};
+  for (const m of Object.values(content)) if (isObject(m)) optional(m.schema);
 }
 
 /** Every tag an operation may have, with what its operations are for (a new tag is added here). */

@@ -156,6 +156,7 @@ export const COMMANDS: Command[] = [
     method: 'POST',
     path: '/users',
     response: { 201: A.User },
+    errors: [409],
     body: NewUser,
     status: 201,
     permission: 'manageUsers',

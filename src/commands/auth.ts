@@ -83,6 +83,7 @@ export const COMMANDS: Command[] = [
     method: 'POST',
     path: '/auth/login',
     response: { 200: A.Session },
+    errors: [401],
     body: Login,
     // Per client as the sign-in throttle counts clients (an IPv6 /64 is one).
     http: {
@@ -152,6 +153,7 @@ export const COMMANDS: Command[] = [
     method: 'POST',
     path: '/auth/tokens',
     response: { 200: A.NewToken },
+    errors: [403],
     body: NewToken,
     run: async ({ db, me }, { body: { label, days } }) => {
       const t = await createApiToken(db, me, label, days);
@@ -166,6 +168,7 @@ export const COMMANDS: Command[] = [
     method: 'GET',
     path: '/auth/tokens',
     response: { 200: A.Tokens },
+    errors: [403, 404],
     query: TokenList,
     run: async ({ db, me, caller }, { query: { username } }) => {
       const current = caller.token;

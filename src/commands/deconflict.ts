@@ -137,6 +137,7 @@ export const COMMANDS: Command[] = [
     method: 'POST',
     path: '/cases',
     response: { 201: A.Case },
+    errors: [409],
     body: CaseBody,
     status: 201,
     run: ({ db, me }, { body }) => createCase(db, me, body),
@@ -172,6 +173,7 @@ export const COMMANDS: Command[] = [
     method: 'POST',
     path: '/cases/:id/targets',
     response: { 201: A.Registered },
+    errors: [409],
     params: IdParam,
     body: TargetsBody,
     status: 201,
@@ -196,6 +198,7 @@ export const COMMANDS: Command[] = [
     method: 'POST',
     path: '/deconfliction/targets/:id/ack',
     response: { 200: Type.Object({ acknowledged: Type.Literal(true) }) },
+    errors: [403],
     params: IdParam,
     run: async ({ db, me }, { params }) => {
       await acknowledgeConflict(db, me, params.id);
@@ -245,6 +248,7 @@ export const COMMANDS: Command[] = [
     method: 'POST',
     path: '/operations/:id/approve',
     response: { 200: Type.Object({ status: Type.Literal('planned') }) },
+    errors: [409],
     params: IdParam,
     run: async ({ db, me }, { params }) => {
       await approveExigent(db, me, params.id);
@@ -269,6 +273,7 @@ export const COMMANDS: Command[] = [
     method: 'POST',
     path: '/deconfliction/operations/:id/ack',
     response: { 200: Type.Object({ acknowledged: Type.Literal(true) }) },
+    errors: [403],
     params: IdParam,
     run: async ({ db, me }, { params }) => {
       await acknowledgeOperationConflict(db, me, params.id);
@@ -329,6 +334,7 @@ export const COMMANDS: Command[] = [
     method: 'POST',
     path: '/watch-center/:id/claim',
     response: { 200: Type.Object({ claimed: Type.Literal(true) }) },
+    errors: [409],
     params: IdParam,
     run: async ({ db, me }, { params }) => {
       await claimEscalation(db, me, params.id);
@@ -343,6 +349,7 @@ export const COMMANDS: Command[] = [
     method: 'POST',
     path: '/watch-center/:id/resolve',
     response: { 200: Type.Object({ outcome: Type.Union(OUTCOMES.map((o) => Type.Literal(o))) }) },
+    errors: [409],
     params: IdParam,
     body: Resolve,
     run: async ({ db, me }, { params, body }) => {

@@ -92,6 +92,7 @@ export const COMMANDS: Command[] = [
         status: Type.Union([Type.Literal('under review'), Type.Literal('actioned'), Type.Literal('closed')]),
       }),
     },
+    errors: [403],
     params: Type.Object({ ref: S(40) }),
     body: Feedback,
     run: async ({ db, me }, { params, body }) => {
@@ -106,6 +107,7 @@ export const COMMANDS: Command[] = [
     method: 'GET',
     path: '/incidents/export',
     response: { 200: R.Incidents },
+    errors: [403, 422],
     query: Type.Object({
       relTo: Type.String({ pattern: '^[A-Za-z]{3}$' }),
       since: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' })),

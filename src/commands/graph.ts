@@ -55,6 +55,7 @@ export const COMMANDS: Command[] = [
     method: 'GET',
     path: '/graph/measures',
     response: { 200: G.Measure },
+    errors: [413],
     query: Type.Object({
       measure: Type.Union([
         Type.Literal('degree'),
@@ -153,6 +154,7 @@ export const COMMANDS: Command[] = [
     method: 'GET',
     path: '/graph/ranking',
     response: { 200: G.Ranking },
+    errors: [413],
     query: Type.Object({ top: Top, merges: Merges }),
     cli: {
       options: [suggested('query')],
@@ -185,6 +187,7 @@ export const COMMANDS: Command[] = [
     method: 'POST',
     path: '/graph/simulate',
     response: { 200: G.Simulation },
+    errors: [413],
     body: Sim,
     cli: { options: [suggested('body')] },
     run: async ({ store, db, me }, { body: b }) => {
@@ -206,6 +209,7 @@ export const COMMANDS: Command[] = [
     method: 'GET',
     path: '/graph/interdiction',
     response: { 200: G.Interdiction },
+    errors: [413],
     query: Type.Object({
       k: Type.Integer({ minimum: 1, maximum: 20, default: 5 }),
       budgetMs: Type.Integer({ minimum: 100, maximum: 60_000, default: 20_000 }),

@@ -60,6 +60,7 @@ export const COMMANDS: Command[] = [
     method: 'POST',
     path: '/links/:id/:action',
     response: { 200: A.Judged },
+    errors: [409],
     params: LinkId,
     body: Decision,
     permission: 'write',

@@ -122,6 +122,7 @@ export const COMMANDS: Command[] = [
     method: 'GET',
     path: '/reports/cip',
     response: { 200: P.Report },
+    errors: [413],
     query: RangeQ,
     run: async ({ store, db, me }, { query }) => {
       const range = rangeOf(query);

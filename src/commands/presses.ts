@@ -59,6 +59,7 @@ export const COMMANDS: Command[] = [
     method: 'POST',
     path: '/presses',
     response: { 201: R.Created },
+    errors: [403, 409],
     body: PressBody,
     status: 201,
     run: ({ db, me }, { body }) => {
@@ -73,6 +74,7 @@ export const COMMANDS: Command[] = [
     method: 'GET',
     path: '/presses',
     response: { 200: R.Presses },
+    errors: [403],
     query: Type.Object({ serial: S(100) }),
     run: async ({ store, db, me }, { query }) => {
       governmentOnly(me);
@@ -89,6 +91,7 @@ export const COMMANDS: Command[] = [
     method: 'GET',
     path: '/presses/alerts',
     response: { 200: R.PressAlerts },
+    errors: [403],
     run: ({ store, me }) => {
       governmentOnly(me);
       return store.read(me, (tx) => pressAlerts(tx));
@@ -101,6 +104,7 @@ export const COMMANDS: Command[] = [
     method: 'GET',
     path: '/presses/:id',
     response: { 200: R.PressHistory },
+    errors: [403],
     params: IdParam,
     run: async ({ store, me }, { params }) => {
       governmentOnly(me);
@@ -116,6 +120,7 @@ export const COMMANDS: Command[] = [
     method: 'POST',
     path: '/presses/:id/events',
     response: { 200: R.PressHistory },
+    errors: [403],
     params: IdParam,
     body: EventBody,
     run: async ({ store, db, me }, { params, body }) => {

@@ -54,6 +54,7 @@ export const COMMANDS: Command[] = [
     method: 'POST',
     path: '/task-forces',
     response: { 201: R.Created },
+    errors: [409],
     body: TaskForce,
     status: 201,
     permission: 'manageTaskForces',
@@ -68,6 +69,7 @@ export const COMMANDS: Command[] = [
     method: 'GET',
     path: '/task-forces',
     response: { 200: R.TaskForces },
+    errors: [403],
     run: ({ db, me }) => {
       governmentOnly(me);
       return listTaskForces(db);
@@ -80,6 +82,7 @@ export const COMMANDS: Command[] = [
     method: 'GET',
     path: '/task-forces/duplication',
     response: { 200: R.Duplication },
+    errors: [403],
     // No `permission`: the government check comes first, then the capability's (manageTaskForces).
     run: ({ db, me }) => duplication(db, governmentOnly(me)),
   }),
@@ -90,6 +93,7 @@ export const COMMANDS: Command[] = [
     method: 'POST',
     path: '/admin/peers',
     response: { 201: A.NewPeer },
+    errors: [409],
     body: Type.Object(
       {
         name: S(60),

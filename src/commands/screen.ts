@@ -156,6 +156,7 @@ export const COMMANDS: Command[] = [
     method: 'POST',
     path: '/screen/batch',
     response: { 200: file(['text/csv'], 'The results as JSON, or with format=csv as CSV: one row per hit', S.Batch) },
+    errors: [413],
     body: Batch,
     query: BatchQ,
     // Up to 10 MB of CSV in its JSON body: above the server's 1 MB.

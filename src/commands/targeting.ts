@@ -67,6 +67,7 @@ export const COMMANDS: Command[] = [
     method: 'GET',
     path: '/targeting/queue',
     response: { 200: T.Queue },
+    errors: [403, 413],
     query: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }) }),
     cli: {
       format: (out, io) => {
@@ -88,6 +89,7 @@ export const COMMANDS: Command[] = [
     response: {
       200: Type.Object({ result: Type.Union([Type.Literal('hit'), Type.Literal('no hit'), Type.Literal('seized')]) }),
     },
+    errors: [403, 409],
     params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) }),
     body: Exam,
     run: async ({ db, me }, { params, body }) => {
@@ -102,6 +104,7 @@ export const COMMANDS: Command[] = [
     method: 'GET',
     path: '/targeting/rules',
     response: { 200: T.Rules },
+    errors: [403],
     run: ({ store, me }) => {
       // The targeting method (codes, transshipment points, weights) is for government users, as the queue is.
       if (!me.government || me.roles.includes('partner'))
@@ -116,6 +119,7 @@ export const COMMANDS: Command[] = [
     method: 'PUT',
     path: '/targeting/rules/:code',
     response: { 200: T.RuleVersion },
+    errors: [403],
     params: Type.Object({ code: Type.String({ maxLength: 60 }) }),
     body: Edit,
     run: ({ db, me }, { params, body }) => editRule(db, me, params.code, body),
@@ -142,6 +146,7 @@ export const COMMANDS: Command[] = [
     method: 'POST',
     path: '/pre-export',
     response: { 201: T.PreExportFiled },
+    errors: [403, 422],
     body: Pen,
     status: 201,
     run: ({ db, me }, { body }) => filePreExport(db, me, body),
@@ -162,6 +167,7 @@ export const COMMANDS: Command[] = [
     method: 'POST',
     path: '/pre-export/:id/respond',
     response: { 200: T.Responded },
+    errors: [403, 409],
     params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
     body: Respond,
     run: ({ db, me }, { params, body }) => respondPreExport(db, me, params.id, body.decision, body.note),

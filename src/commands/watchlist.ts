@@ -90,6 +90,7 @@ export const COMMANDS: Command[] = [
     method: 'POST',
     path: '/watchlist/nominations',
     response: { 201: W.Nominated },
+    errors: [422],
     body: Nomination,
     status: 201,
     permission: 'nominate',
@@ -122,6 +123,7 @@ export const COMMANDS: Command[] = [
     method: 'POST',
     path: '/watchlist/nominations/:id/review',
     response: { 200: W.Reviewed },
+    errors: [409],
     params: IdParam,
     body: Review,
     permission: 'reviewNominations',
@@ -134,6 +136,7 @@ export const COMMANDS: Command[] = [
     method: 'POST',
     path: '/watchlist/nominations/:id/amend',
     response: { 200: Type.Object({ status: Type.Literal('pending_review') }) },
+    errors: [403, 409, 422],
     params: IdParam,
     body: Amend,
     run: async ({ db, me }, { params, body }) => {
@@ -148,6 +151,7 @@ export const COMMANDS: Command[] = [
     method: 'POST',
     path: '/watchlist/nominations/:id/equities',
     response: { 200: Type.Object({ response: Type.Union([Type.Literal('no objection'), Type.Literal('object')]) }) },
+    errors: [403],
     params: IdParam,
     body: Equities,
     run: async ({ db, me }, { params, body }) => {
@@ -162,6 +166,7 @@ export const COMMANDS: Command[] = [
     method: 'POST',
     path: '/watchlist/nominations/:id/remove',
     response: { 200: Type.Object({ status: Type.Literal('removed') }) },
+    errors: [409],
     params: IdParam,
     body: Type.Object({ reason: S(4000) }, { additionalProperties: false }),
     permission: 'reviewNominations',
@@ -190,6 +195,7 @@ export const COMMANDS: Command[] = [
     response: {
       200: Type.Object({ outcome: Type.Union([Type.Literal('confirmed'), Type.Literal('false positive')]) }),
     },
+    errors: [409],
     params: Type.Object({ ref: S(40) }),
     body: Type.Object(
       { outcome: Type.Union([Type.Literal('confirmed'), Type.Literal('false positive')]), note: S(4000) },
