@@ -424,7 +424,15 @@ interface Call {
 function callsFor(op: Operation, o: Options): Call[] {
   const base = new Map(
     op.params
-      .filter((p) => p.in === 'path' || p.required || ID_NAMES.has(p.name) || TERM_NAMES.has(p.name))
+      // A parameter with a default (format=ftm) is swept too: each of its choices may answer differently.
+      .filter(
+        (p) =>
+          p.in === 'path' ||
+          p.required ||
+          p.schema.default !== undefined ||
+          ID_NAMES.has(p.name) ||
+          TERM_NAMES.has(p.name),
+      )
       .map((p) => [p, choices(p.name, p.schema, o)]),
   );
   const make = (pick: (p: Param) => unknown, body?: unknown, tag?: Call['tag'], group?: string): Call => {

@@ -31,6 +31,20 @@ type Username = (typeof USERS)[number]['username'];
 /** A user, or a bare bearer token (`bearer:<token>`) or peer token (`peer:<token>`). */
 type As = Username | `bearer:${string}` | `peer:${string}`;
 
+/** One user of each kind of role and access the GETs are called as. */
+const SWEEP: Username[] = [
+  'admin',
+  'dea.analyst',
+  'dea.agent',
+  'dea.supervisor',
+  'cbp.officer', // CONFIDENTIAL
+  'azdps.detective', // UNCLASSIFIED, a state agency
+  'fbi.reviewer',
+  'watch.officer',
+  'fgr.liaison', // a foreign partner
+  'carrier.partner', // a private partner
+];
+
 /** GET operations the sweep does not call, and why (reported, not silently dropped). */
 const NOT_CALLED: Record<string, string> = {
   'GET /notifications/stream':
@@ -137,8 +151,7 @@ for (const backend of backends) {
         );
         for (const v of variants)
           for (const extra of choices.length ? choices : [{}])
-            for (const u of USERS)
-              await call('GET', path, u.username, { params: v.params, query: { ...v.query, ...extra } });
+            for (const u of SWEEP) await call('GET', path, u, { params: v.params, query: { ...v.query, ...extra } });
       }
       expect(unfilled).toEqual([]);
       expect(problems).toEqual([]);
@@ -148,7 +161,7 @@ for (const backend of backends) {
       expect(never, 'GET operations that never answered 2xx').toEqual([]);
     }, 600_000);
 
-    it('refusals as documented: 401 without a token, 400 for input that is not JSON, 404 for what does not exist', async () => {
+    it('refusals as documented: 401 without a token, 400 for input that is not JSON or not as the schema says (with each field), and what a missing id answers', async () => {
       problems.length = 0;
       for (const { method, path, op } of operationsOf(doc)) {
         if (NOT_CALLED[`${method} ${path}`]) continue;
@@ -172,6 +185,12 @@ for (const backend of backends) {
         }
         if (method === 'GET' && Object.keys(params).length) await call(method, path, 'admin', { params });
       }
+      // Input that does not match the schema: a 400 naming each field.
+      const invalid = await call('POST', '/cases', 'dea.agent', { body: { caseNumber: 'OA-9', extra: true } });
+      expect(invalid.status).toBe(400);
+      const [first] = invalid.json().errors;
+      expect(first).toEqual({ path: 'body', message: expect.stringMatching(/^must /) });
+      expect(invalid.json().error).toContain(first.message.replace(/ \(extra\)$/, ''));
       expect(problems).toEqual([]);
     }, 300_000);
 

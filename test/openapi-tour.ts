@@ -355,6 +355,8 @@ export async function tour(call: Caller, password: string, later: () => Promise<
     '/reports/cip': [{}, { query: { from: '2020-01-01', to: '2026-12-31' } }],
     '/picture/dashboard': [{}, { query: { from: '2020-01-01', to: '2026-12-31' } }],
     '/graph/measures': [{}, { query: { samples: 16 } }],
+    // A short budget: the plan is greedy work on the event loop.
+    '/graph/interdiction': [{ query: { k: 3, budgetMs: 500 } }],
   };
   return {
     failed,

@@ -44,7 +44,7 @@ export function refusalsOf(c: Command): Refusal[] {
   }
   s.add(429);
   s.add(503);
-  return [...s].sort();
+  return [...s].sort((a, b) => a - b);
 }
 
 /** What each refusal is called under components.responses. */

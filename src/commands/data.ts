@@ -116,7 +116,7 @@ const EXPORT = command({
   response: {
     200: file(
       ['application/x-ndjson', 'text/csv'],
-      'FtM entities, one JSON object a line (format=ftm), or CSV, one row per value with its portion marking (format=csv)',
+      'One JSON object a line: FtM entities (format=ftm) or FtM statements with each value’s marking and provenance (format=statements); or CSV, one row per value with its portion marking (format=csv)',
     ),
   },
   query: ExportQ,

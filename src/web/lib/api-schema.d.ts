@@ -1892,7 +1892,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description FtM entities, one JSON object a line (format=ftm), or CSV, one row per value with its portion marking (format=csv) */
+      /** @description One JSON object a line: FtM entities (format=ftm) or FtM statements with each value’s marking and provenance (format=statements); or CSV, one row per value with its portion marking (format=csv) */
       200: {
         content: {
           "application/x-ndjson": string;
