@@ -98,8 +98,6 @@ export type Responses = Partial<Record<SuccessStatus, TSchema>>;
 export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429;
 
 const DOWNLOAD = Symbol('download');
-/** A response schema of a file (not JSON): its media types, each a string; `run` answers it with a Download. */
-export type TFile = TUnsafe<Download> & { [DOWNLOAD]: true };
 /**
  * An answer that is a file of one of these media types (`text/csv`, `application/x-ndjson`, ...),
  * or, with `json`, JSON of that schema for some inputs and a file for others.
