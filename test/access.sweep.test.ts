@@ -424,9 +424,16 @@ interface Call {
 function callsFor(op: Operation, o: Options): Call[] {
   const base = new Map(
     op.params
-      // A purpose is stated where one may be (the MISP feed takes it from a header or the query), so the read is answered.
+      // A parameter with a default (format=ftm) is swept too: each of its choices may answer differently. A purpose
+      // is stated where one may be (the MISP feed takes it from a header or the query), so the read is answered.
       .filter(
-        (p) => p.in === 'path' || p.required || ID_NAMES.has(p.name) || TERM_NAMES.has(p.name) || p.name === 'purpose',
+        (p) =>
+          p.in === 'path' ||
+          p.required ||
+          p.schema.default !== undefined ||
+          ID_NAMES.has(p.name) ||
+          TERM_NAMES.has(p.name) ||
+          p.name === 'purpose',
       )
       .map((p) => [p, choices(p.name, p.schema, o)]),
   );

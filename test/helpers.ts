@@ -70,7 +70,14 @@ export async function userWithToken(
 
 export async function server(store: Store) {
   // Load shedding off: a test's own synchronous work would otherwise read as overload.
-  return buildServer({ store, rateLimit: 100_000, escalateEveryMs: 0, maxEventLoopDelayMs: 0 });
+  // CHOKEPOINT_CHECK_ANSWERS=1 checks every answer of every test against its route's documented answers.
+  return buildServer({
+    store,
+    rateLimit: 100_000,
+    escalateEveryMs: 0,
+    maxEventLoopDelayMs: 0,
+    checkAnswers: process.env.CHOKEPOINT_CHECK_ANSWERS === '1',
+  });
 }
 
 export const auth = (token: string) => ({ authorization: `Bearer ${token}` });

@@ -1,11 +1,13 @@
 // The HTTP adapter of the command layer: one Fastify route per command, its schemas
-// (validated by Fastify's Ajv and listed in /openapi.json) taken from the command.
+// (validated by Fastify's Ajv and listed in /openapi.json) taken from the command, with
+// its answers: the command's own, and the refusals of its shape (./openapi.ts).
 // The request's audit entry is written by request-audit.ts around every route.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
 import { type Command, Download, invoke, type Services } from '../commands/command.js';
 import type { Store } from '../store/store.js';
 import { assertMay } from '../domain/users.js';
+import { responsesOf } from './openapi.js';
 
 export function registerCommandRoutes(
   app: FastifyInstance,
@@ -32,7 +34,7 @@ export function registerCommandRoutes(
         ...(c.params ? { params: c.params } : {}),
         ...(c.query ? { querystring: c.query } : {}),
         ...(c.body ? { body: c.body } : {}),
-        ...(c.response ? { response: c.response } : {}),
+        response: responsesOf(c),
         operationId: c.name,
       },
       handler: async (req: FastifyRequest, reply: FastifyReply) => {

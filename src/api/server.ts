@@ -23,6 +23,10 @@ import '../capabilities.js';
 import { resumeAfterWrites } from '../store/after-write.js';
 import { registerRequestAudit } from './request-audit.js';
 import { registerCommandRoutes } from './commands.js';
+import { ErrorSchema, errorAnswer, TAGS, toOpenApi31 } from './openapi.js';
+import { checkAnswers } from './answer-check.js';
+import { SHARED } from '../commands/answers/shared.js';
+import { Type } from '@sinclair/typebox';
 import { COMMANDS } from '../commands/index.js';
 import { databaseUnavailable } from '../store/db.js';
 import { readTimeoutMs } from '../store/access.js';
@@ -67,6 +71,11 @@ export interface ServerOptions {
   maxInFlight?: number;
   /** How often to finish after-write work that a dead process left queued (ms; 0: only at start). Default 30 s. */
   resumeAfterWritesEveryMs?: number;
+  /**
+   * Tests: check every answer against its route's documented answers (status and JSON body,
+   * every property listed) and answer 500 naming the operation when it does not match.
+   */
+  checkAnswers?: boolean;
 }
 
 export class HttpError extends Error {
@@ -84,6 +93,15 @@ export function principal(req: FastifyRequest): Principal {
   return req.principal;
 }
 
+/** Fastify's validation errors (Ajv's) as the field errors of a 400. */
+function fieldErrors(err: { validation?: unknown; validationContext?: string }): { path: string; message: string }[] {
+  const list = Array.isArray(err.validation) ? err.validation : [];
+  return list.slice(0, 20).map((e: { instancePath?: string; message?: string; params?: Record<string, unknown> }) => ({
+    path: `${err.validationContext ?? ''}${e.instancePath ?? ''}`,
+    message: `${e.message ?? 'is invalid'}${e.params?.additionalProperty ? ` (${e.params.additionalProperty})` : ''}`,
+  }));
+}
+
 export async function buildServer(opts: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger ?? false,
@@ -94,6 +112,10 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   registerRequestAudit(app, opts.store.db);
   // The command layer's validators (src/commands/validate.ts), so the CLI refuses what the API refuses.
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? exact : coercing).compile(schema));
+  // Answers are sent as the command returns them: the response schemas document them (and the
+  // tests hold them to it), they never drop a property the way a schema-driven serializer would.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  if (opts.checkAnswers) checkAnswers(app);
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {
@@ -146,14 +168,30 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   }
   await app.register(swagger, {
     openapi: {
+      openapi: '3.1.0',
       info: {
         title: 'Chokepoint API',
         version: '0.1.0',
-        description: 'Marking-enforced common operating picture of the illicit fentanyl supply chain.',
+        description:
+          'Marking-enforced common operating picture of the illicit fentanyl supply chain. Every answer holds only what the signed-in user may read; every request is audited.',
+        license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
       },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      // Relative: the document describes whichever host serves it.
+      servers: [{ url: '/', description: 'the server that serves this document' }],
+      tags: Object.entries(TAGS).map(([name, description]) => ({ name, description })),
+      components: {
+        securitySchemes: {
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'A session token (POST /auth/login) or an API token (POST /auth/tokens)',
+          },
+        },
+      },
       security: [{ bearer: [] }],
     },
+    transformObject: (d) =>
+      toOpenApi31('openapiObject' in d ? d.openapiObject : {}, new Set([...SHARED, ErrorSchema.title!])),
   });
 
   const authenticate = opts.authenticate ?? ((token: string) => principalForToken(opts.store.db, token));
@@ -180,7 +218,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     if (err instanceof ForbiddenError) return reply.code(403).send({ error: err.message });
     if (err instanceof StatusError) return reply.code(err.status).send({ error: err.message });
     if (err instanceof MarkingError || err instanceof ValueError) return reply.code(400).send({ error: err.message });
-    if (err.validation) return reply.code(400).send({ error: `invalid request: ${err.message}` });
+    if (err.validation)
+      return reply.code(400).send({ error: `invalid request: ${err.message}`, errors: fieldErrors(err) });
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500)
       return reply.code(err.statusCode).send({ error: err.message });
     req.log.error(err);
@@ -209,7 +248,26 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
 
   app.get(
     '/health',
-    { config: { public: true, audit: false }, schema: { tags: ['system'], security: [] } },
+    {
+      config: { public: true, audit: false },
+      schema: {
+        tags: ['system'],
+        summary: 'Whether the server and its database answer (no sign-in; for load balancers)',
+        operationId: 'health',
+        security: [],
+        response: {
+          200: Type.Object(
+            {
+              status: Type.Literal('ok'),
+              database: Type.Union([Type.Literal('pglite'), Type.Literal('postgres')]),
+            },
+            { additionalProperties: true, description: 'The server answers; with what it was started with (info)' },
+          ),
+          429: errorAnswer(429),
+          503: errorAnswer(503),
+        },
+      },
+    },
     async () => {
       await opts.store.db.query('SELECT 1');
       return { status: 'ok', database: opts.store.db.kind, ...opts.info };

@@ -16,6 +16,7 @@ import { CLASSIFICATIONS, type Classification } from '../domain/markings.js';
 import { command, type Command, countedRead } from './command.js';
 import { S } from './schemas.js';
 import { passwordStdin } from './auth.js';
+import * as A from './answers/admin.js';
 
 const AuditQ = Type.Object(
   {
@@ -60,6 +61,7 @@ export const COMMANDS: Command[] = [
     tags: ['audit'],
     method: 'GET',
     path: '/audit',
+    response: { 200: A.AuditEntries },
     query: AuditQ,
     permission: 'audit',
     run: async ({ db, me }, { query }) => {
@@ -74,6 +76,7 @@ export const COMMANDS: Command[] = [
     tags: ['audit'],
     method: 'GET',
     path: '/audit/verify',
+    response: { 200: A.AuditVerified },
     permission: 'audit',
     // `audit verify` is the operator's (as the system, with --expect-head).
     cli: { path: ['audit', 'check'] },
@@ -89,6 +92,7 @@ export const COMMANDS: Command[] = [
     tags: ['system'],
     method: 'GET',
     path: '/admin/after-write',
+    response: { 200: A.AfterWrites },
     permission: 'manageUsers',
     run: async ({ db }) => {
       const jobs = await queuedAfterWrites(db);
@@ -101,6 +105,7 @@ export const COMMANDS: Command[] = [
     tags: ['retention'],
     method: 'GET',
     path: '/retention/review',
+    response: { 200: A.DueRecords },
     query: Type.Object({ days: Type.Integer({ minimum: 0, maximum: 3650, default: 30 }) }),
     permission: 'retentionReview',
     cli: { path: ['records', 'due'] },
@@ -113,6 +118,7 @@ export const COMMANDS: Command[] = [
     tags: ['retention'],
     method: 'POST',
     path: '/retention/records/:id/renew',
+    response: { 200: A.Renewed },
     params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
     body: Renew,
     permission: 'retentionReview',
@@ -125,6 +131,7 @@ export const COMMANDS: Command[] = [
     tags: ['retention'],
     method: 'POST',
     path: '/retention/purge',
+    response: { 200: A.Purged },
     permission: 'retentionPurge',
     cli: { path: ['records', 'purge'] },
     run: ({ db, me }) => purgeExpired(db, me),
@@ -135,6 +142,7 @@ export const COMMANDS: Command[] = [
     tags: ['users'],
     method: 'GET',
     path: '/users',
+    response: { 200: Type.Array(A.User) },
     permission: 'manageUsers',
     run: async ({ db, me }) => {
       await audit(db, { actor: me.username, action: 'users.list' });
@@ -147,6 +155,8 @@ export const COMMANDS: Command[] = [
     tags: ['users'],
     method: 'POST',
     path: '/users',
+    response: { 201: A.User },
+    errors: [409],
     body: NewUser,
     status: 201,
     permission: 'manageUsers',
@@ -188,6 +198,7 @@ export const COMMANDS: Command[] = [
     tags: ['notifications'],
     method: 'POST',
     path: '/admin/webhooks',
+    response: { 201: A.NewWebhook },
     body: NewWebhook,
     status: 201,
     permission: 'manageWebhooks',
@@ -208,6 +219,7 @@ export const COMMANDS: Command[] = [
     tags: ['notifications'],
     method: 'GET',
     path: '/admin/webhooks',
+    response: { 200: A.Webhooks },
     permission: 'manageWebhooks',
     run: ({ db }) => listWebhooks(db),
   }),

@@ -17,6 +17,7 @@ import { clientKey } from '../store/sign-in.js';
 import { assertMay } from '../domain/users.js';
 import { StatusError } from '../domain/errors.js';
 import { command, type CliOption, type Command } from './command.js';
+import * as A from './answers/admin.js';
 
 const Login = Type.Object(
   { username: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: 256 }) },
@@ -81,6 +82,8 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'POST',
     path: '/auth/login',
+    response: { 200: A.Session },
+    errors: [401],
     body: Login,
     // Per client as the sign-in throttle counts clients (an IPv6 /64 is one).
     http: {
@@ -113,6 +116,7 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'POST',
     path: '/auth/logout',
+    response: { 200: A.LoggedOut },
     body: Logout,
     cli: {
       options: [
@@ -130,7 +134,7 @@ export const COMMANDS: Command[] = [
       const token = caller.token;
       const revoked = all ? await revokeAllTokens(db, me.id) : token ? await revokeToken(db, token) : 0;
       await audit(db, { actor: me.username, action: all ? 'auth.logout_all' : 'auth.logout', details: { revoked } });
-      return { ok: true, revoked };
+      return { ok: true as const, revoked };
     },
   }),
   command({
@@ -139,6 +143,7 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'GET',
     path: '/auth/me',
+    response: { 200: A.User },
     run: async ({ me }) => me,
   }),
   command({
@@ -147,6 +152,8 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'POST',
     path: '/auth/tokens',
+    response: { 200: A.NewToken },
+    errors: [403],
     body: NewToken,
     run: async ({ db, me }, { body: { label, days } }) => {
       const t = await createApiToken(db, me, label, days);
@@ -160,6 +167,8 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'GET',
     path: '/auth/tokens',
+    response: { 200: A.Tokens },
+    errors: [403, 404],
     query: TokenList,
     run: async ({ db, me, caller }, { query: { username } }) => {
       const current = caller.token;
@@ -177,6 +186,7 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'DELETE',
     path: '/auth/tokens/:id',
+    response: { 200: A.Revoked },
     params: TokenId,
     run: async ({ db, me }, { params: { id } }) => {
       const scope = me.roles.includes('admin') ? { anyUser: true as const } : { userId: me.id };

@@ -9,7 +9,7 @@
 // Before this layer the API and the CLI were separate adapters over the capabilities and
 // drifted (the CLI's screening once skipped the watchlist); now neither can have an
 // operation the other lacks, and test/commands.test.ts checks that it is so.
-import type { Static, TSchema } from '@sinclair/typebox';
+import { type Static, type TSchema, type TUnsafe, Type } from '@sinclair/typebox';
 import { assertMay, type Permission, type Principal } from '../domain/users.js';
 import type { Store } from '../store/store.js';
 import type { Database } from '../store/db.js';
@@ -85,7 +85,38 @@ export interface CliSpec {
   format?: (out: unknown, io: { out: (line: string) => void; err: (line: string) => void }) => void;
 }
 
-interface Spec<P extends TSchema, Q extends TSchema, B extends TSchema> {
+/** The statuses of success a command may answer with. */
+export type SuccessStatus = 200 | 201 | 202 | 204;
+/** A command's answers of success, by status: `{ 200: Schema }` (OpenAPI documents them; tests check real answers against them). */
+export type Responses = Partial<Record<SuccessStatus, TSchema>>;
+
+/**
+ * Refusals a command's capability may answer with besides those every command gets from
+ * its shape (src/api/commands.ts): 400 with an input, 401 unless public, 403 with a
+ * permission, 404 with path parameters, 413 and 415 with a body, 429 and 503 always.
+ */
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429;
+
+const DOWNLOAD = Symbol('download');
+/**
+ * An answer that is a file of one of these media types (`text/csv`, `application/x-ndjson`, ...),
+ * or, with `json`, JSON of that schema for some inputs and a file for others.
+ */
+export function file<J extends TSchema = never>(
+  media: string[],
+  description: string,
+  json?: J,
+): TUnsafe<Download | Static<J>> & { [DOWNLOAD]: true } {
+  const content: Record<string, { schema: unknown }> = {};
+  if (json) content['application/json'] = { schema: json };
+  for (const m of media) content[m] = { schema: { type: 'string' } };
+  return Object.assign(Type.Unsafe<Download | Static<J>>({ description, content }), { [DOWNLOAD]: true as const });
+}
+
+/** What `run` may return for these responses: the static type of each schema (a Download for a file). */
+export type AnswerOf<R extends Responses> = { [S in keyof R]: R[S] extends TSchema ? Static<R[S]> : never }[keyof R];
+
+interface Spec<P extends TSchema, Q extends TSchema, B extends TSchema, R extends Responses> {
   /** Dotted, unique: 'case.open'. Also the CLI's words unless `cli.path` says otherwise. */
   name: string;
   summary: string;
@@ -97,10 +128,17 @@ interface Spec<P extends TSchema, Q extends TSchema, B extends TSchema> {
   params?: P;
   query?: Q;
   body?: B;
-  /** The answer's schema by status (documented in OpenAPI). */
-  response?: Record<number, TSchema>;
+  /**
+   * The answer of success by status, e.g. `{ 200: Type.Object(...) }` (`{ 201: ... }` with
+   * `status: 201`): documented in /openapi.json and typed in the web app's client, and
+   * `run` must return its static type. JSON is sent as `run` returns it (nothing the schema
+   * leaves out is dropped); tests check real answers against it, every property listed.
+   */
+  response: R;
+  /** Refusals the capability may answer with besides those of the command's shape (see ErrorStatus). */
+  errors?: ErrorStatus[];
   /** The status of success (default 200). */
-  status?: number;
+  status?: SuccessStatus;
   /** Checked before the command runs (the capability may check more, e.g. per row). */
   permission?: Permission;
   /** HTTP-only settings: a route's own rate limit (config), a larger body than the server's 1 MB (bodyLimit, bytes). */
@@ -114,28 +152,42 @@ export type Input<P extends TSchema, Q extends TSchema, B extends TSchema> = {
   body: Static<B>;
 };
 
-export interface UserCommand<P extends TSchema = TSchema, Q extends TSchema = TSchema, B extends TSchema = TSchema>
-  extends Spec<P, Q, B> {
+export interface UserCommand<
+  P extends TSchema = TSchema,
+  Q extends TSchema = TSchema,
+  B extends TSchema = TSchema,
+  R extends Responses = Responses,
+> extends Spec<P, Q, B, R> {
   public?: false;
-  run(ctx: Context, input: Input<P, Q, B>): Promise<unknown>;
+  run(ctx: Context, input: Input<P, Q, B>): Promise<AnswerOf<NoInfer<R>>>;
 }
 
-export interface PublicCommand<P extends TSchema = TSchema, Q extends TSchema = TSchema, B extends TSchema = TSchema>
-  extends Spec<P, Q, B> {
+export interface PublicCommand<
+  P extends TSchema = TSchema,
+  Q extends TSchema = TSchema,
+  B extends TSchema = TSchema,
+  R extends Responses = Responses,
+> extends Spec<P, Q, B, R> {
   /** Runs without a signed-in user (sign-in itself). */
   public: true;
-  run(ctx: PublicContext, input: Input<P, Q, B>): Promise<unknown>;
+  run(ctx: PublicContext, input: Input<P, Q, B>): Promise<AnswerOf<NoInfer<R>>>;
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: the list holds commands of every input type
-export type Command = UserCommand<any, any, any> | PublicCommand<any, any, any>;
+// biome-ignore lint/suspicious/noExplicitAny: the list holds commands of every input and answer type
+export type Command = UserCommand<any, any, any, any> | PublicCommand<any, any, any, any>;
 
-/** Defines a command; the generics let `run` see its input's types. */
-export function command<P extends TSchema = TSchema, Q extends TSchema = TSchema, B extends TSchema = TSchema>(
-  spec: UserCommand<P, Q, B> | PublicCommand<P, Q, B>,
-): Command {
+/** Defines a command; the generics let `run` see its input's types and hold its answer to `response`. */
+export function command<
+  P extends TSchema = TSchema,
+  Q extends TSchema = TSchema,
+  B extends TSchema = TSchema,
+  R extends Responses = Responses,
+>(spec: UserCommand<P, Q, B, R> | PublicCommand<P, Q, B, R>): Command {
   return spec as Command;
 }
+
+/** Whether a response schema is a file (or JSON or a file), made by `file`. */
+export const isFile = (s: TSchema): boolean => DOWNLOAD in s;
 
 /** The CLI words of a command. */
 export const cliPath = (c: Command): string[] => c.cli?.path ?? c.name.split('.');

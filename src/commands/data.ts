@@ -16,7 +16,8 @@ import { cbpPublished } from '../ingest/cbp.js';
 import { notificationsFor } from '../notify/notifications.js';
 import type { Principal } from '../domain/users.js';
 import type { MarkingInput } from '../domain/markings.js';
-import { command, Download, type CliOption, type Command } from './command.js';
+import { command, Download, file, type CliOption, type Command } from './command.js';
+import * as A from './answers/admin.js';
 
 /** The most characters an import's content may have (the CLI checks it before sending a file to a server). */
 export const IMPORT_LIMIT = 64 * 1024 * 1024;
@@ -121,6 +122,12 @@ const EXPORT = command({
   tags: ['export'],
   method: 'GET',
   path: '/export',
+  response: {
+    200: file(
+      ['application/x-ndjson', 'text/csv'],
+      'One JSON object a line: FtM entities (format=ftm) or FtM statements with each value’s marking and provenance (format=statements); or CSV, one row per value with its portion marking (format=csv)',
+    ),
+  },
   query: ExportQ,
   permission: 'export',
   run: async ({ store, me }, { query }) => {
@@ -146,6 +153,8 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'POST',
     path: '/records',
+    response: { 200: A.ImportReport },
+    errors: [422],
     query: Type.Object({ mode: Mode }),
     body: Type.Array(Type.Object({}, { additionalProperties: true }), { maxItems: 100000 }),
     permission: 'write',
@@ -167,6 +176,8 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'POST',
     path: '/import',
+    response: { 200: A.ImportReport },
+    errors: [422],
     body: ImportBody,
     permission: 'write',
     http: { bodyLimit: IMPORT_LIMIT + 1024 * 1024 },
@@ -222,6 +233,7 @@ export const COMMANDS: Command[] = [
     tags: ['picture'],
     method: 'GET',
     path: '/stats',
+    response: { 200: A.Stats },
     run: async ({ store, db, me }) => {
       const s = await store.read(me, (tx) => statistics(tx));
       const cbp = await store.read(me, (tx) => cbpPublished(tx));
@@ -235,6 +247,7 @@ export const COMMANDS: Command[] = [
     tags: ['picture'],
     method: 'GET',
     path: '/notifications',
+    response: { 200: Type.Array(A.Notification) },
     run: async ({ db, me }) => {
       await audit(db, { actor: me.username, action: 'notifications.read' });
       return notificationsFor(db, me);

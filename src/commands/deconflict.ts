@@ -30,6 +30,7 @@ import {
 import { command, type CliOption, type Command, countedRead } from './command.js';
 import { S, IdParam } from './schemas.js';
 import { StatusError } from '../domain/errors.js';
+import * as A from './answers/deconflict.js';
 
 const Phone = Type.String({ minLength: 5, maxLength: 40, pattern: '^[+0-9 ()./-]+$' });
 export const Target = Type.Object(
@@ -135,6 +136,8 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'POST',
     path: '/cases',
+    response: { 201: A.Case },
+    errors: [409],
     body: CaseBody,
     status: 201,
     run: ({ db, me }, { body }) => createCase(db, me, body),
@@ -145,6 +148,7 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'GET',
     path: '/cases',
+    response: { 200: Type.Array(A.Case) },
     run: ({ db, me }) => listCases(db, me),
   }),
   command({
@@ -154,10 +158,11 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'POST',
     path: '/cases/:id/close',
+    response: { 200: Type.Object({ status: Type.Literal('closed') }) },
     params: IdParam,
     run: async ({ db, me }, { params }) => {
       await closeCase(db, me, params.id);
-      return { status: 'closed' };
+      return { status: 'closed' as const };
     },
   }),
   command({
@@ -167,6 +172,8 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'POST',
     path: '/cases/:id/targets',
+    response: { 201: A.Registered },
+    errors: [409],
     params: IdParam,
     body: TargetsBody,
     status: 201,
@@ -179,6 +186,7 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'GET',
     path: '/deconfliction/targets',
+    response: { 200: Type.Array(A.TargetConflict) },
     query: OpenQ,
     run: async ({ db, me }, { query }) =>
       countedRead(db, me, 'deconfliction.target.read', await conflictsFor(db, me, { openOnly: query.open })),
@@ -189,10 +197,12 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'POST',
     path: '/deconfliction/targets/:id/ack',
+    response: { 200: Type.Object({ acknowledged: Type.Literal(true) }) },
+    errors: [403],
     params: IdParam,
     run: async ({ db, me }, { params }) => {
       await acknowledgeConflict(db, me, params.id);
-      return { acknowledged: true };
+      return { acknowledged: true as const };
     },
   }),
   command({
@@ -202,6 +212,7 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'POST',
     path: '/operations',
+    response: { 201: A.Submitted },
     body: OperationBody,
     status: 201,
     // Each answer says whether a conflict exists; a bound on operations per user per hour keeps
@@ -226,6 +237,7 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'GET',
     path: '/operations',
+    response: { 200: Type.Array(A.Operation) },
     run: ({ db, me }) => listOperations(db, me),
   }),
   command({
@@ -235,10 +247,12 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'POST',
     path: '/operations/:id/approve',
+    response: { 200: Type.Object({ status: Type.Literal('planned') }) },
+    errors: [409],
     params: IdParam,
     run: async ({ db, me }, { params }) => {
       await approveExigent(db, me, params.id);
-      return { status: 'planned' };
+      return { status: 'planned' as const };
     },
   }),
   command({
@@ -247,6 +261,7 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'GET',
     path: '/deconfliction/operations',
+    response: { 200: Type.Array(A.OperationConflict) },
     query: OpenQ,
     run: async ({ db, me }, { query }) =>
       countedRead(db, me, 'deconfliction.event.read', await operationConflictsFor(db, me, { openOnly: query.open })),
@@ -257,10 +272,12 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'POST',
     path: '/deconfliction/operations/:id/ack',
+    response: { 200: Type.Object({ acknowledged: Type.Literal(true) }) },
+    errors: [403],
     params: IdParam,
     run: async ({ db, me }, { params }) => {
       await acknowledgeOperationConflict(db, me, params.id);
-      return { acknowledged: true };
+      return { acknowledged: true as const };
     },
   }),
   command({
@@ -270,6 +287,7 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'GET',
     path: '/deconfliction/metrics',
+    response: { 200: A.Metrics },
     query: Type.Object({ days: Type.Integer({ minimum: 1, maximum: 3650, default: 30 }) }),
     run: ({ db, me }, { query }) => deconflictionMetrics(db, me, query.days),
   }),
@@ -279,6 +297,7 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'GET',
     path: '/deconfliction/settings',
+    response: { 200: A.Settings },
     run: ({ db }) => settings(db),
   }),
   command({
@@ -288,6 +307,7 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'PUT',
     path: '/deconfliction/settings/:key',
+    response: { 200: A.Settings },
     params: Type.Object({ key: S(60) }),
     body: Type.Object({ value: Type.Number() }, { additionalProperties: false }),
     run: async ({ db, me }, { params, body }) => {
@@ -302,6 +322,7 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'GET',
     path: '/watch-center/queue',
+    response: { 200: Type.Array(A.WatchItem) },
     query: Type.Object({ all: Type.Optional(Type.Boolean({ description: 'resolved ones too' })) }),
     run: ({ db, me }, { query }) => watchQueue(db, me, { includeResolved: query.all }),
   }),
@@ -312,10 +333,12 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'POST',
     path: '/watch-center/:id/claim',
+    response: { 200: Type.Object({ claimed: Type.Literal(true) }) },
+    errors: [409],
     params: IdParam,
     run: async ({ db, me }, { params }) => {
       await claimEscalation(db, me, params.id);
-      return { claimed: true };
+      return { claimed: true as const };
     },
   }),
   command({
@@ -325,6 +348,8 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'POST',
     path: '/watch-center/:id/resolve',
+    response: { 200: Type.Object({ outcome: Type.Union(OUTCOMES.map((o) => Type.Literal(o))) }) },
+    errors: [409],
     params: IdParam,
     body: Resolve,
     run: async ({ db, me }, { params, body }) => {

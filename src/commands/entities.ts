@@ -14,6 +14,7 @@ import { assertMay, type Principal } from '../domain/users.js';
 import { StatusError } from '../domain/errors.js';
 import { sameAsCluster, withMerges } from '../resolve/links.js';
 import { command, type Command } from './command.js';
+import * as A from './answers/entities.js';
 
 const Id = Type.Object({
   id: Type.String({ minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9][A-Za-z0-9._:+-]*$' }),
@@ -95,6 +96,8 @@ async function writeFacts(
   const written = await writeBatch(store.db, store.markings, me, [parsed.record], { origin });
   // A new id is written under the writer's namespace (see store/write-scope.ts): read back what was written.
   const [e] = await store.read(me, (tx) => getEntities(tx, store.markings, [written.ids?.[id] ?? id]));
+  // The writer wrote under markings they may read (no write-up), so it reads back.
+  if (!e) throw new Error(`entity ${id} was written but does not read back`);
   return e;
 }
 
@@ -110,6 +113,7 @@ export const COMMANDS: Command[] = [
     tags: ['entities'],
     method: 'GET',
     path: '/entities',
+    response: { 200: A.SearchAnswer },
     query: Search,
     run: async ({ store, db, me }, { query: q }) => {
       for (const s of q.schema ?? []) if (!model.get(s)) throw new StatusError(`unknown schema "${s}"`);
@@ -133,6 +137,7 @@ export const COMMANDS: Command[] = [
     tags: ['entities'],
     method: 'GET',
     path: '/entities/suggest',
+    response: { 200: A.Suggestions },
     query: Type.Object(
       { q: Type.String({ maxLength: 200 }), limit: Type.Integer({ minimum: 1, maximum: 50, default: 10 }) },
       { additionalProperties: false },
@@ -154,6 +159,7 @@ export const COMMANDS: Command[] = [
     tags: ['entities'],
     method: 'GET',
     path: '/entities/:id',
+    response: { 200: A.MergedEntity },
     params: Id,
     query: Type.Object({ purpose: Purpose }),
     run: async ({ store, db, me }, { params: { id }, query }) => {
@@ -178,6 +184,7 @@ export const COMMANDS: Command[] = [
     tags: ['graph'],
     method: 'GET',
     path: '/entities/:id/neighbourhood',
+    response: { 200: A.Neighbourhood },
     params: Id,
     query: Hood,
     run: async ({ store, db, me }, { params: { id }, query: q }) => {
@@ -199,6 +206,7 @@ export const COMMANDS: Command[] = [
     tags: ['graph'],
     method: 'GET',
     path: '/entities/:id/relations',
+    response: { 200: A.Relations },
     params: Id,
     run: async ({ store, db, me }, { params: { id } }) => {
       const g = await store.read(me, (tx) => neighbourhood(tx, store.markings, id, 1, 2000));
@@ -216,6 +224,7 @@ export const COMMANDS: Command[] = [
     tags: ['entities'],
     method: 'GET',
     path: '/entities/:id/events',
+    response: { 200: Type.Array(A.Entity) },
     params: Id,
     run: async ({ store, db, me }, { params: { id } }) => {
       const out = await store.read(me, (tx) => eventsOf(tx, store.markings, id));
@@ -230,6 +239,8 @@ export const COMMANDS: Command[] = [
     tags: ['entities'],
     method: 'POST',
     path: '/entities',
+    response: { 201: A.Entity },
+    errors: [422],
     body: Create,
     status: 201,
     permission: 'write',
@@ -244,6 +255,8 @@ export const COMMANDS: Command[] = [
     tags: ['entities'],
     method: 'PATCH',
     path: '/entities/:id',
+    response: { 200: A.Entity },
+    errors: [403, 422],
     params: Id,
     body: Amend,
     // No `permission`: writeFacts checks it after the lookup (as the route did),
@@ -260,6 +273,7 @@ export const COMMANDS: Command[] = [
     tags: ['entities'],
     method: 'DELETE',
     path: '/entities/:id',
+    response: { 200: A.Retracted },
     params: Id,
     permission: 'write',
     run: async ({ store, db, me }, { params: { id } }) => {

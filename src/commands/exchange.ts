@@ -6,6 +6,7 @@ import { submitPartnerReport, partnerReports, giveFeedback } from '../exchange/p
 import { exportIncidents } from '../exchange/incidents.js';
 import { command, type Command } from './command.js';
 import { S } from './schemas.js';
+import * as R from './answers/registries.js';
 
 const tags = ['partner exchange'];
 const Report = Type.Object(
@@ -65,6 +66,7 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'POST',
     path: '/partner/reports',
+    response: { 201: R.ReportReceived },
     body: Report,
     status: 201,
     http: { config: { rateLimit: { max: 30, timeWindow: '1 minute' } } },
@@ -76,6 +78,7 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'GET',
     path: '/partner/reports',
+    response: { 200: R.PartnerReports },
     run: ({ db, me }) => partnerReports(db, me),
   }),
   command({
@@ -84,6 +87,12 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'POST',
     path: '/partner/reports/:ref/feedback',
+    response: {
+      200: Type.Object({
+        status: Type.Union([Type.Literal('under review'), Type.Literal('actioned'), Type.Literal('closed')]),
+      }),
+    },
+    errors: [403],
     params: Type.Object({ ref: S(40) }),
     body: Feedback,
     run: async ({ db, me }, { params, body }) => {
@@ -97,6 +106,8 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'GET',
     path: '/incidents/export',
+    response: { 200: R.Incidents },
+    errors: [403, 422],
     query: Type.Object({
       relTo: Type.String({ pattern: '^[A-Za-z]{3}$' }),
       since: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' })),

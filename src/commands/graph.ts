@@ -12,6 +12,7 @@ import {
 } from '../graph/analyze.js';
 import { pageRank, betweenness, louvain, degrees } from '../graph/measures.js';
 import { command, type CliOption, type Command } from './command.js';
+import * as G from './answers/graph.js';
 
 const Merges = Type.Optional(
   Type.Union([Type.Literal('confirmed'), Type.Literal('suggested')], {
@@ -53,6 +54,8 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'GET',
     path: '/graph/measures',
+    response: { 200: G.Measure },
+    errors: [413],
     query: Type.Object({
       measure: Type.Union([
         Type.Literal('degree'),
@@ -140,7 +143,7 @@ export const COMMANDS: Command[] = [
         projectionMs: Math.round(p.ms),
         ms: Math.round(performance.now() - t0),
         ...extra,
-        top: order.map((v) => ({ id: g.ids[v], schema: p.schema[v], value: values[v] })),
+        top: order.map((v) => ({ id: g.ids[v]!, schema: p.schema[v]!, value: values[v]! })),
       };
     },
   }),
@@ -150,6 +153,8 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'GET',
     path: '/graph/ranking',
+    response: { 200: G.Ranking },
+    errors: [413],
     query: Type.Object({ top: Top, merges: Merges }),
     cli: {
       options: [suggested('query')],
@@ -181,6 +186,8 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'POST',
     path: '/graph/simulate',
+    response: { 200: G.Simulation },
+    errors: [413],
     body: Sim,
     cli: { options: [suggested('body')] },
     run: async ({ store, db, me }, { body: b }) => {
@@ -201,6 +208,8 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'GET',
     path: '/graph/interdiction',
+    response: { 200: G.Interdiction },
+    errors: [413],
     query: Type.Object({
       k: Type.Integer({ minimum: 1, maximum: 20, default: 5 }),
       budgetMs: Type.Integer({ minimum: 100, maximum: 60_000, default: 20_000 }),

@@ -5,6 +5,7 @@ import { audit } from '../store/audit.js';
 import { LINK_ACTIONS, LINK_STATUSES, judgeLink, listLinks, mergedEntity } from '../resolve/links.js';
 import { StatusError } from '../domain/errors.js';
 import { command, type Command } from './command.js';
+import * as A from './answers/entities.js';
 
 const ListQ = Type.Object(
   {
@@ -40,6 +41,7 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'GET',
     path: '/links',
+    response: { 200: Type.Array(A.Link) },
     query: ListQ,
     run: async ({ store, db, me }, { query }) => {
       const out = await store.read(me, (tx) => listLinks(tx, store.markings, query));
@@ -57,6 +59,8 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'POST',
     path: '/links/:id/:action',
+    response: { 200: A.Judged },
+    errors: [409],
     params: LinkId,
     body: Decision,
     permission: 'write',
@@ -68,6 +72,7 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'GET',
     path: '/entities/:id/merged',
+    response: { 200: A.Merged },
     params: Type.Object({ id: Type.String({ maxLength: 200, pattern: '^[A-Za-z0-9][A-Za-z0-9._:+-]*$' }) }),
     run: async ({ store, db, me }, { params }) => {
       const merged = await store.read(me, (tx) => mergedEntity(tx, store.markings, params.id));

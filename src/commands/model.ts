@@ -5,6 +5,7 @@ import { Type } from '@sinclair/typebox';
 import { model, PROP_TYPES, type SchemaDef } from '../domain/model.js';
 import { StatusError } from '../domain/errors.js';
 import { command, type Command } from './command.js';
+import * as M from './answers/model.js';
 
 const tags = ['model'];
 
@@ -30,9 +31,10 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'GET',
     path: '/schemas',
+    response: { 200: M.Model },
     run: async () => ({
       schemata: Object.fromEntries([...model.schemas.values()].map((s) => [s.name, schemaView(s)])),
-      types: PROP_TYPES,
+      types: [...PROP_TYPES],
     }),
   }),
   command({
@@ -41,6 +43,7 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'GET',
     path: '/schemas/:name',
+    response: { 200: M.SchemaWithAll },
     params: Type.Object({ name: Type.String({ pattern: '^[A-Za-z]{1,64}$' }) }),
     run: async (_ctx, { params }) => {
       const s = model.get(params.name);

@@ -11,6 +11,8 @@ import { MAP_LAYERS, mapFeatures } from '../report/map.js';
 import { commonPictureReport } from '../report/cip.js';
 import { notificationsFor } from '../notify/notifications.js';
 import { command, type Command } from './command.js';
+import * as A from './answers/deconflict.js';
+import * as P from './answers/picture.js';
 
 const DateQ = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD' });
 const RangeQ = Type.Object({ from: Type.Optional(DateQ), to: Type.Optional(DateQ) }, { additionalProperties: false });
@@ -52,6 +54,7 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'GET',
     path: '/picture/dashboard',
+    response: { 200: P.Dashboard },
     query: RangeQ,
     run: async ({ store, db, me }, { query }) => {
       const range = rangeOf(query);
@@ -97,6 +100,7 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'GET',
     path: '/picture/map',
+    response: { 200: P.MapAnswer },
     query: MapQ,
     run: async ({ store, db, me }, { query }) => {
       const range = rangeOf(query);
@@ -107,7 +111,7 @@ export const COMMANDS: Command[] = [
         action: 'picture.map',
         details: { ...range, layers: [...layers], features: features.length },
       });
-      return { type: 'FeatureCollection', range, marking, features };
+      return { type: 'FeatureCollection' as const, range, marking, features };
     },
   }),
   command({
@@ -117,6 +121,8 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'GET',
     path: '/reports/cip',
+    response: { 200: P.Report },
+    errors: [413],
     query: RangeQ,
     run: async ({ store, db, me }, { query }) => {
       const range = rangeOf(query);
@@ -135,6 +141,7 @@ export const COMMANDS: Command[] = [
     tags: ['deconfliction'],
     method: 'GET',
     path: '/entities/:id/cases',
+    response: { 200: A.EntityCases },
     params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) }),
     run: async ({ store, db, me }, { params: { id } }) => {
       await audit(db, { actor: me.username, action: 'entity.cases', target: id });
@@ -147,6 +154,7 @@ export const COMMANDS: Command[] = [
     tags: ['graph'],
     method: 'GET',
     path: '/graph/path',
+    response: { 200: P.Path },
     query: PathQ,
     run: async ({ store, db, me }, { query: q }) => {
       // Breadth-first from one end over the neighbourhood the reader may see.

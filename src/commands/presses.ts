@@ -14,6 +14,7 @@ import {
 } from '../registry/presses.js';
 import { command, type Command } from './command.js';
 import { S, IdParam } from './schemas.js';
+import * as R from './answers/registries.js';
 
 export const PressBody = Type.Object(
   {
@@ -57,6 +58,8 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'POST',
     path: '/presses',
+    response: { 201: R.Created },
+    errors: [403, 409],
     body: PressBody,
     status: 201,
     run: ({ db, me }, { body }) => {
@@ -70,6 +73,8 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'GET',
     path: '/presses',
+    response: { 200: R.Presses },
+    errors: [403],
     query: Type.Object({ serial: S(100) }),
     run: async ({ store, db, me }, { query }) => {
       governmentOnly(me);
@@ -85,6 +90,8 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'GET',
     path: '/presses/alerts',
+    response: { 200: R.PressAlerts },
+    errors: [403],
     run: ({ store, me }) => {
       governmentOnly(me);
       return store.read(me, (tx) => pressAlerts(tx));
@@ -96,6 +103,8 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'GET',
     path: '/presses/:id',
+    response: { 200: R.PressHistory },
+    errors: [403],
     params: IdParam,
     run: async ({ store, me }, { params }) => {
       governmentOnly(me);
@@ -110,12 +119,16 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'POST',
     path: '/presses/:id/events',
+    response: { 200: R.PressHistory },
+    errors: [403],
     params: IdParam,
     body: EventBody,
     run: async ({ store, db, me }, { params, body }) => {
       governmentOnly(me);
       await recordPressEvent(db, me, params.id, body);
-      return store.read(me, (tx) => pressHistory(tx, params.id));
+      const h = await store.read(me, (tx) => pressHistory(tx, params.id));
+      if (!h) throw new RegistryError('no such press', 404);
+      return h;
     },
   }),
 ];

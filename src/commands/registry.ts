@@ -15,6 +15,8 @@ import { addPeer, listPeers, queryPeers } from '../federation/peers.js';
 import { command, type Command } from './command.js';
 import { S } from './schemas.js';
 import { Target, targetOption } from './deconflict.js';
+import * as A from './answers/deconflict.js';
+import * as R from './answers/registries.js';
 
 export const TaskForce = Type.Object(
   {
@@ -51,6 +53,8 @@ export const COMMANDS: Command[] = [
     tags: ['task forces'],
     method: 'POST',
     path: '/task-forces',
+    response: { 201: R.Created },
+    errors: [409],
     body: TaskForce,
     status: 201,
     permission: 'manageTaskForces',
@@ -64,6 +68,8 @@ export const COMMANDS: Command[] = [
     tags: ['task forces'],
     method: 'GET',
     path: '/task-forces',
+    response: { 200: R.TaskForces },
+    errors: [403],
     run: ({ db, me }) => {
       governmentOnly(me);
       return listTaskForces(db);
@@ -75,6 +81,8 @@ export const COMMANDS: Command[] = [
     tags: ['task forces'],
     method: 'GET',
     path: '/task-forces/duplication',
+    response: { 200: R.Duplication },
+    errors: [403],
     // No `permission`: the government check comes first, then the capability's (manageTaskForces).
     run: ({ db, me }) => duplication(db, governmentOnly(me)),
   }),
@@ -84,6 +92,8 @@ export const COMMANDS: Command[] = [
     tags: ['federation'],
     method: 'POST',
     path: '/admin/peers',
+    response: { 201: A.NewPeer },
+    errors: [409],
     body: Type.Object(
       {
         name: S(60),
@@ -102,6 +112,7 @@ export const COMMANDS: Command[] = [
     tags: ['federation'],
     method: 'GET',
     path: '/admin/peers',
+    response: { 200: A.Peers },
     permission: 'manageUsers',
     run: ({ db, me }) => listPeers(db, me),
   }),
@@ -111,6 +122,7 @@ export const COMMANDS: Command[] = [
     tags: ['federation'],
     method: 'POST',
     path: '/deconfliction/federated',
+    response: { 200: A.Federated },
     body: Type.Object({ targets: Type.Array(Target, { minItems: 1, maxItems: 100 }) }, { additionalProperties: false }),
     permission: 'manageCases',
     cli: { options: [targetOption] },

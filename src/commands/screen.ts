@@ -12,7 +12,8 @@ import { screenName, screenRows } from '../lists/screen.js';
 import type { WatchlistResult } from '../watchlist/screening.js';
 import { screeningCsv } from '../exchange/screening-csv.js';
 import { StatusError } from '../domain/errors.js';
-import { command, Download, type Command } from './command.js';
+import { command, Download, file, type Command } from './command.js';
+import * as S from './answers/screening.js';
 
 const tags = ['screening'];
 const Threshold = Type.Number({
@@ -61,7 +62,7 @@ function hitView(h: Hit) {
     list: h.entry.list,
     id: h.entry.id,
     kind: h.entry.kind,
-    name: (h.entry.details?.name as string | undefined) ?? h.entry.names[0],
+    name: (h.entry.details?.name as string | undefined) ?? h.entry.names[0] ?? h.entry.id,
     aliases: h.entry.names.slice(0, 12),
     programs: h.entry.programs ?? [],
     birthDates: h.entry.birthDates ?? [],
@@ -97,6 +98,7 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'GET',
     path: '/screen/lists',
+    response: { 200: Type.Array(S.ListInfo) },
     cli: {
       format: (out, io) => {
         for (const l of out as ListInfo[])
@@ -113,6 +115,7 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'POST',
     path: '/screen',
+    response: { 200: S.Screened },
     body: Single,
     cli: {
       format: (out, io) => {
@@ -152,6 +155,8 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'POST',
     path: '/screen/batch',
+    response: { 200: file(['text/csv'], 'The results as JSON, or with format=csv as CSV: one row per hit', S.Batch) },
+    errors: [413],
     body: Batch,
     query: BatchQ,
     // Up to 10 MB of CSV in its JSON body: above the server's 1 MB.

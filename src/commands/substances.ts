@@ -8,6 +8,7 @@ import { audit } from '../store/audit.js';
 import { fentanylClass } from '../chem/fentanyl-class.js';
 import { CONTROL_LISTS, findSubstances, substances, SubstanceError, type ControlList } from '../chem/substances.js';
 import { command, type Command } from './command.js';
+import * as T from './answers/targeting.js';
 
 const tags = ['substances'];
 
@@ -24,6 +25,7 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'POST',
     path: '/substances/fentanyl-class',
+    response: { 200: T.FentanylClass },
     body: Type.Object({ smiles: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false }),
     run: async ({ db, me }, { body }) => {
       const r = await fentanylClass(body.smiles);
@@ -43,6 +45,7 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'GET',
     path: '/substances',
+    response: { 200: T.Substances },
     query: Type.Object(
       {
         q: Type.Optional(Type.String({ maxLength: 200, description: 'words of a name or synonym, or a CAS number' })),
@@ -60,6 +63,7 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'GET',
     path: '/substances/:key',
+    response: { 200: T.Substance },
     params: Type.Object({ key: Type.String({ pattern: '^[a-z0-9-]{1,80}$' }) }),
     run: async (_ctx, { params }) => {
       const s = substances().find((x) => x.key === params.key);

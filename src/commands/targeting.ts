@@ -6,6 +6,7 @@ import { targetingQueue, recordExam, ruleHitRates, editRule, rescoreAll, Targeti
 import { filePreExport, listPreExport, respondPreExport } from '../targeting/pre-export.js';
 import { command, type Command, countedRead } from './command.js';
 import { S } from './schemas.js';
+import * as T from './answers/targeting.js';
 
 const tags = ['targeting'];
 
@@ -65,6 +66,8 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'GET',
     path: '/targeting/queue',
+    response: { 200: T.Queue },
+    errors: [403, 413],
     query: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }) }),
     cli: {
       format: (out, io) => {
@@ -83,6 +86,10 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'POST',
     path: '/targeting/shipments/:id/exam',
+    response: {
+      200: Type.Object({ result: Type.Union([Type.Literal('hit'), Type.Literal('no hit'), Type.Literal('seized')]) }),
+    },
+    errors: [403, 409],
     params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) }),
     body: Exam,
     run: async ({ db, me }, { params, body }) => {
@@ -96,6 +103,8 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'GET',
     path: '/targeting/rules',
+    response: { 200: T.Rules },
+    errors: [403],
     run: ({ store, me }) => {
       // The targeting method (codes, transshipment points, weights) is for government users, as the queue is.
       if (!me.government || me.roles.includes('partner'))
@@ -109,6 +118,8 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'PUT',
     path: '/targeting/rules/:code',
+    response: { 200: T.RuleVersion },
+    errors: [403],
     params: Type.Object({ code: Type.String({ maxLength: 60 }) }),
     body: Edit,
     run: ({ db, me }, { params, body }) => editRule(db, me, params.code, body),
@@ -119,6 +130,7 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'POST',
     path: '/targeting/rescore',
+    response: { 200: Type.Object({ scored: Type.Integer() }) },
     permission: 'manageUsers',
     cli: { format: (out, io) => io.out(`${(out as { scored: number }).scored} shipment(s) scored`) },
     run: async ({ db, me }) => {
@@ -133,6 +145,8 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'POST',
     path: '/pre-export',
+    response: { 201: T.PreExportFiled },
+    errors: [403, 422],
     body: Pen,
     status: 201,
     run: ({ db, me }, { body }) => filePreExport(db, me, body),
@@ -143,6 +157,7 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'GET',
     path: '/pre-export',
+    response: { 200: T.PreExports },
     run: ({ db, me }) => listPreExport(db, me),
   }),
   command({
@@ -151,6 +166,8 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'POST',
     path: '/pre-export/:id/respond',
+    response: { 200: T.Responded },
+    errors: [403, 409],
     params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
     body: Respond,
     run: ({ db, me }, { params, body }) => respondPreExport(db, me, params.id, body.decision, body.note),

@@ -13,11 +13,14 @@ import {
   putSetting,
   setting,
   WatchlistError,
+  type Criteria,
 } from '../watchlist/nominations.js';
+import type { DowngradeRule } from '../watchlist/downgrade.js';
 import { resolveEncounter, encounters } from '../watchlist/screening.js';
 import { fileRedress, redressStatus, updateRedress } from '../watchlist/redress.js';
 import { command, type Command } from './command.js';
 import { S, IdParam } from './schemas.js';
+import * as W from './answers/watchlist.js';
 
 const Identifier = Type.Object(
   { kind: Type.Union(IDENTIFIER_KINDS.map((k) => Type.Literal(k))), value: S(200) },
@@ -86,6 +89,8 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'POST',
     path: '/watchlist/nominations',
+    response: { 201: W.Nominated },
+    errors: [422],
     body: Nomination,
     status: 201,
     permission: 'nominate',
@@ -97,6 +102,7 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'GET',
     path: '/watchlist/nominations',
+    response: { 200: W.Nominations },
     query: Type.Object({ status: Type.Optional(S(30)) }),
     run: ({ db, me }, { query }) => listNominations(db, me, query.status),
   }),
@@ -106,6 +112,7 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'GET',
     path: '/watchlist/nominations/:id',
+    response: { 200: W.Nomination },
     params: IdParam,
     run: ({ db, me }, { params }) => getNomination(db, me, params.id),
   }),
@@ -115,6 +122,8 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'POST',
     path: '/watchlist/nominations/:id/review',
+    response: { 200: W.Reviewed },
+    errors: [409],
     params: IdParam,
     body: Review,
     permission: 'reviewNominations',
@@ -126,11 +135,13 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'POST',
     path: '/watchlist/nominations/:id/amend',
+    response: { 200: Type.Object({ status: Type.Literal('pending_review') }) },
+    errors: [403, 409, 422],
     params: IdParam,
     body: Amend,
     run: async ({ db, me }, { params, body }) => {
       await amend(db, me, params.id, body);
-      return { status: 'pending_review' };
+      return { status: 'pending_review' as const };
     },
   }),
   command({
@@ -139,6 +150,8 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'POST',
     path: '/watchlist/nominations/:id/equities',
+    response: { 200: Type.Object({ response: Type.Union([Type.Literal('no objection'), Type.Literal('object')]) }) },
+    errors: [403],
     params: IdParam,
     body: Equities,
     run: async ({ db, me }, { params, body }) => {
@@ -152,12 +165,14 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'POST',
     path: '/watchlist/nominations/:id/remove',
+    response: { 200: Type.Object({ status: Type.Literal('removed') }) },
+    errors: [409],
     params: IdParam,
     body: Type.Object({ reason: S(4000) }, { additionalProperties: false }),
     permission: 'reviewNominations',
     run: async ({ db, me }, { params, body }) => {
       await removeNomination(db, me, params.id, body.reason);
-      return { status: 'removed' };
+      return { status: 'removed' as const };
     },
   }),
   command({
@@ -166,6 +181,7 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'GET',
     path: '/watchlist/encounters',
+    response: { 200: W.Encounters },
     query: Type.Object({ nomination: Type.Optional(Type.Integer({ minimum: 1 })) }),
     permission: 'reviewNominations',
     run: ({ db, me }, { query }) => encounters(db, me, query.nomination),
@@ -176,6 +192,10 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'POST',
     path: '/watchlist/encounters/:ref/resolve',
+    response: {
+      200: Type.Object({ outcome: Type.Union([Type.Literal('confirmed'), Type.Literal('false positive')]) }),
+    },
+    errors: [409],
     params: Type.Object({ ref: S(40) }),
     body: Type.Object(
       { outcome: Type.Union([Type.Literal('confirmed'), Type.Literal('false positive')]), note: S(4000) },
@@ -193,10 +213,11 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'GET',
     path: '/watchlist/settings',
+    response: { 200: W.Settings },
     run: async ({ db }) => ({
-      criteria: await setting(db, 'criteria'),
-      downgrade: await setting(db, 'downgrade'),
-      equitiesHours: await setting(db, 'equitiesHours'),
+      criteria: await setting<Criteria>(db, 'criteria'),
+      downgrade: await setting<DowngradeRule>(db, 'downgrade'),
+      equitiesHours: await setting<number>(db, 'equitiesHours'),
     }),
   }),
   command({
@@ -205,6 +226,7 @@ export const COMMANDS: Command[] = [
     tags,
     method: 'PUT',
     path: '/watchlist/settings/:key',
+    response: { 200: Type.Object({ updated: Type.Literal(true) }) },
     params: Type.Object({
       key: Type.Union([Type.Literal('criteria'), Type.Literal('downgrade'), Type.Literal('equitiesHours')]),
     }),
@@ -212,7 +234,7 @@ export const COMMANDS: Command[] = [
     permission: 'manageUsers',
     run: async ({ db, me }, { params, body }) => {
       await putSetting(db, me, params.key, body.value);
-      return { updated: true };
+      return { updated: true as const };
     },
   }),
 
@@ -223,6 +245,7 @@ export const COMMANDS: Command[] = [
     tags: ['redress'],
     method: 'POST',
     path: '/redress',
+    response: { 201: W.RedressFiled },
     body: Redress,
     status: 201,
     public: true,
@@ -235,6 +258,7 @@ export const COMMANDS: Command[] = [
     tags: ['redress'],
     method: 'GET',
     path: '/redress/:control',
+    response: { 200: W.RedressStatus },
     params: Control,
     public: true,
     http: { config: { rateLimit: { max: 30, timeWindow: '1 minute' } } },
@@ -250,6 +274,7 @@ export const COMMANDS: Command[] = [
     tags: ['redress'],
     method: 'POST',
     path: '/redress/:control/status',
+    response: { 200: Type.Object({ status: Type.Union([Type.Literal('under review'), Type.Literal('closed')]) }) },
     params: Control,
     body: Type.Object(
       { status: Type.Union([Type.Literal('under review'), Type.Literal('closed')]), note: S(4000) },

@@ -410,8 +410,26 @@ export interface WatchItem {
   sides: (Pointer & { type: string; startsAt: string; endsAt: string; acknowledged: boolean })[];
 }
 
+export interface OperationRow {
+  id: number;
+  type: string;
+  title: string;
+  caseId: number | null;
+  lat: number;
+  lon: number;
+  radiusM: number;
+  polygon: [number, number][] | null;
+  startsAt: string;
+  endsAt: string;
+  contactName: string;
+  contactPhone: string;
+  status: string;
+  exigent: boolean;
+  exigentReason: string | null;
+}
+
 /** The operations of `me`'s agency, newest first (at most 500). */
-export async function listOperations(db: Sql, me: Principal): Promise<Record<string, unknown>[]> {
+export async function listOperations(db: Sql, me: Principal): Promise<OperationRow[]> {
   return db.query(
     `SELECT id, type, title, case_id AS "caseId", lat, lon, radius_m AS "radiusM", polygon, starts_at AS "startsAt", ends_at AS "endsAt", contact_name AS "contactName",
       contact_phone AS "contactPhone", status, exigent, exigent_reason AS "exigentReason" FROM operations WHERE agency = $1 ORDER BY starts_at DESC LIMIT 500`,
@@ -534,7 +552,19 @@ export async function resolveEscalation(
 }
 
 /** What a watch center reports: events entered, conflicts, escalations, notification latency. */
-export async function deconflictionMetrics(db: Sql, me: Principal, sinceDays = 30): Promise<Record<string, unknown>> {
+export interface DeconflictionMetrics {
+  sinceDays: number;
+  operationsEntered: number;
+  exigentEntries: number;
+  operationConflicts: number;
+  escalated: number;
+  resolvedByWatchCenter: number;
+  acknowledgementSecondsP50: number | null;
+  targetConflicts: number;
+  notificationLatencyMs: { p50: number | null; p99: number | null; notifications: number };
+}
+
+export async function deconflictionMetrics(db: Sql, me: Principal, sinceDays = 30): Promise<DeconflictionMetrics> {
   if (!may(me, 'seeAllConflicts')) assertMay(me, 'seeAllConflicts');
   const [ops] = await db.query<{ n: number; exigent: number }>(
     'SELECT count(*)::int AS n, count(*) FILTER (WHERE exigent)::int AS exigent FROM operations WHERE created_at > now() - make_interval(days => $1)',

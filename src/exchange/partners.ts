@@ -104,8 +104,19 @@ export async function submitPartnerReport(
 }
 
 /** A partner sees its own agency's reports and their feedback; government users see all. */
-export async function partnerReports(db: Sql, me: Principal): Promise<Record<string, unknown>[]> {
-  return db.query(
+export interface PartnerReportView {
+  reference: string;
+  agency: string;
+  kind: string;
+  summary: string;
+  status: string;
+  feedback: string | null;
+  submittedAt: string;
+  updatedAt: string;
+}
+
+export async function partnerReports(db: Sql, me: Principal): Promise<PartnerReportView[]> {
+  return db.query<PartnerReportView>(
     `SELECT reference, agency, kind, summary, status, feedback, created_at AS "submittedAt", updated_at AS "updatedAt" FROM partner_reports
       WHERE agency = $1 OR $2 ORDER BY id DESC LIMIT 500`,
     [me.agency, me.government],

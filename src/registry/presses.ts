@@ -121,32 +121,72 @@ export async function recordPressEvent(
 const STATUS = `CASE WHEN p.status IN ('registered', 'reported stolen', 'reported missing', 'exported')
   AND EXISTS (SELECT 1 FROM press_events e WHERE e.press_id = p.id AND e.kind = 'seizure') THEN 'seized' ELSE p.status END`;
 
-export async function pressHistory(db: Sql, id: number): Promise<Record<string, unknown> | undefined> {
-  const [p] = await db.query(
+/** A registered machine as a list shows it. */
+export interface PressRow {
+  id: number;
+  kind: string;
+  make: string;
+  model: string;
+  serial: string;
+  owner: string;
+  country: string;
+  status: string;
+}
+/** A machine with its history: registration, transfers, imports, exports, reports, seizures and sightings, and alerts. */
+export interface PressHistory extends PressRow {
+  location: string;
+  agency: string;
+  registeredAt: string;
+  events: {
+    kind: string;
+    at: string;
+    fromOwner: string | null;
+    toOwner: string | null;
+    country: string | null;
+    note: string | null;
+    record: string | null;
+    entityId: string | null;
+    actor: string;
+  }[];
+  alerts: { kind: string; at: string; entityId: string; record: string | null; message: string }[];
+}
+export interface PressAlert {
+  id: number;
+  at: string;
+  kind: string;
+  serial: string;
+  pressId: number | null;
+  entityId: string;
+  record: string | null;
+  message: string;
+}
+
+export async function pressHistory(db: Sql, id: number): Promise<PressHistory | undefined> {
+  const [p] = await db.query<Omit<PressHistory, 'events' | 'alerts'>>(
     `SELECT id, kind, make, model, serial, owner, location, country, ${STATUS} AS status, agency, created_at AS "registeredAt" FROM presses p WHERE id = $1`,
     [id],
   );
   if (!p) return undefined;
-  const events = await db.query(
+  const events = await db.query<PressHistory['events'][number]>(
     'SELECT kind, at, from_owner AS "fromOwner", to_owner AS "toOwner", country, note, record_ref AS "record", entity_id AS "entityId", actor FROM press_events WHERE press_id = $1 ORDER BY at, id',
     [id],
   );
-  const alerts = await db.query(
+  const alerts = await db.query<PressHistory['alerts'][number]>(
     'SELECT kind, at, entity_id AS "entityId", record_ref AS "record", message FROM press_alerts WHERE press_id = $1 ORDER BY at',
     [id],
   );
   return { ...p, events, alerts };
 }
 
-export async function findPresses(db: Sql, serial: string): Promise<Record<string, unknown>[]> {
-  return db.query(
+export async function findPresses(db: Sql, serial: string): Promise<PressRow[]> {
+  return db.query<PressRow>(
     `SELECT id, kind, make, model, serial, owner, country, ${STATUS} AS status FROM presses p WHERE serial_key = $1 ORDER BY id`,
     [serialKey(serial)],
   );
 }
 
-export async function pressAlerts(db: Sql): Promise<Record<string, unknown>[]> {
-  return db.query(
+export async function pressAlerts(db: Sql): Promise<PressAlert[]> {
+  return db.query<PressAlert>(
     'SELECT id, at, kind, serial_key AS "serial", press_id AS "pressId", entity_id AS "entityId", record_ref AS "record", message FROM press_alerts ORDER BY at DESC, id DESC LIMIT 500',
   );
 }

@@ -1,7 +1,47 @@
 // The map of the common operating picture: GeoJSON features of the events, ports of
 // entry and routes of a time range that the reader may see (with the banner of what
 // was used), and the reader's own agency's operations.
-import type { Feature } from 'geojson';
+import type { LineString, Point, Polygon } from 'geojson';
+
+type EventLayer = 'seizures' | 'arrests' | 'labs' | 'interdictions';
+/** What each layer's features say (GeoJSON properties). */
+export type MapProperties =
+  | {
+      layer: EventLayer;
+      id: string;
+      schema: string;
+      date: string;
+      drug: string | null;
+      kg: number;
+      pills: number;
+      place: string;
+      name: string;
+    }
+  | { layer: 'ports'; id: string; name: string; kind?: string }
+  | { layer: 'routes'; name: string; shipments: number; kg: number; modes: string }
+  | {
+      layer: 'operations';
+      id: number;
+      name: string;
+      type: string;
+      startsAt: string;
+      endsAt: string;
+      status: string;
+      radiusM: number | null;
+    };
+/** A feature of the map: events and ports as points, routes as lines, operations as points or polygons. */
+export interface Feature {
+  type: 'Feature';
+  id?: string;
+  geometry: Point | LineString | Polygon;
+  properties: MapProperties;
+}
+const EVENT_LAYER: Record<string, EventLayer> = {
+  Seizure: 'seizures',
+  Arrest: 'arrests',
+  LabDismantlement: 'labs',
+  Interdiction: 'interdictions',
+};
 import type { Store } from '../store/store.js';
 import type { Sql } from '../store/db.js';
 import type { Principal } from '../domain/users.js';
@@ -60,12 +100,7 @@ export async function mapFeatures(
           id: e.id,
           geometry: { type: 'Point', coordinates: [e.place.lon, e.place.lat] },
           properties: {
-            layer: {
-              Seizure: 'seizures',
-              Arrest: 'arrests',
-              LabDismantlement: 'labs',
-              Interdiction: 'interdictions',
-            }[e.schema],
+            layer: EVENT_LAYER[e.schema]!,
             id: e.id,
             schema: e.schema,
             date: e.date,
@@ -117,7 +152,7 @@ export async function mapFeatures(
     // Operations are deconfliction data: a reader sees only their own agency's.
     for (const o of await operationsBetween(store.db, me, range)) {
       const props = {
-        layer: 'operations',
+        layer: 'operations' as const,
         id: o.id,
         name: o.title,
         type: o.type,

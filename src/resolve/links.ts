@@ -5,7 +5,7 @@
 import type { Store } from '../store/store.js';
 import type { Sql } from '../store/db.js';
 import type { MarkingCache } from '../store/markings.js';
-import { getEntities } from '../store/read.js';
+import { getEntities, type ValueView } from '../store/read.js';
 import { appendAudit } from '../store/audit.js';
 import type { Principal } from '../domain/users.js';
 import { model } from '../domain/model.js';
@@ -142,7 +142,7 @@ export async function mergedEntity(tx: Sql, markings: MarkingCache, id: string) 
   const members = await getEntities(tx, markings, await sameAsCluster(tx, id));
   if (!members.some((m) => m.id === id)) return undefined;
   const schema = members.map((m) => m.schema).reduce((a, b) => model.compatible(a, b) ?? a);
-  const properties: Record<string, (Record<string, unknown> & { entityId: string })[]> = {};
+  const properties: Record<string, (ValueView & { entityId: string })[]> = {};
   for (const m of members)
     for (const [p, vals] of Object.entries(m.properties))
       for (const v of vals) (properties[p] ??= []).push({ ...v, entityId: m.id });

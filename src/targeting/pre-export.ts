@@ -88,9 +88,28 @@ export async function filePreExport(
 }
 
 /** Notifications the user's agency filed or must answer. */
-export async function listPreExport(db: Sql, me: Principal): Promise<Record<string, unknown>[]> {
+export interface PreExportView {
+  id: number;
+  reference: string;
+  exportingAgency: string;
+  importingCountry: string;
+  exporter: Party;
+  importer: Party;
+  consignee: Party;
+  substance: string;
+  casNumber: string | null;
+  quantityKg: number;
+  pointOfEntry: string;
+  dispatchDate: string;
+  transportDocument: string | null;
+  status: string;
+  responseNote: string | null;
+  respondedBy: string | null;
+}
+
+export async function listPreExport(db: Sql, me: Principal): Promise<PreExportView[]> {
   const [mine] = await db.query<{ country: string }>('SELECT country FROM agencies WHERE code = $1', [me.agency]);
-  return db.query(
+  return db.query<PreExportView>(
     `SELECT id, reference, exporting_agency AS "exportingAgency", importing_country AS "importingCountry", exporter, importer, consignee, substance, cas_number AS "casNumber",
             quantity_kg AS "quantityKg", point_of_entry AS "pointOfEntry", dispatch_date::text AS "dispatchDate", transport_document AS "transportDocument", status, response_note AS "responseNote", responded_by AS "respondedBy"
        FROM pre_export_notifications WHERE exporting_agency = $1 OR importing_country = $2 ORDER BY id DESC LIMIT 500`,

@@ -265,7 +265,17 @@ export const MAX_QUEUE_SCAN = 20_000;
  * reasons they may read (a reason resting on a case they may not know is not shown,
  * nor counted), so neither the order nor a score says more than they may read.
  */
-export async function targetingQueue(db: Database, me: Principal, limit = 50): Promise<Record<string, unknown>[]> {
+/** A shipment awaiting exam, scored by the reasons its reader may read. */
+export interface QueuedShipment {
+  shipment: string;
+  score: number;
+  /** Why it may not be cleared (an objection to its pre-export notification), or null. */
+  hold: string | null;
+  reasons: Omit<Reason, 'markingId'>[];
+  scoredAt: string;
+}
+
+export async function targetingQueue(db: Database, me: Principal, limit = 50): Promise<QueuedShipment[]> {
   if (!me.government) throw new TargetingError('the targeting queue is for government users', 403);
   return asReader(db, me, async (tx) => {
     const rows = await tx.query<{ shipment_id: string; reasons: Reason[]; scored_at: string; hold: string | null }>(
@@ -330,7 +340,20 @@ export async function recordExam(
 }
 
 /** Each rule's record over the examined shipments and reasons the reader may see (`db` is the reader's transaction). */
-export async function ruleHitRates(db: Sql): Promise<Record<string, unknown>[]> {
+export interface RuleRecord {
+  code: string;
+  version: number;
+  name: string;
+  kind: string;
+  params: unknown;
+  weight: number;
+  active: boolean;
+  examinedWhenFired: number;
+  hits: number;
+  hitRate: number | null;
+}
+
+export async function ruleHitRates(db: Sql): Promise<RuleRecord[]> {
   const rules = await db.query<{
     code: string;
     version: number;

@@ -95,7 +95,21 @@ interface Row {
   target_keys: string[];
 }
 
-export async function listTaskForces(db: Database): Promise<Record<string, unknown>[]> {
+export interface TaskForceView {
+  id: number;
+  name: string;
+  kind: string;
+  purpose: string;
+  goals: string[];
+  leadAgency: string;
+  memberAgencies: string[];
+  geography: string[];
+  focus: string[];
+  /** How many targets it registered (the keys themselves are not listed). */
+  targets: number;
+}
+
+export async function listTaskForces(db: Database): Promise<TaskForceView[]> {
   const rows = await db.query<Row>('SELECT * FROM task_forces ORDER BY name');
   return rows.map((r) => ({
     id: r.id,

@@ -218,22 +218,53 @@ async function load(tx: Sql, id: number, lock = false): Promise<NominationRow> {
   return n;
 }
 
+/** A nomination in a list. */
+export interface NominationSummary {
+  id: number;
+  reference: string;
+  subjectKind: 'person' | 'organization';
+  names: string[];
+  status: string;
+  agency: string;
+  usPerson: boolean;
+}
+/** A nomination with its basis, equities and history. */
+export interface NominationView extends NominationSummary {
+  birthDates: string[];
+  nationalities: string[];
+  identifiers: string[];
+  categories: string[];
+  basis: string;
+  marking: string;
+  equitiesDue: string | null;
+  equities: { caseId: number; basis: string; response: string | null; respondedAt: string | null }[];
+  history: { at: string; actor: string; action: string; note: string | null }[];
+  /** What screening sees of it once active (the downgraded record), or null before. */
+  screeningRecord: {
+    names: string[];
+    birthDates: string[];
+    nationalities: string[];
+    identifiers: string[];
+    marking: string;
+  } | null;
+}
+
 /** A nomination as its nominator or a reviewer may see it (they must be cleared for its marking). */
-export async function getNomination(db: Database, me: Principal, id: number): Promise<Record<string, unknown>> {
+export async function getNomination(db: Database, me: Principal, id: number): Promise<NominationView> {
   // Read under row-level security: a nomination whose marking the reader may not read does not exist for them.
   return asReader(db, me, async (tx) => {
     const n = await load(tx, id);
     const mine = n.nominator_id === me.id || (n.agency === me.agency && may(me, 'nominate'));
     if (!(mine || may(me, 'reviewNominations'))) throw new WatchlistError(`no nomination ${id}`, 404);
-    const events = await tx.query(
+    const events = await tx.query<NominationView['history'][number]>(
       'SELECT at, actor, action, note FROM nomination_events WHERE nomination_id = $1 ORDER BY id',
       [id],
     );
-    const equities = await tx.query(
+    const equities = await tx.query<NominationView['equities'][number]>(
       'SELECT case_id AS "caseId", basis, response, responded_at AS "respondedAt" FROM nomination_equities WHERE nomination_id = $1',
       [id],
     );
-    const [sr] = await tx.query(
+    const [sr] = await tx.query<NonNullable<NominationView['screeningRecord']>>(
       'SELECT names, birth_dates AS "birthDates", nationalities, identifiers, marking FROM screening_records WHERE nomination_id = $1',
       [id],
     );
@@ -259,11 +290,7 @@ export async function getNomination(db: Database, me: Principal, id: number): Pr
   });
 }
 
-export async function listNominations(
-  db: Database,
-  me: Principal,
-  status?: string,
-): Promise<Record<string, unknown>[]> {
+export async function listNominations(db: Database, me: Principal, status?: string): Promise<NominationSummary[]> {
   const rows = await asReader(db, me, (tx) =>
     tx.query<NominationRow>(
       `SELECT n.*, m.canonical AS marking FROM nominations n JOIN markings m ON m.id = n.marking_id WHERE ($1::text IS NULL OR n.status = $1) ORDER BY n.id`,

@@ -164,13 +164,20 @@ export async function resolveEncounter(
   });
 }
 
-export async function encounters(
-  db: Database,
-  me: Principal,
-  nominationId?: number,
-): Promise<Record<string, unknown>[]> {
+export interface Encounter {
+  reference: string;
+  at: string;
+  agency: string;
+  query: ScreeningQuery;
+  score: number;
+  outcome: string;
+  nomination: string;
+  note: string | null;
+}
+
+export async function encounters(db: Database, me: Principal, nominationId?: number): Promise<Encounter[]> {
   assertMay(me, 'reviewNominations');
-  return db.query(
+  return db.query<Encounter>(
     `SELECT e.reference, e.at, e.agency, e.query, e.score, e.outcome, n.reference AS nomination, e.note FROM encounters e JOIN nominations n ON n.id = e.nomination_id
       WHERE ($1::int IS NULL OR e.nomination_id = $1) ORDER BY e.id DESC LIMIT 500`,
     [nominationId ?? null],

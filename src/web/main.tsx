@@ -3,7 +3,7 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import './styles.css';
-import { api, hasSession, onSignedOut, setSession } from './lib/api.ts';
+import { get, hasSession, onSignedOut, post, setSession } from './lib/api.ts';
 import { banner, bannerClass } from './lib/banner.ts';
 import { href, route } from './lib/router.ts';
 import { ErrorNotice } from './components/ui.tsx';
@@ -63,12 +63,12 @@ function Login({ onIn }: { onIn: (me: Principal) => void }) {
     setBusy(true);
     setError(undefined);
     try {
-      const r = await api<{ token: string }>('/auth/login', {
-        method: 'POST',
-        body: { username: f.get('username'), password: f.get('password') },
+      const r = await post('/auth/login', {
+        username: String(f.get('username') ?? ''),
+        password: String(f.get('password') ?? ''),
       });
       setSession(r.token);
-      onIn(await api<Principal>('/auth/me'));
+      onIn(await get('/auth/me'));
     } catch (err) {
       setError(err as Error);
     } finally {
@@ -107,7 +107,7 @@ function App() {
   useEffect(() => {
     const off = onSignedOut(() => setMe(null));
     if (hasSession())
-      api<Principal>('/auth/me').then(setMe, (e: Error) => {
+      get('/auth/me').then(setMe, (e: Error) => {
         setSession(null);
         setBoot(e);
       });
@@ -120,7 +120,7 @@ function App() {
     document.title = `Chokepoint · ${current?.label ?? 'Entity'}`;
   }, [current]);
   const signOut = () => {
-    api('/auth/logout', { method: 'POST', body: {} }).catch(() => undefined);
+    post('/auth/logout', {}).catch(() => undefined);
     setSession(null);
     setMe(null);
   };

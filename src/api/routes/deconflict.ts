@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Store } from '../../store/store.js';
 import { audit } from '../../store/audit.js';
 import { principal } from '../server.js';
+import { errorAnswer } from '../openapi.js';
 import { notificationsAfter, type NotificationHub, type NotificationRow } from '../../notify/notifications.js';
 
 export async function registerDeconflictionRoutes(
@@ -15,7 +16,24 @@ export async function registerDeconflictionRoutes(
   // Server-sent events: the notifications for this user and their agency, as they are committed.
   app.get(
     '/notifications/stream',
-    { schema: { tags: ['notifications'], summary: 'Server-sent events: your notifications as they happen' } },
+    {
+      schema: {
+        tags: ['notifications'],
+        summary: 'Server-sent events: your notifications as they happen',
+        description:
+          'Each event is `id: <id>`, `event: <kind>` and `data: <JSON of the notification>`; send Last-Event-ID to get what was missed.',
+        operationId: 'notifications.stream',
+        response: {
+          200: {
+            description: 'An event stream that stays open',
+            content: { 'text/event-stream': { schema: { type: 'string' } } },
+          },
+          401: errorAnswer(401),
+          429: errorAnswer(429),
+          503: errorAnswer(503),
+        },
+      },
+    },
     async (req, reply) => {
       const me = principal(req);
       reply.hijack();

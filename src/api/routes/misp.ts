@@ -6,6 +6,7 @@
 // the token user's own access, computed by src/exchange/misp/export.ts; each file is
 // audited and logged as a dissemination.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { errorAnswer } from '../openapi.js';
 import { Type } from '@sinclair/typebox';
 import type { Store } from '../../store/store.js';
 import { assertMay } from '../../domain/users.js';
@@ -60,6 +61,11 @@ export async function registerMispRoutes(app: FastifyInstance, store: Store): Pr
           200: Type.Record(Type.String(), Type.Object({}, { additionalProperties: true }), {
             description: "Event uuid → the event's metadata (PyMISP's manifest)",
           }),
+          400: errorAnswer(400),
+          401: errorAnswer(401),
+          403: errorAnswer(403),
+          429: errorAnswer(429),
+          503: errorAnswer(503),
         },
       },
     },
@@ -78,6 +84,11 @@ export async function registerMispRoutes(app: FastifyInstance, store: Store): Pr
             description: 'CSV without a header: md5 of an attribute value, event uuid',
             content: { 'text/csv': { schema: Type.String() } },
           },
+          400: errorAnswer(400),
+          401: errorAnswer(401),
+          403: errorAnswer(403),
+          429: errorAnswer(429),
+          503: errorAnswer(503),
         },
       },
     },
@@ -99,6 +110,12 @@ export async function registerMispRoutes(app: FastifyInstance, store: Store): Pr
             { Event: Type.Object({}, { additionalProperties: true }) },
             { description: 'The MISP event, as MISP exports one' },
           ),
+          400: errorAnswer(400),
+          401: errorAnswer(401),
+          403: errorAnswer(403),
+          429: errorAnswer(429),
+          503: errorAnswer(503),
+          404: errorAnswer(404),
         },
       },
     },

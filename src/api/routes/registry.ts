@@ -6,6 +6,8 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Store } from '../../store/store.js';
 import { HttpError } from '../server.js';
+import { errorAnswer } from '../openapi.js';
+import { PeerPointer } from '../../commands/answers/deconflict.js';
 import { peerForToken, answerPeer } from '../../federation/peers.js';
 
 const S = (max = 200, min = 1) => Type.String({ minLength: min, maxLength: max });
@@ -35,6 +37,16 @@ export async function registerRegistryRoutes(app: FastifyInstance, store: Store,
         security: [],
         body: PeerQuery,
         summary: 'For peer instances: pointers to open cases on these keys and names, never records',
+        description:
+          'Authenticated by the peer token in `Authorization: Peer <token>` (POST /admin/peers), not a user token.',
+        operationId: 'federation.pointers',
+        response: {
+          200: Type.Object(
+            { instance: Type.String(), pointers: Type.Array(PeerPointer) },
+            { description: 'Pointers: whom to call, nothing of the case' },
+          ),
+          ...Object.fromEntries(([400, 401, 413, 415, 429, 503] as const).map((s) => [s, errorAnswer(s)])),
+        },
       },
     },
     async (req) => {

@@ -1,46 +1,15 @@
 // The common operating picture at a glance, for a time range, counting only what the
 // reader may see (the server filters; the banner shows the highest marking used).
 import { useState } from 'preact/hooks';
-import { api, q } from '../lib/api.ts';
+import { type Answer, get } from '../lib/api.ts';
 import { useAsync } from '../lib/use-async.ts';
 import { useMarkings } from '../lib/banner.ts';
 import { ErrorNotice, Loading, RangePicker, Section, defaultRange, fmt, type Range } from '../components/ui.tsx';
 import { StackedChart } from '../components/BarChart.tsx';
 import { href } from '../lib/router.ts';
 
-interface Place {
-  id: string;
-  name: string;
-  type?: string;
-}
-export interface Dashboard {
-  range: Range;
-  marking: string;
-  seizures: number;
-  kg: number;
-  pills: number;
-  fentanylKg: number;
-  fentanylPowderKg: number;
-  lethalDoses: number;
-  byMonth: { month: string; drug: string; events: number; kg: number; pills: number }[];
-  byDrug: { drug: string; events: number; kg: number; pills: number }[];
-  topPorts: { place: Place; events: number; kg: number; pills: number }[];
-  topRoutes: { route: string[]; shipments: number; kg: number; modes: string[] }[];
-  conflicts: {
-    targets: number;
-    operations: number;
-    items: {
-      id: number;
-      kind?: string;
-      yourTarget?: string;
-      yourOperation?: string;
-      other?: { agency: string };
-      status?: string;
-    }[];
-  };
-  notifications: { id: number; at: string; kind: string; message: string }[];
-  emerging: { id: number; at: string; message: string }[];
-}
+/** The dashboard's figures, as the API documents them. */
+export type Dashboard = Answer<'/picture/dashboard'>;
 
 /** Month × drug rows to chart series (one per drug). */
 export function pivot(
@@ -64,7 +33,7 @@ export function DashboardView() {
     data: d,
     error,
     loading,
-  } = useAsync(() => api<Dashboard>(`/picture/dashboard${q({ ...range })}`), [range.from, range.to]);
+  } = useAsync(() => get('/picture/dashboard', { query: range }), [range.from, range.to]);
   useMarkings([d?.marking]);
   const ev = d ? pivot(d.byMonth, 'events') : undefined;
   const kg = d ? pivot(d.byMonth, 'kg') : undefined;

@@ -1,96 +1,50 @@
 // Deconfliction console: your agency's cases and targets, planned operations, and the
 // conflicts each has raised (your side in full, the other side as a pointer only).
 import { useState } from 'preact/hooks';
-import { api } from '../lib/api.ts';
+import { get, post } from '../lib/api.ts';
+import { oneOf } from '../lib/one-of.ts';
 import { useAsync, useAction } from '../lib/use-async.ts';
 import { ErrorNotice, Loading, Section } from '../components/ui.tsx';
 import { OPERATION_TYPES, OUTCOMES, TARGET_KINDS } from '../../domain/deconfliction-terms.ts';
 import { userMay } from '../lib/session.ts';
 
-interface Pointer {
-  agency: string;
-  agencyName: string;
-  contactName: string;
-  contactPhone: string;
-}
-interface TargetConflict {
-  id: number;
-  basis: string;
-  createdAt: string;
-  yourCase: { caseNumber: string; title: string };
-  yourTarget: { kind: string; value: string };
-  other: Pointer;
-  acknowledgedByYou: boolean;
-  acknowledgedByThem: boolean;
-}
-interface OpConflict {
-  id: number;
-  reason: string;
-  yourOperation: { title: string; type: string };
-  /** Pointer-only: the other operation's agency and contact, never its place, type or window. */
-  other: Pointer;
-  acknowledgedByYou: boolean;
-  escalatedAt: string | null;
-}
-interface WatchItem {
-  id: number;
-  reason: string;
-  escalatedAt: string;
-  claimedBy: string | null;
-  outcome: string | null;
-  sides: (Pointer & { type: string; startsAt: string; endsAt: string; acknowledged: boolean })[];
-}
-interface Case {
-  id: number;
-  caseNumber: string;
-  title: string;
-  status: string;
-}
-interface Operation {
-  id: number;
-  type: string;
-  title: string;
-  startsAt: string;
-  endsAt: string;
-  status: string;
-  lat: number;
-  lon: number;
-}
 const val = (e: Event): string => (e.target as HTMLInputElement).value;
 
 export function DeconflictionView() {
   const data = useAsync(
     async () => ({
-      targets: await api<TargetConflict[]>('/deconfliction/targets'),
-      ops: await api<OpConflict[]>('/deconfliction/operations'),
-      cases: userMay('manageCases') ? await api<Case[]>('/cases') : [],
-      operations: userMay('planOperations') ? await api<Operation[]>('/operations') : [],
+      targets: await get('/deconfliction/targets'),
+      ops: await get('/deconfliction/operations'),
+      cases: userMay('manageCases') ? await get('/cases') : [],
+      operations: userMay('planOperations') ? await get('/operations') : [],
       // The watch-center queue is for watch officers.
-      watch: userMay('watchCenter') ? await api<WatchItem[]>('/watch-center/queue') : null,
+      watch: userMay('watchCenter') ? await get('/watch-center/queue') : null,
     }),
     [],
   );
   const [outcome, setOutcome] = useState<Record<number, { outcome: string; note: string }>>({});
   const claim = useAction(async (id: number) => {
-    await api(`/watch-center/${id}/claim`, { method: 'POST', body: {} });
+    await post('/watch-center/{id}/claim', undefined, { path: { id } });
     data.reload();
   });
   const settle = useAction(async (id: number) => {
     const o = outcome[id] ?? { outcome: 'proceed', note: '' };
     if (!o.note.trim()) throw new Error('Record what both sides agreed (the note is kept with the outcome).');
-    await api(`/watch-center/${id}/resolve`, { method: 'POST', body: o });
+    await post('/watch-center/{id}/resolve', { outcome: oneOf(OUTCOMES, o.outcome), note: o.note }, { path: { id } });
     data.reload();
   });
   const ack = useAction(async (kind: 'targets' | 'operations', id: number) => {
-    await api(`/deconfliction/${kind}/${id}/ack`, { method: 'POST', body: {} });
+    if (kind === 'targets') await post('/deconfliction/targets/{id}/ack', undefined, { path: { id } });
+    else await post('/deconfliction/operations/{id}/ack', undefined, { path: { id } });
     data.reload();
   });
   const [target, setTarget] = useState({ caseId: '', kind: 'person', value: '' });
   const addTarget = useAction(async () => {
-    const r = await api<{ conflicts: unknown[] }>(`/cases/${target.caseId}/targets`, {
-      method: 'POST',
-      body: { targets: [{ kind: target.kind, value: target.value }] },
-    });
+    const r = await post(
+      '/cases/{id}/targets',
+      { targets: [{ kind: oneOf(TARGET_KINDS, target.kind), value: target.value }] },
+      { path: { id: Number(target.caseId) } },
+    );
     setResult(
       r.conflicts.length
         ? `Registered; ${r.conflicts.length} conflict(s) found: see below.`
@@ -100,7 +54,7 @@ export function DeconflictionView() {
   });
   const [kase, setKase] = useState({ caseNumber: '', title: '', contactName: '', contactPhone: '' });
   const openCase = useAction(async () => {
-    const c = await api<{ id: number; caseNumber: string }>('/cases', { method: 'POST', body: kase });
+    const c = await post('/cases', kase);
     setResult(`Case ${c.caseNumber} opened; register its targets to deconflict them.`);
     setTarget((t) => ({ ...t, caseId: String(c.id) }));
     setKase({ caseNumber: '', title: '', contactName: '', contactPhone: '' });
@@ -119,17 +73,14 @@ export function DeconflictionView() {
   });
   const [result, setResult] = useState('');
   const submitOp = useAction(async () => {
-    const r = await api<{ status: string; conflicts: unknown[] }>('/operations', {
-      method: 'POST',
-      body: {
-        type: op.type,
-        title: op.title,
-        location: { lat: Number(op.lat), lon: Number(op.lon), ...(op.radiusM ? { radiusM: Number(op.radiusM) } : {}) },
-        startsAt: new Date(op.startsAt).toISOString(),
-        endsAt: new Date(op.endsAt).toISOString(),
-        contactName: op.contactName,
-        contactPhone: op.contactPhone,
-      },
+    const r = await post('/operations', {
+      type: oneOf(OPERATION_TYPES, op.type),
+      title: op.title,
+      location: { lat: Number(op.lat), lon: Number(op.lon), ...(op.radiusM ? { radiusM: Number(op.radiusM) } : {}) },
+      startsAt: new Date(op.startsAt).toISOString(),
+      endsAt: new Date(op.endsAt).toISOString(),
+      contactName: op.contactName,
+      contactPhone: op.contactPhone,
     });
     setResult(`Operation ${r.status}${r.conflicts.length ? `: ${r.conflicts.length} conflict(s)` : ''}.`);
     data.reload();

@@ -1,61 +1,24 @@
 // One entity: every value with its portion marking and provenance (source, record,
 // date, grade), its timeline of events, linked cases, possible matches to review,
 // and its watchlist and sanctions status (screened on open, logged like any screening).
-import { api, q } from '../lib/api.ts';
+import { get, post } from '../lib/api.ts';
 import { useAsync, useAction } from '../lib/use-async.ts';
 import { useMarkings } from '../lib/banner.ts';
 import { href } from '../lib/router.ts';
 import { ErrorNotice, EntityLink, Loading, Portion, Section, pct } from '../components/ui.tsx';
 
-interface Value {
-  value: string;
-  portion: string;
-  source?: string;
-  sourceRecordId?: string;
-  reportDate?: string;
-  grade?: string;
-}
-export interface Entity {
-  id: string;
-  schema: string;
-  caption: string;
-  marking: string;
-  portion: string;
-  properties: Record<string, Value[]>;
-  sources: string[];
-  sameAs?: string[];
-}
-interface Link {
-  id: number;
-  score: number;
-  reasons: string[];
-  left?: { id: string; caption: string; portion: string; schema: string };
-  right?: { id: string; caption: string; portion: string; schema: string };
-}
-interface Screen {
-  hits: { score: number; name: string; list: string; id: string; programs: string[]; reasons: string[] }[];
-  watchlist: { message?: string; encounter?: string }[];
-}
 const PERSONISH = /Person|Company|Organization|LegalEntity/;
 
 export function EntityView({ id }: { id: string }) {
   const { data, error, loading, reload } = useAsync(async () => {
-    const e = await api<Entity>(`/entities/${encodeURIComponent(id)}`);
+    const path = { id };
+    const e = await get('/entities/{id}', { path });
     const [merged, events, relations, links, cases] = await Promise.all([
-      e.sameAs?.length
-        ? api<{ properties: Record<string, Value[]>; members: { id: string; caption: string; sources: string[] }[] }>(
-            `/entities/${encodeURIComponent(id)}/merged`,
-          )
-        : Promise.resolve(null),
-      api<Entity[]>(`/entities/${encodeURIComponent(id)}/events`),
-      api<{
-        edges: { source: string; target: string; label: string }[];
-        entities: { id: string; caption: string; schema: string; portion: string }[];
-      }>(`/entities/${encodeURIComponent(id)}/relations`),
-      api<Link[]>(`/links${q({ entity: id, limit: 20 })}`),
-      api<{ caseId: number; caseNumber: string; title: string; targetKind: string; targetValue: string }[]>(
-        `/entities/${encodeURIComponent(id)}/cases`,
-      ),
+      e.sameAs.length ? get('/entities/{id}/merged', { path }) : Promise.resolve(null),
+      get('/entities/{id}/events', { path }),
+      get('/entities/{id}/relations', { path }),
+      get('/links', { query: { entity: id, limit: 20 } }),
+      get('/entities/{id}/cases', { path }),
     ]);
     return { e, merged, events, relations, links, cases };
   }, [id]);
@@ -69,18 +32,15 @@ export function EntityView({ id }: { id: string }) {
   const status = useAsync(
     async () =>
       name && PERSONISH.test(d!.e.schema)
-        ? api<Screen>('/screen', {
-            method: 'POST',
-            body: {
-              name,
-              ...(d!.e.properties.birthDate?.[0] ? { birthDate: d!.e.properties.birthDate[0].value } : {}),
-            },
+        ? post('/screen', {
+            name,
+            ...(d!.e.properties.birthDate?.[0] ? { birthDate: d!.e.properties.birthDate[0].value } : {}),
           })
         : null,
     [name],
   );
   const judge = useAction(async (linkId: number, action: 'confirm' | 'reject') => {
-    await api(`/links/${linkId}/${action}`, { method: 'POST', body: {} });
+    await post('/links/{id}/{action}', {}, { path: { id: linkId, action } });
     reload();
   });
   const caseEntities = d ? d.relations.entities.filter((x) => x.schema === 'Case') : [];
@@ -144,7 +104,9 @@ export function EntityView({ id }: { id: string }) {
                   status.data && (
                     <>
                       {status.data.watchlist.map((w) => (
-                        <p class="alert">{w.message ?? 'Possible watchlist match: contact the watchlist center.'}</p>
+                        <p class="alert">
+                          Watchlist: {w.result} (encounter {w.encounter}).
+                        </p>
                       ))}
                       <ul id="status-hits">
                         {status.data.hits.slice(0, 5).map((h) => (

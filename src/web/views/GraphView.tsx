@@ -3,32 +3,14 @@
 // the graph the reader may see, and show the shortest path between two entities.
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import cytoscape, { type Core, type ElementDefinition } from 'cytoscape';
-import { api, q } from '../lib/api.ts';
+import { get, type Schema } from '../lib/api.ts';
 import { useMarkings } from '../lib/banner.ts';
 import { useAction } from '../lib/use-async.ts';
 import { go, route } from '../lib/router.ts';
 import { ErrorNotice, EntityLink } from '../components/ui.tsx';
 
-interface Node {
-  id: string;
-  schema: string;
-  caption: string;
-  marking: string;
-  portion: string;
-  properties: Record<string, { value: string }[]>;
-}
-interface Edge {
-  id: string;
-  source: string;
-  target: string;
-  label: string;
-  schema: string;
-}
-interface Hood {
-  nodes: Node[];
-  edges: Edge[];
-  truncated: boolean;
-}
+type Node = Schema<'Entity'>;
+type Edge = Schema<'Edge'>;
 const COLORS: Record<string, string> = {
   Person: '#1f5fa8',
   Company: '#8e44ad',
@@ -63,7 +45,7 @@ export function GraphView() {
   useMarkings([...nodes.values()].map((n) => n.portion));
 
   const expand = useAction(async (id: string, hops: number) => {
-    const g = await api<Hood>(`/entities/${encodeURIComponent(id)}/neighbourhood${q({ hops, limit: 300 })}`);
+    const g = await get('/entities/{id}/neighbourhood', { path: { id }, query: { hops, limit: 300 } });
     setNodes((m) => {
       const n = new Map(m);
       for (const x of g.nodes) n.set(x.id, x);
@@ -86,17 +68,15 @@ export function GraphView() {
   }, [focus]);
 
   const highlight = useAction(async () => {
-    const pr = await api<{ top: { id: string }[] }>('/graph/measures?measure=pagerank&top=25');
-    setKey(new Set(pr.top.map((t) => t.id)));
-    const c = await api<{ communities: { members: string[] }[] }>('/graph/measures?measure=communities&top=8');
+    const pr = await get('/graph/measures', { query: { measure: 'pagerank', top: 25 } });
+    setKey(new Set('top' in pr ? pr.top.map((t) => t.id) : []));
+    const c = await get('/graph/measures', { query: { measure: 'communities', top: 8 } });
     const m = new Map<string, number>();
-    c.communities.forEach((x, i) => x.members.forEach((id) => m.set(id, i)));
+    if ('communities' in c) c.communities.forEach((x, i) => x.members.forEach((id) => m.set(id, i)));
     setCommunity(m);
   });
   const findPath = useAction(async () => {
-    const r = await api<{ found: boolean; nodes: Node[]; edges: Edge[] }>(
-      `/graph/path${q({ from: focus, to: pathTo.trim(), maxHops: 4 })}`,
-    );
+    const r = await get('/graph/path', { query: { from: focus, to: pathTo.trim(), maxHops: 4 } });
     if (!r.found) {
       setPath([]);
       setNote(`No path you may see between ${focus} and ${pathTo} within 4 steps.`);

@@ -2,31 +2,24 @@
 // writes (all or nothing unless "skip" is chosen), and answers with what it did and
 // each error by file, line and field.
 import { useState } from 'preact/hooks';
-import { upload } from '../lib/api.ts';
+import { type Answer, type Body, upload } from '../lib/api.ts';
+import { oneOf } from '../lib/one-of.ts';
 import { useAction } from '../lib/use-async.ts';
 import { ErrorNotice, fmt } from '../components/ui.tsx';
 
-interface Report {
-  inserted: number;
-  updated: number;
-  unchanged: number;
-  entities: number;
-  statements: number;
-  read: number;
-  rejected: number;
-  links: number | null;
-  seconds: number;
-  errors: { file?: string; line?: number; path: string; message: string }[];
-}
-const FORMAT_OF = (name: string): string =>
+type Report = Answer<'/import', 'post'>;
+type Format = Body<'/import'>['format'];
+/** The formats offered here (the API may read more; the CLI imports those). */
+const FORMATS = ['json', 'jsonl', 'ftm', 'csv'] as const satisfies readonly Format[];
+const FORMAT_OF = (name: string): Format =>
   /\.jsonl$|\.ndjson$/.test(name) ? 'jsonl' : /\.csv$/.test(name) ? 'csv' : /\.ftm/.test(name) ? 'ftm' : 'json';
 
 export function ImportView() {
   const [file, setFile] = useState<File>();
-  const [format, setFormat] = useState('json');
+  const [format, setFormat] = useState<Format>('json');
   const [marking, setMarking] = useState('');
   const [mapping, setMapping] = useState('');
-  const [mode, setMode] = useState('atomic');
+  const [mode, setMode] = useState<'atomic' | 'skip'>('atomic');
   const [progress, setProgress] = useState<{ phase: string; pct?: number }>();
   const [report, setReport] = useState<Report>();
   const run = useAction(async () => {
@@ -35,7 +28,7 @@ export function ImportView() {
       throw new Error(
         `${file.name} is ${fmt(file.size / 1048576, 1)} MB; the web import takes up to 64 MB (use the CLI, chokepoint import, for more).`,
       );
-    let parsedMapping: unknown;
+    let parsedMapping: Record<string, unknown> | undefined;
     if (format === 'csv') {
       try {
         parsedMapping = JSON.parse(mapping);
@@ -46,7 +39,7 @@ export function ImportView() {
     setReport(undefined);
     setProgress({ phase: 'Uploading', pct: 0 });
     const content = await file.text();
-    const r = await upload<Report>(
+    const r = await upload(
       '/import',
       {
         format,
@@ -92,7 +85,11 @@ export function ImportView() {
         </label>
         <label>
           Format{' '}
-          <select id="import-format" value={format} onChange={(e) => setFormat((e.target as HTMLSelectElement).value)}>
+          <select
+            id="import-format"
+            value={format}
+            onChange={(e) => setFormat(oneOf(FORMATS, (e.target as HTMLSelectElement).value))}
+          >
             <option value="json">Chokepoint JSON</option>
             <option value="jsonl">Chokepoint JSON lines</option>
             <option value="ftm">FollowTheMoney entities</option>
@@ -155,8 +152,7 @@ export function ImportView() {
           <p>
             Read {fmt(report.read)} records in {fmt(report.seconds, 1)} s: {fmt(report.inserted)} new,{' '}
             {fmt(report.updated)} updated, {fmt(report.unchanged)} unchanged, {fmt(report.rejected)} refused;{' '}
-            {fmt(report.statements)} statements;{' '}
-            {report.links === null ? 'cross-referencing skipped' : `${fmt(report.links)} possible links found`}.
+            {fmt(report.statements)} statements; possible links with what you may see are listed under Links.
           </p>
           {report.errors.length > 0 && (
             <ul class="errors">

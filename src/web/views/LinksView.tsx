@@ -1,28 +1,17 @@
 // Possible links: pairs that may be one person or organisation. "Same" merges them
 // (every record and marking is kept); "Not the same" means never suggest the pair again.
-import { api } from '../lib/api.ts';
+import { get, post, type Schema } from '../lib/api.ts';
 import { useAsync, useAction } from '../lib/use-async.ts';
 import { useMarkings } from '../lib/banner.ts';
 import { ErrorNotice, EntityLink, Loading, pct } from '../components/ui.tsx';
 
-interface Side {
-  id: string;
-  caption: string;
-  portion: string;
-  schema: string;
-}
-interface Link {
-  id: number;
-  score: number;
-  reasons: string[];
-  left?: Side;
-  right?: Side;
-}
+type Side = Schema<'EntityRef'>;
+
 export function LinksView() {
-  const links = useAsync(() => api<Link[]>('/links?limit=100'), []);
+  const links = useAsync(() => get('/links', { query: { limit: 100 } }), []);
   useMarkings((links.data ?? []).flatMap((l) => [l.left?.portion, l.right?.portion]));
   const judge = useAction(async (id: number, action: 'confirm' | 'reject') => {
-    await api(`/links/${id}/${action}`, { method: 'POST', body: {} });
+    await post('/links/{id}/{action}', {}, { path: { id, action } });
     links.reload();
   });
   const side = (s?: Side) =>

@@ -20,7 +20,7 @@ import { feature } from 'topojson-client';
 import type { Topology, GeometryCollection } from 'topojson-specification';
 import type { FeatureCollection, Feature } from 'geojson';
 import countries from 'world-atlas/countries-110m.json';
-import { api, q } from '../lib/api.ts';
+import { type Answer, get } from '../lib/api.ts';
 import { useAsync } from '../lib/use-async.ts';
 import { useMarkings } from '../lib/banner.ts';
 import { ErrorNotice, Loading, RangePicker, defaultRange, fmt, type Range } from '../components/ui.tsx';
@@ -42,13 +42,30 @@ const world = feature(
   (countries as unknown as Topology).objects.countries as GeometryCollection,
 ) as unknown as FeatureCollection;
 
-type MapData = FeatureCollection & { marking: string };
+type Props = Answer<'/picture/map'>['features'][number]['properties'];
+/** What the table says of a feature: the entity it opens, when, and its detail (each layer has its own properties). */
+function described(p: Props): { entity?: string; when: string; detail: string } {
+  switch (p.layer) {
+    case 'ports':
+      return { entity: p.id, when: '', detail: p.kind ?? '' };
+    case 'routes':
+      return { when: '', detail: [p.kg ? `${p.kg} kg` : '', `${p.shipments} shipments`].filter(Boolean).join(' · ') };
+    case 'operations':
+      return { when: p.startsAt, detail: '' };
+    default:
+      return {
+        entity: p.id,
+        when: p.date,
+        detail: [p.drug, p.kg ? `${p.kg} kg` : '', p.place].filter(Boolean).join(' · '),
+      };
+  }
+}
 
 export function MapView() {
   const [range, setRange] = useState<Range>(defaultRange());
   const [on, setOn] = useState<Set<string>>(new Set(LAYERS.map((l) => l.key)));
   const { data, error, loading } = useAsync(
-    () => api<MapData>(`/picture/map${q({ ...range, layers: [...on].join(',') || 'ports' })}`),
+    () => get('/picture/map', { query: { ...range, layers: [...on].join(',') || 'ports' } }),
     [range.from, range.to, [...on].join()],
   );
   useMarkings([data?.marking]);
@@ -193,23 +210,14 @@ export function MapView() {
           </thead>
           <tbody>
             {rows.slice(0, 500).map((f) => {
-              const p = f.properties ?? {};
+              const p = f.properties;
+              const d = described(p);
               return (
                 <tr data-layer={p.layer}>
                   <td>{LAYERS.find((l) => l.key === p.layer)?.label}</td>
-                  <td>
-                    {p.id && p.layer !== 'operations' ? (
-                      <a href={href(`entity/${encodeURIComponent(String(p.id))}`)}>{String(p.name)}</a>
-                    ) : (
-                      String(p.name)
-                    )}
-                  </td>
-                  <td>{String(p.date ?? p.startsAt ?? '').slice(0, 10)}</td>
-                  <td>
-                    {[p.drug, p.kg ? `${p.kg} kg` : '', p.place, p.shipments ? `${p.shipments} shipments` : '', p.kind]
-                      .filter(Boolean)
-                      .join(' · ')}
-                  </td>
+                  <td>{d.entity ? <a href={href(`entity/${encodeURIComponent(d.entity)}`)}>{p.name}</a> : p.name}</td>
+                  <td>{d.when.slice(0, 10)}</td>
+                  <td>{d.detail}</td>
                 </tr>
               );
             })}

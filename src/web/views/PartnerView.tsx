@@ -1,7 +1,7 @@
 // Partners (carriers, forwarders, marketplaces, platforms) report what looks wrong
 // and follow the status of their reports.
 import { useState } from 'preact/hooks';
-import { api } from '../lib/api.ts';
+import { type Body, get, post } from '../lib/api.ts';
 import { useAsync, useAction } from '../lib/use-async.ts';
 import { ErrorNotice } from '../components/ui.tsx';
 
@@ -13,20 +13,17 @@ const FIELDS = {
 type Kind = keyof typeof FIELDS;
 
 export function PartnerView() {
-  const mine = useAsync(
-    () => api<{ reference: string; kind: string; status: string; feedback?: string }[]>('/partner/reports'),
-    [],
-  );
+  const mine = useAsync(() => get('/partner/reports'), []);
   const [kind, setKind] = useState<Kind>('shipment');
   const [v, setV] = useState({ summary: '', a: '', b: '', c: '' });
   const [done, setDone] = useState('');
   const send = useAction(async () => {
     const t = (s: string) => s.trim() || undefined;
-    const body: Record<string, unknown> = { kind, summary: v.summary };
-    if (kind === 'shipment') body.shipment = { trackingNumber: t(v.a), shipperName: t(v.b), declaredGoods: t(v.c) };
-    else if (kind === 'listing') body.listing = { url: t(v.a), platform: t(v.b), seller: t(v.c) };
-    else body.account = { service: t(v.a), username: t(v.b) ?? '', email: t(v.c) };
-    const r = await api<{ reference: string }>('/partner/reports', { method: 'POST', body });
+    const body: Body<'/partner/reports'> = { kind, summary: v.summary };
+    if (kind === 'shipment') body.shipment = { trackingNumber: v.a.trim(), shipperName: t(v.b), declaredGoods: t(v.c) };
+    else if (kind === 'listing') body.listing = { url: v.a.trim(), platform: t(v.b), seller: t(v.c) };
+    else body.account = { service: v.a.trim(), username: v.b.trim(), email: t(v.c) };
+    const r = await post('/partner/reports', body);
     setDone(`Received: reference ${r.reference}. Keep it to follow your report.`);
     setV({ summary: '', a: '', b: '', c: '' });
     mine.reload();

@@ -1,20 +1,12 @@
 // Work queues: watchlist nominations for review, and the targeting queue of the
 // riskiest shipments with the rules that fired and an exam result to record.
 import { useState } from 'preact/hooks';
-import { api, q } from '../lib/api.ts';
+import { get, post } from '../lib/api.ts';
+import { oneOf } from '../lib/one-of.ts';
 import { useAsync, useAction } from '../lib/use-async.ts';
 import { ErrorNotice, Loading, EntityLink, pct } from '../components/ui.tsx';
 import { userMay } from '../lib/session.ts';
 
-interface Nomination {
-  id: number;
-  reference: string;
-  subjectKind: string;
-  names: string[];
-  status: string;
-  agency: string;
-  usPerson: boolean;
-}
 const lines = (s: string): string[] =>
   s
     .split(/[\n,]/)
@@ -22,10 +14,10 @@ const lines = (s: string): string[] =>
     .filter(Boolean);
 export function NominationsView() {
   const [status, setStatus] = useState('');
-  const settings = useAsync(() => api<{ criteria: { categories?: string[] } | null }>('/watchlist/settings'), []);
-  const categories = settings.data?.criteria?.categories ?? [];
+  const settings = useAsync(() => get('/watchlist/settings'), []);
+  const categories = settings.data?.criteria.categories ?? [];
   const [n, setN] = useState({
-    subjectKind: 'person',
+    subjectKind: 'person' as 'person' | 'organization',
     names: '',
     birthDates: '',
     nationalities: '',
@@ -36,27 +28,24 @@ export function NominationsView() {
   });
   const [sent, setSent] = useState('');
   const nominate = useAction(async () => {
-    const r = await api<{ reference: string; status: string }>('/watchlist/nominations', {
-      method: 'POST',
-      body: {
-        subjectKind: n.subjectKind,
-        names: lines(n.names),
-        ...(n.birthDates ? { birthDates: lines(n.birthDates) } : {}),
-        ...(n.nationalities ? { nationalities: lines(n.nationalities.toUpperCase()) } : {}),
-        usPerson: n.usPerson,
-        categories: [...n.categories],
-        basis: n.basis,
-        marking: n.marking,
-      },
+    const r = await post('/watchlist/nominations', {
+      subjectKind: n.subjectKind,
+      names: lines(n.names),
+      ...(n.birthDates ? { birthDates: lines(n.birthDates) } : {}),
+      ...(n.nationalities ? { nationalities: lines(n.nationalities.toUpperCase()) } : {}),
+      usPerson: n.usPerson,
+      categories: [...n.categories],
+      basis: n.basis,
+      marking: n.marking,
     });
     setSent(`Nomination ${r.reference} filed (${r.status}).`);
     list.reload();
   });
-  const list = useAsync(() => api<Nomination[]>(`/watchlist/nominations${q({ status })}`), [status]);
+  const list = useAsync(() => get('/watchlist/nominations', { query: { status } }), [status]);
   const [note, setNote] = useState<Record<number, string>>({});
   const review = useAction(async (id: number, decision: 'accept' | 'reject' | 'request_more') => {
     if (!note[id]?.trim()) throw new Error('State the reason for the decision (it is kept with the nomination).');
-    await api(`/watchlist/nominations/${id}/review`, { method: 'POST', body: { decision, note: note[id] } });
+    await post('/watchlist/nominations/{id}/review', { decision, note: note[id] }, { path: { id } });
     list.reload();
   });
   return (
@@ -65,7 +54,7 @@ export function NominationsView() {
       <label>
         Status{' '}
         <select value={status} onChange={(e) => setStatus((e.target as HTMLSelectElement).value)}>
-          {['', 'pending_review', 'more_information', 'equities', 'active', 'rejected', 'removed'].map((s) => (
+          {['', 'pending_review', 'more_info', 'pending_deconfliction', 'active', 'rejected', 'removed'].map((s) => (
             <option value={s}>{s || 'all'}</option>
           ))}
         </select>
@@ -88,7 +77,9 @@ export function NominationsView() {
               Subject{' '}
               <select
                 value={n.subjectKind}
-                onChange={(e) => setN({ ...n, subjectKind: (e.target as HTMLSelectElement).value })}
+                onChange={(e) =>
+                  setN({ ...n, subjectKind: oneOf(['person', 'organization'], (e.target as HTMLSelectElement).value) })
+                }
               >
                 <option value="person">person</option>
                 <option value="organization">organization</option>
@@ -227,20 +218,11 @@ export function NominationsView() {
   );
 }
 
-interface Scored {
-  shipment: string;
-  score: number;
-  hold: string | null;
-  reasons: { rule: string; version?: number; points?: number; why?: string; detail?: string }[];
-}
 export function TargetingView() {
-  const queue = useAsync(() => api<Scored[]>('/targeting/queue?limit=200'), []);
-  const rules = useAsync(
-    () => api<{ code: string; name: string; hitRate?: number | null; fired?: number }[]>('/targeting/rules'),
-    [],
-  );
+  const queue = useAsync(() => get('/targeting/queue', { query: { limit: 200 } }), []);
+  const rules = useAsync(() => get('/targeting/rules'), []);
   const exam = useAction(async (id: string, result: 'hit' | 'no hit' | 'seized') => {
-    await api(`/targeting/shipments/${encodeURIComponent(id)}/exam`, { method: 'POST', body: { result } });
+    await post('/targeting/shipments/{id}/exam', { result }, { path: { id } });
     queue.reload();
   });
   return (
@@ -269,7 +251,7 @@ export function TargetingView() {
                   <ul class="reasons">
                     {s.reasons.map((r) => (
                       <li>
-                        <strong>{r.rule}</strong> {r.why ?? r.detail ?? ''}
+                        <strong>{r.rule}</strong> {r.detail}
                       </li>
                     ))}
                   </ul>

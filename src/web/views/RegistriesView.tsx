@@ -2,7 +2,8 @@
 // unregistered, registered to someone else or reported), and task forces with the
 // pairs likely to duplicate each other.
 import { useState } from 'preact/hooks';
-import { api, q } from '../lib/api.ts';
+import { type Answer, get, post } from '../lib/api.ts';
+import { oneOf } from '../lib/one-of.ts';
 import { userMay } from '../lib/session.ts';
 import { useAsync, useAction } from '../lib/use-async.ts';
 import { ErrorNotice, Loading, Section, EntityLink } from '../components/ui.tsx';
@@ -15,36 +16,15 @@ const commaList = (s: string): string[] =>
     .map((x) => x.trim())
     .filter(Boolean);
 
-interface Press {
-  id: number;
-  kind: string;
-  make: string;
-  model: string;
-  serial: string;
-  owner: string;
-  country: string;
-  status: string;
-}
-interface Alert {
-  id: number;
-  at: string;
-  kind: string;
-  serial: string;
-  entityId: string | null;
-  record: string | null;
-  message: string;
-}
+type Press = Answer<'/presses'>[number];
+
 export function PressesView() {
-  const alerts = useAsync(() => api<Alert[]>('/presses/alerts'), []);
+  const alerts = useAsync(() => get('/presses/alerts'), []);
   const [serial, setSerial] = useState('');
   const [found, setFound] = useState<Press[]>();
-  const [history, setHistory] = useState<
-    {
-      events: { kind: string; at: string; fromOwner?: string; toOwner?: string; country?: string; note?: string }[];
-    } & Press
-  >();
-  const search = useAction(async () => setFound(await api<Press[]>(`/presses${q({ serial })}`)));
-  const open = useAction(async (id: number) => setHistory(await api(`/presses/${id}`)));
+  const [history, setHistory] = useState<Answer<'/presses/{id}'>>();
+  const search = useAction(async () => setFound(await get('/presses', { query: { serial } })));
+  const open = useAction(async (id: number) => setHistory(await get('/presses/{id}', { path: { id } })));
   const [reg, setReg] = useState({
     kind: 'tablet press',
     make: '',
@@ -56,27 +36,30 @@ export function PressesView() {
   });
   const [done, setDone] = useState('');
   const register = useAction(async () => {
-    const r = await api<{ id: number }>('/presses', {
-      method: 'POST',
-      body: { ...reg, country: reg.country.toUpperCase() },
+    const r = await post('/presses', {
+      ...reg,
+      kind: oneOf(PRESS_KINDS, reg.kind),
+      country: reg.country.toUpperCase(),
     });
     setDone(`Registered as machine ${r.id}.`);
     setSerial(reg.serial);
-    setFound(await api<Press[]>(`/presses${q({ serial: reg.serial })}`));
+    setFound(await get('/presses', { query: { serial: reg.serial } }));
     alerts.reload();
   });
   const [ev, setEv] = useState({ kind: 'transfer', toOwner: '', country: '', note: '' });
   const record = useAction(async (id: number) => {
-    await api(`/presses/${id}/events`, {
-      method: 'POST',
-      body: {
-        kind: ev.kind,
-        ...(ev.toOwner ? { toOwner: ev.toOwner } : {}),
-        ...(ev.country ? { country: ev.country.toUpperCase() } : {}),
-        ...(ev.note ? { note: ev.note } : {}),
-      },
-    });
-    setHistory(await api(`/presses/${id}`));
+    setHistory(
+      await post(
+        '/presses/{id}/events',
+        {
+          kind: oneOf(PRESS_EVENT_KINDS, ev.kind),
+          ...(ev.toOwner ? { toOwner: ev.toOwner } : {}),
+          ...(ev.country ? { country: ev.country.toUpperCase() } : {}),
+          ...(ev.note ? { note: ev.note } : {}),
+        },
+        { path: { id } },
+      ),
+    );
     alerts.reload();
   });
   return (
@@ -239,30 +222,10 @@ export function PressesView() {
   );
 }
 
-interface TaskForce {
-  id: number;
-  name: string;
-  kind: string;
-  purpose: string;
-  leadAgency: string;
-  memberAgencies: string[];
-  geography: string[];
-  focus: string[];
-  targets: number;
-}
-interface Dup {
-  a: { name: string };
-  b: { name: string };
-  score: number;
-  sharedGeography: string[];
-  sharedFocus: string[];
-  sharedTargets: number;
-  sharedAgencies: string[];
-}
 export function TaskForcesView() {
-  const list = useAsync(() => api<TaskForce[]>('/task-forces'), []);
+  const list = useAsync(() => get('/task-forces'), []);
   // The duplication review is for supervisors and administrators.
-  const dups = useAsync(async () => (userMay('manageTaskForces') ? api<Dup[]>('/task-forces/duplication') : null), []);
+  const dups = useAsync(async () => (userMay('manageTaskForces') ? get('/task-forces/duplication') : null), []);
   const [tf, setTf] = useState({
     name: '',
     kind: 'task force',
@@ -273,17 +236,14 @@ export function TaskForcesView() {
     focus: new Set<string>(),
   });
   const create = useAction(async () => {
-    await api('/task-forces', {
-      method: 'POST',
-      body: {
-        name: tf.name,
-        kind: tf.kind,
-        purpose: tf.purpose,
-        leadAgency: tf.leadAgency.toUpperCase(),
-        memberAgencies: commaList(tf.memberAgencies.toUpperCase()),
-        geography: commaList(tf.geography.toUpperCase()),
-        focus: [...tf.focus],
-      },
+    await post('/task-forces', {
+      name: tf.name,
+      kind: oneOf(TASK_FORCE_KINDS, tf.kind),
+      purpose: tf.purpose,
+      leadAgency: tf.leadAgency.toUpperCase(),
+      memberAgencies: commaList(tf.memberAgencies.toUpperCase()),
+      geography: commaList(tf.geography.toUpperCase()),
+      focus: [...tf.focus].map((f) => oneOf(TASK_FORCE_FOCUS, f)),
     });
     setTf({
       name: '',

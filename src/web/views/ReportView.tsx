@@ -2,36 +2,13 @@
 // browser's print dialog saves it as PDF, with the marking at the top and bottom of
 // every page.
 import { useState } from 'preact/hooks';
-import { api, q } from '../lib/api.ts';
+import { get } from '../lib/api.ts';
 import { useAsync } from '../lib/use-async.ts';
 import { useMarkings } from '../lib/banner.ts';
 import { ErrorNotice, Loading, RangePicker, EntityLink, fmt, type Range } from '../components/ui.tsx';
 import { StackedChart } from '../components/BarChart.tsx';
-import { pivot, type Dashboard } from './Dashboard.tsx';
+import { pivot } from './Dashboard.tsx';
 
-interface Report {
-  title: string;
-  range: Range;
-  previous: Range;
-  generatedAt: string;
-  generatedBy: string;
-  marking: string;
-  keyFigures: { label: string; value: number; previous: number; changePct: number | null; unit: string }[];
-  byDrug: { drug: string; events: number; kg: number; pills: number; previousKg: number }[];
-  byMonth: Dashboard['byMonth'];
-  topPorts: Dashboard['topPorts'];
-  topRoutes: Dashboard['topRoutes'];
-  topNetworks: {
-    community: number;
-    members: number;
-    seizures: number;
-    sanctioned: number;
-    inCase: number;
-    leading: { id: string; caption: string; schema: string }[];
-  }[];
-  emerging: { at: string; message: string }[];
-  trends: string[];
-}
 const lastYear = (): Range => {
   const to = new Date();
   const from = new Date(to.getTime() - 364 * 86_400_000);
@@ -41,7 +18,7 @@ const change = (x: number | null): string => (x === null ? 'new' : `${x > 0 ? '+
 
 export function ReportView() {
   const [range, setRange] = useState<Range>(lastYear());
-  const r = useAsync(() => api<Report>(`/reports/cip${q({ ...range })}`), [range.from, range.to]);
+  const r = useAsync(() => get('/reports/cip', { query: range }), [range.from, range.to]);
   useMarkings([r.data?.marking]);
   const d = r.data;
   const m = d ? pivot(d.byMonth, 'kg') : undefined;

@@ -1,49 +1,26 @@
 // Screening console: one name (any script) or a CSV batch, against the sanctions lists
 // and the watchlist (which answers with a pointer only).
 import { useState } from 'preact/hooks';
-import { api } from '../lib/api.ts';
+import { type Answer, get, post } from '../lib/api.ts';
 import { useAsync, useAction } from '../lib/use-async.ts';
 import { ErrorNotice, Section, fmt, pct } from '../components/ui.tsx';
 import { VirtualList } from '../components/VirtualList.tsx';
-import { screeningCsv, type BatchResult } from '../../exchange/screening-csv.ts';
+import { screeningCsv } from '../../exchange/screening-csv.ts';
 import { saveFile } from '../lib/save-file.ts';
 
-interface Hit {
-  score: number;
-  name: string;
-  list: string;
-  id: string;
-  programs: string[];
-  reasons: string[];
-}
-interface Single {
-  threshold: number;
-  hits: Hit[];
-  watchlist: { message?: string }[];
-}
-interface Batch {
-  rows: number;
-  screened: number;
-  withHits: number;
-  namesPerSecond: number;
-  results: BatchResult[];
-  errors: { line: number; error: string }[];
-}
+type Batch = Exclude<Answer<'/screen/batch', 'post'>, string>;
 const val = (e: Event): string => (e.target as HTMLInputElement).value;
 
 export function ScreeningView() {
-  const lists = useAsync(() => api<{ name: string; entries: number; publishDate?: string }[]>('/screen/lists'), []);
+  const lists = useAsync(() => get('/screen/lists'), []);
   const [f, setF] = useState({ name: '', birthDate: '', nationality: '' });
-  const [single, setSingle] = useState<Single>();
+  const [single, setSingle] = useState<Answer<'/screen', 'post'>>();
   const screen = useAction(async () =>
     setSingle(
-      await api<Single>('/screen', {
-        method: 'POST',
-        body: {
-          name: f.name,
-          ...(f.birthDate ? { birthDate: f.birthDate } : {}),
-          ...(f.nationality ? { nationality: f.nationality } : {}),
-        },
+      await post('/screen', {
+        name: f.name,
+        ...(f.birthDate ? { birthDate: f.birthDate } : {}),
+        ...(f.nationality ? { nationality: f.nationality } : {}),
       }),
     ),
   );
@@ -51,7 +28,9 @@ export function ScreeningView() {
   const runBatch = useAction(async (file: File) => {
     if (file.size > 10 * 1024 * 1024)
       throw new Error(`${file.name} is ${fmt(file.size / 1048576, 1)} MB; a batch may be at most 10 MB`);
-    setBatch(await api<Batch>('/screen/batch', { method: 'POST', body: { csv: await file.text() } }));
+    const r = await post('/screen/batch', { csv: await file.text() }, { query: { format: 'json' } });
+    if (typeof r === 'string') throw new Error('The server answered CSV where JSON was asked for.');
+    setBatch(r);
   });
   return (
     <div class="view" id="screening">
@@ -103,7 +82,9 @@ export function ScreeningView() {
           {single && (
             <>
               {single.watchlist.map((w) => (
-                <p class="alert">{w.message ?? 'Possible watchlist match: contact the watchlist center.'}</p>
+                <p class="alert">
+                  Watchlist: {w.result} (encounter {w.encounter}).
+                </p>
               ))}
               <ol id="hits" aria-label="Screening hits">
                 {single.hits.map((h) => (

@@ -1,20 +1,14 @@
 // Search everything the reader may see; results in a virtualized list (up to 10,000
 // fetched in pages), a merged identity listed once.
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { api, q } from '../lib/api.ts';
+import { get, type Schema } from '../lib/api.ts';
 import { useAsync } from '../lib/use-async.ts';
 import { useMarkings } from '../lib/banner.ts';
 import { go, route } from '../lib/router.ts';
 import { ErrorNotice, EntityLink, fmt } from '../components/ui.tsx';
 import { VirtualList } from '../components/VirtualList.tsx';
 
-interface Result {
-  id: string;
-  schema: string;
-  caption: string;
-  portion: string;
-  sameAs?: string[];
-}
+type Result = Schema<'EntityWithSameAs'>;
 const PAGE = 200;
 /** The API pages search results up to offset 10,000; refine the search beyond that. */
 const MAX = 10_000;
@@ -28,9 +22,7 @@ export function SearchView() {
     setSchema(params.get('schema') ?? '');
   }, [params.toString()]);
   const schemas = useAsync(async () => {
-    const m = await api<{
-      schemata: Record<string, { name: string; label: string; abstract: boolean; hidden: boolean; edge?: unknown }>;
-    }>('/schemas');
+    const m = await get('/schemas');
     return Object.values(m.schemata).filter((s) => !s.abstract && !s.hidden);
   }, []);
   // Completions as the analyst types, after a pause (each lookup is a read, and audited).
@@ -39,7 +31,7 @@ export function SearchView() {
     const typed = text.trim();
     if (typed.length < 2) return setSuggestions([]);
     const t = setTimeout(() => {
-      api<{ suggestions: { name: string }[] }>(`/entities/suggest${q({ q: typed, limit: 10 })}`).then(
+      get('/entities/suggest', { query: { q: typed, limit: 10 } }).then(
         (r) => setSuggestions(r.suggestions.map((x) => x.name)),
         () => setSuggestions([]),
       );
@@ -49,13 +41,15 @@ export function SearchView() {
   // Pages already fetched are kept; "Load more" fetches the next 1,000 as five pages at once.
   const [more, setMore] = useState<{ items: Result[]; busy: boolean; error?: Error }>({ items: [], busy: false });
   useEffect(() => setMore({ items: [], busy: false }), [params.toString()]);
-  const page = (offset: number) =>
-    api<{ results: Result[]; total?: number }>(
-      `/entities${q({ q: params.get('q') ?? undefined, schema: params.get('schema') ?? undefined, limit: PAGE, offset })}`,
-    );
+  const page = (offset: number) => {
+    const schema = params.get('schema');
+    return get('/entities', {
+      query: { q: params.get('q') ?? undefined, schema: schema ? [schema] : undefined, limit: PAGE, offset },
+    });
+  };
   const results = useAsync(async () => {
     const r = await page(0);
-    return { total: r.total ?? r.results.length, first: r.results };
+    return { total: r.total, first: r.results };
   }, [params.toString()]);
   const loadMore = async () => {
     const start = PAGE + more.items.length;

@@ -1,0 +1,104 @@
+// The answers of screening (src/commands/screen.ts): calibrated hits on the sanctions
+// lists, each explained, and the watchlist's pointer (never its content).
+import { Type } from '@sinclair/typebox';
+import { Bag, named, Nullable } from './shared.js';
+
+export const ListInfo = named(
+  'ScreeningList',
+  Type.Object({
+    list: Type.String({ description: 'the code a hit’s list carries: OFAC-SDN, OFAC-NON-SDN, UN-SC' }),
+    name: Type.String(),
+    publishDate: Nullable(Type.String()),
+    source: Type.String(),
+    entries: Type.Integer(),
+    byKind: Type.Record(Type.String(), Type.Integer(), { description: 'entries by kind (person, organization, ...)' }),
+    drugProgramEntries: Type.Integer(),
+  }),
+);
+
+const Explanation = Type.Object({
+  name: Type.Object({
+    score: Type.Number(),
+    query: Type.String(),
+    matched: Type.String(),
+    tokens: Type.Array(Type.Object({ query: Type.String(), matched: Type.String(), score: Type.Number() })),
+  }),
+  birthDate: Type.Optional(
+    Type.Object({
+      result: Type.Union([Type.Literal('match'), Type.Literal('year'), Type.Literal('conflict')]),
+      query: Type.String(),
+      matched: Type.String(),
+    }),
+  ),
+  country: Type.Optional(
+    Type.Object({
+      result: Type.Union([Type.Literal('match'), Type.Literal('conflict')]),
+      query: Type.Array(Type.String()),
+      matched: Type.Array(Type.String()),
+    }),
+  ),
+  identifier: Type.Optional(Type.String()),
+});
+
+export const Hit = named(
+  'ScreeningHit',
+  Type.Object({
+    score: Type.Number({ description: 'calibrated: the share of such hits that were the listed identity' }),
+    similarity: Type.Number(),
+    list: Type.String(),
+    id: Type.String(),
+    kind: Type.Union((['person', 'organization', 'vessel', 'aircraft', 'other'] as const).map((k) => Type.Literal(k))),
+    name: Type.String(),
+    aliases: Type.Array(Type.String()),
+    programs: Type.Array(Type.String()),
+    birthDates: Type.Array(Type.String()),
+    countries: Type.Array(Type.String()),
+    reasons: Type.Array(Type.String()),
+    explanation: Explanation,
+    details: { ...Bag, description: 'what the list says besides names (gender, place of birth, vessel, Linked To)' },
+  }),
+);
+
+export const WatchlistPointer = named(
+  'WatchlistPointer',
+  Type.Object({
+    result: Type.Union([
+      Type.Literal('possible match: contact the watchlist center'),
+      Type.Literal('previously cleared'),
+    ]),
+    encounter: Type.String({ description: 'the encounter’s reference, for the watchlist center' }),
+  }),
+);
+
+const Query = Type.Object({
+  name: Type.String(),
+  kind: Type.Optional(Type.Union([Type.Literal('person'), Type.Literal('organization'), Type.Literal('any')])),
+  birthDate: Type.Optional(Type.String()),
+  countries: Type.Optional(Type.Array(Type.String())),
+  identifiers: Type.Optional(Type.Array(Type.String())),
+});
+
+export const Screened = Type.Object({
+  lists: Type.Array(ListInfo),
+  threshold: Type.Number(),
+  query: Query,
+  hits: Type.Array(Hit),
+  watchlist: Type.Array(WatchlistPointer),
+});
+
+export const Batch = Type.Object({
+  rows: Type.Integer(),
+  screened: Type.Integer(),
+  withHits: Type.Integer(),
+  seconds: Type.Number(),
+  namesPerSecond: Type.Integer(),
+  results: Type.Array(
+    Type.Object({
+      line: Type.Integer(),
+      name: Type.String(),
+      hits: Type.Array(Hit),
+      watchlist: Type.Array(WatchlistPointer),
+    }),
+  ),
+  errors: Type.Array(Type.Object({ line: Type.Integer(), error: Type.String() })),
+});
