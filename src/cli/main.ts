@@ -235,11 +235,13 @@ async function importThroughHolder(e: unknown, file: string, format: string, opt
 
 program
   .command('import')
-  .description('import a file: Chokepoint JSON/JSONL, FtM entity stream, CSV with a mapping, or CBP seizure statistics')
+  .description(
+    'import a file: Chokepoint JSON/JSONL, FtM entity stream, CSV with a mapping, STIX 2.1 bundle, or CBP seizure statistics',
+  )
   .argument('<file>')
-  .option('-f, --format <format>', 'json | jsonl | ftm | csv | cbp (default: from the file name)')
+  .option('-f, --format <format>', 'json | jsonl | ftm | csv | stix | cbp (default: from the file name)')
   .option('-s, --source <agency>', 'source agency when the data does not name it')
-  .option('-m, --marking <marking>', 'marking for FtM and CSV data, e.g. "U//LES"')
+  .option('-m, --marking <marking>', 'marking for FtM and CSV data, and for STIX objects that carry none, e.g. "U//LES"')
   .option('--mapping <file>', 'CSV mapping (JSON)')
   .option('--kind <kind>', 'record kind for FtM/CSV: intelligence | case | operational | public', 'operational')
   .option('--criminal-basis <text>', 'criminal basis for intelligence records (FtM/CSV)')
@@ -263,8 +265,8 @@ program
         >
       )[extname(file)] ??
       'json';
-    if (!['json', 'jsonl', 'ftm', 'csv', 'cbp'].includes(format))
-      throw new Error(`--format must be json, jsonl, ftm, csv or cbp`);
+    if (!['json', 'jsonl', 'ftm', 'csv', 'stix', 'cbp'].includes(format))
+      throw new Error(`--format must be json, jsonl, ftm, csv, stix or cbp`);
     if (!['atomic', 'skip'].includes(opts.mode)) throw new Error('--mode must be atomic or skip');
     await withStore(async (store) => {
       // Work an earlier process left queued after its commit (it was killed) is finished first.

@@ -23,7 +23,13 @@ export const IMPORT_LIMIT = 64 * 1024 * 1024;
 const Mode = Type.Optional(Type.Union([Type.Literal('atomic'), Type.Literal('skip')]));
 const ImportBody = Type.Object(
   {
-    format: Type.Union([Type.Literal('json'), Type.Literal('jsonl'), Type.Literal('ftm'), Type.Literal('csv')]),
+    format: Type.Union([
+      Type.Literal('json'),
+      Type.Literal('jsonl'),
+      Type.Literal('ftm'),
+      Type.Literal('csv'),
+      Type.Literal('stix'),
+    ]),
     content: Type.String({ maxLength: IMPORT_LIMIT }),
     name: Type.Optional(Type.String({ maxLength: 200, description: 'File name, shown in errors' })),
     mapping: Type.Optional(Type.Object({}, { additionalProperties: true })),
@@ -147,7 +153,7 @@ export const COMMANDS: Command[] = [
   }),
   command({
     name: 'records.import',
-    summary: 'Import a file given inline: Chokepoint JSON/JSONL, FtM entity stream, or CSV with a mapping',
+    summary: 'Import a file given inline: Chokepoint JSON/JSONL, FtM entity stream, CSV with a mapping, or a STIX 2.1 bundle',
     tags,
     method: 'POST',
     path: '/import',
@@ -169,7 +175,7 @@ export const COMMANDS: Command[] = [
         }),
         {
           flags: '--marking <marking>',
-          description: 'the marking of FtM and CSV data, e.g. "U//LES"',
+          description: 'the marking of FtM and CSV data, and of STIX objects that carry none, e.g. "U//LES"',
           into: (v, input) => {
             input.body = { ...(input.body as object), marking: v };
           },

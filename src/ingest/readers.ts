@@ -1,6 +1,7 @@
 // Readers turn a file into parsed records, one at a time, each with the line it
 // came from. Formats: Chokepoint JSON (a document or JSON lines of records),
-// FollowTheMoney entity streams (JSON lines), and CSV with a mapping.
+// FollowTheMoney entity streams (JSON lines), CSV with a mapping, and STIX 2.1 bundles
+// (src/exchange/stix/read.ts).
 import { createHash } from 'node:crypto';
 import { createReadStream, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -9,6 +10,7 @@ import { parse as parseCsv } from 'csv-parse';
 import { parseRecord, type FieldError, type RecordInput, type RecordKind } from './record-input.js';
 import type { MarkingInput } from '../domain/markings.js';
 import { StatusError } from '../domain/errors.js';
+import { stixRecords } from '../exchange/stix/read.js';
 
 export interface Parsed {
   record?: RecordInput;
@@ -216,7 +218,18 @@ export async function* readCsv(input: Input, mapping: CsvMapping, opts: ReadOpti
   }
 }
 
-export type ImportFormat = 'json' | 'jsonl' | 'ftm' | 'csv';
+/**
+ * A STIX 2.1 bundle, a JSON array of STIX objects, or one object: one record per object
+ * (src/exchange/stix/read.ts). Its markings are the objects' own; `marking` is only for
+ * objects that carry none.
+ */
+export async function* readStix(input: Input, opts: ReadOptions): AsyncGenerator<Parsed> {
+  let text = '';
+  for await (const chunk of inputStream(input)) text += chunk;
+  yield* stixRecords(text, inputName(input), opts);
+}
+
+export type ImportFormat = 'json' | 'jsonl' | 'ftm' | 'csv' | 'stix';
 
 export class ImportError extends StatusError {}
 
@@ -248,6 +261,7 @@ export function recordsOf(
     return () => readCsv(input, m, ro);
   }
   if (format === 'ftm') return () => readFtm(input, ro);
+  if (format === 'stix') return () => readStix(input, ro);
   const name = inputName(input);
   if (format === 'jsonl' && !/\.(jsonl|ndjson)$/i.test(name)) {
     const text = 'path' in input ? readFileSync(input.path, 'utf8') : input.text;
