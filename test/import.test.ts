@@ -145,8 +145,7 @@ for (const backend of backends) {
       expect(r.errors[0]).toMatchObject({ line: 2, path: 'record.entities' });
     });
 
-    it('refuses references to entities that do not exist, and rolls the whole import back', async () => {
-      const before = await count(store, 'records');
+    it('keeps a reference to an entity the file does not hold (FtM allows it), as an entity with no values', async () => {
       const p = file(
         'dangling.json',
         JSON.stringify([
@@ -157,8 +156,31 @@ for (const backend of backends) {
           },
         ]),
       );
-      await expect(importJson(p)).rejects.toThrow(/refers to unknown entity "nowhere"/);
-      expect(await count(store, 'records')).toBe(before);
+      const r = await importJson(p);
+      expect(r).toMatchObject({ inserted: 2, references: 1 });
+      const [own] = await store.db.query<{ value: string }>(
+        "SELECT value FROM statements WHERE entity_id = 'own-1' AND prop = 'asset'",
+      );
+      expect(own?.value).toBe('nowhere');
+      // Present in the referring record, under the reference's marking, with the property's range as schema.
+      const stub = await store.db.query<{ schema: string; n: number }>(
+        `SELECT e.schema, (SELECT count(*) FROM statements s WHERE s.entity_id = e.id)::int AS n
+           FROM entities e JOIN presence p ON p.entity_id = e.id WHERE e.id = 'nowhere'`,
+      );
+      expect(stub).toEqual([{ schema: 'Asset', n: 0 }]);
+      // Defined later, the entity takes the more specific schema, and the reference holds.
+      const later = file(
+        'defined.json',
+        JSON.stringify([
+          {
+            ...report('DEA-32', 'x'),
+            entities: [{ id: 'nowhere', schema: 'Company', properties: { name: ['Nowhere SA'] } }],
+          },
+        ]),
+      );
+      expect(await importJson(later)).toMatchObject({ inserted: 1 });
+      const [e] = await store.db.query<{ schema: string }>("SELECT schema FROM entities WHERE id = 'nowhere'");
+      expect(e?.schema).toBe('Company');
     });
 
     it('accepts references to entities defined later in the same file', async () => {

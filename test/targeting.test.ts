@@ -112,7 +112,7 @@ for (const backend of backends) {
                   {
                     id: 'sanc-1',
                     schema: 'Sanction',
-                    properties: { entity: ['co-cjng'], authorityEntity: ['auth-ofac'] },
+                    properties: { entity: ['co-cjng'], authority: ['OFAC'] },
                   },
                 ],
               },

@@ -104,6 +104,6 @@ export async function emergingAfterWrite(
 export const emergingSubstanceReaction = {
   name: 'emerging-substance check',
   order: 40,
-  concerns: (schemas: ReadonlySet<string>) => [...schemas].some((s) => model.get(s)?.event === true),
+  concerns: (schemas: ReadonlySet<string>) => [...schemas].some((s) => model.isEvent(s)),
   run: (db: Database, entityIds: string[]) => emergingAfterWrite(db, entityIds),
 };

@@ -8,11 +8,12 @@ import { extname, join } from 'node:path';
 import { hostname, userInfo } from 'node:os';
 import cliProgress from 'cli-progress';
 import { Store } from '../store/store.js';
+import { model } from '../domain/model.js';
 import { buildServer } from '../api/server.js';
 import { importRecords, type ImportReport } from '../ingest/importer.js';
-import { recordsOf, type ImportFormat, type ReadOptions } from '../ingest/readers.js';
+import { IMPORT_FORMATS, recordsOf, SELF_SOURCED, type ImportFormat, type ReadOptions } from '../ingest/readers.js';
 import { importCbpCsv } from '../ingest/cbp.js';
-import { exportFile } from '../ingest/export.js';
+import { EXPORT_FORMATS, exportFile } from '../ingest/export.js';
 import { formatFieldError, ValidationError } from '../ingest/record-input.js';
 import { verifyAudit, audit } from '../store/audit.js';
 import { purgeExpired, reviewQueue } from '../store/retention.js';
@@ -239,9 +240,12 @@ program
     'import a file: Chokepoint JSON/JSONL, FtM entity stream, CSV with a mapping, STIX 2.1 bundle, or CBP seizure statistics',
   )
   .argument('<file>')
-  .option('-f, --format <format>', 'json | jsonl | ftm | csv | stix | cbp (default: from the file name)')
+  .option('-f, --format <format>', `${[...IMPORT_FORMATS, 'cbp'].join(' | ')} (default: from the file name)`)
   .option('-s, --source <agency>', 'source agency when the data does not name it')
-  .option('-m, --marking <marking>', 'marking for FtM and CSV data, and for STIX objects that carry none, e.g. "U//LES"')
+  .option(
+    '-m, --marking <marking>',
+    'marking for FtM and CSV data, and for STIX objects that carry none, e.g. "U//LES"',
+  )
   .option('--mapping <file>', 'CSV mapping (JSON)')
   .option('--kind <kind>', 'record kind for FtM/CSV: intelligence | case | operational | public', 'operational')
   .option('--criminal-basis <text>', 'criminal basis for intelligence records (FtM/CSV)')
@@ -265,8 +269,8 @@ program
         >
       )[extname(file)] ??
       'json';
-    if (!['json', 'jsonl', 'ftm', 'csv', 'stix', 'cbp'].includes(format))
-      throw new Error(`--format must be json, jsonl, ftm, csv, stix or cbp`);
+    if (![...IMPORT_FORMATS, 'cbp'].includes(format))
+      throw new Error(`--format must be one of ${[...IMPORT_FORMATS, 'cbp'].join(', ')}`);
     if (!['atomic', 'skip'].includes(opts.mode)) throw new Error('--mode must be atomic or skip');
     await withStore(async (store) => {
       // Work an earlier process left queued after its commit (it was killed) is finished first.
@@ -282,7 +286,7 @@ program
         return;
       }
       const source = (opts.source ?? (opts.as ? who.agency : undefined)) as string | undefined;
-      if (!source && format !== 'json' && format !== 'jsonl')
+      if (!source && !SELF_SOURCED.includes(format as ImportFormat))
         throw new Error('--source: name the agency the data comes from');
       const ro: ReadOptions = {
         source: source ?? 'UNKNOWN',
@@ -312,15 +316,20 @@ program
 
 program
   .command('export')
-  .description('export what a user may see as FtM JSON lines or CSV (a logged dissemination)')
+  .description('export what a user may see as FtM JSON lines, CSV, FtM statements or STIX 2.1 (a logged dissemination)')
   .requiredOption('--as <username>', 'the user whose access the export has')
   .requiredOption('--purpose <text>', 'why (kept in the dissemination log)')
   .option('--recipient-agency <agency>', 'the agency that receives the export')
-  .option('--format <format>', 'ftm (JSON lines) | csv (one row per value; formula-like cells neutralised)', 'ftm')
+  .option(
+    '--format <format>',
+    'ftm (JSON lines) | csv (one row per value; formula-like cells neutralised) | statements (FtM statements with markings and provenance, for another instance) | stix (a STIX 2.1 bundle with its markings)',
+    'ftm',
+  )
   .option('-o, --out <file>', 'output file (default: standard output)')
   .action(async (opts) =>
     withStore(async (store) => {
-      if (!['ftm', 'csv'].includes(opts.format)) throw new Error('--format must be ftm or csv');
+      if (!EXPORT_FORMATS.includes(opts.format))
+        throw new Error(`--format must be one of ${EXPORT_FORMATS.join(', ')}`);
       const who = await actingAs(store, opts.as);
       // Opened with the first piece, so an export refused (no purpose, no permission) leaves the file as it was.
       let out: Writable | undefined;
@@ -338,8 +347,9 @@ program
       }
       if (opts.out) {
         await new Promise<void>((r) => (open() as ReturnType<typeof privateWriteStream>).end(() => r()));
-        const n = opts.format === 'csv' ? pieces - 1 : pieces; // a CSV's header is no value
-        console.error(`exported ${n} ${opts.format === 'csv' ? 'values' : 'entities'} to ${opts.out}`);
+        const n = opts.format === 'csv' || opts.format === 'stix' ? pieces - 1 : pieces; // a CSV's header, a bundle's end
+        const what = { ftm: 'entities', csv: 'values', statements: 'values', stix: 'STIX objects and definitions' };
+        console.error(`exported ${n} ${what[opts.format as keyof typeof what]} to ${opts.out}`);
       }
     }),
   );
@@ -570,7 +580,7 @@ program
     withStore(async (store) => {
       const ids = (
         await store.db.query<{ id: string }>('SELECT id FROM entities WHERE schema = ANY($1) ORDER BY id', [
-          ['Person', 'Organization', 'Company'],
+          model.descendants('LegalEntity').filter((s) => model.matchable(s)),
         ])
       ).map((r) => r.id);
       const bar = progress('xref');

@@ -10,12 +10,13 @@ import type { Store } from '../store/store.js';
 import { statistics } from '../store/read.js';
 import { audit } from '../store/audit.js';
 import { importRecords, type ImportMode } from '../ingest/importer.js';
-import { readChokepointJson, recordsOf, type Parsed } from '../ingest/readers.js';
-import { exportFile } from '../ingest/export.js';
+import { IMPORT_FORMATS, readChokepointJson, recordsOf, type Parsed } from '../ingest/readers.js';
+import { EXPORT_FORMATS, exportFile } from '../ingest/export.js';
 import { cbpPublished } from '../ingest/cbp.js';
 import { notificationsFor } from '../notify/notifications.js';
 import type { Principal } from '../domain/users.js';
 import type { MarkingInput } from '../domain/markings.js';
+import { STIX_MEDIA_TYPE } from '../exchange/stix/bundle.js';
 import { command, Download, type CliOption, type Command } from './command.js';
 
 /** The most characters an import's content may have (the CLI checks it before sending a file to a server). */
@@ -23,13 +24,7 @@ export const IMPORT_LIMIT = 64 * 1024 * 1024;
 const Mode = Type.Optional(Type.Union([Type.Literal('atomic'), Type.Literal('skip')]));
 const ImportBody = Type.Object(
   {
-    format: Type.Union([
-      Type.Literal('json'),
-      Type.Literal('jsonl'),
-      Type.Literal('ftm'),
-      Type.Literal('csv'),
-      Type.Literal('stix'),
-    ]),
+    format: Type.Union(IMPORT_FORMATS.map((f) => Type.Literal(f))),
     content: Type.String({ maxLength: IMPORT_LIMIT }),
     name: Type.Optional(Type.String({ maxLength: 200, description: 'File name, shown in errors' })),
     mapping: Type.Optional(Type.Object({}, { additionalProperties: true })),
@@ -57,11 +52,14 @@ const ExportQ = Type.Object(
   {
     purpose: Type.String({ minLength: 5, maxLength: 500 }),
     recipientAgency: Type.Optional(Type.String({ maxLength: 32 })),
-    format: Type.Union([Type.Literal('ftm'), Type.Literal('csv')], {
-      default: 'ftm',
-      description:
-        'ftm: FollowTheMoney JSON lines; csv: one row per value with its portion marking (cells that could be formulas are neutralised)',
-    }),
+    format: Type.Union(
+      EXPORT_FORMATS.map((f) => Type.Literal(f)),
+      {
+        default: 'ftm',
+        description:
+          'ftm: FollowTheMoney JSON lines; csv: one row per value with its portion marking (cells that could be formulas are neutralised); statements: FtM statements as JSON lines, each with its marking and source record, for another Chokepoint instance; stix: a STIX 2.1 bundle, each object with its markings (TLP where exact, and Chokepoint marking definitions)',
+      },
+    ),
   },
   { additionalProperties: false },
 );
@@ -111,7 +109,8 @@ export const GROUPS: Record<string, string> = {
  */
 const EXPORT = command({
   name: 'records.export',
-  summary: 'Everything you may see, as FollowTheMoney JSON lines or CSV (logged as a dissemination)',
+  summary:
+    'Everything you may see, as FollowTheMoney JSON lines, CSV, FtM statements or a STIX 2.1 bundle (logged as a dissemination)',
   tags: ['export'],
   method: 'GET',
   path: '/export',
@@ -122,9 +121,14 @@ const EXPORT = command({
     const scope = { purpose: query.purpose, recipientAgency: query.recipientAgency };
     for await (const piece of exportFile(store, me, query.format, scope)) pieces.push(piece);
     const text = pieces.join('');
-    return query.format === 'csv'
-      ? new Download('text/csv; charset=utf-8', text, 'chokepoint-export.csv')
-      : new Download('application/x-ndjson; charset=utf-8', text, 'chokepoint-export.ftm.json');
+    if (query.format === 'csv') return new Download('text/csv; charset=utf-8', text, 'chokepoint-export.csv');
+    if (query.format === 'stix')
+      return new Download(`${STIX_MEDIA_TYPE}; charset=utf-8`, text, 'chokepoint-export.stix.json');
+    return new Download(
+      'application/x-ndjson; charset=utf-8',
+      text,
+      query.format === 'statements' ? 'chokepoint-export.statements.json' : 'chokepoint-export.ftm.json',
+    );
   },
 });
 
@@ -153,7 +157,8 @@ export const COMMANDS: Command[] = [
   }),
   command({
     name: 'records.import',
-    summary: 'Import a file given inline: Chokepoint JSON/JSONL, FtM entity stream, CSV with a mapping, or a STIX 2.1 bundle',
+    summary:
+      'Import a file given inline: Chokepoint JSON/JSONL, FtM entity stream, CSV with a mapping, or a STIX 2.1 bundle',
     tags,
     method: 'POST',
     path: '/import',

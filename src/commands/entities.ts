@@ -105,23 +105,6 @@ export const GROUPS: Record<string, string> = {
 
 export const COMMANDS: Command[] = [
   command({
-    name: 'entity.schemas',
-    summary: 'The entity model (FtM-aligned schemas and their properties)',
-    tags: ['model'],
-    method: 'GET',
-    path: '/schemas',
-    run: async () =>
-      model.concrete().map((s) => ({
-        name: s.name,
-        label: s.label,
-        ftm: s.ftm,
-        extends: s.extends,
-        edge: s.edge,
-        event: !!s.event,
-        properties: model.properties(s.name),
-      })),
-  }),
-  command({
     name: 'entity.search',
     summary: 'Search by name or identifier, or list by schema',
     tags: ['entities'],

@@ -17,6 +17,7 @@ import * as screen from './screen.js';
 import * as admin from './admin.js';
 import * as auth from './auth.js';
 import * as data from './data.js';
+import * as schemas from './model.js';
 
 const MODULES = [
   deconflict,
@@ -34,6 +35,7 @@ const MODULES = [
   admin,
   auth,
   data,
+  schemas,
 ];
 
 export const COMMANDS: readonly Command[] = MODULES.flatMap((m) => m.COMMANDS);

@@ -86,7 +86,7 @@ async function linkChunk(db: Database, ids: string[], actor: string): Promise<In
       'SELECT DISTINCT entity_id, schema FROM presence WHERE entity_id = ANY($1)',
       [ids],
     );
-    const events = schemas.filter((s) => model.get(s.schema)?.event).map((s) => s.entity_id);
+    const events = schemas.filter((s) => model.isEvent(s.schema)).map((s) => s.entity_id);
     const paths = await reach(tx, events);
     for (const id of ids) if (!paths.has(id)) paths.set(id, [{ entityId: id, via: null }]);
     const all = [...paths.keys()];
@@ -98,8 +98,9 @@ async function linkChunk(db: Database, ids: string[], actor: string): Promise<In
     for (const s of stmts) {
       let e = byEntity.get(s.entity_id);
       if (!e) byEntity.set(s.entity_id, (e = { schema: s.schema, keys: new Set(), names: [] }));
-      const person = model.isA(s.schema, 'Person');
-      const org = !person && (model.isA(s.schema, 'Organization') || model.isA(s.schema, 'Company'));
+      const party = model.party(s.schema);
+      const person = party === 'person';
+      const org = party === 'organization';
       for (const k of statementKeys(s.schema, s.prop, s.value, person, org)) e.keys.add(k);
       if ((person || org) && (s.prop === 'name' || s.prop === 'alias')) e.names.push(s.value);
       if (person && s.prop === 'birthDate') e.birthDate = s.value;
@@ -112,7 +113,7 @@ async function linkChunk(db: Database, ids: string[], actor: string): Promise<In
       e.keys.add(`entity:${entityId}`); // a case may register the entity itself
     }
     for (const [entityId, e] of byEntity) {
-      const person = model.isA(e.schema, 'Person');
+      const person = model.party(e.schema) === 'person';
       const probes = e.names.length
         ? e.names.map((n) => ({ keys: [...e.keys], name: { value: n, person, birthDate: e.birthDate } }))
         : [{ keys: [...e.keys] }];

@@ -397,8 +397,9 @@ export async function casesForEntity(
   );
   const keys = new Set([`entity:${entityId}`]);
   for (const s of stmts) {
-    const person = model.isA(s.schema, 'Person');
-    const org = !person && (model.isA(s.schema, 'Organization') || model.isA(s.schema, 'Company'));
+    const party = model.party(s.schema);
+    const person = party === 'person';
+    const org = party === 'organization';
     for (const k of statementKeys(s.schema, s.prop, s.value, person, org)) keys.add(k);
   }
   const rows = await store.db.query<{

@@ -1,521 +1,267 @@
-// The entity model, aligned with FollowTheMoney (FtM), the model used by Aleph and
-// OpenSanctions: entities are {id, schema, properties: {prop: [values]}}; relations
-// and events are entities too, whose `entity`-typed properties are the graph's edges.
-// Schema and property names follow FtM wherever FtM has the concept (marked
-// `ftm: true`), so FtM JSON imports and exports round-trip; Chokepoint's extensions
-// (Shipment, Substance, Equipment, Seizure, ...) use the same conventions.
+// The entity model is data: FollowTheMoney's own schema YAML (reference/ftm/schema,
+// unmodified), and Chokepoint's schemata written in the same format beside it
+// (reference/schema). Entities are {id, schema, properties: {prop: [values]}};
+// relations and events are entities too, whose `entity`-typed properties are the
+// graph's edges. Code asks the model (isA, matchable, edge, directed, event) rather
+// than naming schemata, so a new schema is one YAML file.
+import { readdirSync, readFileSync } from 'node:fs';
+import { parse } from 'yaml';
 
-export type PropType =
-  | 'name'
-  | 'string'
-  | 'text'
-  | 'date'
-  | 'country'
-  | 'identifier'
-  | 'phone'
-  | 'email'
-  | 'url'
-  | 'number'
-  | 'entity'
-  | 'address'
-  | 'iban'
-  | 'topic';
+/** FtM's property types (followthemoney/types), each with FtM's normalisation in values.ts. */
+export const PROP_TYPES = [
+  'name',
+  'string',
+  'text',
+  'date',
+  'country',
+  'identifier',
+  'phone',
+  'email',
+  'url',
+  'number',
+  'entity',
+  'address',
+  'iban',
+  'topic',
+  'gender',
+  'checksum',
+  'html',
+  'ip',
+  'json',
+  'language',
+  'mimetype',
+] as const;
+export type PropType = (typeof PROP_TYPES)[number];
+
+/** FtM's default of `matchable` per type: whether two entities sharing a value of it may be the same. */
+const MATCHABLE_TYPES = new Set<PropType>([
+  'name',
+  'date',
+  'country',
+  'identifier',
+  'phone',
+  'email',
+  'url',
+  'entity',
+  'address',
+  'iban',
+  'checksum',
+  'ip',
+]);
 
 export interface PropDef {
+  name: string;
+  /** The schema that defines the property (an ancestor of the schema it is read from). */
+  schema: string;
   type: PropType;
   label: string;
-  /** For entity-typed properties: the schema the value must be (or extend). */
+  description?: string;
+  /** For entity-typed properties: the schema the value should be (FtM does not enforce it). */
   range?: string;
+  /** The property's name and label seen from the range's side (FtM's `reverse`). */
+  reverse?: { name: string; label: string };
+  matchable: boolean;
+  hidden: boolean;
+  deprecated: boolean;
+  maxLength?: number;
+  format?: string;
   /** 28 CFR 23.20(b): political, religious or social views; refused unless tied to a crime. */
   protected?: boolean;
+}
+
+export interface EdgeDef {
+  source: string;
+  target: string;
+  label: string;
+  /** FtM's `edge.directed`: Family, Associate, UnknownLink are symmetric. */
+  directed: boolean;
+  caption: string[];
 }
 
 export interface SchemaDef {
   name: string;
   label: string;
+  plural: string;
+  description?: string;
   extends: string[];
+  /** Defined by FtM (reference/ftm/schema), rather than by Chokepoint. */
   ftm: boolean;
-  abstract?: boolean;
-  properties: Record<string, PropDef>;
-  /** Relations: the properties holding the two ends of the edge. */
-  edge?: { source: string; target: string; label: string };
+  abstract: boolean;
+  matchable: boolean;
+  generated: boolean;
+  hidden: boolean;
+  deprecated: boolean;
+  featured: string[];
+  required: string[];
   /** Properties used, in order, to make a caption. */
   caption: string[];
-  /** Events carry a date and a location; used by timelines and statistics. */
-  event?: boolean;
+  edge?: EdgeDef;
+  temporalExtent?: { start: string[]; end: string[] };
+  /** The schema's own properties (inherited ones: SchemaModel.properties). */
+  properties: Record<string, PropDef>;
+  /** Chokepoint: entities with a date and a place (timelines, statistics); inherited. */
+  event: boolean;
 }
 
-const p = (type: PropType, label: string, extra: Partial<PropDef> = {}): PropDef => ({ type, label, ...extra });
-const ref = (range: string, label: string): PropDef => ({ type: 'entity', label, range });
+type Raw = Record<string, unknown>;
+const SCHEMA_KEYS = new Set([
+  'label',
+  'plural',
+  'description',
+  'extends',
+  'abstract',
+  'matchable',
+  'generated',
+  'hidden',
+  'deprecated',
+  'featured',
+  'required',
+  'caption',
+  'edge',
+  'temporalExtent',
+  'properties',
+  'rdf',
+  'icon',
+  'event',
+]);
+const PROP_KEYS = new Set([
+  'label',
+  'type',
+  'description',
+  'descriptuon', // sic, in FtM's own YAML (Identification.yaml)
+  'range',
+  'reverse',
+  'matchable',
+  'hidden',
+  'deprecated',
+  'maxLength',
+  'format',
+  'rdf',
+  'caption',
+  'plural',
+  'protected',
+]);
+/** What an addition may say about an FtM property or schema it does not define. */
+const ANNOTATIONS = new Set(['protected']);
+const SCHEMA_ANNOTATIONS = new Set(['event', 'properties']);
 
-const DEFS: SchemaDef[] = [];
-function schema(def: Partial<SchemaDef> & { name: string; label: string; properties: Record<string, PropDef> }): void {
-  DEFS.push({ extends: [], ftm: true, caption: ['name'], ...def });
+class ModelError extends Error {}
+const fail = (file: string, msg: string): never => {
+  throw new ModelError(`${file}: ${msg}`);
+};
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : v === undefined ? [] : [String(v)]);
+
+function readDir(dir: URL): { file: string; doc: Raw }[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .map((f) => ({
+      file: `${dir.pathname.split('/').slice(-3).join('/')}${f}`,
+      doc: parse(readFileSync(new URL(f, dir), 'utf8')) as Raw,
+    }));
 }
 
-// ---- Abstract bases (FtM) -------------------------------------------------
-schema({
-  name: 'Thing',
-  label: 'Thing',
-  abstract: true,
-  properties: {
-    name: p('name', 'Name'),
-    alias: p('name', 'Other name'),
-    weakAlias: p('name', 'Weak alias'),
-    previousName: p('name', 'Previous name'),
-    summary: p('text', 'Summary'),
-    description: p('text', 'Description'),
-    country: p('country', 'Country'),
-    notes: p('text', 'Notes'),
-    sourceUrl: p('url', 'Source link'),
-    topics: p('topic', 'Topics'),
-    address: p('address', 'Address'),
-    addressEntity: ref('Address', 'Address'),
-  },
-});
-schema({
-  name: 'LegalEntity',
-  label: 'Legal entity',
-  extends: ['Thing'],
-  abstract: true,
-  properties: {
-    email: p('email', 'E-mail'),
-    phone: p('phone', 'Phone'),
-    website: p('url', 'Website'),
-    registrationNumber: p('identifier', 'Registration number'),
-    idNumber: p('identifier', 'ID number'),
-    taxNumber: p('identifier', 'Tax number'),
-    incorporationDate: p('date', 'Date of incorporation'),
-    jurisdiction: p('country', 'Jurisdiction'),
-    mainCountry: p('country', 'Country of origin'),
-    legalForm: p('string', 'Legal form'),
-    status: p('string', 'Status'),
-    sector: p('string', 'Sector'),
-  },
-});
-schema({
-  name: 'Interval',
-  label: 'Interval',
-  abstract: true,
-  properties: {
-    startDate: p('date', 'Start date'),
-    endDate: p('date', 'End date'),
-    date: p('date', 'Date'),
-    summary: p('text', 'Summary'),
-    description: p('text', 'Description'),
-    role: p('string', 'Role'),
-    sourceUrl: p('url', 'Source link'),
-    recordId: p('identifier', 'Record ID'),
-  },
-});
-schema({
-  name: 'Asset',
-  label: 'Asset',
-  extends: ['Thing'],
-  abstract: true,
-  properties: { amount: p('number', 'Value'), currency: p('string', 'Currency') },
-});
-
-// ---- Actors ----------------------------------------------------------------
-schema({
-  name: 'Person',
-  label: 'Person',
-  extends: ['LegalEntity'],
-  caption: ['name', 'lastName', 'alias'],
-  properties: {
-    firstName: p('name', 'First name'),
-    middleName: p('name', 'Middle name'),
-    lastName: p('name', 'Last name'),
-    fatherName: p('name', 'Patronymic'),
-    motherName: p('name', 'Matronymic'),
-    secondName: p('name', 'Second name'),
-    nameScript: p('name', 'Name in original script'),
-    birthDate: p('date', 'Date of birth'),
-    birthPlace: p('string', 'Place of birth'),
-    deathDate: p('date', 'Date of death'),
-    nationality: p('country', 'Nationality'),
-    citizenship: p('country', 'Citizenship'),
-    passportNumber: p('identifier', 'Passport number'),
-    gender: p('string', 'Gender'),
-    position: p('string', 'Position'),
-    usPerson: p('string', 'U.S. person'),
-    religion: p('string', 'Religion', { protected: true }),
-    political: p('string', 'Political association', { protected: true }),
-    ethnicity: p('string', 'Ethnicity', { protected: true }),
-    socialViews: p('text', 'Social views', { protected: true }),
-  },
-});
-schema({
-  name: 'Organization',
-  label: 'Organization',
-  extends: ['LegalEntity'],
-  properties: { organizationType: p('string', 'Type (cartel, DTO, cell, task force, ...)') },
-});
-schema({
-  name: 'Company',
-  label: 'Company',
-  extends: ['Organization', 'Asset'],
-  properties: {
-    companyType: p('string', 'Kind (front, shell, chemical supplier, freight forwarder, ...)'),
-    capital: p('number', 'Capital'),
-  },
-});
-
-// ---- Places ----------------------------------------------------------------
-schema({
-  name: 'Address',
-  label: 'Address / location',
-  extends: ['Thing'],
-  caption: ['full', 'city', 'name'],
-  properties: {
-    full: p('address', 'Full address'),
-    street: p('string', 'Street'),
-    city: p('string', 'City'),
-    postalCode: p('string', 'Postal code'),
-    region: p('string', 'Region'),
-    latitude: p('number', 'Latitude'),
-    longitude: p('number', 'Longitude'),
-    locationType: p('string', 'Kind (port of entry, border crossing, seaport, airport, ...)'),
-    unlocode: p('identifier', 'UN/LOCODE'),
-  },
-});
-
-// ---- Identifiers as nodes (Chokepoint extensions; FtM keeps these as values) -----
-schema({
-  name: 'Phone',
-  label: 'Phone',
-  extends: ['Thing'],
-  ftm: false,
-  caption: ['number', 'name'],
-  properties: { number: p('phone', 'Number'), carrier: p('string', 'Carrier') },
-});
-schema({
-  name: 'Email',
-  label: 'E-mail address',
-  extends: ['Thing'],
-  ftm: false,
-  caption: ['emailAddress', 'name'],
-  properties: { emailAddress: p('email', 'Address') },
-});
-schema({
-  name: 'Website',
-  label: 'Website / online shop',
-  extends: ['Thing'],
-  ftm: false,
-  caption: ['url', 'name'],
-  properties: { url: p('url', 'URL'), platform: p('string', 'Platform') },
-});
-schema({
-  name: 'UserAccount',
-  label: 'Social media / online account',
-  extends: ['Thing'],
-  caption: ['username', 'name'],
-  properties: {
-    username: p('identifier', 'Username'),
-    service: p('string', 'Service'),
-    owner: ref('LegalEntity', 'Owner'),
-    email: p('email', 'E-mail'),
-    phone: p('phone', 'Phone'),
-  },
-});
-schema({
-  name: 'BankAccount',
-  label: 'Bank account',
-  extends: ['Asset'],
-  caption: ['iban', 'accountNumber', 'name'],
-  properties: {
-    iban: p('iban', 'IBAN'),
-    accountNumber: p('identifier', 'Account number'),
-    bankName: p('string', 'Bank'),
-    bic: p('identifier', 'SWIFT/BIC'),
-  },
-});
-schema({
-  name: 'CryptoWallet',
-  label: 'Crypto wallet',
-  extends: ['Asset'],
-  caption: ['publicKey', 'name'],
-  properties: {
-    publicKey: p('identifier', 'Address'),
-    currency: p('string', 'Currency / chain'),
-    holder: ref('LegalEntity', 'Holder'),
-  },
-});
-
-// ---- Conveyances and cargo ---------------------------------------------------
-schema({
-  name: 'Vehicle',
-  label: 'Vehicle / conveyance',
-  extends: ['Asset'],
-  caption: ['registrationNumber', 'name'],
-  properties: {
-    registrationNumber: p('identifier', 'Plate / registration'),
-    vin: p('identifier', 'VIN'),
-    type: p('string', 'Type'),
-    model: p('string', 'Model'),
-    owner: ref('LegalEntity', 'Owner'),
-    registrationRegion: p('string', 'Plate state'),
-  },
-});
-schema({
-  name: 'Vessel',
-  label: 'Vessel',
-  extends: ['Vehicle'],
-  caption: ['name', 'imoNumber'],
-  properties: { imoNumber: p('identifier', 'IMO number'), flag: p('country', 'Flag') },
-});
-schema({
-  name: 'Container',
-  label: 'Container',
-  extends: ['Thing'],
-  ftm: false,
-  caption: ['containerNumber', 'name'],
-  properties: {
-    containerNumber: p('identifier', 'Container number (ISO 6346)'),
-    containerType: p('string', 'Type'),
-    operator: ref('LegalEntity', 'Operator'),
-  },
-});
-schema({
-  name: 'Shipment',
-  label: 'Shipment',
-  extends: ['Thing'],
-  ftm: false,
-  caption: ['billOfLading', 'declaredGoods', 'name'],
-  properties: {
-    shipper: ref('LegalEntity', 'Shipper'),
-    consignee: ref('LegalEntity', 'Consignee'),
-    notifyParty: ref('LegalEntity', 'Notify party'),
-    forwarder: ref('LegalEntity', 'Freight forwarder'),
-    carrier: p('string', 'Carrier'),
-    mode: p('string', 'Mode (container, air cargo, express, mail)'),
-    billOfLading: p('identifier', 'Bill of lading / airway bill / tracking'),
-    hsCode: p('identifier', 'HS code'),
-    declaredGoods: p('text', 'Declared goods'),
-    grossWeightKg: p('number', 'Gross weight (kg)'),
-    declaredValue: p('number', 'Declared value'),
-    currency: p('string', 'Currency'),
-    originPort: ref('Address', 'Origin'),
-    transshipmentPort: ref('Address', 'Transshipment'),
-    destinationPort: ref('Address', 'Destination'),
-    routeLegs: p('string', 'Route legs'),
-    departureDate: p('date', 'Departure'),
-    arrivalDate: p('date', 'Arrival'),
-    container: ref('Container', 'Container'),
-    conveyance: ref('Vehicle', 'Conveyance'),
-  },
-});
-
-// ---- Substances, equipment, labs ----------------------------------------------
-schema({
-  name: 'Substance',
-  label: 'Substance',
-  extends: ['Thing'],
-  ftm: false,
-  properties: {
-    category: p('string', 'Category (opioid, fentanyl analogue, precursor, adulterant)'),
-    casNumber: p('identifier', 'CAS number'),
-    hsCode: p('identifier', 'HS code'),
-    smiles: p('string', 'SMILES'),
-    inchiKey: p('identifier', 'InChIKey'),
-    control: p('string', 'Control status'),
-  },
-});
-schema({
-  name: 'Equipment',
-  label: 'Equipment',
-  extends: ['Asset'],
-  ftm: false,
-  caption: ['name', 'serialNumber'],
-  properties: {
-    equipmentType: p('string', 'Kind (pill press, die mold, encapsulator)'),
-    make: p('string', 'Make'),
-    model: p('string', 'Model'),
-    serialNumber: p('identifier', 'Serial number'),
-    owner: ref('LegalEntity', 'Owner'),
-  },
-});
-schema({
-  name: 'Lab',
-  label: 'Clandestine lab',
-  extends: ['Thing'],
-  ftm: false,
-  properties: {
-    operator: ref('LegalEntity', 'Operator'),
-    labType: p('string', 'Kind (synthesis, pill pressing, ...)'),
-    capacity: p('string', 'Capacity'),
-  },
-});
-
-// ---- Cases and operations -------------------------------------------------------
-schema({
-  name: 'Case',
-  label: 'Case (investigation)',
-  extends: ['Thing'],
-  ftm: false,
-  caption: ['name', 'caseNumber'],
-  properties: {
-    caseNumber: p('identifier', 'Case number'),
-    leadAgency: p('string', 'Lead agency'),
-    status: p('string', 'Status'),
-    openedDate: p('date', 'Opened'),
-    caseAgent: p('string', 'Case agent (contact)'),
-  },
-});
-schema({
-  name: 'Operation',
-  label: 'Operation',
-  extends: ['Thing', 'Interval'],
-  ftm: false,
-  properties: { operationType: p('string', 'Type'), agency: p('string', 'Agency'), case: ref('Case', 'Case') },
-});
-
-// ---- Relations (edges) ------------------------------------------------------------
-const rel = (
-  name: string,
-  label: string,
-  source: [string, string, string],
-  target: [string, string, string],
-  ftm: boolean,
-  extra: Record<string, PropDef> = {},
-): void =>
-  schema({
+function toProp(file: string, schema: string, name: string, raw: Raw): PropDef {
+  for (const k of Object.keys(raw)) if (!PROP_KEYS.has(k)) fail(file, `${schema}.${name}: unknown key "${k}"`);
+  const type = (raw.type ?? 'string') as PropType;
+  if (!PROP_TYPES.includes(type)) fail(file, `${schema}.${name}: unknown type "${String(raw.type)}"`);
+  if (type === 'entity' && typeof raw.range !== 'string')
+    fail(file, `${schema}.${name}: an entity property needs a range`);
+  const rev = raw.reverse as Raw | undefined;
+  return {
     name,
-    label,
-    extends: ['Interval'],
+    schema,
+    type,
+    label: String(raw.label ?? name),
+    description: (raw.description ?? raw.descriptuon) as string | undefined,
+    range: raw.range as string | undefined,
+    reverse: rev ? { name: String(rev.name), label: String(rev.label ?? rev.name) } : undefined,
+    matchable: raw.matchable === undefined ? MATCHABLE_TYPES.has(type) : raw.matchable === true,
+    hidden: raw.hidden === true,
+    deprecated: raw.deprecated === true,
+    maxLength: typeof raw.maxLength === 'number' ? raw.maxLength : undefined,
+    format: raw.format as string | undefined,
+    protected: raw.protected === true ? true : undefined,
+  };
+}
+
+function toSchema(file: string, name: string, raw: Raw, ftm: boolean): SchemaDef {
+  for (const k of Object.keys(raw)) if (!SCHEMA_KEYS.has(k)) fail(file, `${name}: unknown key "${k}"`);
+  const props: Record<string, PropDef> = {};
+  for (const [p, def] of Object.entries((raw.properties ?? {}) as Record<string, Raw>))
+    props[p] = toProp(file, name, p, def ?? {});
+  const edge = raw.edge as Raw | undefined;
+  const te = raw.temporalExtent as Raw | undefined;
+  return {
+    name,
+    label: String(raw.label ?? name),
+    plural: String(raw.plural ?? raw.label ?? name),
+    description: typeof raw.description === 'string' ? raw.description.trim() : undefined,
+    extends: strings(raw.extends),
     ftm,
-    caption: ['role', 'summary'],
-    edge: { source: source[0], target: target[0], label },
-    properties: { [source[0]]: ref(source[1], source[2]), [target[0]]: ref(target[1], target[2]), ...extra },
-  });
+    abstract: raw.abstract === true,
+    matchable: raw.matchable === true,
+    generated: raw.generated === true,
+    hidden: raw.hidden === true,
+    deprecated: raw.deprecated === true,
+    featured: strings(raw.featured),
+    required: strings(raw.required),
+    caption: strings(raw.caption),
+    edge: edge
+      ? {
+          source: String(edge.source),
+          target: String(edge.target),
+          label: String(edge.label ?? name),
+          directed: edge.directed !== false,
+          caption: strings(edge.caption),
+        }
+      : undefined,
+    temporalExtent: te ? { start: strings(te.start), end: strings(te.end) } : undefined,
+    properties: props,
+    event: raw.event === true,
+  };
+}
 
-rel('Ownership', 'owns', ['owner', 'LegalEntity', 'Owner'], ['asset', 'Asset', 'Asset'], true, {
-  percentage: p('number', 'Share %'),
-});
-rel(
-  'Directorship',
-  'directs',
-  ['director', 'LegalEntity', 'Director'],
-  ['organization', 'Organization', 'Organization'],
-  true,
-);
-rel(
-  'Membership',
-  'member of',
-  ['member', 'LegalEntity', 'Member'],
-  ['organization', 'Organization', 'Organization'],
-  true,
-);
-rel('Employment', 'works for', ['employee', 'Person', 'Employee'], ['employer', 'LegalEntity', 'Employer'], true);
-rel('Family', 'family of', ['person', 'Person', 'Person'], ['relative', 'Person', 'Relative'], true, {
-  relationship: p('string', 'Relationship'),
-});
-rel('Associate', 'associate of', ['person', 'Person', 'Person'], ['associate', 'Person', 'Associate'], true, {
-  relationship: p('string', 'Relationship'),
-});
-rel('Payment', 'pays', ['payer', 'LegalEntity', 'Payer'], ['beneficiary', 'LegalEntity', 'Beneficiary'], true, {
-  amount: p('number', 'Amount'),
-  currency: p('string', 'Currency'),
-  purpose: p('text', 'Purpose'),
-  method: p('string', 'Method (bulk cash, trade-based, underground banking, crypto, wire)'),
-  payerAccount: ref('Asset', 'Payer account'),
-  beneficiaryAccount: ref('Asset', 'Beneficiary account'),
-});
-rel('UnknownLink', 'linked to', ['subject', 'Thing', 'Subject'], ['object', 'Thing', 'Object'], true);
-rel('Supply', 'supplies', ['supplier', 'LegalEntity', 'Supplier'], ['recipient', 'LegalEntity', 'Recipient'], false, {
-  substance: ref('Substance', 'Substance'),
-  quantityKg: p('number', 'Quantity (kg)'),
-});
-rel(
-  'Usage',
-  'uses',
-  ['holder', 'LegalEntity', 'Holder'],
-  ['thing', 'Thing', 'Phone, account, wallet or vehicle'],
-  false,
-);
-rel('CaseLink', 'subject of', ['subject', 'Thing', 'Subject'], ['case', 'Case', 'Case'], false);
-rel(
-  'Sanction',
-  'sanctioned by',
-  ['entity', 'Thing', 'Sanctioned entity'],
-  ['authorityEntity', 'LegalEntity', 'Authority'],
-  true,
-  {
-    authority: p('string', 'Authority'),
-    program: p('string', 'Program'),
-    reason: p('text', 'Reason'),
-    listingDate: p('date', 'Listing date'),
-  },
-);
-
-// ---- Events ---------------------------------------------------------------------
-schema({
-  name: 'Event',
-  label: 'Event',
-  extends: ['Interval', 'Thing'],
-  event: true,
-  caption: ['name', 'summary', 'date'],
-  properties: {
-    involved: ref('Thing', 'Involved'),
-    organizer: ref('LegalEntity', 'Reporting agency unit'),
-    agency: p('string', 'Agency'),
-    case: ref('Case', 'Case'),
-  },
-});
-const ev = (name: string, label: string, properties: Record<string, PropDef>): void =>
-  schema({ name, label, extends: ['Event'], ftm: false, event: true, caption: ['name', 'date'], properties });
-
-ev('Seizure', 'Seizure', {
-  substance: ref('Substance', 'Drug'),
-  drugType: p('string', 'Drug type'),
-  weightKg: p('number', 'Weight (kg)'),
-  pillCount: p('number', 'Pill count'),
-  concealment: p('string', 'Concealment'),
-  shipment: ref('Shipment', 'Shipment'),
-  conveyance: ref('Vehicle', 'Conveyance'),
-});
-ev('Arrest', 'Arrest', { subject: ref('Person', 'Arrested person'), charges: p('text', 'Charges') });
-ev('Indictment', 'Indictment', {
-  defendant: ref('LegalEntity', 'Defendant'),
-  court: p('string', 'Court'),
-  charges: p('text', 'Charges'),
-  docket: p('identifier', 'Docket'),
-});
-ev('Interdiction', 'Interdiction', {
-  shipment: ref('Shipment', 'Shipment'),
-  conveyance: ref('Vehicle', 'Conveyance'),
-  outcome: p('string', 'Outcome'),
-});
-ev('LabDismantlement', 'Lab dismantlement', {
-  lab: ref('Lab', 'Lab'),
-  equipmentSeized: ref('Equipment', 'Equipment seized'),
-});
-
-// ---- Registry -------------------------------------------------------------------------
+interface Resolved {
+  props: Record<string, PropDef>;
+  ancestors: Set<string>;
+  event: boolean;
+}
 
 export class SchemaModel {
   readonly schemas = new Map<string, SchemaDef>();
-  private readonly resolved = new Map<string, { props: Record<string, PropDef>; ancestors: Set<string> }>();
+  private readonly resolved = new Map<string, Resolved>();
 
   constructor(defs: SchemaDef[]) {
     for (const d of defs) this.schemas.set(d.name, d);
-    for (const d of defs) this.resolve(d.name);
+    for (const d of defs) this.resolve(d.name, []);
+    for (const d of defs) {
+      const props = this.properties(d.name);
+      for (const p of [...d.caption, ...d.featured, ...d.required, ...(d.edge ? [d.edge.source, d.edge.target] : [])])
+        if (!props[p]) throw new ModelError(`${d.name}: names "${p}", which is not one of its properties`);
+      for (const p of Object.values(d.properties))
+        if (p.range && !this.schemas.has(p.range))
+          throw new ModelError(`${d.name}.${p.name}: range ${p.range} is not a schema`);
+    }
   }
 
-  private resolve(name: string): { props: Record<string, PropDef>; ancestors: Set<string> } {
+  private resolve(name: string, path: string[]): Resolved {
     const hit = this.resolved.get(name);
     if (hit) return hit;
+    if (path.includes(name)) throw new ModelError(`schema ${name} extends itself (${[...path, name].join(' → ')})`);
     const def = this.schemas.get(name);
-    if (!def) throw new Error(`schema ${name} extends unknown schema`);
+    if (!def) throw new ModelError(`${path.at(-1)} extends unknown schema ${name}`);
     const props: Record<string, PropDef> = {};
     const ancestors = new Set<string>([name]);
+    let event = def.event;
     for (const parent of def.extends) {
-      const r = this.resolve(parent);
+      const r = this.resolve(parent, [...path, name]);
       Object.assign(props, r.props);
       r.ancestors.forEach((a) => ancestors.add(a));
+      event ||= r.event;
     }
     Object.assign(props, def.properties);
-    const out = { props, ancestors };
+    const out = { props, ancestors, event };
     this.resolved.set(name, out);
     return out;
   }
@@ -526,17 +272,42 @@ export class SchemaModel {
 
   /** All properties of a schema, inherited ones included. */
   properties(name: string): Record<string, PropDef> {
-    return this.resolve(name).props;
+    return this.resolve(name, []).props;
   }
 
   isA(name: string, ancestor: string): boolean {
     return this.resolved.get(name)?.ancestors.has(ancestor) ?? false;
   }
 
+  /** FtM's `matchable`: entities of the schema may be matched against each other (cross-referencing, screening). */
+  matchable(name: string): boolean {
+    return this.schemas.get(name)?.matchable ?? false;
+  }
+
+  /**
+   * A party to the supply chain is a person or an organisation (FtM's LegalEntity
+   * and what extends it); cross-referencing, screening and deconfliction compare
+   * parties by name, and people also by birth date and name order.
+   */
+  party(name: string): 'person' | 'organization' | undefined {
+    if (!this.isA(name, 'LegalEntity')) return undefined;
+    return this.isA(name, 'Person') ? 'person' : 'organization';
+  }
+
+  /** Whether entities of the schema have a date and a place (Chokepoint's `event` flag, inherited). */
+  isEvent(name: string): boolean {
+    return this.resolved.get(name)?.event ?? false;
+  }
+
+  /** The relation's edge, when the schema is one (FtM's `edge`). */
+  edge(name: string): EdgeDef | undefined {
+    return this.schemas.get(name)?.edge;
+  }
+
   /** Names of the concrete event schemas (seizures, arrests, interdictions, ...). */
   eventSchemas(): string[] {
     return this.concrete()
-      .filter((s) => s.event)
+      .filter((s) => this.isEvent(s.name))
       .map((s) => s.name);
   }
 
@@ -545,15 +316,83 @@ export class SchemaModel {
     return [...this.schemas.values()].filter((s) => !s.abstract);
   }
 
-  /** Two schemas describe the same entity when one extends the other (FtM's rule, simplified). */
+  /** Concrete schemas that are `ancestor` (e.g. every kind of legal entity), for SQL filters. */
+  descendants(ancestor: string): string[] {
+    return [...this.schemas.keys()].filter((s) => this.isA(s, ancestor));
+  }
+
+  /**
+   * The schema an entity described as both `a` and `b` has (FtM's common_schema): the
+   * more specific when one extends the other, else the one most general schema that is
+   * both (LegalEntity and Asset: Company), else none.
+   */
   compatible(a: string, b: string): string | undefined {
     if (this.isA(a, b)) return a;
     if (this.isA(b, a)) return b;
-    return undefined;
+    const both = [...this.schemas.keys()].filter((s) => this.isA(s, a) && this.isA(s, b));
+    const most = both.filter((s) => !both.some((o) => o !== s && this.isA(s, o)));
+    return most.length === 1 ? most[0] : undefined;
   }
 }
 
-export const model = new SchemaModel(DEFS);
+/**
+ * Reads FtM's schemata, then Chokepoint's: a Chokepoint file defines a new schema
+ * (refused if FtM has the name) or, in _ftm-additions.yaml, adds properties FtM lacks
+ * and annotations to FtM's, never changing what an FtM name means.
+ */
+export function loadModel(
+  ftmDir = new URL('../../reference/ftm/schema/', import.meta.url),
+  ownDir = new URL('../../reference/schema/', import.meta.url),
+): SchemaModel {
+  const defs = new Map<string, SchemaDef>();
+  for (const { file, doc } of readDir(ftmDir))
+    for (const [name, raw] of Object.entries(doc)) defs.set(name, toSchema(file, name, raw as Raw, true));
+  const ftmNames = new Set(defs.keys());
+  const additions: { file: string; doc: Raw }[] = [];
+  for (const entry of readDir(ownDir)) {
+    if (entry.file.endsWith('_ftm-additions.yaml')) {
+      additions.push(entry);
+      continue;
+    }
+    for (const [name, raw] of Object.entries(entry.doc)) {
+      if (ftmNames.has(name))
+        fail(entry.file, `${name} is an FtM schema; Chokepoint may only add to it in _ftm-additions.yaml`);
+      if (defs.has(name)) fail(entry.file, `${name} is defined twice`);
+      defs.set(name, toSchema(entry.file, name, raw as Raw, false));
+    }
+  }
+  const probe = new SchemaModel([...defs.values()]);
+  for (const { file, doc } of additions) {
+    for (const [name, raw] of Object.entries(doc as Record<string, Raw>)) {
+      const def = defs.get(name);
+      if (!def?.ftm) fail(file, `${name} is not an FtM schema`);
+      for (const k of Object.keys(raw))
+        if (!SCHEMA_ANNOTATIONS.has(k)) fail(file, `${name}: an addition may not set "${k}"`);
+      if (raw.event === true) def!.event = true;
+      // A name FtM uses anywhere on the schema's line (ancestors or descendants) is FtM's.
+      const taken = new Map<string, PropDef>();
+      for (const s of probe.schemas.keys())
+        if (probe.isA(s, name) || probe.isA(name, s))
+          for (const p of Object.values(probe.properties(s))) if (probe.get(p.schema)?.ftm) taken.set(p.name, p);
+      for (const [p, praw] of Object.entries((raw.properties ?? {}) as Record<string, Raw>)) {
+        const existing = taken.get(p);
+        if (existing) {
+          for (const k of Object.keys(praw))
+            if (!ANNOTATIONS.has(k))
+              fail(
+                file,
+                `${name}.${p} is FtM's property; an addition may only annotate it (${[...ANNOTATIONS]}), not set "${k}"`,
+              );
+          const owner = defs.get(existing.schema)!;
+          owner.properties[p] = { ...owner.properties[p]!, protected: praw.protected === true || undefined };
+        } else def!.properties[p] = toProp(file, name, p, praw);
+      }
+    }
+  }
+  return new SchemaModel([...defs.values()]);
+}
+
+export const model = loadModel();
 
 /** The schema of an e-mail address as a node (a Chokepoint extension; FtM's `Email` is a message). */
-export const EMAIL_ADDRESS = 'Email';
+export const EMAIL_ADDRESS = 'EmailAddress';

@@ -42,6 +42,8 @@ export interface EntityInput {
   schema: string;
   marking: Marking;
   statements: StatementInput[];
+  /** Only referred to, defined nowhere: present in the record, with no values (store/write.ts). */
+  stub?: boolean;
 }
 
 export interface RecordInput {

@@ -74,7 +74,7 @@ export async function submitPartnerReport(
         service: [r.account.service],
         username: [r.account.username],
         ...(r.account.email ? { email: [r.account.email] } : {}),
-        ...(r.account.phone ? { phone: [r.account.phone] } : {}),
+        ...(r.account.phone ? { number: [r.account.phone] } : {}),
       },
     });
   }

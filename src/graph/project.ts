@@ -181,12 +181,17 @@ export async function buildProjection(input: {
   for (const r of refs) {
     const s = model.get(r.schema);
     if (!s) continue;
+    // FtM's Sanction is an interval naming what is sanctioned, not an edge: it marks its entity.
+    if (r.schema === 'Sanction') {
+      if (r.prop === 'entity') sanctionedIds.add(rep(r.value));
+      continue;
+    }
     if (s.edge) {
       const e = relEnds.get(r.entity_id) ?? { schema: r.schema };
       if (r.prop === s.edge.source) e.source = r.value;
       else if (r.prop === s.edge.target) e.target = r.value;
       relEnds.set(r.entity_id, e);
-    } else if (s.event) {
+    } else if (model.isEvent(r.schema)) {
       events.set(rep(r.value), (events.get(rep(r.value)) ?? 0) + 1);
     } else {
       // Places are where things happen, not links between actors: a shared city would join unrelated networks.
@@ -210,10 +215,6 @@ export async function buildProjection(input: {
   const supplies = new Set<number>();
   for (const [relId, e] of relEnds) {
     if (!e.source || !e.target) continue;
-    if (e.schema === 'Sanction') {
-      sanctionedIds.add(rep(e.source));
-      continue;
-    }
     if (e.schema === 'CaseLink') {
       caseIds.add(rep(e.source));
       continue;

@@ -7,6 +7,9 @@ import { logDissemination } from '../store/retention.js';
 import { appendAudit } from '../store/audit.js';
 import { assertMay, type Principal } from '../domain/users.js';
 import { csvHeader, csvRow } from '../exchange/csv.js';
+import { exportStatements } from './statements.js';
+import { bundleText, type BundlePage } from '../exchange/stix/bundle.js';
+import { stixObjectsOf } from '../exchange/stix/write.js';
 
 export interface FtmEntity {
   id: string;
@@ -30,7 +33,9 @@ export interface ExportOptions {
 
 /** Streams FtM entities page by page; logs dissemination and audit when done. */
 export async function* exportFtm(store: Store, who: Principal, opts: ExportOptions): AsyncGenerator<FtmEntity> {
-  for await (const e of exportEntities(store, who, opts, 'export.ftm')) yield toFtm(e);
+  // An entity only referred to holds no values (store/write.ts): FtM has no entity to write for it.
+  for await (const e of exportEntities(store, who, opts, 'export.ftm'))
+    if (Object.keys(e.properties).length) yield toFtm(e);
 }
 
 /** The columns of the statement CSV export: one row per value, as FollowTheMoney's statement tables have it, with its portion marking. */
@@ -49,7 +54,9 @@ export async function* exportStatementRows(
   }
 }
 
-export type ExportFormat = 'ftm' | 'csv';
+/** ftm: FtM entities; csv: one row per value for people; statements: FtM statements with markings and provenance, for another instance; stix: a STIX 2.1 bundle. */
+export const EXPORT_FORMATS = ['ftm', 'csv', 'statements', 'stix'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 /**
  * The export's file, piece by piece: FtM, one entity per line; or CSV, the header, then
@@ -65,7 +72,16 @@ export async function* exportFile(
   if (format === 'csv') {
     yield csvHeader(STATEMENT_CSV_COLUMNS);
     for await (const row of exportStatementRows(store, who, opts)) yield csvRow(row);
+  } else if (format === 'statements') {
+    for await (const st of exportStatements(store, who, opts)) yield `${JSON.stringify(st)}\n`;
+  } else if (format === 'stix') {
+    yield* bundleText(stixPages(store, who, opts));
   } else for await (const e of exportFtm(store, who, opts)) yield `${JSON.stringify(e)}\n`;
+}
+
+export function assertExport(who: Principal, opts: ExportOptions): void {
+  assertMay(who, 'export');
+  if (!opts.purpose || opts.purpose.trim().length < 5) throw new Error('purpose: an export needs a stated purpose');
 }
 
 /** Every entity the reader may see, page by page, with only the values they may see; logs dissemination and audit when done. */
@@ -75,8 +91,7 @@ async function* exportEntities(
   opts: ExportOptions,
   channel: 'export.ftm' | 'export.csv',
 ): AsyncGenerator<EntityView> {
-  assertMay(who, 'export');
-  if (!opts.purpose || opts.purpose.trim().length < 5) throw new Error('purpose: an export needs a stated purpose');
+  assertExport(who, opts);
   let after = '';
   let count = 0;
   const intelRecords = new Set<number>();
@@ -94,6 +109,44 @@ async function* exportEntities(
       yield e;
     }
   }
+  await logExport(store, who, opts, channel, { entities: count }, intelRecords);
+}
+
+/**
+ * The STIX objects of everything the reader may see, page by page (src/exchange/stix/write.ts),
+ * each page read in the reader's own transaction; logged as a dissemination when done, with
+ * the entities STIX could not hold for this reader (a relationship whose end they may not read).
+ */
+async function* stixPages(store: Store, who: Principal, opts: ExportOptions): AsyncGenerator<BundlePage> {
+  assertExport(who, opts);
+  let after = '';
+  let objects = 0;
+  let left = 0;
+  const intelRecords = new Set<number>();
+  for (;;) {
+    const page = await store.read(who, async (tx) => {
+      const ids = await entityIdPage(tx, after, opts.pageSize ?? 1000);
+      (await recordIdsOf(tx, ids, 'intelligence')).forEach((id) => intelRecords.add(id));
+      return { ids, stix: await stixObjectsOf(tx, store.markings, ids) };
+    });
+    if (!page.ids.length) break;
+    after = page.ids[page.ids.length - 1]!;
+    objects += page.stix.objects.length;
+    left += page.stix.left;
+    yield page.stix;
+  }
+  await logExport(store, who, opts, 'export.stix', { objects, left }, intelRecords);
+}
+
+/** An export is a dissemination (28 CFR 23.20(g)): logged with the recipient, the purpose and the intelligence records it carried. */
+export async function logExport(
+  store: Store,
+  who: Principal,
+  opts: ExportOptions,
+  channel: string,
+  counts: Record<string, number>,
+  intelRecords: Set<number>,
+): Promise<void> {
   await store.db.transaction(async (tx) => {
     await logDissemination(tx, {
       actor: who.username,
@@ -107,7 +160,7 @@ async function* exportEntities(
       actor: who.username,
       action: channel,
       purpose: opts.purpose,
-      details: { entities: count, intelligenceRecords: intelRecords.size, recipient: opts.recipient ?? who.username },
+      details: { ...counts, intelligenceRecords: intelRecords.size, recipient: opts.recipient ?? who.username },
     });
   });
 }

@@ -97,6 +97,7 @@ export async function importRecords(
       });
       for (const k of ['inserted', 'updated', 'unchanged', 'entities', 'statements'] as const) total[k] += r[k];
       if (r.ids) total.ids = { ...total.ids, ...r.ids };
+      if (r.references) total.references = (total.references ?? 0) + r.references;
       done += batch.length;
       opts.onProgress?.('write', done);
       batch = [];

@@ -3,59 +3,24 @@
 // FollowTheMoney entity streams (JSON lines), CSV with a mapping, and STIX 2.1 bundles
 // (src/exchange/stix/read.ts).
 import { createHash } from 'node:crypto';
-import { createReadStream, readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
-import { Readable } from 'node:stream';
+import { readFileSync } from 'node:fs';
 import { parse as parseCsv } from 'csv-parse';
-import { parseRecord, type FieldError, type RecordInput, type RecordKind } from './record-input.js';
-import type { MarkingInput } from '../domain/markings.js';
+import { parseRecord, type FieldError } from './record-input.js';
+import {
+  inputName,
+  inputStream,
+  jsonLine,
+  lines,
+  recordDefaults,
+  type Input,
+  type Parsed,
+  type ReadOptions,
+} from './input.js';
+import { readStatements } from './statements.js';
+
+export type { Input, Parsed, ReadOptions } from './input.js';
 import { StatusError } from '../domain/errors.js';
 import { stixRecords } from '../exchange/stix/read.js';
-
-export interface Parsed {
-  record?: RecordInput;
-  errors: FieldError[];
-}
-
-export type Input = { path: string } | { text: string; name: string };
-
-function inputName(input: Input): string {
-  return 'path' in input ? input.path : input.name;
-}
-
-function inputStream(input: Input): Readable {
-  return 'path' in input ? createReadStream(input.path, { encoding: 'utf8' }) : Readable.from([input.text]);
-}
-
-async function* lines(input: Input): AsyncGenerator<{ line: number; text: string }> {
-  const rl = createInterface({ input: inputStream(input), crlfDelay: Infinity });
-  let n = 0;
-  for await (const text of rl) {
-    n++;
-    if (text.trim()) yield { line: n, text };
-  }
-}
-
-function jsonLine(text: string, file: string, line: number): { value?: unknown; error?: FieldError } {
-  try {
-    return { value: JSON.parse(text) };
-  } catch (e) {
-    return { error: { file, line, path: '', message: `malformed JSON: ${(e as Error).message}` } };
-  }
-}
-
-export interface ReadOptions {
-  /** Agency code of the source when the data does not say. */
-  source: string;
-  /** FtM and CSV carry no markings; the importer must state one. */
-  marking?: MarkingInput;
-  kind?: RecordKind;
-  reportDate?: string;
-  grade?: string;
-  criminalBasis?: string;
-  sensitivity?: string;
-  confidence?: string;
-}
 
 /**
  * Chokepoint JSON: either {"source": "DEA", "records": [...]}, a JSON array of
@@ -86,18 +51,6 @@ export async function* readChokepointJson(input: Input, opts: ReadOptions): Asyn
     return;
   }
   for (let i = 0; i < records.length; i++) yield parseRecord(records[i], { source, file, path: `records[${i}]` });
-}
-
-function recordDefaults(opts: ReadOptions): Record<string, unknown> {
-  return {
-    marking: opts.marking,
-    kind: opts.kind ?? 'operational',
-    reportDate: opts.reportDate,
-    grade: opts.grade,
-    criminalBasis: opts.criminalBasis,
-    sensitivity: opts.sensitivity,
-    confidence: opts.confidence,
-  };
 }
 
 /** FollowTheMoney entity stream: one {"id","schema","properties"} per line; each entity is a record. */
@@ -229,7 +182,11 @@ export async function* readStix(input: Input, opts: ReadOptions): AsyncGenerator
   yield* stixRecords(text, inputName(input), opts);
 }
 
-export type ImportFormat = 'json' | 'jsonl' | 'ftm' | 'csv' | 'stix';
+/** The formats an import reads; `statements` carry their own source and markings (src/ingest/statements.ts). */
+export const IMPORT_FORMATS = ['json', 'jsonl', 'ftm', 'csv', 'statements', 'stix'] as const;
+export type ImportFormat = (typeof IMPORT_FORMATS)[number];
+/** Formats that name the source agency of each record themselves. */
+export const SELF_SOURCED: readonly ImportFormat[] = ['json', 'jsonl', 'statements'];
 
 export class ImportError extends StatusError {}
 
@@ -261,6 +218,7 @@ export function recordsOf(
     return () => readCsv(input, m, ro);
   }
   if (format === 'ftm') return () => readFtm(input, ro);
+  if (format === 'statements') return () => readStatements(input, ro);
   if (format === 'stix') return () => readStix(input, ro);
   const name = inputName(input);
   if (format === 'jsonl' && !/\.(jsonl|ndjson)$/i.test(name)) {

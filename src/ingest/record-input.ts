@@ -38,6 +38,12 @@ export interface ParseContext {
   /** Base path for error messages, e.g. "records[3]". */
   path?: string;
   today?: Date;
+  /**
+   * Statements (src/ingest/statements.ts) are what one reader could read of each
+   * entity: a relation whose other end the exporter could not see arrives without
+   * it, as it stands in the exporting instance for that reader.
+   */
+  partial?: boolean;
 }
 
 type Obj = Record<string, unknown>;
@@ -188,7 +194,7 @@ export function parseRecord(raw: unknown, ctx: ParseContext): { record?: RecordI
   else if (marking) {
     const seen = new Set<string>();
     rawEntities.forEach((e, i) => {
-      const ent = parseEntity(e, `entities[${i}]`, marking, markingOf, err, protectedNexus);
+      const ent = parseEntity(e, `entities[${i}]`, marking, markingOf, err, protectedNexus, ctx.partial);
       if (!ent) return;
       if (seen.has(ent.id)) err(`entities[${i}].id`, `"${ent.id}" appears twice in the record`);
       seen.add(ent.id);
@@ -225,6 +231,7 @@ function parseEntity(
   markingOf: (v: unknown, path: string, fallback?: Marking) => Marking | undefined,
   err: (path: string, message: string) => void,
   protectedNexus: string | null,
+  partial = false,
 ): EntityInput | undefined {
   if (!isObj(raw)) {
     err(path, 'must be an object with id, schema and properties');
@@ -257,9 +264,23 @@ function parseEntity(
   const entityMarking = markingOf(raw.marking, `${path}.marking`, recordMarking);
   const propMarkings = raw.propertyMarkings;
   if (propMarkings !== undefined && !isObj(propMarkings))
-    err(`${path}.propertyMarkings`, 'must be an object of property name to marking (or to a list of markings, one per value)');
+    err(
+      `${path}.propertyMarkings`,
+      'must be an object of property name to marking (or to a list of markings, one per value)',
+    );
   const props = model.properties(def.name);
   const statements: StatementInput[] = [];
+  // The entity's own countries, for reading national phone numbers (FtM's hints).
+  const countries: string[] = [];
+  for (const [prop, values] of Object.entries(properties))
+    if (props[prop]?.type === 'country')
+      for (const v of Array.isArray(values) ? values : [values]) {
+        try {
+          countries.push(cleanValue('country', v));
+        } catch {
+          // reported with the property below
+        }
+      }
   for (const [prop, values] of Object.entries(properties)) {
     const pdef = props[prop];
     const ppath = `${path}.properties.${prop}`;
@@ -306,7 +327,7 @@ function parseEntity(
     list.forEach((v, j) => {
       const pm = perValue[j]!;
       try {
-        const clean = cleanValue(pdef.type, v);
+        const clean = cleanValue(pdef.type, v, { countries });
         // Identifiers with a check digit are checked here, so a typo is refused at the door.
         const checked = CHECK_DIGITS[prop];
         if (checked) normalizeIdentifier(checked, clean);
@@ -329,7 +350,7 @@ function parseEntity(
       }
     });
   }
-  if (def.edge) {
+  if (def.edge && !partial) {
     for (const end of [def.edge.source, def.edge.target]) {
       if (!statements.some((s) => s.prop === end)) {
         err(`${path}.properties.${end}`, `a ${def.name} needs its ${end}`);

@@ -17,7 +17,6 @@ import { derivedMarkings, internHighest } from '../store/derived.js';
 
 /** Calibrated, as for screening: the threshold with the best F1 on the tuning set. */
 export const LINK_THRESHOLD = DEFAULT_THRESHOLD;
-const MATCHABLE = ['Person', 'Organization', 'Company'];
 const NAME_PROPS = ['name', 'alias', 'previousName', 'nameScript'];
 const COUNTRY_PROPS = ['nationality', 'citizenship', 'country', 'jurisdiction', 'mainCountry'];
 const ID_PROPS = ['passportNumber', 'idNumber', 'registrationNumber', 'taxNumber', 'phone', 'email'];
@@ -49,8 +48,9 @@ async function profiles(tx: Sql, ids: string[]): Promise<Map<string, Profile>> {
   );
   const out = new Map<string, Profile>();
   for (const r of rows) {
-    if (!MATCHABLE.some((m) => model.isA(r.schema, m))) continue;
-    const person = model.isA(r.schema, 'Person');
+    const party = model.party(r.schema);
+    if (!party || !model.matchable(r.schema)) continue;
+    const person = party === 'person';
     let p = out.get(r.entity_id);
     if (!p)
       out.set(

@@ -288,7 +288,6 @@ export function* generateScenario(opts: ScenarioOptions): Generator<RawRecord> {
         }),
         ent(`ofac-sanction-co-cn-${i}`, 'Sanction', {
           entity: `ofac-co-cn-${i}`,
-          authorityEntity: 'agency-ofac',
           authority: 'OFAC',
           program: 'ILLICIT-DRUGS-EO14059',
           listingDate: day(),
@@ -407,7 +406,6 @@ export function* generateScenario(opts: ScenarioOptions): Generator<RawRecord> {
         ent(oid, 'Person', { name: l.name.normalize('NFD').replace(/\p{M}/gu, '').toUpperCase(), nationality: 'mx' }),
         ent(`ofac-sanction-${l.id}`, 'Sanction', {
           entity: oid,
-          authorityEntity: 'agency-ofac',
           authority: 'OFAC',
           program: pick(['SDNTK', 'ILLICIT-DRUGS-EO14059']),
           listingDate: day(),

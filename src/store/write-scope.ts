@@ -45,7 +45,7 @@ export interface ScopedBatch {
   records: RecordInput[];
   /** Ids written under another id than given: given → stored. */
   renamed: Map<string, string>;
-  /** Referenced ids that are neither in the batch nor visible to the writer. */
+  /** Referenced ids (as written) that are neither in the batch, nor in the import, nor visible to the writer. */
   missing: Set<string>;
 }
 
@@ -53,7 +53,8 @@ export interface ScopedBatch {
  * Maps a user's batch onto the ids it may write: visible ids stay, every other id
  * goes to the writer's namespace (an id already in it stays). References follow the
  * same map; one to an id neither defined in the batch (or `known` from earlier
- * batches of the same import) nor visible is missing, whether or not it exists.
+ * batches of the same import) nor visible is missing, whether or not it exists, and
+ * is kept as a reference in the writer's namespace.
  */
 export async function scopeBatch(
   tx: Sql,
@@ -71,12 +72,10 @@ export async function scopeBatch(
   const target = (id: string, isRef: boolean): string => {
     if (visible.has(id)) return id;
     const s = scoped(id);
-    if (!isRef || defined.has(id) || known(id) || visible.has(s)) {
-      if (s !== id) renamed.set(id, s);
-      return s;
-    }
-    missing.add(id);
-    return id;
+    if (s !== id) renamed.set(id, s);
+    // Defined nowhere the writer can see: a reference kept in the writer's namespace (a stub, store/write.ts).
+    if (isRef && !defined.has(id) && !known(id) && !visible.has(s)) missing.add(s);
+    return s;
   };
   const out = records.map((r) => ({
     ...r,

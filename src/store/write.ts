@@ -11,7 +11,13 @@ import type { MarkingCache } from './markings.js';
 import { canRead, formatMarking, type Marking } from '../domain/markings.js';
 import { model } from '../domain/model.js';
 import { ForbiddenError, may, type Principal } from '../domain/users.js';
-import { referencedIds, ValidationError, type FieldError, type RecordInput } from '../domain/records.js';
+import {
+  referencedIds,
+  ValidationError,
+  type EntityInput,
+  type FieldError,
+  type RecordInput,
+} from '../domain/records.js';
 
 type Intern = (m: Marking) => Promise<number>;
 
@@ -23,6 +29,8 @@ export interface WriteResult {
   statements: number;
   /** Entity ids written under another id than given (a user's new ids go to their namespace; see write-scope.ts). */
   ids?: Record<string, string>;
+  /** Entities referred to but defined nowhere (in the batch, the import or the store), kept as references. */
+  references?: number;
 }
 
 export interface WriteOptions {
@@ -106,6 +114,37 @@ async function missingReferences(
   return new Set(wanted.filter((id) => !have.has(id)));
 }
 
+/**
+ * FtM allows a reference to an entity the stream does not hold (OpenSanctions' data
+ * is full of them), so such a reference is kept, not refused: the entity it names is
+ * recorded as present in the referring record, with the reference's marking and
+ * the property's range as schema, but with no values (a stub). Its existence is then
+ * visible exactly to whoever may read the reference, whatever is written under that
+ * id later, and a user's reference goes to their own namespace (write-scope.ts), so
+ * it never attaches to an entity they cannot see.
+ */
+function withReferencedStubs(records: RecordInput[], missing: Set<string>): { records: RecordInput[]; count: number } {
+  const stubbed = new Set<string>();
+  const out = records.map((r) => {
+    const defined = new Set(r.entities.map((e) => e.id));
+    const stubs = new Map<string, EntityInput>();
+    for (const e of r.entities) {
+      const props = model.properties(e.schema);
+      for (const s of e.statements) {
+        if (s.propType !== 'entity' || !missing.has(s.value) || defined.has(s.value)) continue;
+        const range = props[s.prop]?.range ?? 'Thing';
+        const prev = stubs.get(s.value);
+        // Two ranges for one id (a payer that is also an owner): the schema that is both, or Thing.
+        const schema = prev ? (model.compatible(prev.schema, range) ?? 'Thing') : range;
+        stubs.set(s.value, { id: s.value, schema, marking: prev?.marking ?? s.marking, statements: [], stub: true });
+        stubbed.add(s.value);
+      }
+    }
+    return stubs.size ? { ...r, entities: [...r.entities, ...stubs.values()] } : r;
+  });
+  return { records: out, count: stubbed.size };
+}
+
 /** Writes a validated batch in the caller's transaction. */
 export async function writeRecords(
   tx: Sql,
@@ -135,19 +174,9 @@ export async function writeRecords(
     if (scoped.renamed.size) result.ids = Object.fromEntries(scoped.renamed);
   }
   if (missing.size) {
-    const errs: FieldError[] = [];
-    for (const r of records) {
-      for (const e of r.entities) {
-        for (const s of e.statements) {
-          if (s.propType === 'entity' && missing.has(s.value))
-            errs.push({
-              path: `record ${r.source}/${r.sourceRecordId}, entity ${e.id}.${s.prop}`,
-              message: `refers to unknown entity "${s.value}"`,
-            });
-        }
-      }
-    }
-    throw new ValidationError(errs);
+    const kept = withReferencedStubs(records, missing);
+    records = kept.records;
+    result.references = kept.count;
   }
 
   // Idempotency: find what exists already, skip what is unchanged. A user replaces a
@@ -261,7 +290,7 @@ export async function writeRecords(
     result.inserted = fresh.length;
   }
 
-  opts.onWritten?.(toWrite.flatMap((t) => t.rec.entities.map((e) => e.id)));
+  opts.onWritten?.(toWrite.flatMap((t) => t.rec.entities.filter((e) => !e.stub).map((e) => e.id)));
   await writeBasis(tx, intern, toWrite as { rec: RecordInput; id: number }[]);
   const counts = await writeEntities(tx, intern, writer, toWrite as { rec: RecordInput; id: number }[]);
   result.entities = counts.entities;
@@ -377,8 +406,10 @@ async function writeEntities(
     statements += st.e.length;
     for (const a of Object.values(st)) a.length = 0;
   };
+  let stubs = 0;
   for (const { rec, id } of rows) {
     for (const e of rec.entities) {
+      if (e.stub) stubs++;
       pres.e.push(e.id);
       pres.r.push(id);
       pres.s.push(e.schema);
@@ -403,7 +434,7 @@ async function writeEntities(
       [pres.e.slice(i, i + CHUNK), pres.r.slice(i, i + CHUNK), pres.s.slice(i, i + CHUNK), pres.m.slice(i, i + CHUNK)],
     );
   }
-  return { entities: pres.e.length, statements };
+  return { entities: pres.e.length - stubs, statements };
 }
 
 /** A validated batch, all or nothing; then cross-referenced against the store. */

@@ -9,7 +9,8 @@ import { createHash } from 'node:crypto';
 /** Chokepoint's namespace for the name-based UUIDs it derives (entity ids, marking definitions, collections). */
 export const CHOKEPOINT_NAMESPACE = 'dd94de11-a18c-4605-a5e8-7233fa68e8f2';
 
-export const STIX_ID = /^([a-z][a-z0-9-]+[a-z0-9])--([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-5][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12})$/;
+export const STIX_ID =
+  /^([a-z][a-z0-9-]+[a-z0-9])--([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-5][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12})$/;
 
 export function isStixId(v: string): boolean {
   return STIX_ID.test(v);

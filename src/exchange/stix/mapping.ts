@@ -18,6 +18,8 @@ export interface Row {
   required?: boolean;
   /** Read on import, never written (another row writes the property). */
   importOnly?: boolean;
+  /** Read on import; on export the object says it already (the STIX type, in `type`). */
+  implied?: boolean;
 }
 
 interface RawType {
@@ -43,7 +45,9 @@ interface RawTable {
   extensionDefinitions: (Record<string, unknown> & { id: string })[];
 }
 
-const RAW: RawTable = JSON.parse(readFileSync(new URL('../../../reference/stix/objects.json', import.meta.url), 'utf8'));
+const RAW: RawTable = JSON.parse(
+  readFileSync(new URL('../../../reference/stix/objects.json', import.meta.url), 'utf8'),
+);
 
 /** The table names the e-mail address schema by this placeholder, the model by EMAIL_ADDRESS. */
 const schemaName = (s: string): string => (s === '$EMAIL_ADDRESS' ? EMAIL_ADDRESS : s);
@@ -158,7 +162,9 @@ export function unmapped(): string[] {
   const out: string[] = [];
   for (const t of TYPES.values()) {
     if (!t.schemas.size && !t.relationship && !t.chokepoint) {
-      out.push(`${t.type}: the model has none of the schemata ${JSON.stringify(RAW.types[t.type]?.schema ?? RAW.types[t.type]?.schemaBy)}`);
+      out.push(
+        `${t.type}: the model has none of the schemata ${JSON.stringify(RAW.types[t.type]?.schema ?? RAW.types[t.type]?.schemaBy)}`,
+      );
       continue;
     }
     const common = new Set(RAW.common.map((r) => r.stix));

@@ -72,7 +72,8 @@ const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object
 function chokepointMarking(ext: Record<string, unknown>): Marking {
   const fields = ['extension_type', 'classification', 'caveats', 'rel_to', 'owner', 'groups', 'orcon_to'];
   for (const k of Object.keys(ext))
-    if (!fields.includes(k)) throw new UnmappableMarking(`its Chokepoint marking has a field "${k}" Chokepoint does not know`);
+    if (!fields.includes(k))
+      throw new UnmappableMarking(`its Chokepoint marking has a field "${k}" Chokepoint does not know`);
   if (typeof ext.owner !== 'string') throw new UnmappableMarking('its Chokepoint marking names no owner');
   if (!CLASSIFICATIONS.includes(ext.classification as never))
     throw new UnmappableMarking(`its Chokepoint marking has classification ${JSON.stringify(ext.classification)}`);
@@ -112,7 +113,8 @@ export function resolveMarking(
   const known = TLP_BY_ID.get(ref);
   if (known) return tlpMarking(known, importer);
   const def = definitions.get(ref);
-  if (!def) throw new UnmappableMarking(`marking definition ${ref} is neither in the file nor a TLP marking Chokepoint knows`);
+  if (!def)
+    throw new UnmappableMarking(`marking definition ${ref} is neither in the file nor a TLP marking Chokepoint knows`);
   const exts = isObj(def.extensions) ? def.extensions : {};
   const cp = exts[CHOKEPOINT_MARKING_EXTENSION];
   if (isObj(cp)) return { marking: chokepointMarking(cp), chokepoint: true, kind: 'Chokepoint' };
@@ -122,7 +124,8 @@ export function resolveMarking(
   const tlpLevel = typeof level2 === 'string' ? level2 : def.definition_type === 'tlp' ? def1.tlp : undefined;
   if (typeof tlpLevel === 'string') {
     const row = TLP_BY_LEVEL.get(tlpLevel.toLowerCase() === 'white' ? 'clear' : tlpLevel.toLowerCase());
-    if (!row) throw new UnmappableMarking(`marking definition ${ref} is TLP "${tlpLevel}", a level Chokepoint does not know`);
+    if (!row)
+      throw new UnmappableMarking(`marking definition ${ref} is TLP "${tlpLevel}", a level Chokepoint does not know`);
     return tlpMarking(row, importer);
   }
   if (def.definition_type === 'statement' && typeof def1.statement === 'string') {
@@ -191,7 +194,9 @@ const sameAccess = (a: Marking, b: Marking): boolean =>
 
 /** The TLP level a marking is exactly (whoever owns it), or undefined. */
 export function exactTlp(m: Marking): TlpRow | undefined {
-  return MARKING_TABLE.tlp.find((row) => row.export && sameAccess(m, toMarking({ ...row.marking, owner: m.owner } as MarkingInput, m.owner)));
+  return MARKING_TABLE.tlp.find(
+    (row) => row.export && sameAccess(m, toMarking({ ...row.marking, owner: m.owner } as MarkingInput, m.owner)),
+  );
 }
 
 /** The id of the Chokepoint marking definition of `m`: the same marking, the same id. */

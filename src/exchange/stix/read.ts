@@ -19,7 +19,15 @@ import { isEntityId } from '../../domain/values.js';
 import { parseRecord, type FieldError } from '../../ingest/record-input.js';
 import type { Parsed, ReadOptions } from '../../ingest/readers.js';
 import { isStixId, stixTypeOf } from './ids.js';
-import { ENTITY_EXTENSION, propOf, RELATION_BY_TYPE, type Row, TYPES, type TypeMapping, UNKNOWN_LINK } from './mapping.js';
+import {
+  ENTITY_EXTENSION,
+  propOf,
+  RELATION_BY_TYPE,
+  type Row,
+  TYPES,
+  type TypeMapping,
+  UNKNOWN_LINK,
+} from './mapping.js';
 import {
   combineMarkings,
   resolveMarking,
@@ -33,10 +41,21 @@ const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object
 /** Objects that are no entity: definitions of markings and extensions (read for what they define), language content. */
 const META = new Set(['marking-definition', 'extension-definition', 'language-content']);
 /** Properties every object may have that are read as markings or identity, not values. */
-const CORE = new Set(['type', 'id', 'spec_version', 'object_marking_refs', 'granular_markings', 'extensions', 'confidence', 'defanged', 'lang']);
+const CORE = new Set([
+  'type',
+  'id',
+  'spec_version',
+  'object_marking_refs',
+  'granular_markings',
+  'extensions',
+  'confidence',
+  'defanged',
+  'lang',
+]);
 
 /** A STIX timestamp (RFC 3339, UTC). */
-export const STIX_TIMESTAMP = /^\d{4}-(0[1-9]|1[012])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?Z$/;
+export const STIX_TIMESTAMP =
+  /^\d{4}-(0[1-9]|1[012])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?Z$/;
 
 /** STIX confidence (0-100) as Chokepoint's confidence label, by the None/Low/Med/High scale of STIX 2.1 Appendix A. */
 export function confidenceLabel(n: number): 'high' | 'medium' | 'low' | 'unverified' {
@@ -103,14 +122,22 @@ export function stixObjects(text: string, file: string): StixFile {
   try {
     doc = JSON.parse(text);
   } catch (e) {
-    return { objects: [], lines: new Map(), errors: [{ file, path: '', message: `malformed JSON: ${(e as Error).message}` }] };
+    return {
+      objects: [],
+      lines: new Map(),
+      errors: [{ file, path: '', message: `malformed JSON: ${(e as Error).message}` }],
+    };
   }
   const errors: FieldError[] = [];
   let list: unknown[];
   if (Array.isArray(doc)) list = doc;
   else if (isObj(doc) && doc.type === 'bundle') {
     if (doc.spec_version === '2.0')
-      errors.push({ file, path: 'spec_version', message: 'is 2.0: Chokepoint reads STIX 2.1 (convert the bundle first)' });
+      errors.push({
+        file,
+        path: 'spec_version',
+        message: 'is 2.0: Chokepoint reads STIX 2.1 (convert the bundle first)',
+      });
     if (doc.objects !== undefined && !Array.isArray(doc.objects))
       errors.push({ file, path: 'objects', message: 'must be a list of STIX objects' });
     list = Array.isArray(doc.objects) ? doc.objects : [];
@@ -163,7 +190,8 @@ export function stixRecords(text: string, file: string, opts: ReadOptions): Pars
     if (isObj(ext) && typeof ext.id === 'string' && isEntityId(ext.id)) entityIds.set(obj.id, ext.id);
   }
   const ctx: Ctx = { file, lines, definitions, entityIds, opts };
-  for (const { obj, index } of [...newest.values()].sort((a, b) => a.index - b.index)) out.push(objectRecord(obj, index, ctx));
+  for (const { obj, index } of [...newest.values()].sort((a, b) => a.index - b.index))
+    out.push(objectRecord(obj, index, ctx));
   return out;
 }
 
@@ -184,7 +212,7 @@ function objectRecord(obj: StixObject, index: number, ctx: Ctx): Parsed {
     err('revoked', 'the object is revoked: Chokepoint does not import a withdrawn object (retract its entity instead)');
   const t = TYPES.get(obj.type);
   if (!t) {
-    err('type', `"${obj.type}" has no Chokepoint schema (read: ${[...TYPES.keys()].join(', ')}, marking-definition, extension-definition)`);
+    err('type', `"${obj.type}" has no Chokepoint schema (reference/stix/objects.json lists the types read)`);
     return fail();
   }
   if (errors.length) return fail();
@@ -201,7 +229,8 @@ function objectRecord(obj: StixObject, index: number, ctx: Ctx): Parsed {
   let schema: string | undefined;
   if (typeof cpx?.schema === 'string') {
     const def = model.get(cpx.schema);
-    if (!def || def.abstract) err(`extensions.${ENTITY_EXTENSION}.schema`, `${JSON.stringify(cpx.schema)} is not a schema of this instance`);
+    if (!def || def.abstract)
+      err(`extensions.${ENTITY_EXTENSION}.schema`, `${JSON.stringify(cpx.schema)} is not a schema of this instance`);
     else schema = def.name;
   } else if (t.relationship) {
     const rt = obj.relationship_type;
@@ -209,16 +238,20 @@ function objectRecord(obj: StixObject, index: number, ctx: Ctx): Parsed {
     else schema = RELATION_BY_TYPE.get(rt) ?? UNKNOWN_LINK;
   } else {
     schema = t.schemaFor(obj);
-    if (!schema) err('type', `"${obj.type}" needs a schema this instance does not have yet (reference/stix/objects.json)`);
+    if (!schema)
+      err('type', `"${obj.type}" needs a schema this instance does not have yet (reference/stix/objects.json)`);
   }
   if (!schema || errors.length) return fail();
 
   const entityId = typeof cpx?.id === 'string' ? cpx.id : obj.id;
   if (!isEntityId(entityId)) err(`extensions.${ENTITY_EXTENSION}.id`, 'is not an entity id');
-  const filled = new Set(Array.isArray(cpx?.filled) ? cpx.filled.filter((x): x is string => typeof x === 'string') : []);
+  const filled = new Set(
+    Array.isArray(cpx?.filled) ? cpx.filled.filter((x): x is string => typeof x === 'string') : [],
+  );
   const values = readValues(obj, t, schema, filled, ctx, err);
   if (cpx?.properties !== undefined) {
-    if (!isObj(cpx.properties)) err(`extensions.${ENTITY_EXTENSION}.properties`, 'must be an object of property to values');
+    if (!isObj(cpx.properties))
+      err(`extensions.${ENTITY_EXTENSION}.properties`, 'must be an object of property to values');
     else
       for (const [prop, list] of Object.entries(cpx.properties)) {
         const path = `extensions.${ENTITY_EXTENSION}.properties.${prop}`;
@@ -231,7 +264,9 @@ function objectRecord(obj: StixObject, index: number, ctx: Ctx): Parsed {
   if (propOf(schema, 'name') && !values.some((v) => v.prop === 'name') && t.name) {
     const from = select(obj, t.name);
     values.push(
-      typeof from === 'string' ? { prop: 'name', value: from, paths: [t.name] } : { prop: 'name', value: t.name, paths: ['id'] },
+      typeof from === 'string'
+        ? { prop: 'name', value: from, paths: [t.name] }
+        : { prop: 'name', value: t.name, paths: ['id'] },
     );
   }
 
@@ -258,7 +293,16 @@ function objectRecord(obj: StixObject, index: number, ctx: Ctx): Parsed {
     entities: [{ id: entityId, schema, marking: markingInput(marks.existence), properties, propertyMarkings }],
   };
   const parsed = parseRecord(raw, { source: ctx.opts.source, file: ctx.file, line, path: base });
-  // parseRecord names the record's own paths (entities[0].properties.name); say which STIX object it was.
+  // parseRecord names the record's own paths (entities[0].properties.name[1]); name the STIX field instead.
+  const at = new Map<string, string>();
+  const seen = new Map<string, number>();
+  for (const v of values) {
+    const j = seen.get(v.prop) ?? 0;
+    seen.set(v.prop, j + 1);
+    at.set(`${base}.entities[0].properties.${v.prop}[${j}]`, `${base}.${v.paths[0]} (${schema}.${v.prop})`);
+  }
+  for (const e of parsed.errors)
+    e.path = at.get(e.path) ?? e.path.replace(`${base}.entities[0]`, `${base} (${schema})`);
   return parsed;
 }
 
@@ -288,7 +332,8 @@ function readValues(
   for (const row of rows) {
     if (filled.has(row.stix) || !propOf(schema, row.ftm)) continue;
     const raw = select(obj, row.stix);
-    if (raw === undefined || raw === null) continue;
+    // An empty string is no value (STIX producers write "" for "none").
+    if (raw === undefined || raw === null || raw === '') continue;
     const put = (value: unknown, path: string) => out.push({ prop: row.ftm, value, paths: [path] });
     switch (row.as) {
       case 'list':
@@ -320,7 +365,8 @@ function readValues(
         put(typeof raw === 'number' ? String(raw) : raw, row.stix);
         break;
       case 'timestamp':
-        if (typeof raw !== 'string' || !STIX_TIMESTAMP.test(raw)) err(row.stix, `must be a STIX timestamp (UTC, "Z"), got ${JSON.stringify(raw)}`);
+        if (typeof raw !== 'string' || !STIX_TIMESTAMP.test(raw))
+          err(row.stix, `must be a STIX timestamp (UTC, "Z"), got ${JSON.stringify(raw)}`);
         else put(raw, row.stix);
         break;
       case 'urls':
@@ -372,7 +418,13 @@ function readMarkings(
   const granular = new Map<number, ResolvedMarking[]>();
   const add = (target: number, r: ResolvedMarking) => granular.set(target, [...(granular.get(target) ?? []), r]);
   // What decides the schema (identity_class, relationship_type) is as visible as the entity: marking it marks the existence.
-  const decides = new Set(['id', 'type', 'spec_version', ...(t.relationship ? ['relationship_type'] : []), 'identity_class']);
+  const decides = new Set([
+    'id',
+    'type',
+    'spec_version',
+    ...(t.relationship ? ['relationship_type'] : []),
+    'identity_class',
+  ]);
   const gms = obj.granular_markings;
   if (gms !== undefined)
     if (!Array.isArray(gms)) err('granular_markings', 'must be a list');
@@ -383,13 +435,17 @@ function readMarkings(
         if (g.marking_ref === undefined && typeof g.lang === 'string') return; // a language, not a restriction
         const r = resolve(g.marking_ref, `${path}.marking_ref`);
         if (!r) return;
-        if (!Array.isArray(g.selectors) || !g.selectors.length) return err(`${path}.selectors`, 'must list what it marks');
+        if (!Array.isArray(g.selectors) || !g.selectors.length)
+          return err(`${path}.selectors`, 'must list what it marks');
         g.selectors.forEach((sel, j) => {
           const spath = `${path}.selectors[${j}]`;
           if (typeof sel !== 'string') return err(spath, 'must be a selector');
           const root = parts(sel)[0]!;
           if (root === 'object_marking_refs' || root === 'granular_markings')
-            return err(spath, `"${sel}" marks the markings themselves, which Chokepoint cannot honour (a value's marking is as visible as the value)`);
+            return err(
+              spath,
+              `"${sel}" marks the markings themselves, which Chokepoint cannot honour (a value's marking is as visible as the value)`,
+            );
           if (select(obj, sel) === undefined) return err(spath, `"${sel}" selects nothing in the object`);
           if (decides.has(root)) add(EXISTENCE, r);
           values.forEach((v, i) => v.paths.some((p) => overlaps(p, sel)) && add(i, r));
@@ -440,7 +496,9 @@ function readMarkings(
 export function unreadProperties(obj: StixObject): string[] {
   const t = TYPES.get(obj.type);
   if (!t) return Object.keys(obj).filter((k) => !CORE.has(k));
-  const schema = t.relationship ? (RELATION_BY_TYPE.get(String(obj.relationship_type)) ?? UNKNOWN_LINK) : t.schemaFor(obj);
+  const schema = t.relationship
+    ? (RELATION_BY_TYPE.get(String(obj.relationship_type)) ?? UNKNOWN_LINK)
+    : t.schemaFor(obj);
   const read = new Set<string>(CORE);
   for (const r of t.rows) if (schema && propOf(schema, r.ftm)) read.add(parts(r.stix)[0]!);
   if (t.relationship) ['source_ref', 'target_ref', 'relationship_type'].forEach((k) => read.add(k));

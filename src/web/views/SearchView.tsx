@@ -27,7 +27,12 @@ export function SearchView() {
     setText(params.get('q') ?? '');
     setSchema(params.get('schema') ?? '');
   }, [params.toString()]);
-  const schemas = useAsync(() => api<{ name: string; label: string; edge?: unknown }[]>('/schemas'), []);
+  const schemas = useAsync(async () => {
+    const m = await api<{
+      schemata: Record<string, { name: string; label: string; abstract: boolean; hidden: boolean; edge?: unknown }>;
+    }>('/schemas');
+    return Object.values(m.schemata).filter((s) => !s.abstract && !s.hidden);
+  }, []);
   // Completions as the analyst types, after a pause (each lookup is a read, and audited).
   const [suggestions, setSuggestions] = useState<string[]>([]);
   useEffect(() => {
