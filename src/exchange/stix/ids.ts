@@ -38,9 +38,24 @@ export const uuid5 = (namespace: string, name: string): string => nameUuid(5, na
 /** The UUID (version 3) Chokepoint derives from an entity id; sqlDerivedUuid computes the same in SQL. */
 export const derivedUuid = (entityId: string): string => nameUuid(3, CHOKEPOINT_NAMESPACE, entityId);
 
-/** The STIX id of an entity exported as `type`: its own id when that is a STIX id of that type, else a derived one. */
+/**
+ * A user's write of an id they cannot see goes to their namespace, `<agency>.<scope>:<id>`
+ * (src/store/write-scope.ts): the STIX id such an entity id holds, or undefined.
+ */
+export const NAMESPACED = /^[a-z0-9_-]+\.[0-9a-f]{10}:/;
+export function embeddedStixId(entityId: string): string | undefined {
+  const rest = NAMESPACED.test(entityId) ? entityId.replace(NAMESPACED, '') : undefined;
+  return rest && isStixId(rest) ? rest : undefined;
+}
+
+/** The STIX id an entity id is or holds (an object imported from STIX, by the system or into a writer's namespace). */
+export const ownStixId = (entityId: string): string | undefined =>
+  isStixId(entityId) ? entityId : embeddedStixId(entityId);
+
+/** The STIX id of an entity exported as `type`: the STIX id it is or holds when of that type, else one derived from it. */
 export function stixIdFor(entityId: string, type: string): string {
-  if (stixTypeOf(entityId) === type) return entityId;
+  const own = ownStixId(entityId);
+  if (own && stixTypeOf(own) === type) return own;
   return `${type}--${derivedUuid(entityId)}`;
 }
 

@@ -19,7 +19,7 @@ import { cleanValue } from '../../domain/values.js';
 import type { Sql } from '../../store/db.js';
 import type { MarkingCache } from '../../store/markings.js';
 import { getEntities, type EntityView, type ValueView } from '../../store/read.js';
-import { isStixId, STIX_ID, stixIdFor, stixTypeOf } from './ids.js';
+import { isStixId, ownStixId, STIX_ID, stixIdFor, stixTypeOf } from './ids.js';
 import {
   ENTITY_EXTENSION,
   exportTypeOf,
@@ -59,7 +59,7 @@ export interface RefTarget {
 
 /** The STIX type an entity is written as (from its id and schema; for a few schemata, its values). */
 export function stixTypeFor(id: string, schema: string, view?: EntityView): string {
-  const own = stixTypeOf(id);
+  const own = stixTypeOf(ownStixId(id) ?? '');
   if (own) {
     const t = TYPES.get(own);
     const fits = t && (t.relationship ? !!model.edge(schema) : t.chokepoint || t.schemas.has(schema));
@@ -171,7 +171,8 @@ export function entityObject(
   // A reference to an entity whose id is a STIX id is that id (the entity is exported under it; or,
   // when the store holds only the reference, as for an object of a type Chokepoint does not read, it is what the file said).
   const refId = (entityId: string): string | undefined => {
-    if (isStixId(entityId)) return entityId;
+    const own = ownStixId(entityId);
+    if (own && !refTargets.get(entityId)?.view) return own;
     const target = refTargets.get(entityId);
     return target ? stixIdFor(entityId, stixTypeFor(entityId, target.schema, target.view)) : undefined;
   };
@@ -392,7 +393,7 @@ export async function stixObjectsOf(
       await markings.get(tx, r.marking_id),
     );
   const meta = await entityTimes(tx, ids);
-  const targets = await refTargets(tx, markings, views);
+  const targets = await refTargetsOf(tx, markings, views);
   for (const v of views) {
     const m = meta.get(v.id);
     const p = presence.get(v.id);
@@ -430,7 +431,7 @@ export async function entityTimes(
 }
 
 /** The entities the views refer to, with their schema (and values, where the STIX type depends on them). */
-async function refTargets(tx: Sql, markings: MarkingCache, views: EntityView[]): Promise<Map<string, RefTarget>> {
+export async function refTargetsOf(tx: Sql, markings: MarkingCache, views: EntityView[]): Promise<Map<string, RefTarget>> {
   const wanted = new Set<string>();
   for (const v of views)
     for (const [prop, vals] of Object.entries(v.properties))
@@ -448,7 +449,7 @@ async function refTargets(tx: Sql, markings: MarkingCache, views: EntityView[]):
     const had = schemas.get(r.entity_id);
     schemas.set(r.entity_id, had ? (model.compatible(had, r.schema) ?? had) : r.schema);
   }
-  const byValues = [...schemas].filter(([id, s]) => !STIX_ID.test(id) && TYPED_BY_VALUES.has(s)).map(([id]) => id);
+  const byValues = [...schemas].filter(([id, s]) => !ownStixId(id) && TYPED_BY_VALUES.has(s)).map(([id]) => id);
   const typed = new Map((await getEntities(tx, markings, byValues)).map((v) => [v.id, v]));
   for (const [id, schema] of schemas) out.set(id, { id, schema, view: typed.get(id) });
   return out;
