@@ -90,6 +90,7 @@ async function* exportEntities(
   who: Principal,
   opts: ExportOptions,
   channel: 'export.ftm' | 'export.csv',
+  withoutStubs = false,
 ): AsyncGenerator<EntityView> {
   assertExport(who, opts);
   let after = '';
@@ -98,7 +99,18 @@ async function* exportEntities(
   for (;;) {
     const page = await store.read(who, async (tx) => {
       const ids = await entityIdPage(tx, after, opts.pageSize ?? 1000);
-      const entities = await getEntities(tx, store.markings, ids);
+      // An entity the reader knows only as referred to (store/write.ts) has nothing for FtM to write.
+      const stubs = withoutStubs
+        ? new Set(
+            (
+              await tx.query<{ entity_id: string }>(
+                'SELECT entity_id FROM presence WHERE entity_id = ANY($1) GROUP BY entity_id HAVING bool_and(stub)',
+                [ids],
+              )
+            ).map((r) => r.entity_id),
+          )
+        : new Set<string>();
+      const entities = (await getEntities(tx, store.markings, ids)).filter((e) => !stubs.has(e.id));
       (await recordIdsOf(tx, ids, 'intelligence')).forEach((id) => intelRecords.add(id));
       return { ids, entities };
     });

@@ -11,7 +11,7 @@
 // JSON lines rather than CSV: an exchange file must carry each value unchanged, and a
 // CSV for people would have to neutralise cells that a spreadsheet reads as formulas.
 import { createHash } from 'node:crypto';
-import { formatMarking } from '../domain/markings.js';
+import { canRead, formatMarking } from '../domain/markings.js';
 import type { Principal } from '../domain/users.js';
 import type { Store } from '../store/store.js';
 import { assertExport, logExport, type ExportOptions } from './export.js';
@@ -102,6 +102,8 @@ export async function* exportStatements(
   let after: [number, number] = [0, 0];
   let count = 0;
   const intelRecords = new Set<number>();
+  // The marking each record travels under, once chosen (a record may span pages).
+  const recordMarking = new Map<number, string>();
   for (;;) {
     const page = await store.read(who, async (tx) => {
       const rows = await tx.query<Row>(
@@ -120,15 +122,23 @@ export async function* exportStatements(
           LIMIT $3`,
         [after[0], after[1], pageSize],
       );
-      const markings = new Map<number, string>();
-      const mark = async (id: number): Promise<string> => {
+      const markings = new Map<number, { text: string; readable: boolean }>();
+      const markOf = async (id: number): Promise<{ text: string; readable: boolean }> => {
         let m = markings.get(id);
-        if (m === undefined) markings.set(id, (m = formatMarking(await store.markings.get(tx, id))));
+        if (m === undefined) {
+          const full = await store.markings.get(tx, id);
+          markings.set(id, (m = { text: formatMarking(full), readable: canRead(who, full) }));
+        }
         return m;
       };
+      const mark = async (id: number): Promise<string> => (await markOf(id)).text;
       const lines: StatementLine[] = [];
       for (const r of rows) {
         const marking = await mark(r.marking_id);
+        const entityMarking = r.entity_marking === null ? marking : await mark(r.entity_marking);
+        // A record is visible with any visible part, but its own marking may be one the exporter may not read
+        // (its compartment names, say): then the record travels under the marking of what the exporter sends.
+        const rm = await markOf(r.record_marking);
         lines.push({
           id: statementId(r.source, r.entity_id, r.prop, r.value),
           entity_id: r.entity_id,
@@ -146,11 +156,11 @@ export async function* exportStatements(
           last_seen: time(r.imported_at),
           marking,
           // The presence in this record may be hidden while the value is not: the value's marking is then the least it says.
-          entity_marking: r.entity_marking === null ? marking : await mark(r.entity_marking),
+          entity_marking: entityMarking,
           source_record_id: r.source_record_id,
           record: {
             kind: r.kind,
-            marking: await mark(r.record_marking),
+            marking: rm.readable ? rm.text : (recordMarking.get(r.record_id) ?? entityMarking),
             report_date: day(r.report_date),
             grade: r.reliability && r.credibility ? `${r.reliability}${r.credibility}` : undefined,
             review_by: day(r.review_by),
@@ -160,6 +170,7 @@ export async function* exportStatements(
             confidence: r.confidence ?? undefined,
           },
         });
+        if (!recordMarking.has(r.record_id)) recordMarking.set(r.record_id, lines.at(-1)!.record.marking);
         if (r.kind === 'intelligence') intelRecords.add(r.record_id);
       }
       const last = rows.at(-1);

@@ -384,7 +384,7 @@ async function writeEntities(
     }
   }
 
-  const pres = { e: [] as string[], r: [] as number[], s: [] as string[], m: [] as number[] };
+  const pres = { e: [] as string[], r: [] as number[], s: [] as string[], m: [] as number[], stub: [] as boolean[] };
   const st = {
     e: [] as string[],
     s: [] as string[],
@@ -410,6 +410,7 @@ async function writeEntities(
   for (const { rec, id } of rows) {
     for (const e of rec.entities) {
       if (e.stub) stubs++;
+      pres.stub.push(e.stub === true);
       pres.e.push(e.id);
       pres.r.push(id);
       pres.s.push(e.schema);
@@ -430,8 +431,14 @@ async function writeEntities(
   await flush();
   for (let i = 0; i < pres.e.length; i += CHUNK) {
     await tx.query(
-      'INSERT INTO presence (entity_id, record_id, schema, marking_id) SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::int[])',
-      [pres.e.slice(i, i + CHUNK), pres.r.slice(i, i + CHUNK), pres.s.slice(i, i + CHUNK), pres.m.slice(i, i + CHUNK)],
+      'INSERT INTO presence (entity_id, record_id, schema, marking_id, stub) SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::int[], $5::boolean[])',
+      [
+        pres.e.slice(i, i + CHUNK),
+        pres.r.slice(i, i + CHUNK),
+        pres.s.slice(i, i + CHUNK),
+        pres.m.slice(i, i + CHUNK),
+        pres.stub.slice(i, i + CHUNK),
+      ],
     );
   }
   return { entities: pres.e.length - stubs, statements };

@@ -9,3 +9,8 @@ UPDATE entities SET schema = 'EmailAddress' WHERE schema = 'Email';
 UPDATE presence SET schema = 'EmailAddress' WHERE schema = 'Email';
 UPDATE statements SET schema = 'EmailAddress' WHERE schema = 'Email';
 UPDATE statements SET prop = 'number' WHERE schema = 'UserAccount' AND prop = 'phone';
+
+-- An entity only referred to (a reference to an entity the file did not hold, kept as
+-- FtM allows) is present in the referring record with no values: a stub. Exports of
+-- entities leave out what the reader knows only as stubs: there is nothing to say.
+ALTER TABLE presence ADD COLUMN stub boolean NOT NULL DEFAULT false;

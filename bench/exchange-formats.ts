@@ -1,0 +1,158 @@
+// Import speed of each exchange format (entities/s), against plain Chokepoint JSON
+// import of the same entities, at three sizes, with the growth of the cost printed.
+// The entities are real: OpenSanctions' FtM test datasets (test/fixtures/ftm),
+// repeated under suffixed ids (references rewritten alike) to reach each size. Before
+// a ratio is printed, both stores must hold the same statements (entity, property,
+// value, marking): a format that drops or changes a value fails the bench.
+//
+//   npm run bench:formats                 (1,000 / 4,000 / 16,000 entities)
+//   npm run bench:formats -- --sizes 2000,8000,32000
+//   DATABASE_URL=postgres://root@127.0.0.1:5432/test npm run bench:formats
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createHash } from 'node:crypto';
+import { benchBackends, openBenchStore, type BenchBackend } from './backends.js';
+import { importRecords } from '../src/ingest/importer.js';
+import { recordsOf, type ImportFormat } from '../src/ingest/readers.js';
+import { exportStatements } from '../src/ingest/statements.js';
+import { SYSTEM } from '../src/store/write.js';
+import type { Store } from '../src/store/store.js';
+
+const { values: args } = parseArgs({ options: { sizes: { type: 'string', default: '1000,4000,16000' } } });
+const sizes = args.sizes.split(',').map(Number);
+const dir = mkdtempSync(join(tmpdir(), 'cp-bench-formats-'));
+
+interface FtmEntity {
+  id: string;
+  schema: string;
+  properties: Record<string, string[]>;
+}
+const FIXTURES = ['yente-t1.ftm.json', 'yente-parteispenden.ftm.json', 'nomenklatura-donations.ijson'];
+const real: FtmEntity[] = [
+  ...new Map(
+    FIXTURES.flatMap((f) =>
+      readFileSync(new URL(`../test/fixtures/ftm/${f}`, import.meta.url), 'utf8')
+        .split('\n')
+        .filter((l) => l.trim())
+        .map((l) => JSON.parse(l) as FtmEntity),
+    ).map((e) => [e.id, { id: e.id, schema: e.schema, properties: e.properties }]),
+  ).values(),
+];
+
+/** `n` real entities: copy k of each entity gets the id `<id>-k`, and so do its references. */
+function entities(n: number): FtmEntity[] {
+  const ids = new Set(real.map((e) => e.id));
+  const out: FtmEntity[] = [];
+  for (let k = 0; out.length < n; k++)
+    for (const e of real) {
+      if (out.length >= n) break;
+      const rename = (v: string) => (ids.has(v) ? `${v}-${k}` : v);
+      const properties = Object.fromEntries(Object.entries(e.properties).map(([p, vs]) => [p, vs.map(rename)]));
+      out.push({ id: `${e.id}-${k}`, schema: e.schema, properties });
+    }
+  return out;
+}
+
+/** A digest of every statement a store holds (order-free): equal digests, equal contents. */
+async function digest(store: Store): Promise<{ statements: number; digest: string }> {
+  const rows = await store.db.query<{ s: string }>(
+    `SELECT s.entity_id || '|' || s.prop || '|' || s.value || '|' || m.canonical AS s
+       FROM statements s JOIN markings m ON m.id = s.marking_id ORDER BY 1`,
+  );
+  const h = createHash('sha256');
+  for (const r of rows) h.update(r.s).update('\n');
+  return { statements: rows.length, digest: h.digest('hex').slice(0, 16) };
+}
+
+async function timeImport(store: Store, format: ImportFormat, path: string): Promise<number> {
+  const t = performance.now();
+  const r = await importRecords(
+    store,
+    SYSTEM,
+    recordsOf(format, { path }, { source: 'PUBLIC', marking: 'U', kind: 'public' }),
+    { origin: path, crossReference: false },
+  );
+  if (r.rejected) throw new Error(`${format}: ${r.rejected} rejected: ${JSON.stringify(r.errors.slice(0, 3))}`);
+  return (performance.now() - t) / 1000;
+}
+
+/** Each format: the file it imports for the same entities (written once per size). */
+const FORMATS: Record<string, (es: FtmEntity[], baseline: Store) => Promise<{ format: ImportFormat; path: string }>> = {
+  ftm: async (es) => {
+    const path = join(dir, `${es.length}.ftm.json`);
+    writeFileSync(path, es.map((e) => JSON.stringify(e)).join('\n'));
+    return { format: 'ftm', path };
+  },
+  // What the baseline store exports as statements: the exchange between two instances.
+  statements: async (es, baseline) => {
+    const path = join(dir, `${es.length}.statements.json`);
+    const lines: string[] = [];
+    for await (const s of exportStatements(baseline, SYSTEM, { purpose: 'format benchmark' }))
+      lines.push(JSON.stringify(s));
+    writeFileSync(path, lines.join('\n'));
+    return { format: 'statements', path };
+  },
+};
+
+async function run(backend: BenchBackend): Promise<void> {
+  // A first import warms up the code paths (JIT, the database's caches), so the first format measured is not penalised.
+  const warm = await openBenchStore(backend);
+  const warmPath = join(dir, 'warm.ftm.json');
+  writeFileSync(
+    warmPath,
+    entities(500)
+      .map((e) => JSON.stringify(e))
+      .join('\n'),
+  );
+  await timeImport(warm.store, 'ftm', warmPath);
+  await warm.drop();
+  const seconds: Record<string, number[]> = { json: [] };
+  for (const n of sizes) {
+    const es = entities(n);
+    const jsonPath = join(dir, `${n}.json`);
+    writeFileSync(
+      jsonPath,
+      JSON.stringify({
+        source: 'PUBLIC',
+        records: es.map((e) => ({ sourceRecordId: e.id, kind: 'public', marking: 'U', entities: [e] })),
+      }),
+    );
+    const base = await openBenchStore(backend);
+    try {
+      const tJson = await timeImport(base.store, 'json', jsonPath);
+      seconds.json!.push(tJson);
+      const want = await digest(base.store);
+      console.log(
+        `${backend} ${n} entities: json ${(n / tJson).toFixed(0)} entities/s (${want.statements} statements)`,
+      );
+      for (const [name, make] of Object.entries(FORMATS)) {
+        const { format, path } = await make(es, base.store);
+        const other = await openBenchStore(backend);
+        try {
+          const t = await timeImport(other.store, format, path);
+          const got = await digest(other.store);
+          if (got.digest !== want.digest || got.statements !== want.statements)
+            throw new Error(
+              `${name} at ${n}: ${got.statements} statements (${got.digest}), json ${want.statements} (${want.digest})`,
+            );
+          (seconds[name] ??= []).push(t);
+          console.log(
+            `${backend} ${n} entities: ${name} ${(n / t).toFixed(0)} entities/s, ${(t / tJson).toFixed(2)}x the time of json (same ${got.statements} statements)`,
+          );
+        } finally {
+          await other.drop();
+        }
+      }
+    } finally {
+      await base.drop();
+    }
+  }
+  // Cost growth: time ∝ size^k between the smallest and the largest size (1 is linear).
+  const k = (ts: number[]) => Math.log(ts.at(-1)! / ts[0]!) / Math.log(sizes.at(-1)! / sizes[0]!);
+  for (const [name, ts] of Object.entries(seconds))
+    console.log(`${backend} ${name}: time grows as size^${k(ts).toFixed(2)} (${sizes.join(' → ')} entities)`);
+}
+
+for (const b of benchBackends()) await run(b);
