@@ -85,7 +85,7 @@ export function collections(agencies: Agency[]): Collection[] {
       alias: 'all',
       title: 'Everything you may read',
       description:
-        "Every entity you may read, with only the values you may read, each with its markings. Objects posted here are written as records of your agency, under their own markings (unmarked objects are refused).",
+        'Every entity you may read, with only the values you may read, each with its markings. Objects posted here are written as records of your agency, under their own markings (unmarked objects are refused).',
       writable: true,
     },
     {
@@ -208,7 +208,8 @@ async function listed(
   let views: EntityView[] = await getEntities(tx, markings, ids);
   if (c.recipient) views = await releasable(tx, markings, views, c.recipient);
   const rows = await tx.query<{ entity_id: string; marking_id: number }>(
-    'SELECT DISTINCT entity_id, marking_id FROM presence WHERE entity_id = ANY($1)',
+    // A stub (an entity only referred to, store/write.ts) says nothing of the entity: there is nothing to write for it.
+    'SELECT DISTINCT entity_id, marking_id FROM presence WHERE entity_id = ANY($1) AND NOT stub',
     [views.map((v) => v.id)],
   );
   const presence = new Map<string, Marking[]>();
@@ -218,12 +219,15 @@ async function listed(
     if (c.recipient && !canRead(c.recipient, m)) continue;
     (presence.get(r.entity_id) ?? presence.set(r.entity_id, []).get(r.entity_id)!).push(m);
   }
-  const times = await entityTimes(tx, views.map((v) => v.id));
+  const times = await entityTimes(
+    tx,
+    views.map((v) => v.id),
+  );
   const targets = await refTargetsOf(tx, markings, views);
   for (const v of views) {
     const p = presence.get(v.id);
     const t = times.get(v.id);
-    if (!p?.length || !t || !Object.keys(v.properties).length) continue;
+    if (!p?.length || !t) continue;
     // A reference to an entity the recipient may not know of is dropped by releasable(); one it may, kept.
     const built = entityObject(v, { ...t, presence: p }, targets);
     if (!built) continue;
@@ -271,7 +275,13 @@ export async function objectsPage(store: Store, who: Principal, c: Collection, q
       );
       if (!rows.length) break;
       const added = new Map(rows.map((r) => [r.entity_id, r.added]));
-      const got = await listed(tx, store.markings, c, rows.map((r) => r.entity_id), added);
+      const got = await listed(
+        tx,
+        store.markings,
+        c,
+        rows.map((r) => r.entity_id),
+        added,
+      );
       const byEntity = new Map(got.items.map((l) => [l.entityId, l]));
       let full = false;
       for (const r of rows) {
@@ -290,7 +300,14 @@ export async function objectsPage(store: Store, who: Principal, c: Collection, q
       if (full || rows.length < batch) break;
     }
     const last = items.at(-1);
-    if (items.length) (await recordIdsOf(tx, items.map((l) => l.entityId), 'intelligence')).forEach((id) => recordIds.add(id));
+    if (items.length)
+      (
+        await recordIdsOf(
+          tx,
+          items.map((l) => l.entityId),
+          'intelligence',
+        )
+      ).forEach((id) => recordIds.add(id));
     return {
       items,
       more,
@@ -321,12 +338,19 @@ async function entityIdsOf(store: Store, who: Principal, stixIds: string[]): Pro
 /** The object `stixId` of the collection, as the reader may see it; a 404 when there is none they may see. */
 export async function objectById(store: Store, who: Principal, c: Collection, stixId: string): Promise<Page> {
   const page = await objectsPage(store, who, c, { ids: [stixId], limit: 1, versions: ['all'] });
-  if (!page.items.length) throw new TaxiiError(404, 'Object not found', 'The collection holds no object with this id that you may read.');
+  if (!page.items.length)
+    throw new TaxiiError(404, 'Object not found', 'The collection holds no object with this id that you may read.');
   return page;
 }
 
 /** A page's dissemination (28 CFR 23.20(g)): the intelligence records behind what the client received. */
-export async function logPage(db: Database, who: Principal, c: Collection, page: Page, purpose?: string): Promise<void> {
+export async function logPage(
+  db: Database,
+  who: Principal,
+  c: Collection,
+  page: Page,
+  purpose?: string,
+): Promise<void> {
   if (!page.records.length) return;
   await db.transaction((tx) =>
     logDissemination(tx, {
@@ -369,7 +393,12 @@ export async function postObjects(
   c: Collection,
   envelope: { objects?: unknown[] },
 ): Promise<StatusResource> {
-  if (!c.writable) throw new TaxiiError(403, 'Collection not writable', `Objects cannot be posted to ${c.alias}; post them to the collection "all".`);
+  if (!c.writable)
+    throw new TaxiiError(
+      403,
+      'Collection not writable',
+      `Objects cannot be posted to ${c.alias}; post them to the collection "all".`,
+    );
   if (!may(who, 'write')) throw new TaxiiError(403, 'Not allowed to write', `${who.username} may not write records.`);
   const objects = Array.isArray(envelope.objects) ? envelope.objects : [];
   const requested = new Date().toISOString();
@@ -382,12 +411,18 @@ export async function postObjects(
         continue;
       }
       const refused = checkWriteAccess(who, [p.record]);
-      yield refused.length ? { errors: refused.map((e) => ({ ...e, path: `objects (${p.record!.sourceRecordId})`, message: e.message })) } : p;
+      yield refused.length
+        ? { errors: refused.map((e) => ({ ...e, path: `objects (${p.record!.sourceRecordId})`, message: e.message })) }
+        : p;
     }
   };
   const failed = new Map<string, string>();
   try {
-    const report = await importRecords(store, who, items, { origin: `TAXII POST ${c.alias}`, mode: 'skip', maxErrors: 10_000 });
+    const report = await importRecords(store, who, items, {
+      origin: `TAXII POST ${c.alias}`,
+      mode: 'skip',
+      maxErrors: 10_000,
+    });
     for (const e of report.errors) {
       const id = OBJECT_AT.exec(e.path)?.[1] ?? /\(([^)]+)\)/.exec(e.path)?.[1] ?? '';
       if (!failed.has(id)) failed.set(id, `${e.path}: ${e.message}`);
@@ -416,7 +451,11 @@ export async function postObjects(
   }
   status.success_count = status.successes.length;
   status.failure_count = status.failures.length;
-  await store.db.query('INSERT INTO taxii_status (id, user_id, body) VALUES ($1, $2, $3)', [status.id, who.id, JSON.stringify(status)]);
+  await store.db.query('INSERT INTO taxii_status (id, user_id, body) VALUES ($1, $2, $3)', [
+    status.id,
+    who.id,
+    JSON.stringify(status),
+  ]);
   return status;
 }
 

@@ -125,13 +125,19 @@ const ObjectParams = Type.Object({
 });
 const Filters = {
   added_after: Type.Optional(Type.String({ maxLength: 40, description: 'Only objects added after this time' })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, description: `At most this many objects (the server gives at most ${MAX_PAGE})` })),
+  limit: Type.Optional(
+    Type.Integer({ minimum: 1, description: `At most this many objects (the server gives at most ${MAX_PAGE})` }),
+  ),
   next: Type.Optional(Type.String({ maxLength: 500, description: 'The next page, as the previous page said' })),
   'match[id]': Type.Optional(Type.String({ maxLength: 20_000, description: 'STIX ids, comma-separated' })),
   'match[type]': Type.Optional(Type.String({ maxLength: 2000, description: 'STIX types, comma-separated' })),
-  'match[version]': Type.Optional(Type.String({ maxLength: 2000, description: 'last (default), first, all, or versions' })),
+  'match[version]': Type.Optional(
+    Type.String({ maxLength: 2000, description: 'last (default), first, all, or versions' }),
+  ),
   'match[spec_version]': Type.Optional(Type.String({ maxLength: 200 })),
-  purpose: Type.Optional(Type.String({ maxLength: 500, description: 'Why (kept in the audit and dissemination logs)' })),
+  purpose: Type.Optional(
+    Type.String({ maxLength: 500, description: 'Why (kept in the audit and dissemination logs)' }),
+  ),
 };
 type FilterQuery = Partial<Record<keyof typeof Filters, string | number>>;
 
@@ -175,13 +181,17 @@ export async function registerTaxiiRoutes(app: FastifyInstance, store: Store): P
   const known = async () => collections(await listAgencies(db));
   await app.register(async (taxii) => {
     // TAXII's media type for posted envelopes (JSON), up to the import's size.
-    taxii.addContentTypeParser('application/taxii+json', { parseAs: 'string', bodyLimit: IMPORT_LIMIT }, (_req, body, done) => {
-      try {
-        done(null, JSON.parse(String(body)));
-      } catch (e) {
-        done(Object.assign(new TaxiiError(400, 'Malformed JSON', (e as Error).message)), undefined);
-      }
-    });
+    taxii.addContentTypeParser(
+      'application/taxii+json',
+      { parseAs: 'string', bodyLimit: IMPORT_LIMIT },
+      (_req, body, done) => {
+        try {
+          done(null, JSON.parse(String(body)));
+        } catch (e) {
+          done(Object.assign(new TaxiiError(400, 'Malformed JSON', (e as Error).message)), undefined);
+        }
+      },
+    );
     // TAXII's media type exactly as TAXII writes it (Fastify would quote the version and add a charset,
     // which strict TAXII clients compare against application/taxii+json;version=2.1 and refuse).
     taxii.addHook('onSend', async (_req, reply, payload) => {
@@ -227,7 +237,10 @@ export async function registerTaxiiRoutes(app: FastifyInstance, store: Store): P
           tags,
           summary: 'TAXII 2.1 discovery: this server and its API root',
           response: responses(
-            Loose({ title: Str(), default: Type.Optional(Str(500)), api_roots: Type.Array(Str(500)) }, 'TAXII discovery'),
+            Loose(
+              { title: Str(), default: Type.Optional(Str(500)), api_roots: Type.Array(Str(500)) },
+              'TAXII discovery',
+            ),
           ),
         },
       },
@@ -270,7 +283,8 @@ export async function registerTaxiiRoutes(app: FastifyInstance, store: Store): P
       {
         schema: {
           tags,
-          summary: 'TAXII 2.1 collections: everything you may read, the public part, and what each partner agency may receive',
+          summary:
+            'TAXII 2.1 collections: everything you may read, the public part, and what each partner agency may receive',
           response: responses(Loose({ collections: Type.Array(CollectionBody) }, 'TAXII collections')),
         },
       },
@@ -283,7 +297,14 @@ export async function registerTaxiiRoutes(app: FastifyInstance, store: Store): P
     );
     taxii.get(
       COLLECTION,
-      { schema: { tags, summary: 'A TAXII 2.1 collection', params: CollectionParams, response: responses(CollectionBody) } },
+      {
+        schema: {
+          tags,
+          summary: 'A TAXII 2.1 collection',
+          params: CollectionParams,
+          response: responses(CollectionBody),
+        },
+      },
       async (req, reply) => {
         const me = principal(req);
         const c = findCollection(await known(), (req.params as { collectionId: string }).collectionId);
@@ -296,7 +317,8 @@ export async function registerTaxiiRoutes(app: FastifyInstance, store: Store): P
       {
         schema: {
           tags,
-          summary: "A collection's STIX objects, as you may read them, page by page (added_after, limit, next, match[...])",
+          summary:
+            "A collection's STIX objects, as you may read them, page by page (added_after, limit, next, match[...])",
           params: CollectionParams,
           querystring: Type.Object(Filters, { additionalProperties: false }),
           response: responses(Envelope),
@@ -327,7 +349,8 @@ export async function registerTaxiiRoutes(app: FastifyInstance, store: Store): P
         bodyLimit: IMPORT_LIMIT,
         schema: {
           tags,
-          summary: 'Post STIX objects to a collection: written as records of your agency through the import path, each object on its own; answered with a status resource',
+          summary:
+            'Post STIX objects to a collection: written as records of your agency through the import path, each object on its own; answered with a status resource',
           params: CollectionParams,
           response: { ...responses(StatusBody, 202), 413: TaxiiErrorBody, 415: TaxiiErrorBody },
         },
@@ -387,7 +410,8 @@ export async function registerTaxiiRoutes(app: FastifyInstance, store: Store): P
       {
         schema: {
           tags,
-          summary: 'One STIX object of a collection, as you may read it (a hidden one answers as one that does not exist)',
+          summary:
+            'One STIX object of a collection, as you may read it (a hidden one answers as one that does not exist)',
           params: ObjectParams,
           querystring: Type.Object(
             {
@@ -406,9 +430,18 @@ export async function registerTaxiiRoutes(app: FastifyInstance, store: Store): P
         const c = findCollection(await known(), collectionId);
         const page = await objectById(store, me, c, objectId);
         const q = query(req.query as FilterQuery);
-        const items = page.items.filter((l) => !q.versions?.length || q.versions.some((v) => ['last', 'first', 'all'].includes(v) || Date.parse(v) === Date.parse(l.version)));
+        const items = page.items.filter(
+          (l) =>
+            !q.versions?.length ||
+            q.versions.some((v) => ['last', 'first', 'all'].includes(v) || Date.parse(v) === Date.parse(l.version)),
+        );
         await logPage(db, me, c, page, purposeOf(req));
-        await audit(db, { actor: me.username, action: 'taxii.object.read', target: c.alias, details: { count: items.length } });
+        await audit(db, {
+          actor: me.username,
+          action: 'taxii.object.read',
+          target: c.alias,
+          details: { count: items.length },
+        });
         pageHeaders(reply, { ...page, items });
         return send(reply, 200, {
           more: false,
@@ -424,7 +457,9 @@ export async function registerTaxiiRoutes(app: FastifyInstance, store: Store): P
           summary: "An object's versions (Chokepoint holds the newest of each object)",
           params: ObjectParams,
           querystring: Type.Object({ purpose: Filters.purpose }, { additionalProperties: false }),
-          response: responses(Loose({ more: Type.Boolean(), versions: Type.Optional(Type.Array(Str(40))) }, 'TAXII versions')),
+          response: responses(
+            Loose({ more: Type.Boolean(), versions: Type.Optional(Type.Array(Str(40))) }, 'TAXII versions'),
+          ),
         },
       },
       async (req, reply) => {

@@ -20,6 +20,8 @@ export interface Row {
   importOnly?: boolean;
   /** Read on import; on export the object says it already (the STIX type, in `type`). */
   implied?: boolean;
+  /** Only for these schemata (roles are a person's position). */
+  schemas?: string[];
 }
 
 interface RawType {
@@ -170,10 +172,20 @@ export function unmapped(): string[] {
     const common = new Set(RAW.common.map((r) => r.stix));
     for (const s of t.relationship ? [UNKNOWN_LINK] : t.schemas)
       for (const r of t.rows)
-        if (!common.has(r.stix) && !propOf(s, r.ftm)) out.push(`${t.type}.${r.stix}: ${s} has no property ${r.ftm}`);
+        if (!common.has(r.stix) && (!r.schemas || r.schemas.includes(s)) && !propOf(s, r.ftm))
+          out.push(`${t.type}.${r.stix}: ${s} has no property ${r.ftm}`);
   }
   return out;
 }
+
+/**
+ * A property's name in Chokepoint's entity extension: snake case, because STIX selectors (the
+ * granular markings that mark each value) take lower-case names only (birthDate: birth_date).
+ */
+export const extensionKey = (prop: string): string => prop.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+/** The schema's property an extension key names, or undefined. */
+export const propOfKey = (schema: string, key: string): string | undefined =>
+  Object.keys(model.properties(schema)).find((p) => extensionKey(p) === key);
 
 /** The Chokepoint entity extension: schema, entity id and the values the STIX properties do not carry. */
 export const ENTITY_EXTENSION = 'extension-definition--36dc30c0-4795-4f68-8c99-772d014a773d';

@@ -22,6 +22,7 @@ import { isStixId, stixTypeOf } from './ids.js';
 import {
   ENTITY_EXTENSION,
   propOf,
+  propOfKey,
   RELATION_BY_TYPE,
   type Row,
   TYPES,
@@ -253,9 +254,10 @@ function objectRecord(obj: StixObject, index: number, ctx: Ctx): Parsed {
     if (!isObj(cpx.properties))
       err(`extensions.${ENTITY_EXTENSION}.properties`, 'must be an object of property to values');
     else
-      for (const [prop, list] of Object.entries(cpx.properties)) {
-        const path = `extensions.${ENTITY_EXTENSION}.properties.${prop}`;
-        if (!propOf(schema, prop)) err(path, `is not a property of ${schema}`);
+      for (const [key, list] of Object.entries(cpx.properties)) {
+        const path = `extensions.${ENTITY_EXTENSION}.properties.${key}`;
+        const prop = propOfKey(schema, key);
+        if (!prop) err(path, `is not a property of ${schema}`);
         else if (!Array.isArray(list)) err(path, 'must be a list of values');
         else list.forEach((value, j) => values.push({ prop, value, paths: [`${path}.[${j}]`] }));
       }

@@ -23,6 +23,7 @@ import { isStixId, ownStixId, STIX_ID, stixIdFor, stixTypeOf } from './ids.js';
 import {
   ENTITY_EXTENSION,
   exportTypeOf,
+  extensionKey,
   propOf,
   type Row,
   TYPE_BY_RELATION,
@@ -172,7 +173,7 @@ export function entityObject(
   // when the store holds only the reference, as for an object of a type Chokepoint does not read, it is what the file said).
   const refId = (entityId: string): string | undefined => {
     const own = ownStixId(entityId);
-    if (own && !refTargets.get(entityId)?.view) return own;
+    if (own) return own;
     const target = refTargets.get(entityId);
     return target ? stixIdFor(entityId, stixTypeFor(entityId, target.schema, target.view)) : undefined;
   };
@@ -180,7 +181,7 @@ export function entityObject(
     const r = refId(entityId);
     return r ? stixTypeOf(r) : undefined;
   };
-  const existence = highestMarking(meta.presence) ?? markingOf(Object.values(view.properties)[0]![0]!);
+  const existence = highestMarking(meta.presence)!;
   const obj: StixObject = { type, spec_version: '2.1', id };
   const b: Build = { obj, placed: [], ext: {}, filled: [] };
 
@@ -241,9 +242,10 @@ export function entityObject(
       continue;
     }
     // Chokepoint's extension carries the property whole; the STIX property, where STIX has one, shows the first value.
-    b.ext[prop] = values.map((v) => v.value);
+    const key = extensionKey(prop);
+    b.ext[key] = values.map((v) => v.value);
     values.forEach((v, j) =>
-      b.placed.push({ selector: `extensions.${ENTITY_EXTENSION}.properties.${prop}.[${j}]`, marking: markingOf(v) }),
+      b.placed.push({ selector: `extensions.${ENTITY_EXTENSION}.properties.${key}.[${j}]`, marking: markingOf(v) }),
     );
     const row = candidates.find((r) => !r.implied);
     const first = values[0]!;
@@ -280,7 +282,7 @@ export function entityObject(
     g.selectors.push(selector);
   };
   mark(existence, 'id');
-  for (const p of b.placed) mark(p.marking, p.selector);
+  for (const p of b.placed) mark(p.marking, selectorOf(p.selector));
   const granular = [...bySel.values()].flatMap((g) =>
     markingRefs(g.marking).map((ref) => ({ marking_ref: ref, selectors: g.selectors })),
   );
@@ -291,6 +293,16 @@ export function entityObject(
     markings: used,
     extensions: [...(t.extension ? [t.extension] : []), ENTITY_EXTENSION, CHOKEPOINT_MARKING_EXTENSION],
   };
+}
+
+/**
+ * A path as a STIX selector: components are lower-case names or list indices, so a path into a
+ * dictionary keyed otherwise (hashes.SHA-1) selects the dictionary (the value is in it, marked with it).
+ */
+function selectorOf(path: string): string {
+  const parts = path.split('.');
+  const ok = parts.findIndex((c) => !/^(\[\d+\]|[a-z0-9_-]{1,250})$/.test(c));
+  return ok < 0 ? path : parts.slice(0, Math.max(1, ok)).join('.');
 }
 
 /** The marking definitions that write a marking on an object: its TLP 2.0 one when exact, and its Chokepoint one. */
@@ -314,7 +326,7 @@ function fillRequired(b: Build, t: TypeMapping, view: EntityView, meta: EntityMe
     const setModified = (v: string) => {
       const placed = b.placed.find((p) => p.selector === 'modified');
       if (own && placed) {
-        const prop = t.rows.find((r) => r.stix === 'modified')?.ftm ?? 'modifiedAt';
+        const prop = extensionKey(t.rows.find((r) => r.stix === 'modified')?.ftm ?? 'modifiedAt');
         const list = (b.ext[prop] ??= []);
         if (!list.includes(own)) list.push(own);
         placed.selector = `extensions.${ENTITY_EXTENSION}.properties.${prop}.[${list.indexOf(own)}]`;
@@ -384,7 +396,8 @@ export async function stixObjectsOf(
   if (!ids.length) return out;
   const views = await getEntities(tx, markings, ids);
   const rows = await tx.query<{ entity_id: string; marking_id: number }>(
-    'SELECT DISTINCT entity_id, marking_id FROM presence WHERE entity_id = ANY($1)',
+    // A stub (an entity only referred to, store/write.ts) says nothing of the entity: there is nothing to write for it.
+    'SELECT DISTINCT entity_id, marking_id FROM presence WHERE entity_id = ANY($1) AND NOT stub',
     [ids],
   );
   const presence = new Map<string, Marking[]>();
@@ -397,8 +410,7 @@ export async function stixObjectsOf(
   for (const v of views) {
     const m = meta.get(v.id);
     const p = presence.get(v.id);
-    // An entity only referred to holds no values (store/write.ts): there is no object to write for it.
-    if (!m || !p?.length || !Object.keys(v.properties).length) continue;
+    if (!m || !p?.length) continue;
     const built = entityObject(v, { ...m, presence: p }, targets);
     if (!built) {
       out.left++;
@@ -431,7 +443,11 @@ export async function entityTimes(
 }
 
 /** The entities the views refer to, with their schema (and values, where the STIX type depends on them). */
-export async function refTargetsOf(tx: Sql, markings: MarkingCache, views: EntityView[]): Promise<Map<string, RefTarget>> {
+export async function refTargetsOf(
+  tx: Sql,
+  markings: MarkingCache,
+  views: EntityView[],
+): Promise<Map<string, RefTarget>> {
   const wanted = new Set<string>();
   for (const v of views)
     for (const [prop, vals] of Object.entries(v.properties))
