@@ -19,7 +19,7 @@ import { cleanValue } from '../../domain/values.js';
 import type { Sql } from '../../store/db.js';
 import type { MarkingCache } from '../../store/markings.js';
 import { getEntities, type EntityView, type ValueView } from '../../store/read.js';
-import { isStixId, ownStixId, STIX_ID, stixIdFor, stixTypeOf } from './ids.js';
+import { isStixId, ownStixId, stixIdFor, stixTypeOf } from './ids.js';
 import {
   ENTITY_EXTENSION,
   exportTypeOf,
