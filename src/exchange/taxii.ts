@@ -97,7 +97,8 @@ export function collections(agencies: Agency[]): Collection[] {
       writable: false,
     },
   ];
-  for (const a of agencies.filter((x) => x.kind === 'foreign' || x.kind === 'private'))
+  const partners = agencies.filter((x) => x.kind === 'foreign' || x.kind === 'private');
+  for (const a of partners.sort((x, y) => x.code.localeCompare(y.code)))
     out.push({
       id: collectionId(`rel-${a.code.toLowerCase()}`),
       alias: `rel-${a.code.toLowerCase()}`,
