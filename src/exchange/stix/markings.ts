@@ -248,7 +248,8 @@ export function chokepointMarkingExtensionDefinition(): StixObject {
     name: 'Chokepoint marking',
     description:
       'A Chokepoint security marking, whole: classification (U, CUI, C, S, TS), caveats (LES, FOUO, NOFORN, ORCON, PROPIN), rel_to (ISO 3166 alpha-3 countries besides USA), owner (the originating agency), groups (need-to-know groups a reader must all hold) and orcon_to (agencies the originator approved). A reader may read what the marking marks only when every rule of the marking holds (Chokepoint README, "How markings work"). Applied as a granular marking it replaces, for what it selects, the Chokepoint marking of the object, which is the highest of its parts.',
-    schema: 'https://github.com/chokepoint/chokepoint/blob/main/reference/stix/markings.json',
+    schema:
+      'Properties: classification (one of U, CUI, C, S, TS; required), owner (an agency code; required), caveats, rel_to, groups, orcon_to (lists of codes). Chokepoint README, "STIX 2.1 and TAXII 2.1"; reference/stix/markings.json.',
     version: '1.0',
     extension_types: ['property-extension'],
   };
