@@ -500,6 +500,35 @@ describe('STIX markings', () => {
     ).toMatch(/owned by different agencies \(DEA, HSI\)/);
   });
 
+  it('writes values of one property under markings of their own (a Chokepoint record takes one marking per value)', async () => {
+    const { parseRecord } = await import('../src/ingest/record-input.js');
+    const rec = (markings: unknown) =>
+      parseRecord(
+        {
+          sourceRecordId: 'r1',
+          marking: 'U//FOUO',
+          entities: [
+            {
+              id: 'p1',
+              schema: 'Person',
+              properties: { name: ['A'], alias: ['B', 'C'] },
+              propertyMarkings: { alias: markings },
+            },
+          ],
+        },
+        { source: 'DEA' },
+      );
+    const ok = rec(['S//NOFORN', 'C//REL TO USA, MEX']);
+    expect(
+      ok
+        .record!.entities[0]!.statements.filter((x) => x.prop === 'alias')
+        .map((x) => `${x.value} ${formatMarking(x.marking)}`),
+    ).toEqual(['B SECRET//NOFORN//OWNER DEA', 'C CONFIDENTIAL//REL TO USA, MEX//OWNER DEA']);
+    expect(rec(['S//NOFORN']).errors.map((e) => `${e.path}: ${e.message}`)).toEqual([
+      'record.entities[0].propertyMarkings.alias: has 1 markings for 2 values; give one marking, or one per value',
+    ]);
+  });
+
   it('states the default marking only for what carries none: a marked object keeps its own', () => {
     const p = parse(
       { object_marking_refs: ['marking-definition--f88d31f6-486f-44da-b317-01333bde0b82'] },
