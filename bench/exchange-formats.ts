@@ -20,6 +20,8 @@ import { exportStatements } from '../src/ingest/statements.js';
 import { exportFile } from '../src/ingest/export.js';
 import { SYSTEM } from '../src/store/write.js';
 import type { Store } from '../src/store/store.js';
+import { formatMarking } from '../src/domain/markings.js';
+import { uuidV5 } from '../src/exchange/misp/ids.js';
 
 const { values: args } = parseArgs({ options: { sizes: { type: 'string', default: '1000,4000,16000' } } });
 const sizes = args.sizes.split(',').map(Number);
@@ -169,4 +171,113 @@ async function run(backend: BenchBackend): Promise<void> {
     console.log(`${backend} ${name}: time grows as size^${k(ts).toFixed(2)} (${sizes.join(' → ')} entities)`);
 }
 
-for (const b of benchBackends()) await run(b);
+// ---- MISP ----------------------------------------------------------------------------
+// The real MISP events (test/fixtures/misp), copied under fresh uuids to reach each size,
+// imported as MISP and, for the baseline, as the Chokepoint JSON records the MISP reader
+// makes of them (the same entities, values and markings).
+
+const MISP_FIXTURES = [
+  'sednit-event.json',
+  'samsam-objects-event.json',
+  'pubg-galaxy-event.json',
+  'ursnif-sighting-event.json',
+];
+const mispEvents = MISP_FIXTURES.map((f) =>
+  readFileSync(new URL(`../test/fixtures/misp/${f}`, import.meta.url), 'utf8'),
+);
+const UUIDS = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+
+/** Copy k of every event, each uuid in it replaced by one of its own (so references stay references). */
+function mispCopies(copies: number): string {
+  const events: unknown[] = [];
+  for (let k = 0; k < copies; k++)
+    for (const text of mispEvents)
+      events.push(JSON.parse(text.replace(UUIDS, (u) => uuidV5(`${u.toLowerCase()}:${k}`))));
+  return JSON.stringify({ response: events.map((e) => ((e as { Event?: unknown }).Event ? e : { Event: e })) });
+}
+
+/** The Chokepoint JSON records of what the MISP reader reads (not timed). */
+async function asChokepointJson(path: string): Promise<{ json: string; entities: number }> {
+  const records: unknown[] = [];
+  let entities = 0;
+  for await (const p of recordsOf('misp', { path }, MISP_OPTIONS)()) {
+    const r = p.record!;
+    entities += r.entities.length;
+    records.push({
+      sourceRecordId: r.sourceRecordId,
+      kind: r.kind,
+      reportDate: r.reportDate,
+      marking: formatMarking(r.marking),
+      entities: r.entities.map((e) => {
+        const properties: Record<string, string[]> = {};
+        const propertyMarkings: Record<string, string> = {};
+        for (const st of e.statements) {
+          (properties[st.prop] ??= []).push(st.value);
+          propertyMarkings[st.prop] = formatMarking(st.marking);
+        }
+        return { id: e.id, schema: e.schema, marking: formatMarking(e.marking), properties, propertyMarkings };
+      }),
+    });
+  }
+  return { json: JSON.stringify({ source: 'PUBLIC', records }), entities };
+}
+const MISP_OPTIONS = { source: 'PUBLIC', marking: 'U', kind: 'public' as const };
+
+async function mispBench(backend: BenchBackend): Promise<void> {
+  const perCopy = (await asChokepointJson(writeMisp('per-copy', mispCopies(1)))).entities;
+  const seconds: Record<string, number[]> = { json: [], misp: [] };
+  const counted: number[] = [];
+  for (const n of sizes) {
+    const mispPath = writeMisp(String(n), mispCopies(Math.max(1, Math.round(n / perCopy))));
+    const { json, entities } = await asChokepointJson(mispPath);
+    const jsonPath = join(dir, `${n}.misp-records.json`);
+    writeFileSync(jsonPath, json);
+    counted.push(entities);
+    const base = await openBenchStore(backend);
+    const other = await openBenchStore(backend);
+    try {
+      const tJson = await timeImportWith(base.store, 'json', jsonPath);
+      const tMisp = await timeImportWith(other.store, 'misp', mispPath);
+      const want = await digest(base.store);
+      const got = await digest(other.store);
+      if (got.digest !== want.digest || got.statements !== want.statements)
+        throw new Error(
+          `misp at ${entities}: ${got.statements} statements (${got.digest}), json ${want.statements} (${want.digest})`,
+        );
+      seconds.json!.push(tJson);
+      seconds.misp!.push(tMisp);
+      console.log(
+        `${backend} ${entities} entities (${mispEvents.length * Math.max(1, Math.round(n / perCopy))} MISP events): json ${(entities / tJson).toFixed(0)} entities/s, misp ${(entities / tMisp).toFixed(0)} entities/s, ${(tMisp / tJson).toFixed(2)}x the time of json (same ${got.statements} statements)`,
+      );
+    } finally {
+      await base.drop();
+      await other.drop();
+    }
+  }
+  const k = (ts: number[]) => Math.log(ts.at(-1)! / ts[0]!) / Math.log(counted.at(-1)! / counted[0]!);
+  for (const [name, ts] of Object.entries(seconds))
+    console.log(
+      `${backend} ${name} (MISP events): time grows as size^${k(ts).toFixed(2)} (${counted.join(' → ')} entities)`,
+    );
+}
+
+function writeMisp(name: string, text: string): string {
+  const path = join(dir, `${name}.misp.json`);
+  writeFileSync(path, text);
+  return path;
+}
+
+async function timeImportWith(store: Store, format: ImportFormat, path: string): Promise<number> {
+  const t = performance.now();
+  const r = await importRecords(store, SYSTEM, recordsOf(format, { path }, MISP_OPTIONS), {
+    origin: path,
+    crossReference: false,
+  });
+  if (r.rejected) throw new Error(`${format}: ${r.rejected} rejected: ${JSON.stringify(r.errors.slice(0, 3))}`);
+  return (performance.now() - t) / 1000;
+}
+
+for (const b of benchBackends()) {
+  await run(b);
+  await mispBench(b);
+}

@@ -156,7 +156,7 @@ for (const backend of backends) {
       install([
         reaction('shipments', 50, { concerns: (s) => s.has('Shipment') }),
         reaction('links', 10),
-        reaction('events', 40, { concerns: (s) => [...s].some((x) => model.get(x)?.event) }),
+        reaction('events', 40, { concerns: (s) => [...s].some((x) => model.isEvent(x)) }),
         reaction('every write', 20),
       ]);
       const seizure = { id: 'ord-s1', schema: 'Seizure', properties: { name: ['POE seizure'] } };

@@ -128,6 +128,10 @@ describe('the command layer', () => {
           'GET /taxii2/chokepoint/collections/{collectionId}/objects/{objectId}/',
           'GET /taxii2/chokepoint/collections/{collectionId}/objects/{objectId}/versions/',
           'GET /taxii2/chokepoint/status/{statusId}/',
+          // A MISP instance's feed subscription: fixed file names under the feed's URL, headers only (no query of its own)
+          'GET /misp/feed/manifest.json',
+          'GET /misp/feed/hashes.csv',
+          'GET /misp/feed/{event}.json',
         ].sort(),
       );
     });

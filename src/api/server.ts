@@ -19,6 +19,7 @@ import { registerWeb } from './routes/web.js';
 import { registerDeconflictionRoutes } from './routes/deconflict.js';
 import { registerRegistryRoutes } from './routes/registry.js';
 import { registerTaxiiRoutes } from './routes/taxii.js';
+import { registerMispRoutes } from './routes/misp.js';
 import '../capabilities.js';
 import { resumeAfterWrites } from '../store/after-write.js';
 import { registerRequestAudit } from './request-audit.js';
@@ -235,6 +236,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   await registerDeconflictionRoutes(app, opts.store, hub);
   await registerRegistryRoutes(app, opts.store, opts.instance ?? process.env.CHOKEPOINT_INSTANCE ?? 'chokepoint');
   await registerTaxiiRoutes(app, opts.store);
+  await registerMispRoutes(app, opts.store);
   const every = opts.escalateEveryMs ?? 30_000;
   const timer =
     every > 0

@@ -14,6 +14,7 @@ import { importRecords, type ImportReport } from '../ingest/importer.js';
 import { IMPORT_FORMATS, recordsOf, SELF_SOURCED, type ImportFormat, type ReadOptions } from '../ingest/readers.js';
 import { importCbpCsv } from '../ingest/cbp.js';
 import { EXPORT_FORMATS, exportFile } from '../ingest/export.js';
+import { writeMispFeed } from '../exchange/misp/export.js';
 import { formatFieldError, ValidationError } from '../ingest/record-input.js';
 import { verifyAudit, audit } from '../store/audit.js';
 import { purgeExpired, reviewQueue } from '../store/retention.js';
@@ -139,6 +140,11 @@ function printReport(r: ImportReport): void {
           : `${r.links} possible links found`),
   );
   for (const e of r.errors) console.log(`  rejected: ${formatFieldError(e)}`);
+  const notMapped = Object.entries(r.notMapped ?? {});
+  if (notMapped.length) {
+    console.log(`not mapped (the model has no place for it; not imported):`);
+    for (const [what, n] of notMapped.sort((a, b) => b[1] - a[1])) console.log(`  ${n} × ${what}`);
+  }
 }
 
 async function serve(
@@ -237,16 +243,16 @@ async function importThroughHolder(e: unknown, file: string, format: string, opt
 program
   .command('import')
   .description(
-    'import a file: Chokepoint JSON/JSONL, FtM entity stream, CSV with a mapping, STIX 2.1 bundle, or CBP seizure statistics',
+    'import a file: Chokepoint JSON/JSONL, FtM entity stream, CSV with a mapping, MISP events (a file, or a feed directory), STIX 2.1 bundle, or CBP seizure statistics',
   )
   .argument('<file>')
   .option('-f, --format <format>', `${[...IMPORT_FORMATS, 'cbp'].join(' | ')} (default: from the file name)`)
   .option('-s, --source <agency>', 'source agency when the data does not name it')
   .option(
     '-m, --marking <marking>',
-    'marking for FtM and CSV data, and for STIX objects that carry none, e.g. "U//LES"',
+    'marking for FtM and CSV data, MISP events without a marking tag, and STIX objects that carry none, e.g. "U//LES"',
   )
-  .option('--mapping <file>', 'CSV mapping (JSON)')
+  .option('--mapping <file>', 'CSV mapping, or markings for MISP sharing groups and tags (JSON)')
   .option('--kind <kind>', 'record kind for FtM/CSV: intelligence | case | operational | public', 'operational')
   .option('--criminal-basis <text>', 'criminal basis for intelligence records (FtM/CSV)')
   .option('--sensitivity <label>', 'sensitivity label for intelligence records')
@@ -316,21 +322,32 @@ program
 
 program
   .command('export')
-  .description('export what a user may see as FtM JSON lines, CSV, FtM statements or STIX 2.1 (a logged dissemination)')
+  .description(
+    'export what a user may see as FtM JSON lines, CSV, FtM statements, MISP events or a MISP feed, or STIX 2.1 (a logged dissemination)',
+  )
   .requiredOption('--as <username>', 'the user whose access the export has')
   .requiredOption('--purpose <text>', 'why (kept in the dissemination log)')
   .option('--recipient-agency <agency>', 'the agency that receives the export')
   .option(
     '--format <format>',
-    'ftm (JSON lines) | csv (one row per value; formula-like cells neutralised) | statements (FtM statements with markings and provenance, for another instance) | stix (a STIX 2.1 bundle with its markings)',
+    'ftm (JSON lines) | csv (one row per value; formula-like cells neutralised) | statements (FtM statements with markings and provenance, for another instance) | misp (MISP events) | misp-feed (a MISP feed directory: --out DIR) | stix (a STIX 2.1 bundle with its markings)',
     'ftm',
   )
-  .option('-o, --out <file>', 'output file (default: standard output)')
+  .option('-o, --out <file>', 'output file, or directory for misp-feed (default: standard output)')
   .action(async (opts) =>
     withStore(async (store) => {
-      if (!EXPORT_FORMATS.includes(opts.format))
-        throw new Error(`--format must be one of ${EXPORT_FORMATS.join(', ')}`);
+      if (![...EXPORT_FORMATS, 'misp-feed'].includes(opts.format))
+        throw new Error(`--format must be one of ${[...EXPORT_FORMATS, 'misp-feed'].join(', ')}`);
       const who = await actingAs(store, opts.as);
+      if (opts.format === 'misp-feed') {
+        if (!opts.out) throw new Error('--out: a MISP feed is a directory (manifest.json, hashes.csv, <uuid>.json)');
+        const r = await writeMispFeed(store, who, opts.out, {
+          purpose: opts.purpose,
+          recipientAgency: opts.recipientAgency,
+        });
+        console.error(`wrote a MISP feed of ${r.events} events (${r.hashes} attribute hashes) to ${opts.out}`);
+        return;
+      }
       // Opened with the first piece, so an export refused (no purpose, no permission) leaves the file as it was.
       let out: Writable | undefined;
       const open = (): Writable => (out ??= opts.out ? privateWriteStream(opts.out) : process.stdout); // an export is data: 0600
@@ -347,9 +364,17 @@ program
       }
       if (opts.out) {
         await new Promise<void>((r) => (open() as ReturnType<typeof privateWriteStream>).end(() => r()));
-        const n = opts.format === 'csv' || opts.format === 'stix' ? pieces - 1 : pieces; // a CSV's header, a bundle's end
-        const what = { ftm: 'entities', csv: 'values', statements: 'values', stix: 'STIX objects and definitions' };
-        console.error(`exported ${n} ${what[opts.format as keyof typeof what]} to ${opts.out}`);
+        const n =
+          opts.format === 'csv' || opts.format === 'stix' ? pieces - 1 : opts.format === 'misp' ? pieces - 2 : pieces; // a CSV's header is no value; MISP's opening and closing are no event; nor a bundle's end
+        const what =
+          opts.format === 'ftm'
+            ? 'entities'
+            : opts.format === 'misp'
+              ? 'MISP events'
+              : opts.format === 'stix'
+                ? 'STIX objects and definitions'
+                : 'values';
+        console.error(`exported ${n} ${what} to ${opts.out}`);
       }
     }),
   );

@@ -74,6 +74,10 @@ export async function importThroughServer(
         `(${me.agency}); use a token of a ${o.source.toUpperCase()} user, or ${stop} to import as the system`,
     );
   }
+  if (statSync(o.file).isDirectory())
+    throw new Error(
+      `${o.file}: a MISP feed directory is read from the disk, not sent to the API: import its event files one by one, or ${stop}`,
+    );
   const size = statSync(o.file).size;
   if (size > IMPORT_LIMIT) {
     throw new Error(

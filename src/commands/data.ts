@@ -27,7 +27,16 @@ const ImportBody = Type.Object(
     format: Type.Union(IMPORT_FORMATS.map((f) => Type.Literal(f))),
     content: Type.String({ maxLength: IMPORT_LIMIT }),
     name: Type.Optional(Type.String({ maxLength: 200, description: 'File name, shown in errors' })),
-    mapping: Type.Optional(Type.Object({}, { additionalProperties: true })),
+    mapping: Type.Optional(
+      Type.Object(
+        {},
+        {
+          additionalProperties: true,
+          description:
+            'csv: the CSV mapping; misp: markings for the data\'s own sharing groups and tags, {"sharingGroups": {"<uuid>": "<marking>"}, "tags": {"<tag>": "<marking>"}}',
+        },
+      ),
+    ),
     marking: Type.Optional(
       Type.Union([Type.String({ maxLength: 300 }), Type.Object({}, { additionalProperties: true })]),
     ),
@@ -57,7 +66,7 @@ const ExportQ = Type.Object(
       {
         default: 'ftm',
         description:
-          'ftm: FollowTheMoney JSON lines; csv: one row per value with its portion marking (cells that could be formulas are neutralised); statements: FtM statements as JSON lines, each with its marking and source record, for another Chokepoint instance; stix: a STIX 2.1 bundle, each object with its markings (TLP where exact, and Chokepoint marking definitions)',
+          'ftm: FollowTheMoney JSON lines; csv: one row per value with its portion marking (cells that could be formulas are neutralised); statements: FtM statements as JSON lines, each with its marking and source record, for another Chokepoint instance; misp: MISP events, one per source record, each value with its marking as tags; stix: a STIX 2.1 bundle, each object with its markings (TLP where exact, and Chokepoint marking definitions)',
       },
     ),
   },
@@ -110,7 +119,7 @@ export const GROUPS: Record<string, string> = {
 const EXPORT = command({
   name: 'records.export',
   summary:
-    'Everything you may see, as FollowTheMoney JSON lines, CSV, FtM statements or a STIX 2.1 bundle (logged as a dissemination)',
+    'Everything you may see, as FollowTheMoney JSON lines, CSV, FtM statements, MISP events or a STIX 2.1 bundle (logged as a dissemination)',
   tags: ['export'],
   method: 'GET',
   path: '/export',
@@ -124,6 +133,7 @@ const EXPORT = command({
     if (query.format === 'csv') return new Download('text/csv; charset=utf-8', text, 'chokepoint-export.csv');
     if (query.format === 'stix')
       return new Download(`${STIX_MEDIA_TYPE}; charset=utf-8`, text, 'chokepoint-export.stix.json');
+    if (query.format === 'misp') return new Download('application/json', text, 'chokepoint-export.misp.json');
     return new Download(
       'application/x-ndjson; charset=utf-8',
       text,
@@ -158,7 +168,7 @@ export const COMMANDS: Command[] = [
   command({
     name: 'records.import',
     summary:
-      'Import a file given inline: Chokepoint JSON/JSONL, FtM entity stream, CSV with a mapping, or a STIX 2.1 bundle',
+      'Import a file given inline: Chokepoint JSON/JSONL, FtM entity stream, CSV with a mapping, MISP events, or a STIX 2.1 bundle',
     tags,
     method: 'POST',
     path: '/import',
@@ -171,16 +181,21 @@ export const COMMANDS: Command[] = [
           b.content = text;
           b.name ??= basename(path);
         }),
-        fileInto('--mapping <file>', 'the CSV mapping (JSON)', (text, b, path) => {
-          try {
-            b.mapping = JSON.parse(text);
-          } catch (e) {
-            throw new Error(`${path}: ${(e as Error).message}`);
-          }
-        }),
+        fileInto(
+          '--mapping <file>',
+          'the CSV mapping, or the MISP sharing-group and tag markings (JSON)',
+          (text, b, path) => {
+            try {
+              b.mapping = JSON.parse(text);
+            } catch (e) {
+              throw new Error(`${path}: ${(e as Error).message}`);
+            }
+          },
+        ),
         {
           flags: '--marking <marking>',
-          description: 'the marking of FtM and CSV data, and of STIX objects that carry none, e.g. "U//LES"',
+          description:
+            'the marking of FtM and CSV data, of MISP events without a marking tag, and of STIX objects that carry none, e.g. "U//LES"',
           into: (v, input) => {
             input.body = { ...(input.body as object), marking: v };
           },

@@ -7,6 +7,7 @@ import { logDissemination } from '../store/retention.js';
 import { appendAudit } from '../store/audit.js';
 import { assertMay, type Principal } from '../domain/users.js';
 import { csvHeader, csvRow } from '../exchange/csv.js';
+import { mispExportPieces } from '../exchange/misp/export.js';
 import { exportStatements } from './statements.js';
 import { bundleText, type BundlePage } from '../exchange/stix/bundle.js';
 import { stixObjectsOf } from '../exchange/stix/write.js';
@@ -33,9 +34,7 @@ export interface ExportOptions {
 
 /** Streams FtM entities page by page; logs dissemination and audit when done. */
 export async function* exportFtm(store: Store, who: Principal, opts: ExportOptions): AsyncGenerator<FtmEntity> {
-  // An entity only referred to holds no values (store/write.ts): FtM has no entity to write for it.
-  for await (const e of exportEntities(store, who, opts, 'export.ftm'))
-    if (Object.keys(e.properties).length) yield toFtm(e);
+  for await (const e of exportEntities(store, who, opts, 'export.ftm', true)) yield toFtm(e);
 }
 
 /** The columns of the statement CSV export: one row per value, as FollowTheMoney's statement tables have it, with its portion marking. */
@@ -54,13 +53,14 @@ export async function* exportStatementRows(
   }
 }
 
-/** ftm: FtM entities; csv: one row per value for people; statements: FtM statements with markings and provenance, for another instance; stix: a STIX 2.1 bundle. */
-export const EXPORT_FORMATS = ['ftm', 'csv', 'statements', 'stix'] as const;
+/** ftm: FtM entities; csv: one row per value for people; statements: FtM statements with markings and provenance, for another instance; misp: MISP events; stix: a STIX 2.1 bundle. */
+export const EXPORT_FORMATS = ['ftm', 'csv', 'statements', 'misp', 'stix'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 /**
- * The export's file, piece by piece: FtM, one entity per line; or CSV, the header, then
- * one row per value. What GET /export answers and `chokepoint export` writes.
+ * The export's file, piece by piece: FtM, one entity per line; CSV, the header, then
+ * one row per value; or MISP, one JSON document of events (src/exchange/misp).
+ * What GET /export answers and `chokepoint export` writes.
  */
 export async function* exportFile(
   store: Store,
@@ -69,7 +69,8 @@ export async function* exportFile(
   opts: ExportOptions,
 ): AsyncGenerator<string> {
   assertMay(who, 'export'); // before the CSV's header
-  if (format === 'csv') {
+  if (format === 'misp') yield* mispExportPieces(store, who, opts);
+  else if (format === 'csv') {
     yield csvHeader(STATEMENT_CSV_COLUMNS);
     for await (const row of exportStatementRows(store, who, opts)) yield csvRow(row);
   } else if (format === 'statements') {

@@ -21,6 +21,8 @@ export interface ImportReport extends WriteResult {
   read: number;
   rejected: number;
   errors: FieldError[];
+  /** What the files held that has no place in the model, by kind (only when there was some). */
+  notMapped?: Record<string, number>;
   seconds: number;
 }
 
@@ -57,8 +59,10 @@ export async function importRecords(
   let rejected = 0;
   const rejectedAt = new Set<number>();
   const knownIds = new Set<string>();
+  const notMapped: Record<string, number> = {};
   for await (const p of items()) {
     p.record?.entities.forEach((e) => knownIds.add(e.id));
+    for (const [k, n] of Object.entries(p.notMapped ?? {})) notMapped[k] = (notMapped[k] ?? 0) + n;
     if (p.errors.length) {
       rejected++;
       rejectedAt.add(read);
@@ -74,6 +78,7 @@ export async function importRecords(
     rejected,
     errors,
     links,
+    ...(Object.keys(notMapped).length ? { notMapped } : {}),
     seconds: (performance.now() - started) / 1000,
     ...w,
   });

@@ -9,6 +9,8 @@ import type { MarkingInput } from '../domain/markings.js';
 export interface Parsed {
   record?: RecordInput;
   errors: FieldError[];
+  /** What the source held that the model has no place for, by kind, with how many: reported, never dropped silently. */
+  notMapped?: Record<string, number>;
 }
 
 export type Input = { path: string } | { text: string; name: string };

@@ -1,7 +1,7 @@
 // Readers turn a file into parsed records, one at a time, each with the line it
 // came from. Formats: Chokepoint JSON (a document or JSON lines of records),
-// FollowTheMoney entity streams (JSON lines), CSV with a mapping, and STIX 2.1 bundles
-// (src/exchange/stix/read.ts).
+// FollowTheMoney entity streams (JSON lines), CSV with a mapping, MISP events
+// (src/exchange/misp/read.ts) and STIX 2.1 bundles (src/exchange/stix/read.ts).
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse as parseCsv } from 'csv-parse';
@@ -21,6 +21,7 @@ import { readStatements } from './statements.js';
 export type { Input, Parsed, ReadOptions } from './input.js';
 import { StatusError } from '../domain/errors.js';
 import { stixRecords } from '../exchange/stix/read.js';
+import { mispReader } from '../exchange/misp/files.js';
 
 /**
  * Chokepoint JSON: either {"source": "DEA", "records": [...]}, a JSON array of
@@ -183,7 +184,7 @@ export async function* readStix(input: Input, opts: ReadOptions): AsyncGenerator
 }
 
 /** The formats an import reads; `statements` carry their own source and markings (src/ingest/statements.ts). */
-export const IMPORT_FORMATS = ['json', 'jsonl', 'ftm', 'csv', 'statements', 'stix'] as const;
+export const IMPORT_FORMATS = ['json', 'jsonl', 'ftm', 'csv', 'statements', 'misp', 'stix'] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
 /** Formats that name the source agency of each record themselves. */
 export const SELF_SOURCED: readonly ImportFormat[] = ['json', 'jsonl', 'statements'];
@@ -194,6 +195,8 @@ export class ImportError extends StatusError {}
  * The records of a file in `format`, read when the importer asks, after the checks
  * an import makes before reading anything (the API's and the CLI's alike): FtM and
  * CSV carry no markings, so one is stated for the whole file, and CSV needs a mapping.
+ * MISP events carry their own (TLP and chokepoint:marking tags); a stated marking is for
+ * events without one, and the mapping may give the markings of the data's sharing groups.
  * JSON lines are read as such whatever the file is called.
  */
 export function recordsOf(
@@ -218,6 +221,13 @@ export function recordsOf(
     return () => readCsv(input, m, ro);
   }
   if (format === 'ftm') return () => readFtm(input, ro);
+  if (format === 'misp') {
+    try {
+      return mispReader(input, ro, mapping);
+    } catch (e) {
+      throw new ImportError((e as Error).message);
+    }
+  }
   if (format === 'statements') return () => readStatements(input, ro);
   if (format === 'stix') return () => readStix(input, ro);
   const name = inputName(input);

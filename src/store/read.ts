@@ -397,3 +397,66 @@ export async function eventsOf(tx: Sql, markings: MarkingCache, id: string): Pro
   const date = (e: EntityView): string => e.properties.date?.[0]?.value ?? e.properties.startDate?.[0]?.value ?? '';
   return events.sort((a, b) => date(b).localeCompare(date(a)));
 }
+
+/** A record as an exchange format names it: who said it, when, and under what marking. */
+export interface RecordMeta {
+  id: number;
+  source: string;
+  sourceRecordId: string;
+  kind: string;
+  reportDate: string | null;
+  grade: string | null;
+  /** When it was last written (seconds since 1970): what a MISP feed's timestamps are. */
+  written: number;
+  marking: Marking;
+}
+
+/** The records the reader may read behind the given entities, with each entity's presence (existence) marking in each. */
+export async function recordsOfEntities(
+  tx: Sql,
+  markings: MarkingCache,
+  entityIds: string[],
+): Promise<{ records: RecordMeta[]; presences: { entityId: string; recordId: number; marking: Marking }[] }> {
+  if (!entityIds.length) return { records: [], presences: [] };
+  const rows = await tx.query<{
+    entity_id: string;
+    record_id: number;
+    presence_marking: number;
+    source: string;
+    source_record_id: string;
+    kind: string;
+    report_date: string | null;
+    reliability: string | null;
+    credibility: string | null;
+    written: number;
+    record_marking: number;
+  }>(
+    `SELECT p.entity_id, p.record_id, p.marking_id AS presence_marking, r.source, r.source_record_id, r.kind,
+            r.report_date::text AS report_date, r.reliability, r.credibility,
+            extract(epoch FROM r.imported_at)::bigint AS written, r.marking_id AS record_marking
+       FROM presence p JOIN records r ON r.id = p.record_id
+      WHERE p.entity_id = ANY($1)`,
+    [entityIds],
+  );
+  const records = new Map<number, RecordMeta>();
+  const presences: { entityId: string; recordId: number; marking: Marking }[] = [];
+  for (const r of rows) {
+    if (!records.has(r.record_id))
+      records.set(r.record_id, {
+        id: Number(r.record_id),
+        source: r.source,
+        sourceRecordId: r.source_record_id,
+        kind: r.kind,
+        reportDate: r.report_date,
+        grade: r.reliability && r.credibility ? `${r.reliability}${r.credibility}` : null,
+        written: Number(r.written),
+        marking: await markings.get(tx, r.record_marking),
+      });
+    presences.push({
+      entityId: r.entity_id,
+      recordId: Number(r.record_id),
+      marking: await markings.get(tx, r.presence_marking),
+    });
+  }
+  return { records: [...records.values()], presences };
+}
