@@ -17,6 +17,7 @@ import { benchBackends, openBenchStore, type BenchBackend } from './backends.js'
 import { importRecords } from '../src/ingest/importer.js';
 import { recordsOf, type ImportFormat } from '../src/ingest/readers.js';
 import { exportStatements } from '../src/ingest/statements.js';
+import { exportFile } from '../src/ingest/export.js';
 import { SYSTEM } from '../src/store/write.js';
 import type { Store } from '../src/store/store.js';
 import { formatMarking } from '../src/domain/markings.js';
@@ -80,6 +81,18 @@ async function timeImport(store: Store, format: ImportFormat, path: string): Pro
   return (performance.now() - t) / 1000;
 }
 
+/**
+ * STIX 2.1: what the baseline store exports as a STIX bundle (src/exchange/stix), the exchange with a
+ * threat-intelligence platform or another instance over TAXII; its import must give back every statement.
+ */
+async function stixFile(es: FtmEntity[], baseline: Store): Promise<{ format: ImportFormat; path: string }> {
+  const path = join(dir, `${es.length}.stix.json`);
+  const pieces: string[] = [];
+  for await (const piece of exportFile(baseline, SYSTEM, 'stix', { purpose: 'format benchmark' })) pieces.push(piece);
+  writeFileSync(path, pieces.join(''));
+  return { format: 'stix', path };
+}
+
 /** Each format: the file it imports for the same entities (written once per size). */
 const FORMATS: Record<string, (es: FtmEntity[], baseline: Store) => Promise<{ format: ImportFormat; path: string }>> = {
   ftm: async (es) => {
@@ -96,6 +109,7 @@ const FORMATS: Record<string, (es: FtmEntity[], baseline: Store) => Promise<{ fo
     writeFileSync(path, lines.join('\n'));
     return { format: 'statements', path };
   },
+  stix: stixFile,
 };
 
 async function run(backend: BenchBackend): Promise<void> {

@@ -4,8 +4,7 @@
 // Redocly CLI with its recommended rules (redocly.yaml; telemetry off, so it runs offline).
 //   npm run openapi:check        (part of npm test)
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openApiDocument } from '../src/api/openapi-document.js';
@@ -14,7 +13,9 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = (name: string): string => join(root, 'node_modules', '.bin', name);
 const env = { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true', NO_COLOR: '1' };
 
-const dir = mkdtempSync(join(tmpdir(), 'chokepoint-openapi-'));
+// Written inside the project (test-output/, not committed), where .redocly.lint-ignore.yaml names it.
+const dir = join(root, 'test-output');
+mkdirSync(dir, { recursive: true });
 const file = join(dir, 'openapi.json');
 let failed = false;
 try {
@@ -45,6 +46,6 @@ try {
     if (!report.totals) console.error(redocly.stderr);
   }
 } finally {
-  rmSync(dir, { recursive: true, force: true });
+  rmSync(file, { force: true });
 }
 process.exit(failed ? 1 : 0);

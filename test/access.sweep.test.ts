@@ -20,6 +20,10 @@ import { writeBatch, SYSTEM } from '../src/store/write.js';
 import { createUser, issueToken } from '../src/store/users.js';
 import { createCase, registerTargets } from '../src/deconflict/targets.js';
 import { markingArb, userReaderArb } from './access-cases.js';
+import { collections } from '../src/exchange/taxii.js';
+import { defaultAgencies } from '../src/domain/agencies.js';
+import { stixIdFor } from '../src/exchange/stix/ids.js';
+import { stixTypeFor } from '../src/exchange/stix/write.js';
 
 const SEED = Number(process.env.CHOKEPOINT_SWEEP_SEED ?? Math.floor(Math.random() * 2 ** 31));
 console.log(`access sweep seed ${SEED} (CHOKEPOINT_SWEEP_SEED=${SEED} reproduces it)`);
@@ -367,7 +371,12 @@ interface Options {
   missingId: string;
   visibleTerm: string;
   hiddenTerm?: string;
+  /** The STIX ids of the three (TAXII's objects by id). */
+  stix: { visible: string; hidden?: string; missing: string };
 }
+
+/** TAXII's collections: every one of the instance's (their contents are computed per reader). */
+const TAXII_COLLECTIONS = collections(defaultAgencies()).map((c) => c.id);
 
 const ID_NAMES = new Set(['id', 'from', 'to', 'entity', 'nomination', 'ref', 'control', 'key', 'code']);
 const TERM_NAMES = new Set(['q', 'serial', 'name', 'actor', 'value', 'csv', 'smiles']);
@@ -399,6 +408,13 @@ function choices(name: string, s: JsonSchema, o: Options): { value: unknown; tag
       { value: o.missingId, tag: 'missing' as const },
     ];
   if (name === 'csv') return [{ value: `name\n${o.visibleTerm}\n${o.hiddenTerm ?? o.visibleTerm}\n` }];
+  if (name === 'collectionId') return TAXII_COLLECTIONS.map((value) => ({ value }));
+  if (name === 'objectId')
+    return [
+      { value: o.stix.visible },
+      ...(o.stix.hidden ? [{ value: o.stix.hidden, tag: 'hidden' as const }] : []),
+      { value: o.stix.missing, tag: 'missing' as const },
+    ];
   return [{ value: o.visibleTerm }, ...(o.hiddenTerm ? [{ value: o.hiddenTerm }] : [])];
 }
 
@@ -580,12 +596,21 @@ for (const backend of backends) {
         const problems: string[] = [];
         for (const u of users) {
           const visibleIds = [...u.know.visible];
+          const stix = (id: string | undefined) => {
+            const e = data.find((x) => x.id === id);
+            return id && e ? stixIdFor(id, stixTypeFor(id, e.schema)) : undefined;
+          };
           const o: Options = {
             visibleId: visibleIds[0] ?? 'zqnoentity',
             hiddenId: u.know.hidden[0],
             missingId: MISSING,
             visibleTerm: u.know.visibleTerms[0] ?? 'zqnomatches',
             hiddenTerm: u.know.hiddenTerms[0],
+            stix: {
+              visible: stix(visibleIds[0]) ?? stixIdFor('zqnoentity', 'identity'),
+              hidden: stix(u.know.hidden[0]),
+              missing: stixIdFor(MISSING, 'identity'),
+            },
           };
           const answers = new Map<string, { status: number; body: string; id: string }>();
           for (const c of callsFor(op, o)) {

@@ -116,6 +116,18 @@ describe('the command layer', () => {
           'GET /health', // no user, no data: the load balancer's
           'GET /notifications/stream', // server-sent events: a connection held open, not an answer
           'POST /federation/pointers', // called by a peer instance with its own Peer token, not by a user
+          // TAXII 2.1 (src/api/routes/taxii.ts): URLs, media type (Accept and Content-Type negotiation), and error
+          // bodies fixed by the TAXII standard for TAXII clients, which neither a command's input nor the CLI has
+          'GET /taxii2/',
+          'GET /taxii2/chokepoint/',
+          'GET /taxii2/chokepoint/collections/',
+          'GET /taxii2/chokepoint/collections/{collectionId}/',
+          'GET /taxii2/chokepoint/collections/{collectionId}/objects/',
+          'POST /taxii2/chokepoint/collections/{collectionId}/objects/',
+          'GET /taxii2/chokepoint/collections/{collectionId}/manifest/',
+          'GET /taxii2/chokepoint/collections/{collectionId}/objects/{objectId}/',
+          'GET /taxii2/chokepoint/collections/{collectionId}/objects/{objectId}/versions/',
+          'GET /taxii2/chokepoint/status/{statusId}/',
           // A MISP instance's feed subscription: fixed file names under the feed's URL, headers only (no query of its own)
           'GET /misp/feed/manifest.json',
           'GET /misp/feed/hashes.csv',

@@ -18,6 +18,7 @@ import { ValueError } from '../domain/values.js';
 import { registerWeb } from './routes/web.js';
 import { registerDeconflictionRoutes } from './routes/deconflict.js';
 import { registerRegistryRoutes } from './routes/registry.js';
+import { registerTaxiiRoutes } from './routes/taxii.js';
 import { registerMispRoutes } from './routes/misp.js';
 import '../capabilities.js';
 import { resumeAfterWrites } from '../store/after-write.js';
@@ -292,6 +293,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   await hub.start();
   await registerDeconflictionRoutes(app, opts.store, hub);
   await registerRegistryRoutes(app, opts.store, opts.instance ?? process.env.CHOKEPOINT_INSTANCE ?? 'chokepoint');
+  await registerTaxiiRoutes(app, opts.store);
   await registerMispRoutes(app, opts.store);
   const every = opts.escalateEveryMs ?? 30_000;
   const timer =

@@ -243,14 +243,14 @@ async function importThroughHolder(e: unknown, file: string, format: string, opt
 program
   .command('import')
   .description(
-    'import a file: Chokepoint JSON/JSONL, FtM entity stream, CSV with a mapping, MISP events (a file, or a feed directory), or CBP seizure statistics',
+    'import a file: Chokepoint JSON/JSONL, FtM entity stream, CSV with a mapping, MISP events (a file, or a feed directory), STIX 2.1 bundle, or CBP seizure statistics',
   )
   .argument('<file>')
   .option('-f, --format <format>', `${[...IMPORT_FORMATS, 'cbp'].join(' | ')} (default: from the file name)`)
   .option('-s, --source <agency>', 'source agency when the data does not name it')
   .option(
     '-m, --marking <marking>',
-    'marking for FtM and CSV data, and MISP events without a marking tag, e.g. "U//LES"',
+    'marking for FtM and CSV data, MISP events without a marking tag, and STIX objects that carry none, e.g. "U//LES"',
   )
   .option('--mapping <file>', 'CSV mapping, or markings for MISP sharing groups and tags (JSON)')
   .option('--kind <kind>', 'record kind for FtM/CSV: intelligence | case | operational | public', 'operational')
@@ -322,13 +322,15 @@ program
 
 program
   .command('export')
-  .description('export what a user may see as FtM JSON lines, CSV, MISP events or a MISP feed (a logged dissemination)')
+  .description(
+    'export what a user may see as FtM JSON lines, CSV, FtM statements, MISP events or a MISP feed, or STIX 2.1 (a logged dissemination)',
+  )
   .requiredOption('--as <username>', 'the user whose access the export has')
   .requiredOption('--purpose <text>', 'why (kept in the dissemination log)')
   .option('--recipient-agency <agency>', 'the agency that receives the export')
   .option(
     '--format <format>',
-    'ftm (JSON lines) | csv (one row per value; formula-like cells neutralised) | statements (FtM statements with markings and provenance, for another instance) | misp (MISP events) | misp-feed (a MISP feed directory: --out DIR)',
+    'ftm (JSON lines) | csv (one row per value; formula-like cells neutralised) | statements (FtM statements with markings and provenance, for another instance) | misp (MISP events) | misp-feed (a MISP feed directory: --out DIR) | stix (a STIX 2.1 bundle with its markings)',
     'ftm',
   )
   .option('-o, --out <file>', 'output file, or directory for misp-feed (default: standard output)')
@@ -362,8 +364,16 @@ program
       }
       if (opts.out) {
         await new Promise<void>((r) => (open() as ReturnType<typeof privateWriteStream>).end(() => r()));
-        const n = opts.format === 'csv' ? pieces - 1 : opts.format === 'misp' ? pieces - 2 : pieces; // a CSV's header is no value; MISP's opening and closing are no event
-        const what = opts.format === 'ftm' ? 'entities' : opts.format === 'misp' ? 'MISP events' : 'values';
+        const n =
+          opts.format === 'csv' || opts.format === 'stix' ? pieces - 1 : opts.format === 'misp' ? pieces - 2 : pieces; // a CSV's header is no value; MISP's opening and closing are no event; nor a bundle's end
+        const what =
+          opts.format === 'ftm'
+            ? 'entities'
+            : opts.format === 'misp'
+              ? 'MISP events'
+              : opts.format === 'stix'
+                ? 'STIX objects and definitions'
+                : 'values';
         console.error(`exported ${n} ${what} to ${opts.out}`);
       }
     }),

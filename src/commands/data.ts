@@ -16,6 +16,7 @@ import { cbpPublished } from '../ingest/cbp.js';
 import { notificationsFor } from '../notify/notifications.js';
 import type { Principal } from '../domain/users.js';
 import type { MarkingInput } from '../domain/markings.js';
+import { STIX_MEDIA_TYPE } from '../exchange/stix/bundle.js';
 import { command, Download, file, type CliOption, type Command } from './command.js';
 import * as A from './answers/admin.js';
 
@@ -66,7 +67,7 @@ const ExportQ = Type.Object(
       {
         default: 'ftm',
         description:
-          'ftm: FollowTheMoney JSON lines; csv: one row per value with its portion marking (cells that could be formulas are neutralised); statements: FtM statements as JSON lines, each with its marking and source record, for another Chokepoint instance; misp: MISP events, one per source record, each value with its marking as tags',
+          'ftm: FollowTheMoney JSON lines; csv: one row per value with its portion marking (cells that could be formulas are neutralised); statements: FtM statements as JSON lines, each with its marking and source record, for another Chokepoint instance; misp: MISP events, one per source record, each value with its marking as tags; stix: a STIX 2.1 bundle, each object with its markings (TLP where exact, and Chokepoint marking definitions)',
       },
     ),
   },
@@ -118,7 +119,8 @@ export const GROUPS: Record<string, string> = {
  */
 const EXPORT = command({
   name: 'records.export',
-  summary: 'Everything you may see, as FollowTheMoney JSON lines, CSV or MISP events (logged as a dissemination)',
+  summary:
+    'Everything you may see, as FollowTheMoney JSON lines, CSV, FtM statements, MISP events or a STIX 2.1 bundle (logged as a dissemination)',
   tags: ['export'],
   method: 'GET',
   path: '/export',
@@ -136,6 +138,8 @@ const EXPORT = command({
     for await (const piece of exportFile(store, me, query.format, scope)) pieces.push(piece);
     const text = pieces.join('');
     if (query.format === 'csv') return new Download('text/csv; charset=utf-8', text, 'chokepoint-export.csv');
+    if (query.format === 'stix')
+      return new Download(`${STIX_MEDIA_TYPE}; charset=utf-8`, text, 'chokepoint-export.stix.json');
     if (query.format === 'misp') return new Download('application/json', text, 'chokepoint-export.misp.json');
     return new Download(
       'application/x-ndjson; charset=utf-8',
@@ -172,7 +176,8 @@ export const COMMANDS: Command[] = [
   }),
   command({
     name: 'records.import',
-    summary: 'Import a file given inline: Chokepoint JSON/JSONL, FtM entity stream, CSV with a mapping, or MISP events',
+    summary:
+      'Import a file given inline: Chokepoint JSON/JSONL, FtM entity stream, CSV with a mapping, MISP events, or a STIX 2.1 bundle',
     tags,
     method: 'POST',
     path: '/import',
@@ -200,7 +205,8 @@ export const COMMANDS: Command[] = [
         ),
         {
           flags: '--marking <marking>',
-          description: 'the marking of FtM and CSV data, and of MISP events without a marking tag, e.g. "U//LES"',
+          description:
+            'the marking of FtM and CSV data, of MISP events without a marking tag, and of STIX objects that carry none, e.g. "U//LES"',
           into: (v, input) => {
             input.body = { ...(input.body as object), marking: v };
           },

@@ -9,6 +9,8 @@ import { assertMay, type Principal } from '../domain/users.js';
 import { csvHeader, csvRow } from '../exchange/csv.js';
 import { mispExportPieces } from '../exchange/misp/export.js';
 import { exportStatements } from './statements.js';
+import { bundleText, type BundlePage } from '../exchange/stix/bundle.js';
+import { stixObjectsOf } from '../exchange/stix/write.js';
 
 export interface FtmEntity {
   id: string;
@@ -51,8 +53,8 @@ export async function* exportStatementRows(
   }
 }
 
-/** ftm: FtM entities; csv: one row per value for people; statements: FtM statements with markings and provenance, for another instance; misp: MISP events. */
-export const EXPORT_FORMATS = ['ftm', 'csv', 'statements', 'misp'] as const;
+/** ftm: FtM entities; csv: one row per value for people; statements: FtM statements with markings and provenance, for another instance; misp: MISP events; stix: a STIX 2.1 bundle. */
+export const EXPORT_FORMATS = ['ftm', 'csv', 'statements', 'misp', 'stix'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 /**
@@ -73,6 +75,8 @@ export async function* exportFile(
     for await (const row of exportStatementRows(store, who, opts)) yield csvRow(row);
   } else if (format === 'statements') {
     for await (const st of exportStatements(store, who, opts)) yield `${JSON.stringify(st)}\n`;
+  } else if (format === 'stix') {
+    yield* bundleText(stixPages(store, who, opts));
   } else for await (const e of exportFtm(store, who, opts)) yield `${JSON.stringify(e)}\n`;
 }
 
@@ -119,6 +123,32 @@ async function* exportEntities(
     }
   }
   await logExport(store, who, opts, channel, { entities: count }, intelRecords);
+}
+
+/**
+ * The STIX objects of everything the reader may see, page by page (src/exchange/stix/write.ts),
+ * each page read in the reader's own transaction; logged as a dissemination when done, with
+ * the entities STIX could not hold for this reader (a relationship whose end they may not read).
+ */
+async function* stixPages(store: Store, who: Principal, opts: ExportOptions): AsyncGenerator<BundlePage> {
+  assertExport(who, opts);
+  let after = '';
+  let objects = 0;
+  let left = 0;
+  const intelRecords = new Set<number>();
+  for (;;) {
+    const page = await store.read(who, async (tx) => {
+      const ids = await entityIdPage(tx, after, opts.pageSize ?? 1000);
+      (await recordIdsOf(tx, ids, 'intelligence')).forEach((id) => intelRecords.add(id));
+      return { ids, stix: await stixObjectsOf(tx, store.markings, ids) };
+    });
+    if (!page.ids.length) break;
+    after = page.ids[page.ids.length - 1]!;
+    objects += page.stix.objects.length;
+    left += page.stix.left;
+    yield page.stix;
+  }
+  await logExport(store, who, opts, 'export.stix', { objects, left }, intelRecords);
 }
 
 /** An export is a dissemination (28 CFR 23.20(g)): logged with the recipient, the purpose and the intelligence records it carried. */

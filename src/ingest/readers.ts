@@ -1,7 +1,7 @@
 // Readers turn a file into parsed records, one at a time, each with the line it
 // came from. Formats: Chokepoint JSON (a document or JSON lines of records),
-// FollowTheMoney entity streams (JSON lines), CSV with a mapping, and MISP events
-// (src/exchange/misp/read.ts).
+// FollowTheMoney entity streams (JSON lines), CSV with a mapping, MISP events
+// (src/exchange/misp/read.ts) and STIX 2.1 bundles (src/exchange/stix/read.ts).
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse as parseCsv } from 'csv-parse';
@@ -20,6 +20,7 @@ import { readStatements } from './statements.js';
 
 export type { Input, Parsed, ReadOptions } from './input.js';
 import { StatusError } from '../domain/errors.js';
+import { stixRecords } from '../exchange/stix/read.js';
 import { mispReader } from '../exchange/misp/files.js';
 
 /**
@@ -171,8 +172,19 @@ export async function* readCsv(input: Input, mapping: CsvMapping, opts: ReadOpti
   }
 }
 
+/**
+ * A STIX 2.1 bundle, a JSON array of STIX objects, or one object: one record per object
+ * (src/exchange/stix/read.ts). Its markings are the objects' own; `marking` is only for
+ * objects that carry none.
+ */
+export async function* readStix(input: Input, opts: ReadOptions): AsyncGenerator<Parsed> {
+  let text = '';
+  for await (const chunk of inputStream(input)) text += chunk;
+  yield* stixRecords(text, inputName(input), opts);
+}
+
 /** The formats an import reads; `statements` carry their own source and markings (src/ingest/statements.ts). */
-export const IMPORT_FORMATS = ['json', 'jsonl', 'ftm', 'csv', 'statements', 'misp'] as const;
+export const IMPORT_FORMATS = ['json', 'jsonl', 'ftm', 'csv', 'statements', 'misp', 'stix'] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
 /** Formats that name the source agency of each record themselves. */
 export const SELF_SOURCED: readonly ImportFormat[] = ['json', 'jsonl', 'statements'];
@@ -217,6 +229,7 @@ export function recordsOf(
     }
   }
   if (format === 'statements') return () => readStatements(input, ro);
+  if (format === 'stix') return () => readStix(input, ro);
   const name = inputName(input);
   if (format === 'jsonl' && !/\.(jsonl|ndjson)$/i.test(name)) {
     const text = 'path' in input ? readFileSync(input.path, 'utf8') : input.text;

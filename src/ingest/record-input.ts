@@ -264,7 +264,10 @@ function parseEntity(
   const entityMarking = markingOf(raw.marking, `${path}.marking`, recordMarking);
   const propMarkings = raw.propertyMarkings;
   if (propMarkings !== undefined && !isObj(propMarkings))
-    err(`${path}.propertyMarkings`, 'must be an object of property name to marking');
+    err(
+      `${path}.propertyMarkings`,
+      'must be an object of property name to marking (or to a list of markings, one per value)',
+    );
   const props = model.properties(def.name);
   const statements: StatementInput[] = [];
   // The entity's own countries, for reading national phone numbers (FtM's hints).
@@ -300,16 +303,29 @@ function parseEntity(
       ok = false;
       continue;
     }
-    const pm =
-      isObj(propMarkings) && propMarkings[prop] !== undefined
-        ? markingOf(propMarkings[prop], `${path}.propertyMarkings.${prop}`)
-        : entityMarking;
-    if (!pm) {
+    // A property's marking, or one marking per value (a list as long as the values): values of one
+    // property may be marked apart, as statements are (STIX granular markings select list items).
+    const given = isObj(propMarkings) ? propMarkings[prop] : undefined;
+    const mpath = `${path}.propertyMarkings.${prop}`;
+    let perValue: (Marking | undefined)[];
+    if (Array.isArray(given)) {
+      if (given.length !== list.length) {
+        err(mpath, `has ${given.length} markings for ${list.length} values; give one marking, or one per value`);
+        ok = false;
+        continue;
+      }
+      perValue = given.map((m, j) => markingOf(m, `${mpath}[${j}]`));
+    } else {
+      const pm = given !== undefined ? markingOf(given, mpath) : entityMarking;
+      perValue = list.map(() => pm);
+    }
+    if (perValue.some((m) => !m)) {
       ok = false;
       continue;
     }
     const seen = new Set<string>();
     list.forEach((v, j) => {
+      const pm = perValue[j]!;
       try {
         const clean = cleanValue(pdef.type, v, { countries });
         // Identifiers with a check digit are checked here, so a typo is refused at the door.
@@ -317,8 +333,10 @@ function parseEntity(
         if (checked) normalizeIdentifier(checked, clean);
         if (prop === 'casNumber' && !casValid(clean))
           throw new Error(`"${clean}" is not a CAS Registry Number with a valid check digit (NNNNNNN-NN-N)`);
-        if (seen.has(clean)) return;
-        seen.add(clean);
+        // The same value twice under one marking is one statement; under two markings, two (either lets a reader see it).
+        const key = `${clean}\u0000${JSON.stringify(pm)}`;
+        if (seen.has(key)) return;
+        seen.add(key);
         statements.push({
           prop,
           propType: pdef.type,

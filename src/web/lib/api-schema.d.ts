@@ -133,7 +133,7 @@ export interface paths {
     get: operations["entity.suggest"];
   };
   "/export": {
-    /** Everything you may see, as FollowTheMoney JSON lines or CSV (logged as a dissemination) */
+    /** Everything you may see, as FollowTheMoney JSON lines, CSV, FtM statements, MISP events or a STIX 2.1 bundle (logged as a dissemination) */
     get: operations["records.export"];
   };
   "/federation/pointers": {
@@ -168,7 +168,7 @@ export interface paths {
     get: operations["health"];
   };
   "/import": {
-    /** Import a file given inline: Chokepoint JSON/JSONL, FtM entity stream, or CSV with a mapping */
+    /** Import a file given inline: Chokepoint JSON/JSONL, FtM entity stream, CSV with a mapping, MISP events, or a STIX 2.1 bundle */
     post: operations["records.import"];
   };
   "/incidents/export": {
@@ -182,6 +182,18 @@ export interface paths {
   "/links/{id}/{action}": {
     /** confirm (merge), reject (never suggest again) or undo a judgement */
     post: operations["link.judge"];
+  };
+  "/misp/feed/{event}.json": {
+    /** MISP feed: one event ({"Event": …}) with only the values you may read, each with its marking */
+    get: operations["misp.feed.event"];
+  };
+  "/misp/feed/hashes.csv": {
+    /** MISP feed: one line per attribute value, 'md5 of the value,event uuid', for MISP's feed correlation */
+    get: operations["misp.feed.hashes"];
+  };
+  "/misp/feed/manifest.json": {
+    /** MISP feed: the manifest of the events you may read (event uuid → info, date, Orgc, tags) */
+    get: operations["misp.feed.manifest"];
   };
   "/notifications": {
     /** Notifications for your agency (e.g. purged records you received) */
@@ -347,6 +359,44 @@ export interface paths {
   "/task-forces/duplication": {
     /** Pairs likely to duplicate each other (geography and focus or targets), for the steering group */
     get: operations["taskforce.duplication"];
+  };
+  "/taxii2/": {
+    /** TAXII 2.1 discovery: this server and its API root */
+    get: operations["taxii.discovery"];
+  };
+  "/taxii2/chokepoint/": {
+    /** TAXII 2.1 API root: Chokepoint's one */
+    get: operations["taxii.apiRoot"];
+  };
+  "/taxii2/chokepoint/collections/": {
+    /** TAXII 2.1 collections: everything you may read, the public part, and what each partner agency may receive */
+    get: operations["taxii.collections"];
+  };
+  "/taxii2/chokepoint/collections/{collectionId}/": {
+    /** A TAXII 2.1 collection */
+    get: operations["taxii.collection"];
+  };
+  "/taxii2/chokepoint/collections/{collectionId}/manifest/": {
+    /** A collection's manifest: each object's id, date added, version and media type */
+    get: operations["taxii.manifest"];
+  };
+  "/taxii2/chokepoint/collections/{collectionId}/objects/": {
+    /** A collection's STIX objects, as you may read them, page by page (added_after, limit, next, match[...]) */
+    get: operations["taxii.objects"];
+    /** Post STIX objects to a collection: written as records of your agency through the import path, each object on its own; answered with a status resource */
+    post: operations["taxii.addObjects"];
+  };
+  "/taxii2/chokepoint/collections/{collectionId}/objects/{objectId}/": {
+    /** One STIX object of a collection, as you may read it (a hidden one answers as one that does not exist) */
+    get: operations["taxii.object"];
+  };
+  "/taxii2/chokepoint/collections/{collectionId}/objects/{objectId}/versions/": {
+    /** An object's versions (Chokepoint holds the newest of each object) */
+    get: operations["taxii.versions"];
+  };
+  "/taxii2/chokepoint/status/{statusId}/": {
+    /** The status of objects you posted */
+    get: operations["taxii.status"];
   };
   "/users": {
     /** Users (admin) */
@@ -1881,14 +1931,14 @@ export interface operations {
       503: components["responses"]["ServiceUnavailable"];
     };
   };
-  /** Everything you may see, as FollowTheMoney JSON lines or CSV (logged as a dissemination) */
+  /** Everything you may see, as FollowTheMoney JSON lines, CSV, FtM statements, MISP events or a STIX 2.1 bundle (logged as a dissemination) */
   "records.export": {
     parameters: {
       query: {
         purpose: string;
         recipientAgency?: string;
-        /** @description ftm: FollowTheMoney JSON lines; csv: one row per value with its portion marking (cells that could be formulas are neutralised); statements: FtM statements as JSON lines, each with its marking and source record, for another Chokepoint instance */
-        format?: "ftm" | "csv" | "statements";
+        /** @description ftm: FollowTheMoney JSON lines; csv: one row per value with its portion marking (cells that could be formulas are neutralised); statements: FtM statements as JSON lines, each with its marking and source record, for another Chokepoint instance; misp: MISP events, one per source record, each value with its marking as tags; stix: a STIX 2.1 bundle, each object with its markings (TLP where exact, and Chokepoint marking definitions) */
+        format?: "ftm" | "csv" | "statements" | "misp" | "stix";
       };
     };
     responses: {
@@ -2172,7 +2222,7 @@ export interface operations {
       503: components["responses"]["ServiceUnavailable"];
     };
   };
-  /** Import a file given inline: Chokepoint JSON/JSONL, FtM entity stream, or CSV with a mapping */
+  /** Import a file given inline: Chokepoint JSON/JSONL, FtM entity stream, CSV with a mapping, MISP events, or a STIX 2.1 bundle */
   "records.import": {
     requestBody: {
       content: {
@@ -2180,9 +2230,10 @@ export interface operations {
           confidence?: string;
           content: string;
           criminalBasis?: string;
-          format: "json" | "jsonl" | "ftm" | "csv" | "statements";
+          format: "json" | "jsonl" | "ftm" | "csv" | "statements" | "misp" | "stix";
           grade?: string;
           kind?: "intelligence" | "case" | "operational" | "public";
+          /** @description csv: the CSV mapping; misp: markings for the data's own sharing groups and tags, {"sharingGroups": {"<uuid>": "<marking>"}, "tags": {"<tag>": "<marking>"}} */
           mapping?: {
             [key: string]: unknown;
           };
@@ -2353,6 +2404,84 @@ export interface operations {
       409: components["responses"]["Conflict"];
       413: components["responses"]["PayloadTooLarge"];
       415: components["responses"]["UnsupportedMediaType"];
+      429: components["responses"]["TooManyRequests"];
+      503: components["responses"]["ServiceUnavailable"];
+    };
+  };
+  /** MISP feed: one event ({"Event": …}) with only the values you may read, each with its marking */
+  "misp.feed.event": {
+    parameters: {
+      query?: {
+        /** @description Why the feed is read (kept in the dissemination log); or the X-Purpose header, which MISP sends as a feed header */
+        purpose?: string;
+      };
+      path: {
+        event: string;
+      };
+    };
+    responses: {
+      /** @description The MISP event, as MISP exports one */
+      200: {
+        content: {
+          "application/json": {
+            Event: {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      404: components["responses"]["NotFound"];
+      429: components["responses"]["TooManyRequests"];
+      503: components["responses"]["ServiceUnavailable"];
+    };
+  };
+  /** MISP feed: one line per attribute value, 'md5 of the value,event uuid', for MISP's feed correlation */
+  "misp.feed.hashes": {
+    parameters: {
+      query?: {
+        /** @description Why the feed is read (kept in the dissemination log); or the X-Purpose header, which MISP sends as a feed header */
+        purpose?: string;
+      };
+    };
+    responses: {
+      /** @description CSV without a header: md5 of an attribute value, event uuid */
+      200: {
+        content: {
+          "text/csv": string;
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      429: components["responses"]["TooManyRequests"];
+      503: components["responses"]["ServiceUnavailable"];
+    };
+  };
+  /** MISP feed: the manifest of the events you may read (event uuid → info, date, Orgc, tags) */
+  "misp.feed.manifest": {
+    parameters: {
+      query?: {
+        /** @description Why the feed is read (kept in the dissemination log); or the X-Purpose header, which MISP sends as a feed header */
+        purpose?: string;
+      };
+    };
+    responses: {
+      /** @description Event uuid → the event's metadata (PyMISP's manifest) */
+      200: {
+        content: {
+          "application/json": {
+            [key: string]: {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
       429: components["responses"]["TooManyRequests"];
       503: components["responses"]["ServiceUnavailable"];
     };
@@ -3994,6 +4123,853 @@ export interface operations {
       403: components["responses"]["Forbidden"];
       429: components["responses"]["TooManyRequests"];
       503: components["responses"]["ServiceUnavailable"];
+    };
+  };
+  /** TAXII 2.1 discovery: this server and its API root */
+  "taxii.discovery": {
+    responses: {
+      /** @description TAXII discovery */
+      200: {
+        content: {
+          "application/json": {
+            api_roots: string[];
+            default?: string;
+            title: string;
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description A TAXII 2.1 error message */
+      400: {
+        content: {
+          "application/json": {
+            description?: string;
+            http_status?: string;
+            title: string;
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description A TAXII 2.1 error message */
+      401: {
+        content: {
+          "application/json": {
+            description?: string;
+            http_status?: string;
+            title: string;
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description A TAXII 2.1 error message */
+      403: {
+        content: {
+          "application/json": {
+            description?: string;
+            http_status?: string;
+            title: string;
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description A TAXII 2.1 error message */
+      404: {
+        content: {
+          "application/json": {
+            description?: string;
+            http_status?: string;
+            title: string;
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description A TAXII 2.1 error message */
+      406: {
+        content: {
+          "application/json": {
+            description?: string;
+            http_status?: string;
+            title: string;
+            [key: string]: unknown;
+          };
+        };
+      };
+    };
+  };
+  /** TAXII 2.1 API root: Chokepoint's one */
+  "taxii.apiRoot": {
+    responses: {
+      /** @description TAXII API root */
+      200: {
+        content: {
+          "application/json": {
+            max_content_length: number;
+            title: string;
+            versions: string[];
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description A TAXII 2.1 error message */
+      400: {
+        content: {
+          "application/json": {
+            description?: string;
+            http_status?: string;
+            title: string;
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description A TAXII 2.1 error message */
+      401: {
+        content: {
+          "application/json": {
+            description?: string;
+            http_status?: string;
+            title: string;
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description A TAXII 2.1 error message */
+      403: {
+        content: {
+          "application/json": {
+            description?: string;
+            http_status?: string;
+            title: string;
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description A TAXII 2.1 error message */
+      404: {
+        content: {
+          "application/json": {
+            description?: string;
+            http_status?: string;
+            title: string;
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description A TAXII 2.1 error message */
+      406: {
+        content: {
+          "application/json": {
+            description?: string;
+            http_status?: string;
+            title: string;
+            [key: string]: unknown;
+          };
+        };
+      };
+    };
+  };
+  /** TAXII 2.1 collections: everything you may read, the public part, and what each partner agency may receive */
+  "taxii.collections": {
+    responses: {
+      /** @description TAXII collections */
+      200: {
+        content: {
+          "application/json": {
+            collections: {
+                alias?: string;
+                can_read: boolean;
+                can_write: boolean;
+                description?: string;
+                id: string;
+                media_types: string[];
+                title: string;
+                [key: string]: unknown;
+              }[];
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description A TAXII 2.1 error message */
+      400: {
+        content: {
+          "application/json": {
+            description?: string;
+            http_status?: string;
+            title: string;
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description A TAXII 2.1 error message */
+      401: {
+        content: {
+          "application/json": {
+            description?: string;
+            http_status?: string;
+            title: string;
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description A TAXII 2.1 error message */
+      403: {
+        content: {
+          "application/json": {
+            description?: string;
+            http_status?: string;
+            title: string;
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description A TAXII 2.1 error message */
+      404: {
+        content: {
+          "application/json": {
+            description?: string;
+            http_status?: string;
+            title: string;
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description A TAXII 2.1 error message */
+      406: {
+        content: {
+          "application/json": {
+            description?: string;
+            http_status?: string;
+            title: string;
+            [key: string]: unknown;
+          };
+        };
+      };
+    };
+  };
+  /** A TAXII 2.1 collection */
+  "taxii.collection": {
+    parameters: {
+      path: {
+        /** @description The collection's id or alias */
+        collectionId: string;
+      };
+    };
+    responses: {
+      /** @description A TAXII 2.1 collection */
+      200: {
+        content: {
+          "application/json": {
+            alias?: string;
+            can_read: boolean;
+            can_write: boolean;
+            description?: string;
+            id: string;
+            media_types: string[];
+            title: string;
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description A TAXII 2.1 error message */
+      400: {
+        content: {
+          "application/json": {
+            description?: string;
+            http_status?: string;
+            title: string;
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description A TAXII 2.1 error message */
+      401: {
+        content: {
+          "application/json": {
+            description?: string;
+            http_status?: string;
+            title: string;
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description A TAXII 2.1 error message */
+      403: {
+        content: {
+          "application/json": {
+            description?: string;
+            http_status?: string;
+            title: string;
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description A TAXII 2.1 error message */
+      404: {
+        content: {
+          "application/json": {
+            description?: string;
+            http_status?: string;
+            title: string;
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description A TAXII 2.1 error message */
+      406: {
+        content: {
+          "application/json": {
+            description?: string;
+            http_status?: string;
+            title: string;
+            [key: string]: unknown;
+          };
+        };
+      };
+    };
+  };
+  /** A collection's manifest: each object's id, date added, version and media type */
+  "taxii.manifest": {
+    parameters: {
+      query?: {
+        /** @description Only objects added after this time */
+        added_after?: string;
+        /** @description At most this many objects (the server gives at most 1000) */
+        limit?: number;
+        /** @description The next page, as the previous page said */
+        next?: string;
+        /** @description STIX ids, comma-separated */
+        "match[id]"?: string;
+        /** @description STIX types, comma-separated */
+        "match[type]"?: string;
+        /** @description last (default), first, all, or versions */
+        "match[version]"?: string;
+        "match[spec_version]"?: string;
+        /** @description Why (kept in the audit and dissemination logs) */
+        purpose?: string;
+      };
+      path: {
+        /** @description The collection's id or alias */
+        collectionId: string;
+      };
+    };
+    responses: {
+      /** @description A TAXII 2.1 manifest */
+      200: {
+        content: {
+          "application/json": {
+            more: boolean;
+            next?: string;
+            objects?: {
+                date_added: string;
+                id: string;
+                media_type: string;
+                version: string;
+              }[];
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description A TAXII 2.1 error message */
+      400: {
+        content: {
+          "application/json": {
+            description?: string;
+            http_status?: string;
+            title: string;
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description A TAXII 2.1 error message */
+      401: {
+        content: {
+          "application/json": {
+            description?: string;
+            http_status?: string;
+            title: string;
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description A TAXII 2.1 error message */
+      403: {
+        content: {
+          "application/json": {
+            description?: string;
+            http_status?: string;
+            title: string;
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description A TAXII 2.1 error message */
+      404: {
+        content: {
+          "application/json": {
+            description?: string;
+            http_status?: string;
+            title: string;
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description A TAXII 2.1 error message */
+      406: {
+        content: {
+          "application/json": {
+            description?: string;
+            http_status?: string;
+            title: string;
+            [key: string]: unknown;
+          };
+        };
+      };
+    };
+  };
+  /** A collection's STIX objects, as you may read them, page by page (added_after, limit, next, match[...]) */
+  "taxii.objects": {
+    parameters: {
+      query?: {
+        /** @description Only objects added after this time */
+        added_after?: string;
+        /** @description At most this many objects (the server gives at most 1000) */
+        limit?: number;
+        /** @description The next page, as the previous page said */
+        next?: string;
+        /** @description STIX ids, comma-separated */
+        "match[id]"?: string;
+        /** @description STIX types, comma-separated */
+        "match[type]"?: string;
+        /** @description last (default), first, all, or versions */
+        "match[version]"?: string;
+        "match[spec_version]"?: string;
+        /** @description Why (kept in the audit and dissemination logs) */
+        purpose?: string;
+      };
+      path: {
+        /** @description The collection's id or alias */
+        collectionId: string;
+      };
+    };
+    responses: {
+      /** @description A TAXII 2.1 envelope: STIX 2.1 objects, with the marking and extension definitions they use */
+      200: {
+        content: {
+          "application/json": {
+            more: boolean;
+            next?: string;
+            objects?: {
+                [key: string]: unknown;
+              }[];
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description A TAXII 2.1 error message */
+      400: {
+        content: {
+          "application/json": {
+            description?: string;
+            http_status?: string;
+            title: string;
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description A TAXII 2.1 error message */
+      401: {
+        content: {
+          "application/json": {
+            description?: string;
+            http_status?: string;
+            title: string;
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description A TAXII 2.1 error message */
+      403: {
+        content: {
+          "application/json": {
+            description?: string;
+            http_status?: string;
+            title: string;
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description A TAXII 2.1 error message */
+      404: {
+        content: {
+          "application/json": {
+            description?: string;
+            http_status?: string;
+            title: string;
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description A TAXII 2.1 error message */
+      406: {
+        content: {
+          "application/json": {
+            description?: string;
+            http_status?: string;
+            title: string;
+            [key: string]: unknown;
+          };
+        };
+      };
+    };
+  };
+  /** Post STIX objects to a collection: written as records of your agency through the import path, each object on its own; answered with a status resource */
+  "taxii.addObjects": {
+    parameters: {
+      path: {
+        /** @description The collection's id or alias */
+        collectionId: string;
+      };
+    };
+    responses: {
+      /** @description A TAXII 2.1 status resource */
+      202: {
+        content: {
+          "application/json": {
+            failure_count: number;
+            id: string;
+            pending_count: number;
+            status: string;
+            success_count: number;
+            total_count: number;
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description A TAXII 2.1 error message */
+      400: {
+        content: {
+          "application/json": {
+            description?: string;
+            http_status?: string;
+            title: string;
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description A TAXII 2.1 error message */
+      401: {
+        content: {
+          "application/json": {
+            description?: string;
+            http_status?: string;
+            title: string;
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description A TAXII 2.1 error message */
+      403: {
+        content: {
+          "application/json": {
+            description?: string;
+            http_status?: string;
+            title: string;
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description A TAXII 2.1 error message */
+      404: {
+        content: {
+          "application/json": {
+            description?: string;
+            http_status?: string;
+            title: string;
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description A TAXII 2.1 error message */
+      406: {
+        content: {
+          "application/json": {
+            description?: string;
+            http_status?: string;
+            title: string;
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description A TAXII 2.1 error message */
+      413: {
+        content: {
+          "application/json": {
+            description?: string;
+            http_status?: string;
+            title: string;
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description A TAXII 2.1 error message */
+      415: {
+        content: {
+          "application/json": {
+            description?: string;
+            http_status?: string;
+            title: string;
+            [key: string]: unknown;
+          };
+        };
+      };
+    };
+  };
+  /** One STIX object of a collection, as you may read it (a hidden one answers as one that does not exist) */
+  "taxii.object": {
+    parameters: {
+      query?: {
+        /** @description last (default), first, all, or versions */
+        "match[version]"?: string;
+        "match[spec_version]"?: string;
+        /** @description Why (kept in the audit and dissemination logs) */
+        purpose?: string;
+      };
+      path: {
+        /** @description The collection's id or alias */
+        collectionId: string;
+        /** @description A STIX id */
+        objectId: string;
+      };
+    };
+    responses: {
+      /** @description A TAXII 2.1 envelope: STIX 2.1 objects, with the marking and extension definitions they use */
+      200: {
+        content: {
+          "application/json": {
+            more: boolean;
+            next?: string;
+            objects?: {
+                [key: string]: unknown;
+              }[];
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description A TAXII 2.1 error message */
+      400: {
+        content: {
+          "application/json": {
+            description?: string;
+            http_status?: string;
+            title: string;
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description A TAXII 2.1 error message */
+      401: {
+        content: {
+          "application/json": {
+            description?: string;
+            http_status?: string;
+            title: string;
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description A TAXII 2.1 error message */
+      403: {
+        content: {
+          "application/json": {
+            description?: string;
+            http_status?: string;
+            title: string;
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description A TAXII 2.1 error message */
+      404: {
+        content: {
+          "application/json": {
+            description?: string;
+            http_status?: string;
+            title: string;
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description A TAXII 2.1 error message */
+      406: {
+        content: {
+          "application/json": {
+            description?: string;
+            http_status?: string;
+            title: string;
+            [key: string]: unknown;
+          };
+        };
+      };
+    };
+  };
+  /** An object's versions (Chokepoint holds the newest of each object) */
+  "taxii.versions": {
+    parameters: {
+      query?: {
+        /** @description Why (kept in the audit and dissemination logs) */
+        purpose?: string;
+      };
+      path: {
+        /** @description The collection's id or alias */
+        collectionId: string;
+        /** @description A STIX id */
+        objectId: string;
+      };
+    };
+    responses: {
+      /** @description TAXII versions */
+      200: {
+        content: {
+          "application/json": {
+            more: boolean;
+            versions?: string[];
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description A TAXII 2.1 error message */
+      400: {
+        content: {
+          "application/json": {
+            description?: string;
+            http_status?: string;
+            title: string;
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description A TAXII 2.1 error message */
+      401: {
+        content: {
+          "application/json": {
+            description?: string;
+            http_status?: string;
+            title: string;
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description A TAXII 2.1 error message */
+      403: {
+        content: {
+          "application/json": {
+            description?: string;
+            http_status?: string;
+            title: string;
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description A TAXII 2.1 error message */
+      404: {
+        content: {
+          "application/json": {
+            description?: string;
+            http_status?: string;
+            title: string;
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description A TAXII 2.1 error message */
+      406: {
+        content: {
+          "application/json": {
+            description?: string;
+            http_status?: string;
+            title: string;
+            [key: string]: unknown;
+          };
+        };
+      };
+    };
+  };
+  /** The status of objects you posted */
+  "taxii.status": {
+    parameters: {
+      path: {
+        statusId: string;
+      };
+    };
+    responses: {
+      /** @description A TAXII 2.1 status resource */
+      200: {
+        content: {
+          "application/json": {
+            failure_count: number;
+            id: string;
+            pending_count: number;
+            status: string;
+            success_count: number;
+            total_count: number;
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description A TAXII 2.1 error message */
+      400: {
+        content: {
+          "application/json": {
+            description?: string;
+            http_status?: string;
+            title: string;
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description A TAXII 2.1 error message */
+      401: {
+        content: {
+          "application/json": {
+            description?: string;
+            http_status?: string;
+            title: string;
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description A TAXII 2.1 error message */
+      403: {
+        content: {
+          "application/json": {
+            description?: string;
+            http_status?: string;
+            title: string;
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description A TAXII 2.1 error message */
+      404: {
+        content: {
+          "application/json": {
+            description?: string;
+            http_status?: string;
+            title: string;
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description A TAXII 2.1 error message */
+      406: {
+        content: {
+          "application/json": {
+            description?: string;
+            http_status?: string;
+            title: string;
+            [key: string]: unknown;
+          };
+        };
+      };
     };
   };
   /** Users (admin) */
