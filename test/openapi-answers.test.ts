@@ -77,7 +77,7 @@ for (const backend of backends) {
       method: string,
       path: string,
       as: As | string | null,
-      o: { params?: Record<string, string | number>; query?: Record<string, unknown>; body?: unknown } = {},
+      o: Parameters<Parameters<typeof tour>[0]>[3] = {},
     ): Promise<Answer> {
       const url =
         path.replace(/\{(\w+)\}/g, (_, k: string) => encodeURIComponent(String(o.params?.[k]))) +
@@ -87,13 +87,16 @@ for (const backend of backends) {
       const res = await app.inject({
         method: method as 'GET',
         url,
-        headers: as
-          ? {
-              authorization: as.startsWith('peer:')
-                ? `Peer ${as.slice(5)}`
-                : `Bearer ${as.startsWith('bearer:') ? as.slice(7) : token[as as Username]}`,
-            }
-          : {},
+        headers: {
+          ...(as
+            ? {
+                authorization: as.startsWith('peer:')
+                  ? `Peer ${as.slice(5)}`
+                  : `Bearer ${as.startsWith('bearer:') ? as.slice(7) : token[as as Username]}`,
+              }
+            : {}),
+          ...o.headers,
+        },
         ...(o.body !== undefined ? { payload: o.body as object } : {}),
       });
       const key = `${method} ${path}`;

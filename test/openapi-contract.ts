@@ -67,7 +67,8 @@ export function contract(doc: OpenApiDoc) {
       .split(';')[0]!
       .trim();
     if (!r.content) return answer.body ? [`answered ${answer.statusCode} with a body, documented as none`] : [];
-    const media = r.content[type];
+    // Media types compare without their parameters (TAXII's "application/taxii+json;version=2.1").
+    const media = r.content[type] ?? Object.entries(r.content).find(([k]) => k.split(';')[0]!.trim() === type)?.[1];
     if (!media) return [`answered ${type || 'no content type'}; documented: ${Object.keys(r.content).join(', ')}`];
     if (type !== 'application/json' || !media.schema) return [];
     let v = compiled.get(media.schema);

@@ -16,7 +16,12 @@ type Caller = (
   method: string,
   path: string,
   as: string | null,
-  o?: { params?: Record<string, string | number>; query?: Record<string, unknown>; body?: unknown },
+  o?: {
+    params?: Record<string, string | number>;
+    query?: Record<string, unknown>;
+    body?: unknown;
+    headers?: Record<string, string>;
+  },
 ) => Promise<Answer>;
 
 export interface Tour {
@@ -329,6 +334,37 @@ export async function tour(call: Caller, password: string, later: () => Promise<
   await ok('POST', '/retention/purge', 'admin', { body: {} });
 
   const substances = await ok('GET', '/substances', 'dea.analyst');
+
+  // TAXII: an object posted (its status), a collection's objects; the MISP feed's events.
+  const TAXII = 'application/taxii+json;version=2.1';
+  const posted = await ok('POST', '/taxii2/chokepoint/collections/{collectionId}/objects/', 'dea.analyst', {
+    params: { collectionId: 'all' },
+    headers: { 'content-type': TAXII, accept: TAXII },
+    body: {
+      objects: [
+        {
+          type: 'identity',
+          spec_version: '2.1',
+          id: 'identity--7b1f7f4e-2a55-4b8e-9c1f-5f0b9f3d2a11',
+          created: '2026-11-30T10:00:00.000Z',
+          modified: '2026-11-30T10:00:00.000Z',
+          name: 'Comercializadora del Pacífico',
+          identity_class: 'organization',
+          object_marking_refs: ['marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9'], // TLP:WHITE
+        },
+      ],
+    },
+  });
+  const page = await ok('GET', '/taxii2/chokepoint/collections/{collectionId}/objects/', 'dea.analyst', {
+    params: { collectionId: 'all' },
+    query: { limit: 5 },
+  });
+  const stix = page?.objects?.find((x: { type: string }) => !x.type.endsWith('-definition'))?.id ?? 'identity--none';
+  const collection = { params: { collectionId: 'all' } };
+  const object = { params: { collectionId: 'all', objectId: stix } };
+  const feedPurpose = { purpose: 'MISP subscription conformance check' };
+  const manifest = await ok('GET', '/misp/feed/manifest.json', 'dea.analyst', { query: feedPurpose });
+  const event = Object.keys(manifest ?? {})[0] ?? '00000000-0000-0000-0000-000000000000';
   const entity = { params: { id: edge.source } };
   const values: Record<string, { params?: Record<string, string | number>; query?: Record<string, unknown> }[]> = {
     '/entities/{id}': [entity],
@@ -346,6 +382,15 @@ export async function tour(call: Caller, password: string, later: () => Promise<
     '/presses/{id}': [{ params: { id: press.id } }],
     '/redress/{control}': [{ params: { control: redress.controlNumber } }],
     '/schemas/{name}': [{ params: { name: 'Person' } }, { params: { name: 'Ownership' } }],
+    '/taxii2/chokepoint/collections/{collectionId}/': [collection, { params: { collectionId: 'public' } }],
+    '/taxii2/chokepoint/collections/{collectionId}/objects/': [collection, { ...collection, query: { limit: 2 } }],
+    '/taxii2/chokepoint/collections/{collectionId}/manifest/': [collection],
+    '/taxii2/chokepoint/collections/{collectionId}/objects/{objectId}/': [object],
+    '/taxii2/chokepoint/collections/{collectionId}/objects/{objectId}/versions/': [object],
+    '/taxii2/chokepoint/status/{statusId}/': [{ params: { statusId: posted?.id ?? 'none' } }],
+    '/misp/feed/manifest.json': [{ query: feedPurpose }],
+    '/misp/feed/hashes.csv': [{ query: feedPurpose }],
+    '/misp/feed/{event}.json': [{ params: { event }, query: feedPurpose }],
     '/substances/{key}': [{ params: { key: substances.substances[0].key } }],
     '/watchlist/nominations/{id}': [{ params: { id: wl.id } }],
     '/watchlist/encounters': [{}, { query: { nomination: wl.id } }],

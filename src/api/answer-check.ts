@@ -54,7 +54,9 @@ export function checkAnswers(app: FastifyInstance): void {
       return fail(`answered ${status}, which it does not document (add it to the command's errors or response)`);
     const json = jsonSchemaOf(schema);
     const type = String(reply.getHeader('content-type') ?? '');
-    if (json === undefined || !type.includes('json') || typeof payload !== 'string') return payload;
+    // Only an application/json answer is held to the JSON schema: NDJSON, STIX and TAXII bodies have their own.
+    const media = type.split(';')[0]!.trim();
+    if (json === undefined || media !== 'application/json' || typeof payload !== 'string') return payload;
     let v = compiled.get(schema);
     if (!v) compiled.set(schema, (v = ajv.compile(complete(json) as object)));
     if (v(JSON.parse(payload))) return payload;

@@ -126,8 +126,12 @@ const EXPORT = command({
   path: '/export',
   response: {
     200: file(
-      ['application/x-ndjson', 'text/csv'],
-      'One JSON object a line: FtM entities (format=ftm) or FtM statements with each value’s marking and provenance (format=statements); or CSV, one row per value with its portion marking (format=csv)',
+      ['application/x-ndjson', 'text/csv', STIX_MEDIA_TYPE],
+      'One JSON object a line: FtM entities (format=ftm) or FtM statements with each value’s marking and provenance (format=statements); CSV, one row per value with its portion marking (format=csv); a STIX 2.1 bundle (format=stix); MISP events, {"response": [{"Event": …}]} (format=misp)',
+      Type.Object(
+        { response: Type.Array(Type.Object({ Event: Type.Object({}, { additionalProperties: true }) })) },
+        { description: 'MISP events (format=misp)' },
+      ),
     ),
   },
   query: ExportQ,

@@ -6,6 +6,7 @@
 // so is the audit (request-audit.ts wraps these routes like any). What each route answers
 // is computed in src/exchange/taxii.ts, in the requester's own access.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { named } from '../../commands/answers/shared.js';
 import { Type, type TSchema } from '@sinclair/typebox';
 import type { Store } from '../../store/store.js';
 import { listAgencies } from '../../store/store.js';
@@ -62,9 +63,13 @@ const send = (reply: FastifyReply, status: number, body: unknown) =>
 const Str = (max = 200) => Type.String({ maxLength: max });
 const Loose = (props: Record<string, TSchema>, description: string) =>
   Type.Object(props, { additionalProperties: true, description });
-const TaxiiErrorBody = Loose(
-  { title: Str(), description: Type.Optional(Str(2000)), http_status: Type.Optional(Str(3)) },
-  'A TAXII 2.1 error message',
+// TAXII's own error message (the standard's shape, not Chokepoint's Error), documented once.
+const TaxiiErrorBody = named(
+  'TaxiiError',
+  Loose(
+    { title: Str(), description: Type.Optional(Str(2000)), http_status: Type.Optional(Str(3)) },
+    'A TAXII 2.1 error message',
+  ),
 );
 const Envelope = Loose(
   {
@@ -107,13 +112,18 @@ const StatusBody = Loose(
   },
   'A TAXII 2.1 status resource',
 );
+/** A TAXII answer, documented under TAXII's media type (what the route sends). */
+const asTaxii = (schema: TSchema) => ({
+  description: schema.description ?? 'A TAXII 2.1 answer',
+  content: { [TAXII_MEDIA_TYPE]: { schema } },
+});
 const responses = (ok: TSchema, status = 200) => ({
-  [status]: ok,
-  400: TaxiiErrorBody,
-  401: TaxiiErrorBody,
-  403: TaxiiErrorBody,
-  404: TaxiiErrorBody,
-  406: TaxiiErrorBody,
+  [status]: asTaxii(ok),
+  400: asTaxii(TaxiiErrorBody),
+  401: asTaxii(TaxiiErrorBody),
+  403: asTaxii(TaxiiErrorBody),
+  404: asTaxii(TaxiiErrorBody),
+  406: asTaxii(TaxiiErrorBody),
 });
 
 const CollectionParams = Type.Object({
@@ -358,7 +368,7 @@ export async function registerTaxiiRoutes(app: FastifyInstance, store: Store): P
           summary:
             'Post STIX objects to a collection: written as records of your agency through the import path, each object on its own; answered with a status resource',
           params: CollectionParams,
-          response: { ...responses(StatusBody, 202), 413: TaxiiErrorBody, 415: TaxiiErrorBody },
+          response: { ...responses(StatusBody, 202), 413: asTaxii(TaxiiErrorBody), 415: asTaxii(TaxiiErrorBody) },
         },
       },
       async (req, reply) => {

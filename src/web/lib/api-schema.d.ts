@@ -764,6 +764,16 @@ export interface components {
       };
     };
     /**
+     * TaxiiError
+     * @description A TAXII 2.1 error message
+     */
+    TaxiiError: {
+      description?: string;
+      http_status?: string;
+      title: string;
+      [key: string]: unknown;
+    };
+    /**
      * User
      * @description A user and the access the store filters by
      */
@@ -1942,9 +1952,17 @@ export interface operations {
       };
     };
     responses: {
-      /** @description One JSON object a line: FtM entities (format=ftm) or FtM statements with each value’s marking and provenance (format=statements); or CSV, one row per value with its portion marking (format=csv) */
+      /** @description One JSON object a line: FtM entities (format=ftm) or FtM statements with each value’s marking and provenance (format=statements); CSV, one row per value with its portion marking (format=csv); a STIX 2.1 bundle (format=stix); MISP events, {"response": [{"Event": …}]} (format=misp) */
       200: {
         content: {
+          "application/json": {
+            response: {
+                Event: {
+                  [key: string]: unknown;
+                };
+              }[];
+          };
+          "application/stix+json;version=2.1": string;
           "application/x-ndjson": string;
           "text/csv": string;
         };
@@ -4131,7 +4149,7 @@ export interface operations {
       /** @description TAXII discovery */
       200: {
         content: {
-          "application/json": {
+          "application/taxii+json;version=2.1": {
             api_roots: string[];
             default?: string;
             title: string;
@@ -4142,56 +4160,31 @@ export interface operations {
       /** @description A TAXII 2.1 error message */
       400: {
         content: {
-          "application/json": {
-            description?: string;
-            http_status?: string;
-            title: string;
-            [key: string]: unknown;
-          };
+          "application/taxii+json;version=2.1": components["schemas"]["TaxiiError"];
         };
       };
       /** @description A TAXII 2.1 error message */
       401: {
         content: {
-          "application/json": {
-            description?: string;
-            http_status?: string;
-            title: string;
-            [key: string]: unknown;
-          };
+          "application/taxii+json;version=2.1": components["schemas"]["TaxiiError"];
         };
       };
       /** @description A TAXII 2.1 error message */
       403: {
         content: {
-          "application/json": {
-            description?: string;
-            http_status?: string;
-            title: string;
-            [key: string]: unknown;
-          };
+          "application/taxii+json;version=2.1": components["schemas"]["TaxiiError"];
         };
       };
       /** @description A TAXII 2.1 error message */
       404: {
         content: {
-          "application/json": {
-            description?: string;
-            http_status?: string;
-            title: string;
-            [key: string]: unknown;
-          };
+          "application/taxii+json;version=2.1": components["schemas"]["TaxiiError"];
         };
       };
       /** @description A TAXII 2.1 error message */
       406: {
         content: {
-          "application/json": {
-            description?: string;
-            http_status?: string;
-            title: string;
-            [key: string]: unknown;
-          };
+          "application/taxii+json;version=2.1": components["schemas"]["TaxiiError"];
         };
       };
     };
@@ -4202,7 +4195,7 @@ export interface operations {
       /** @description TAXII API root */
       200: {
         content: {
-          "application/json": {
+          "application/taxii+json;version=2.1": {
             max_content_length: number;
             title: string;
             versions: string[];
@@ -4213,56 +4206,31 @@ export interface operations {
       /** @description A TAXII 2.1 error message */
       400: {
         content: {
-          "application/json": {
-            description?: string;
-            http_status?: string;
-            title: string;
-            [key: string]: unknown;
-          };
+          "application/taxii+json;version=2.1": components["schemas"]["TaxiiError"];
         };
       };
       /** @description A TAXII 2.1 error message */
       401: {
         content: {
-          "application/json": {
-            description?: string;
-            http_status?: string;
-            title: string;
-            [key: string]: unknown;
-          };
+          "application/taxii+json;version=2.1": components["schemas"]["TaxiiError"];
         };
       };
       /** @description A TAXII 2.1 error message */
       403: {
         content: {
-          "application/json": {
-            description?: string;
-            http_status?: string;
-            title: string;
-            [key: string]: unknown;
-          };
+          "application/taxii+json;version=2.1": components["schemas"]["TaxiiError"];
         };
       };
       /** @description A TAXII 2.1 error message */
       404: {
         content: {
-          "application/json": {
-            description?: string;
-            http_status?: string;
-            title: string;
-            [key: string]: unknown;
-          };
+          "application/taxii+json;version=2.1": components["schemas"]["TaxiiError"];
         };
       };
       /** @description A TAXII 2.1 error message */
       406: {
         content: {
-          "application/json": {
-            description?: string;
-            http_status?: string;
-            title: string;
-            [key: string]: unknown;
-          };
+          "application/taxii+json;version=2.1": components["schemas"]["TaxiiError"];
         };
       };
     };
@@ -4273,7 +4241,7 @@ export interface operations {
       /** @description TAXII collections */
       200: {
         content: {
-          "application/json": {
+          "application/taxii+json;version=2.1": {
             collections: {
                 alias?: string;
                 can_read: boolean;
@@ -4291,56 +4259,31 @@ export interface operations {
       /** @description A TAXII 2.1 error message */
       400: {
         content: {
-          "application/json": {
-            description?: string;
-            http_status?: string;
-            title: string;
-            [key: string]: unknown;
-          };
+          "application/taxii+json;version=2.1": components["schemas"]["TaxiiError"];
         };
       };
       /** @description A TAXII 2.1 error message */
       401: {
         content: {
-          "application/json": {
-            description?: string;
-            http_status?: string;
-            title: string;
-            [key: string]: unknown;
-          };
+          "application/taxii+json;version=2.1": components["schemas"]["TaxiiError"];
         };
       };
       /** @description A TAXII 2.1 error message */
       403: {
         content: {
-          "application/json": {
-            description?: string;
-            http_status?: string;
-            title: string;
-            [key: string]: unknown;
-          };
+          "application/taxii+json;version=2.1": components["schemas"]["TaxiiError"];
         };
       };
       /** @description A TAXII 2.1 error message */
       404: {
         content: {
-          "application/json": {
-            description?: string;
-            http_status?: string;
-            title: string;
-            [key: string]: unknown;
-          };
+          "application/taxii+json;version=2.1": components["schemas"]["TaxiiError"];
         };
       };
       /** @description A TAXII 2.1 error message */
       406: {
         content: {
-          "application/json": {
-            description?: string;
-            http_status?: string;
-            title: string;
-            [key: string]: unknown;
-          };
+          "application/taxii+json;version=2.1": components["schemas"]["TaxiiError"];
         };
       };
     };
@@ -4357,7 +4300,7 @@ export interface operations {
       /** @description A TAXII 2.1 collection */
       200: {
         content: {
-          "application/json": {
+          "application/taxii+json;version=2.1": {
             alias?: string;
             can_read: boolean;
             can_write: boolean;
@@ -4372,56 +4315,31 @@ export interface operations {
       /** @description A TAXII 2.1 error message */
       400: {
         content: {
-          "application/json": {
-            description?: string;
-            http_status?: string;
-            title: string;
-            [key: string]: unknown;
-          };
+          "application/taxii+json;version=2.1": components["schemas"]["TaxiiError"];
         };
       };
       /** @description A TAXII 2.1 error message */
       401: {
         content: {
-          "application/json": {
-            description?: string;
-            http_status?: string;
-            title: string;
-            [key: string]: unknown;
-          };
+          "application/taxii+json;version=2.1": components["schemas"]["TaxiiError"];
         };
       };
       /** @description A TAXII 2.1 error message */
       403: {
         content: {
-          "application/json": {
-            description?: string;
-            http_status?: string;
-            title: string;
-            [key: string]: unknown;
-          };
+          "application/taxii+json;version=2.1": components["schemas"]["TaxiiError"];
         };
       };
       /** @description A TAXII 2.1 error message */
       404: {
         content: {
-          "application/json": {
-            description?: string;
-            http_status?: string;
-            title: string;
-            [key: string]: unknown;
-          };
+          "application/taxii+json;version=2.1": components["schemas"]["TaxiiError"];
         };
       };
       /** @description A TAXII 2.1 error message */
       406: {
         content: {
-          "application/json": {
-            description?: string;
-            http_status?: string;
-            title: string;
-            [key: string]: unknown;
-          };
+          "application/taxii+json;version=2.1": components["schemas"]["TaxiiError"];
         };
       };
     };
@@ -4455,7 +4373,7 @@ export interface operations {
       /** @description A TAXII 2.1 manifest */
       200: {
         content: {
-          "application/json": {
+          "application/taxii+json;version=2.1": {
             more: boolean;
             next?: string;
             objects?: {
@@ -4471,56 +4389,31 @@ export interface operations {
       /** @description A TAXII 2.1 error message */
       400: {
         content: {
-          "application/json": {
-            description?: string;
-            http_status?: string;
-            title: string;
-            [key: string]: unknown;
-          };
+          "application/taxii+json;version=2.1": components["schemas"]["TaxiiError"];
         };
       };
       /** @description A TAXII 2.1 error message */
       401: {
         content: {
-          "application/json": {
-            description?: string;
-            http_status?: string;
-            title: string;
-            [key: string]: unknown;
-          };
+          "application/taxii+json;version=2.1": components["schemas"]["TaxiiError"];
         };
       };
       /** @description A TAXII 2.1 error message */
       403: {
         content: {
-          "application/json": {
-            description?: string;
-            http_status?: string;
-            title: string;
-            [key: string]: unknown;
-          };
+          "application/taxii+json;version=2.1": components["schemas"]["TaxiiError"];
         };
       };
       /** @description A TAXII 2.1 error message */
       404: {
         content: {
-          "application/json": {
-            description?: string;
-            http_status?: string;
-            title: string;
-            [key: string]: unknown;
-          };
+          "application/taxii+json;version=2.1": components["schemas"]["TaxiiError"];
         };
       };
       /** @description A TAXII 2.1 error message */
       406: {
         content: {
-          "application/json": {
-            description?: string;
-            http_status?: string;
-            title: string;
-            [key: string]: unknown;
-          };
+          "application/taxii+json;version=2.1": components["schemas"]["TaxiiError"];
         };
       };
     };
@@ -4554,7 +4447,7 @@ export interface operations {
       /** @description A TAXII 2.1 envelope: STIX 2.1 objects, with the marking and extension definitions they use */
       200: {
         content: {
-          "application/json": {
+          "application/taxii+json;version=2.1": {
             more: boolean;
             next?: string;
             objects?: {
@@ -4567,56 +4460,31 @@ export interface operations {
       /** @description A TAXII 2.1 error message */
       400: {
         content: {
-          "application/json": {
-            description?: string;
-            http_status?: string;
-            title: string;
-            [key: string]: unknown;
-          };
+          "application/taxii+json;version=2.1": components["schemas"]["TaxiiError"];
         };
       };
       /** @description A TAXII 2.1 error message */
       401: {
         content: {
-          "application/json": {
-            description?: string;
-            http_status?: string;
-            title: string;
-            [key: string]: unknown;
-          };
+          "application/taxii+json;version=2.1": components["schemas"]["TaxiiError"];
         };
       };
       /** @description A TAXII 2.1 error message */
       403: {
         content: {
-          "application/json": {
-            description?: string;
-            http_status?: string;
-            title: string;
-            [key: string]: unknown;
-          };
+          "application/taxii+json;version=2.1": components["schemas"]["TaxiiError"];
         };
       };
       /** @description A TAXII 2.1 error message */
       404: {
         content: {
-          "application/json": {
-            description?: string;
-            http_status?: string;
-            title: string;
-            [key: string]: unknown;
-          };
+          "application/taxii+json;version=2.1": components["schemas"]["TaxiiError"];
         };
       };
       /** @description A TAXII 2.1 error message */
       406: {
         content: {
-          "application/json": {
-            description?: string;
-            http_status?: string;
-            title: string;
-            [key: string]: unknown;
-          };
+          "application/taxii+json;version=2.1": components["schemas"]["TaxiiError"];
         };
       };
     };
@@ -4633,7 +4501,7 @@ export interface operations {
       /** @description A TAXII 2.1 status resource */
       202: {
         content: {
-          "application/json": {
+          "application/taxii+json;version=2.1": {
             failure_count: number;
             id: string;
             pending_count: number;
@@ -4647,78 +4515,43 @@ export interface operations {
       /** @description A TAXII 2.1 error message */
       400: {
         content: {
-          "application/json": {
-            description?: string;
-            http_status?: string;
-            title: string;
-            [key: string]: unknown;
-          };
+          "application/taxii+json;version=2.1": components["schemas"]["TaxiiError"];
         };
       };
       /** @description A TAXII 2.1 error message */
       401: {
         content: {
-          "application/json": {
-            description?: string;
-            http_status?: string;
-            title: string;
-            [key: string]: unknown;
-          };
+          "application/taxii+json;version=2.1": components["schemas"]["TaxiiError"];
         };
       };
       /** @description A TAXII 2.1 error message */
       403: {
         content: {
-          "application/json": {
-            description?: string;
-            http_status?: string;
-            title: string;
-            [key: string]: unknown;
-          };
+          "application/taxii+json;version=2.1": components["schemas"]["TaxiiError"];
         };
       };
       /** @description A TAXII 2.1 error message */
       404: {
         content: {
-          "application/json": {
-            description?: string;
-            http_status?: string;
-            title: string;
-            [key: string]: unknown;
-          };
+          "application/taxii+json;version=2.1": components["schemas"]["TaxiiError"];
         };
       };
       /** @description A TAXII 2.1 error message */
       406: {
         content: {
-          "application/json": {
-            description?: string;
-            http_status?: string;
-            title: string;
-            [key: string]: unknown;
-          };
+          "application/taxii+json;version=2.1": components["schemas"]["TaxiiError"];
         };
       };
       /** @description A TAXII 2.1 error message */
       413: {
         content: {
-          "application/json": {
-            description?: string;
-            http_status?: string;
-            title: string;
-            [key: string]: unknown;
-          };
+          "application/taxii+json;version=2.1": components["schemas"]["TaxiiError"];
         };
       };
       /** @description A TAXII 2.1 error message */
       415: {
         content: {
-          "application/json": {
-            description?: string;
-            http_status?: string;
-            title: string;
-            [key: string]: unknown;
-          };
+          "application/taxii+json;version=2.1": components["schemas"]["TaxiiError"];
         };
       };
     };
@@ -4744,7 +4577,7 @@ export interface operations {
       /** @description A TAXII 2.1 envelope: STIX 2.1 objects, with the marking and extension definitions they use */
       200: {
         content: {
-          "application/json": {
+          "application/taxii+json;version=2.1": {
             more: boolean;
             next?: string;
             objects?: {
@@ -4757,56 +4590,31 @@ export interface operations {
       /** @description A TAXII 2.1 error message */
       400: {
         content: {
-          "application/json": {
-            description?: string;
-            http_status?: string;
-            title: string;
-            [key: string]: unknown;
-          };
+          "application/taxii+json;version=2.1": components["schemas"]["TaxiiError"];
         };
       };
       /** @description A TAXII 2.1 error message */
       401: {
         content: {
-          "application/json": {
-            description?: string;
-            http_status?: string;
-            title: string;
-            [key: string]: unknown;
-          };
+          "application/taxii+json;version=2.1": components["schemas"]["TaxiiError"];
         };
       };
       /** @description A TAXII 2.1 error message */
       403: {
         content: {
-          "application/json": {
-            description?: string;
-            http_status?: string;
-            title: string;
-            [key: string]: unknown;
-          };
+          "application/taxii+json;version=2.1": components["schemas"]["TaxiiError"];
         };
       };
       /** @description A TAXII 2.1 error message */
       404: {
         content: {
-          "application/json": {
-            description?: string;
-            http_status?: string;
-            title: string;
-            [key: string]: unknown;
-          };
+          "application/taxii+json;version=2.1": components["schemas"]["TaxiiError"];
         };
       };
       /** @description A TAXII 2.1 error message */
       406: {
         content: {
-          "application/json": {
-            description?: string;
-            http_status?: string;
-            title: string;
-            [key: string]: unknown;
-          };
+          "application/taxii+json;version=2.1": components["schemas"]["TaxiiError"];
         };
       };
     };
@@ -4829,7 +4637,7 @@ export interface operations {
       /** @description TAXII versions */
       200: {
         content: {
-          "application/json": {
+          "application/taxii+json;version=2.1": {
             more: boolean;
             versions?: string[];
             [key: string]: unknown;
@@ -4839,56 +4647,31 @@ export interface operations {
       /** @description A TAXII 2.1 error message */
       400: {
         content: {
-          "application/json": {
-            description?: string;
-            http_status?: string;
-            title: string;
-            [key: string]: unknown;
-          };
+          "application/taxii+json;version=2.1": components["schemas"]["TaxiiError"];
         };
       };
       /** @description A TAXII 2.1 error message */
       401: {
         content: {
-          "application/json": {
-            description?: string;
-            http_status?: string;
-            title: string;
-            [key: string]: unknown;
-          };
+          "application/taxii+json;version=2.1": components["schemas"]["TaxiiError"];
         };
       };
       /** @description A TAXII 2.1 error message */
       403: {
         content: {
-          "application/json": {
-            description?: string;
-            http_status?: string;
-            title: string;
-            [key: string]: unknown;
-          };
+          "application/taxii+json;version=2.1": components["schemas"]["TaxiiError"];
         };
       };
       /** @description A TAXII 2.1 error message */
       404: {
         content: {
-          "application/json": {
-            description?: string;
-            http_status?: string;
-            title: string;
-            [key: string]: unknown;
-          };
+          "application/taxii+json;version=2.1": components["schemas"]["TaxiiError"];
         };
       };
       /** @description A TAXII 2.1 error message */
       406: {
         content: {
-          "application/json": {
-            description?: string;
-            http_status?: string;
-            title: string;
-            [key: string]: unknown;
-          };
+          "application/taxii+json;version=2.1": components["schemas"]["TaxiiError"];
         };
       };
     };
@@ -4904,7 +4687,7 @@ export interface operations {
       /** @description A TAXII 2.1 status resource */
       200: {
         content: {
-          "application/json": {
+          "application/taxii+json;version=2.1": {
             failure_count: number;
             id: string;
             pending_count: number;
@@ -4918,56 +4701,31 @@ export interface operations {
       /** @description A TAXII 2.1 error message */
       400: {
         content: {
-          "application/json": {
-            description?: string;
-            http_status?: string;
-            title: string;
-            [key: string]: unknown;
-          };
+          "application/taxii+json;version=2.1": components["schemas"]["TaxiiError"];
         };
       };
       /** @description A TAXII 2.1 error message */
       401: {
         content: {
-          "application/json": {
-            description?: string;
-            http_status?: string;
-            title: string;
-            [key: string]: unknown;
-          };
+          "application/taxii+json;version=2.1": components["schemas"]["TaxiiError"];
         };
       };
       /** @description A TAXII 2.1 error message */
       403: {
         content: {
-          "application/json": {
-            description?: string;
-            http_status?: string;
-            title: string;
-            [key: string]: unknown;
-          };
+          "application/taxii+json;version=2.1": components["schemas"]["TaxiiError"];
         };
       };
       /** @description A TAXII 2.1 error message */
       404: {
         content: {
-          "application/json": {
-            description?: string;
-            http_status?: string;
-            title: string;
-            [key: string]: unknown;
-          };
+          "application/taxii+json;version=2.1": components["schemas"]["TaxiiError"];
         };
       };
       /** @description A TAXII 2.1 error message */
       406: {
         content: {
-          "application/json": {
-            description?: string;
-            http_status?: string;
-            title: string;
-            [key: string]: unknown;
-          };
+          "application/taxii+json;version=2.1": components["schemas"]["TaxiiError"];
         };
       };
     };
