@@ -51,7 +51,13 @@ const NATIVE = {
         {
           id: 'dea-mex-1',
           schema: 'Person',
-          properties: { name: ['Ramón Ejemplo'], birthDate: ['1979-01-02'], alias: ['El Químico'] },
+          // His address is given as an entity only DEA may know of (the NOFORN record): the reference is released, its target not.
+          properties: {
+            name: ['Ramón Ejemplo'],
+            birthDate: ['1979-01-02'],
+            alias: ['El Químico'],
+            addressEntity: ['dea-nf-1'],
+          },
           propertyMarkings: { birthDate: 'S//NOFORN' },
         },
         { id: 'dea-mex-ph', schema: 'Phone', properties: { number: ['+526671112233'] } },
@@ -291,6 +297,9 @@ for (const backend of backends) {
       );
       const text = JSON.stringify(released.pages);
       expect(text).not.toContain('1979-01-02');
+      // A reference is released only with its target: FGR may not know the NOFORN person exists.
+      expect(text).not.toContain('dea-nf-1');
+      expect(text).not.toContain(stixIdFor('dea-nf-1', 'identity'));
       expect(text).toContain('El Químico');
       // The same as what FGR reads itself in "all".
       const fgrAll = await client(api.app, api.token.fgr).all(`${ALL}objects/`, 100);

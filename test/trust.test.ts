@@ -12,6 +12,7 @@ import type { Principal } from '../src/domain/users.js';
 import { findUser } from '../src/store/users.js';
 import { parseRecord } from '../src/ingest/record-input.js';
 import { writeBatch, SYSTEM } from '../src/store/write.js';
+import { writerScope } from '../src/store/write-scope.js';
 import { CLASSIFICATIONS } from '../src/domain/markings.js';
 
 const demo = (name: string) => {
@@ -147,6 +148,34 @@ for (const backend of backends) {
           [hidden!.id],
         ),
       ).toEqual(before);
+    });
+
+    it("an id in the writer's own namespace that they cannot see is not written to: it is held by someone else (review of the exchange formats, 1)", async () => {
+      // A colleague's write under the analyst's namespace (they once shared it), now held only under a marking the analyst lacks.
+      const analyst = await who('dea.analyst');
+      const taken = `${writerScope(analyst)}:ns-probe`;
+      await writeAsSystem(
+        {
+          sourceRecordId: 'NS-PROBE-1',
+          marking: 'U//GROUPS ZZHELD',
+          entities: [{ id: taken, schema: 'Person', properties: { name: ['Held Elsewhere'] } }],
+        },
+        { source: 'DEA' },
+      );
+      const r = await api.post('/records', api.token.deaAnalyst, [
+        {
+          sourceRecordId: 'NS-PROBE-2',
+          marking: 'U//LES',
+          entities: [{ id: taken, schema: 'Person', properties: { name: ['Mine Now'] } }],
+        },
+      ]);
+      expect(r.statusCode).toBe(200);
+      expect(r.json().ids[taken]).not.toBe(taken);
+      const onIt = await api.store.db.query<{ record_id: number }>(
+        'SELECT record_id FROM presence WHERE entity_id = $1',
+        [taken],
+      );
+      expect(onIt).toHaveLength(1);
     });
 
     it('a record holding a reference its writer may not see is neither replaced nor retracted by them (review F2)', async () => {

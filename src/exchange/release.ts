@@ -6,6 +6,7 @@
 import type { Sql } from '../store/db.js';
 import type { MarkingCache } from '../store/markings.js';
 import { captionOf, type EntityView } from '../store/read.js';
+import { model } from '../domain/model.js';
 import {
   canRead,
   formatMarking,
@@ -24,9 +25,19 @@ export async function releasable(
 ): Promise<EntityView[]> {
   if (!views.length) return [];
   const ids = views.map((v) => v.id);
+  // A reference is released only when the recipient may know its target exists: else
+  // the target's id (which may embed an identifier) would reach them.
+  const isRef = (schema: string, prop: string) => model.properties(schema)[prop]?.type === 'entity';
+  const refs = [
+    ...new Set(
+      views.flatMap((v) =>
+        Object.entries(v.properties).flatMap(([p, vals]) => (isRef(v.schema, p) ? vals.map((x) => x.value) : [])),
+      ),
+    ),
+  ];
   const presence = await tx.query<{ entity_id: string; marking_id: number }>(
     'SELECT DISTINCT entity_id, marking_id FROM presence WHERE entity_id = ANY($1)',
-    [ids],
+    [[...new Set([...ids, ...refs])]],
   );
   const statementIds = views.flatMap((v) =>
     Object.values(v.properties).flatMap((vals) => vals.map((x) => x.statementId)),
@@ -55,7 +66,8 @@ export async function releasable(
     if (!ms) continue;
     const properties: EntityView['properties'] = {};
     for (const [p, vals] of Object.entries(v.properties)) {
-      const left = vals.filter((x) => valueOk.has(x.statementId));
+      const ref = isRef(v.schema, p);
+      const left = vals.filter((x) => valueOk.has(x.statementId) && (!ref || kept.has(x.value)));
       if (left.length) properties[p] = left;
       for (const x of left) ms.push(valueOk.get(x.statementId)!);
     }

@@ -51,7 +51,7 @@ export interface ScopedBatch {
 
 /**
  * Maps a user's batch onto the ids it may write: visible ids stay, every other id
- * goes to the writer's namespace (an id already in it stays). References follow the
+ * goes to the writer's namespace (one already in it too: see scoped). References follow the
  * same map; one to an id neither defined in the batch (or `known` from earlier
  * batches of the same import) nor visible is missing, whether or not it exists, and
  * is kept as a reference in the writer's namespace.
@@ -65,7 +65,10 @@ export async function scopeBatch(
   const ns = `${writerScope(writer)}:`;
   const defined = new Set(records.flatMap((r) => r.entities.map((e) => e.id)));
   const asked = [...new Set([...defined, ...records.flatMap(referencedIds)])];
-  const scoped = (id: string): string => (id.startsWith(ns) ? id : `${ns}${id}`.slice(0, 200));
+  // Always a new id, even for one already in the writer's namespace: such an id that the
+  // writer cannot see is held by someone else (a colleague wrote under it when it was
+  // shared), and writing to it would attach to what the writer may not read.
+  const scoped = (id: string): string => `${ns}${id}`.slice(0, 200);
   const visible = await visibleIds(tx, writer, [...new Set([...asked, ...asked.map(scoped)])]);
   const renamed = new Map<string, string>();
   const missing = new Set<string>();
