@@ -3,12 +3,13 @@
 // logged per 28 CFR 23.20(g) with the recipient and the purpose.
 import type { Store } from '../store/store.js';
 import { entityIdPage, getEntities, recordIdsOf, type EntityView } from '../store/read.js';
-import { logDissemination } from '../store/retention.js';
-import { appendAudit } from '../store/audit.js';
 import { assertMay, type Principal } from '../domain/users.js';
 import { csvHeader, csvRow } from '../exchange/csv.js';
 import { mispExportPieces } from '../exchange/misp/export.js';
 import { exportStatements } from './statements.js';
+import { assertExport, logExport, type ExportOptions } from './dissemination.js';
+
+export type { ExportOptions } from './dissemination.js';
 import { bundleText, type BundlePage } from '../exchange/stix/bundle.js';
 import { stixObjectsOf } from '../exchange/stix/write.js';
 
@@ -22,14 +23,6 @@ export function toFtm(e: EntityView): FtmEntity {
   const properties: Record<string, string[]> = {};
   for (const [p, vals] of Object.entries(e.properties)) properties[p] = [...new Set(vals.map((v) => v.value))];
   return { id: e.id, schema: e.schema, properties };
-}
-
-export interface ExportOptions {
-  purpose: string;
-  /** Who receives the export, when not the reader (e.g. a partner agency). */
-  recipient?: string;
-  recipientAgency?: string;
-  pageSize?: number;
 }
 
 /** Streams FtM entities page by page; logs dissemination and audit when done. */
@@ -78,11 +71,6 @@ export async function* exportFile(
   } else if (format === 'stix') {
     yield* bundleText(stixPages(store, who, opts));
   } else for await (const e of exportFtm(store, who, opts)) yield `${JSON.stringify(e)}\n`;
-}
-
-export function assertExport(who: Principal, opts: ExportOptions): void {
-  assertMay(who, 'export');
-  if (!opts.purpose || opts.purpose.trim().length < 5) throw new Error('purpose: an export needs a stated purpose');
 }
 
 /** Every entity the reader may see, page by page, with only the values they may see; logs dissemination and audit when done. */
@@ -149,31 +137,4 @@ async function* stixPages(store: Store, who: Principal, opts: ExportOptions): As
     yield page.stix;
   }
   await logExport(store, who, opts, 'export.stix', { objects, left }, intelRecords);
-}
-
-/** An export is a dissemination (28 CFR 23.20(g)): logged with the recipient, the purpose and the intelligence records it carried. */
-export async function logExport(
-  store: Store,
-  who: Principal,
-  opts: ExportOptions,
-  channel: string,
-  counts: Record<string, number>,
-  intelRecords: Set<number>,
-): Promise<void> {
-  await store.db.transaction(async (tx) => {
-    await logDissemination(tx, {
-      actor: who.username,
-      recipient: opts.recipient ?? who.username,
-      recipientAgency: opts.recipientAgency ?? who.agency,
-      channel,
-      purpose: opts.purpose,
-      recordIds: [...intelRecords],
-    });
-    await appendAudit(tx, {
-      actor: who.username,
-      action: channel,
-      purpose: opts.purpose,
-      details: { ...counts, intelligenceRecords: intelRecords.size, recipient: opts.recipient ?? who.username },
-    });
-  });
 }

@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { canRead, formatMarking } from '../domain/markings.js';
 import type { Principal } from '../domain/users.js';
 import type { Store } from '../store/store.js';
-import { assertExport, logExport, type ExportOptions } from './export.js';
+import { assertExport, logExport, type ExportOptions } from './dissemination.js';
 import { parseRecord, type FieldError } from './record-input.js';
 import { inputName, lines, type Input, type Parsed, type ReadOptions } from './input.js';
 

@@ -8,8 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Store } from '../../store/store.js';
 import { entityIdPage, getEntities, recordsOfEntities, type EntityView, type RecordMeta } from '../../store/read.js';
-import { logDissemination } from '../../store/retention.js';
-import { appendAudit } from '../../store/audit.js';
+import { logExport } from '../../ingest/dissemination.js';
 import { privateWriteStream } from '../../store/private-files.js';
 import { assertMay, type Principal } from '../../domain/users.js';
 import { canRead, type Marking } from '../../domain/markings.js';
@@ -101,32 +100,15 @@ async function cachedSnapshot(store: Store, who: Principal): Promise<MispSnapsho
   return p;
 }
 
-/** Logs what was handed out: the audit entry and the dissemination of its intelligence records, in one transaction. */
-async function logHandedOut(
+/** Handed out as an export is: logged as a dissemination with the recipient, the purpose and the intelligence records. */
+const logHandedOut = (
   store: Store,
   who: Principal,
   scope: MispScope,
   channel: string,
   details: Record<string, unknown>,
   recordIds: number[],
-): Promise<void> {
-  await store.db.transaction(async (tx) => {
-    await logDissemination(tx, {
-      actor: who.username,
-      recipient: scope.recipient ?? who.username,
-      recipientAgency: scope.recipientAgency ?? who.agency,
-      channel,
-      purpose: scope.purpose,
-      recordIds,
-    });
-    await appendAudit(tx, {
-      actor: who.username,
-      action: channel,
-      purpose: scope.purpose,
-      details: { ...details, intelligenceRecords: recordIds.length, recipient: scope.recipient ?? who.username },
-    });
-  });
-}
+): Promise<void> => logExport(store, who, scope, channel, details, new Set(recordIds));
 
 function check(who: Principal, scope: MispScope): void {
   assertMay(who, 'export');
