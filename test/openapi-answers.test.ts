@@ -58,7 +58,12 @@ function literalsOf(s: { enum?: unknown[]; anyOf?: { enum?: unknown[] }[] }): un
   return [];
 }
 
-for (const backend of backends) {
+// On the embedded database only: the document describes answers, whose shapes do not depend
+// on the database (a PostgreSQL run doubled the file's minute and a half of CI time for no
+// answer of another shape); every answer's content is held on both backends by the access
+// sweep and the property tests. CHOKEPOINT_ANSWERS_ALL_BACKENDS=1 runs it on PostgreSQL too.
+const answerBackends = process.env.CHOKEPOINT_ANSWERS_ALL_BACKENDS ? backends : backends.slice(0, 1);
+for (const backend of answerBackends) {
   describe(`answers match the OpenAPI document (${backend.name})`, () => {
     let store: Store;
     let drop: () => Promise<void>;
