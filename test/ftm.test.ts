@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadModel, model, PROP_TYPES, type PropType } from '../src/domain/model.js';
 import { cleanValue } from '../src/domain/values.js';
+import { captionOf } from '../src/store/read.js';
 import { importRecords } from '../src/ingest/importer.js';
 import { readFtm } from '../src/ingest/readers.js';
 import { exportFtm, type FtmEntity } from '../src/ingest/export.js';
@@ -54,6 +55,11 @@ describe('the model is FtM schema YAML', () => {
     expect(model.get('Asset')!.abstract).toBe(false);
     expect(model.edge('Associate')!.directed).toBe(false);
     expect(model.edge('Ownership')!.directed).toBe(true);
+    // Captions as FtM reads them: a relation's from its edge, else inherited.
+    expect(model.captionProps('Associate')).toEqual(['relationship']);
+    expect(captionOf('Associate', { relationship: [{ value: 'buys from' }] })).toBe('buys from');
+    const bare = [...model.schemas.values()].find((d) => !d.caption.length && !d.edge && d.extends.length === 1)!;
+    expect(model.captionProps(bare.name)).toEqual(model.captionProps(bare.extends[0]!));
   });
 
   it("adds Chokepoint's schemata beside FtM's, none reusing an FtM name", () => {

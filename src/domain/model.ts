@@ -279,6 +279,22 @@ export class SchemaModel {
     return this.resolved.get(name)?.ancestors.has(ancestor) ?? false;
   }
 
+  /**
+   * The properties a caption is made of, in order, as FtM reads them: the schema's own
+   * `caption`, and a relation's `edge.caption` (FtM's Associate, Family and Ownership
+   * keep theirs there), else those of the schemata it extends.
+   */
+  captionProps(name: string): string[] {
+    const found = (n: string): string[] => {
+      const def = this.schemas.get(n);
+      if (!def) return [];
+      const own = [...new Set([...def.caption, ...(def.edge?.caption ?? [])])];
+      return own.length ? own : (def.extends.map(found).find((c) => c.length) ?? []);
+    };
+    const props = found(name);
+    return props.length ? props : ['name'];
+  }
+
   /** FtM's `matchable`: entities of the schema may be matched against each other (cross-referencing, screening). */
   matchable(name: string): boolean {
     return this.schemas.get(name)?.matchable ?? false;

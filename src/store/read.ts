@@ -52,7 +52,7 @@ function mostSpecific(schemas: string[]): string {
 
 export function captionOf(schema: string, props: Record<string, { value: string }[]>): string {
   const def = model.get(schema);
-  for (const p of def?.caption ?? ['name']) {
+  for (const p of model.captionProps(schema)) {
     const v = props[p]?.[0]?.value;
     if (v) return v;
   }
