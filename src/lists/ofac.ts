@@ -151,13 +151,13 @@ function resolveLinks(entries: ListEntry[], keysOf: (e: ListEntry) => string[]):
   }
 }
 
-const clean = (v: string | undefined): string => (v === undefined || v.trim() === '-0-' ? '' : v.trim());
+export const clean = (v: string | undefined): string => (v === undefined || v.trim() === '-0-' ? '' : v.trim());
 
 const LEGACY_CSV = { relax_quotes: true, relax_column_count: true, skip_empty_lines: true, trim: false } as const;
 const legacyText = (path: string): string => readFileSync(path, 'latin1').replace(/\u001a/g, '');
 
 /** Rows of a legacy CSV file (none when the file is absent). */
-function readLegacy(path: string): string[][] {
+export function readLegacy(path: string): string[][] {
   return existsSync(path) ? (parseCsv(legacyText(path), LEGACY_CSV) as string[][]) : [];
 }
 
@@ -168,7 +168,7 @@ function lineOfRow(path: string, index: number): number | undefined {
 }
 
 /** "ZAMBADA GARCIA, Ismael" -> "Ismael ZAMBADA GARCIA" (the original is kept too). */
-function personNames(name: string): string[] {
+export function personNames(name: string): string[] {
   const m = /^([^,]+),\s*(.+)$/.exec(name);
   return m ? [name, `${m[2]} ${m[1]}`] : [name];
 }

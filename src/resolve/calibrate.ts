@@ -1,10 +1,8 @@
-// Score calibration: the raw similarity of a pair (name, date of birth, country,
-// identifiers) is monotone in the chance that it is the same identity, but not equal
-// to it. Isotonic regression (pool-adjacent-violators) on labelled pairs from the
-// tuning set (seed 101) maps raw similarity to the observed share of true matches,
-// so a score of 0.9 means "about nine in ten such hits were the listed identity" on
-// that labelled distribution. The fitted map is data (calibration.json), written by
-// `npm run calibrate`; a test refits it and checks the file is what the fit gives.
+// Score calibration: the matching model's probability (matcher.ts) is monotone in the
+// chance that a hit is the listed identity, but not equal to it. Isotonic regression
+// (pool-adjacent-violators) on labelled pairs from the tuning half of real lists maps
+// it to the observed share of true matches, so a score of 0.9 means "about nine in
+// ten such hits were the listed identity". The fitted map is data (matcher.json).
 import { readFileSync } from 'node:fs';
 
 /** Points (raw similarity, probability), raw strictly increasing, probability strictly increasing. */
@@ -83,23 +81,7 @@ export class Calibration {
   }
 }
 
-export interface CalibrationFile {
-  fittedOn: string;
-  pairs: number;
-  /** The default screening threshold, on the calibrated scale: best F1 on the tuning set. */
-  threshold: number;
-  points: CalibrationPoints;
-}
-
-export function readCalibrationFile(): CalibrationFile {
-  return JSON.parse(readFileSync(new URL('./calibration.json', import.meta.url), 'utf8')) as CalibrationFile;
-}
-
-/** The default screening and cross-referencing threshold (calibrated scale), fitted with the map. */
-export const DEFAULT_THRESHOLD = readCalibrationFile().threshold;
-
-let shipped: Calibration | undefined;
-/** The calibration fitted on the tuning set and shipped with the code. */
-export function shippedCalibration(): Calibration {
-  return (shipped ??= new Calibration(readCalibrationFile().points));
-}
+/** The default screening and cross-referencing threshold (calibrated scale), fitted with the model (matcher.json). */
+export const DEFAULT_THRESHOLD = (
+  JSON.parse(readFileSync(new URL('./matcher.json', import.meta.url), 'utf8')) as { threshold: number }
+).threshold;

@@ -3,57 +3,29 @@
 // syllable by syllable), every other script to ASCII (any-ascii: Cyrillic, Arabic,
 // Greek, accents), lower case, punctuation gone, Spanish and other particles
 // dropped, company legal forms removed.
+import { readFileSync } from 'node:fs';
 import anyAscii from 'any-ascii';
 import { pinyin } from 'pinyin-pro';
 
 const HAN_RUN = /[\u3400-\u9fff\uf900-\ufaff]+/gu;
 
-/** Legal forms, longest first, as folded token sequences (and Han forms before folding). */
-const LEGAL_FORMS_HAN = ['股份有限公司', '有限责任公司', '有限公司', '集团公司', '公司'];
-const LEGAL_FORMS = [
-  's a p i de c v',
-  's de r l de c v',
-  's a b de c v',
-  's a de c v',
-  'sa de cv',
-  'sapi de cv',
-  's de rl de cv',
-  's de rl',
-  's de r l',
-  's c de r l',
-  'co ltd',
-  'company limited',
-  'co limited',
-  'pte ltd',
-  'pvt ltd',
-  'private limited',
-  'limited liability company',
-  'public limited company',
-  'ltd',
-  'limited',
-  'llc',
-  'l l c',
-  'inc',
-  'incorporated',
-  'corp',
-  'corporation',
-  'company',
-  'co',
-  'plc',
-  'gmbh',
-  'ag',
-  'sa',
-  's a',
-  'sas',
-  'srl',
-  'bv',
-  'nv',
-  'ltda',
-  'cia',
-  'you xian gong si',
-  'gu fen you xian gong si',
-  'you xian ze ren gong si',
-].map((f) => f.split(' '));
+// Legal forms are data (legal-forms.json): equivalence classes across languages and
+// transliterations, so "OOO", "LLC" and "S. de R.L." are one form.
+interface LegalFormsFile {
+  classes: { class: string; label: string; forms: string[] }[];
+  han: { class: string; form: string }[];
+  leading: string[];
+}
+const LEGAL = JSON.parse(readFileSync(new URL('./legal-forms.json', import.meta.url), 'utf8')) as LegalFormsFile;
+/** Folded form (token sequence) -> class, longest forms first so "co ltd" is read before "ltd". */
+const LEGAL_FORMS: { tokens: string[]; class: string }[] = LEGAL.classes
+  .flatMap((c) => c.forms.map((f) => ({ tokens: f.split(' '), class: c.class })))
+  .sort((a, b) => b.tokens.length - a.tokens.length);
+const LEADING = new Set(LEGAL.leading);
+const LEADING_FORMS = LEGAL_FORMS.filter((f) => LEADING.has(f.tokens.join(' ')));
+const LEGAL_FORMS_HAN = [...LEGAL.han].sort((a, b) => b.form.length - a.form.length);
+/** The legal-form classes, for the algorithm's documentation. */
+export const LEGAL_FORM_CLASSES = LEGAL.classes.map((c) => ({ class: c.class, label: c.label, forms: c.forms.length }));
 
 /** Particles that many sources drop or keep at will. */
 const PARTICLES = new Set([
@@ -91,6 +63,8 @@ export interface NormalizedName {
   weights?: Float64Array;
   /** Written in an abjad (Arabic, Hebrew): short vowels are not written, so it is compared by consonant skeleton. */
   abjad?: boolean;
+  /** The class of the legal form removed (legal-forms.json), when the name stated one. */
+  legal?: string;
 }
 
 const ABJAD = /[\p{Script=Arabic}\p{Script=Hebrew}]/u;
@@ -131,32 +105,125 @@ export function foldName(raw: string): string {
   return s.replace(/[^a-z0-9]+/g, ' ').trim();
 }
 
-function stripLegalForms(tokens: string[]): string[] {
-  // Only at the end of the name, where legal forms stand ("Acme Trading Co Ltd").
+/** Removes legal forms where they stand (at the end; some also at the start), and says which class they were. */
+function stripLegalForms(tokens: string[]): { tokens: string[]; legal?: string } {
   let out = tokens;
+  let legal: string | undefined;
   for (let changed = true; changed && out.length > 1; ) {
     changed = false;
     for (const form of LEGAL_FORMS) {
-      if (form.length < out.length && form.every((t, i) => out[out.length - form.length + i] === t)) {
-        out = out.slice(0, out.length - form.length);
+      const f = form.tokens;
+      if (f.length < out.length && f.every((t, i) => out[out.length - f.length + i] === t)) {
+        out = out.slice(0, out.length - f.length);
+        // "Co., Ltd.": the more specific class wins over the unspecified "company".
+        if (!legal || legal === 'company') legal = form.class;
         changed = true;
         break;
       }
     }
   }
-  return out;
+  for (const form of LEADING_FORMS) {
+    const f = form.tokens;
+    if (f.length < out.length && f.every((t, i) => out[i] === t)) {
+      out = out.slice(f.length);
+      if (!legal || legal === 'company') legal = form.class;
+      break;
+    }
+  }
+  return { tokens: out, legal };
 }
 
 /** A name ready for comparison; `kind` decides whether legal forms are removed. */
 export function normalizeName(raw: string, kind: 'person' | 'organization' | 'any' = 'any'): NormalizedName {
   let s = raw;
+  let legal: string | undefined;
   if (kind !== 'person')
-    for (const f of LEGAL_FORMS_HAN) if (s.endsWith(f) && s.length > f.length) s = s.slice(0, -f.length);
+    for (const f of LEGAL_FORMS_HAN)
+      if (s.endsWith(f.form) && s.length > f.form.length) {
+        s = s.slice(0, -f.form.length);
+        legal = f.class;
+        break;
+      }
   let tokens = foldName(s).split(' ').filter(Boolean);
-  if (kind !== 'person') tokens = stripLegalForms(tokens);
+  if (kind !== 'person') {
+    const stripped = stripLegalForms(tokens);
+    tokens = stripped.tokens;
+    legal = stripped.legal ?? legal;
+  }
   const kept = tokens.filter((t) => !PARTICLES.has(t));
   if (kept.length) tokens = kept;
   const n: NormalizedName = { tokens, compact: [...tokens].sort().join(''), joined: tokens.join('') };
+  if (legal) n.legal = legal;
   if (ABJAD.test(raw)) n.abjad = true;
   return n;
+}
+
+// Transliteration-aware phonetic keys: one Slavic, Arabic or Chinese name reaches Latin
+// script through several romanisation systems (Yarmoshyna / Yarmoshina, Zhalolov /
+// Jalolov, Fouzi / Fawzi, Hsien / Xian). The digraphs those systems disagree on are
+// mapped to one spelling first, then the token is reduced to its consonant skeleton
+// (vowels are where the systems disagree most). Ordered: longer digraphs first.
+const TRANSLIT: [RegExp, string][] = [
+  [/shch/g, 'S'],
+  [/sch/g, 'S'],
+  [/sh/g, 'S'],
+  [/tch|tsch|ch/g, 'C'],
+  [/dzh|dj|zh|j/g, 'J'],
+  [/kh/g, 'h'],
+  [/gh/g, 'g'],
+  [/hs/g, 'S'],
+  [/x/g, 'S'],
+  [/ph/g, 'f'],
+  [/th/g, 't'],
+  [/q|ck|c/g, 'k'],
+  [/tz|ts/g, 'Z'],
+  [/dh/g, 'd'],
+  [/v/g, 'w'],
+];
+
+/** The phonetic key of a folded token (see TRANSLIT). */
+export function phoneticToken(t: string): string {
+  let s = t;
+  for (const [re, to] of TRANSLIT) s = s.replace(re, to);
+  return s.replace(/[aeiouwy]/g, '').replace(/(.)\1+/g, '$1');
+}
+
+const phonetics = new WeakMap<NormalizedName, string[]>();
+/** Each token's phonetic key (cached per name). */
+export function phoneticOf(n: NormalizedName): string[] {
+  let p = phonetics.get(n);
+  if (!p) {
+    p = n.tokens.map(phoneticToken);
+    phonetics.set(n, p);
+  }
+  return p;
+}
+
+/** Words an acronym may skip or take one letter of. */
+const ACRONYM_OPTIONAL = new Set(['of', 'and', 'the', 'for', 'de', 'la', 'del', 'i', 'e', 'y', 'et', 'und', 'po', 'na', 'v']);
+
+/**
+ * Whether `acr` (one token, 2-8 letters) abbreviates `words`: each word in order gives
+ * a prefix of one or two letters (TsNII: Tsentralnyi Nauchno-Issledovatelskii
+ * Institut), connectives may give none. Small recursive search: names are short.
+ */
+export function isAcronym(acr: string, words: string[]): boolean {
+  if (acr.length < 2 || acr.length > 8 || words.length < 2) return false;
+  const go = (i: number, w: number): boolean => {
+    if (w === words.length) return i === acr.length;
+    const word = words[w]!;
+    if (ACRONYM_OPTIONAL.has(word) && go(i, w + 1)) return true;
+    for (let k = 1; k <= 2 && i + k <= acr.length; k++) {
+      if (word.slice(0, k) !== acr.slice(i, i + k)) break;
+      if (go(i + k, w + 1)) return true;
+    }
+    return false;
+  };
+  return go(0, 0);
+}
+
+/** The initials of a name of several words, connectives left out: its likeliest acronym, for blocking. */
+export function initialsOf(n: NormalizedName): string | undefined {
+  const words = n.tokens.filter((t) => !ACRONYM_OPTIONAL.has(t));
+  return words.length >= 2 && words.length <= 8 ? words.map((w) => w[0]).join('') : undefined;
 }

@@ -1,9 +1,8 @@
-// Pairwise scoring of a query against a candidate: name similarity (token-level
-// Jaro-Winkler in both directions, weighted towards the worst-matched token so a
-// different given name is not hidden by two equal surnames; plus the joined form,
-// which absorbs split or joined syllables such as "Xiao Ming" / "Xiaoming"), then
-// date of birth, nationality/country and identifiers. Returns a score in [0,1] and
-// the features that produced it.
+// Name similarity of a query's name against a candidate's (token-level Jaro-Winkler
+// in both directions, weighted towards the worst-matched token so a different given
+// name is not hidden by two equal surnames; plus the joined form, which absorbs split
+// or joined syllables such as "Xiao Ming" / "Xiaoming"): the first matching feature
+// (features.ts), and how the best pair of names is chosen. The explanation of a hit.
 import { jaroWinkler } from './jaro-winkler.js';
 import { skeletonOf, type NormalizedName } from './normalize.js';
 
@@ -21,7 +20,11 @@ export interface Comparable {
 
 export interface Explanation {
   name: { score: number; query: string; matched: string; tokens: { query: string; matched: string; score: number }[] };
-  birthDate?: { result: 'match' | 'year' | 'conflict'; query: string; matched: string };
+  /** The regression's log-odds with no evidence, and its probability before calibration. */
+  model: { bias: number; probability: number };
+  /** Each feature that was not 0: its value, weight and contribution (log-odds). */
+  features: { feature: string; value: number; weight: number; contribution: number }[];
+  birthDate?: { result: 'match' | 'year' | 'near' | 'conflict'; query: string; matched: string };
   country?: { result: 'match' | 'conflict'; query: string[]; matched: string[] };
   identifier?: string;
 }
@@ -163,78 +166,6 @@ export function nameSimilarity(
   return { score, tokens };
 }
 
-function compareDates(q: string[], c: string[]): Explanation['birthDate'] {
-  let best: Explanation['birthDate'];
-  for (const a of q) {
-    for (const b of c) {
-      if (a === b) return { result: 'match', query: a, matched: b };
-      const prefix = Math.min(a.length, b.length);
-      if (a.slice(0, prefix) === b.slice(0, prefix))
-        best = { result: prefix >= 7 && a.length === b.length ? 'match' : 'year', query: a, matched: b };
-      else if (!best) best = { result: 'conflict', query: a, matched: b };
-    }
-  }
-  return best;
-}
-
-/**
- * The score of a candidate, and (when `explain`) the features behind it. Screening
- * scores every candidate without explanation and explains only the hits it returns.
- */
-export function scorePair(
-  query: Comparable,
-  cand: Comparable,
-  explain = true,
-): { score: number; explanation?: Explanation } {
-  const person = cand.person ?? query.person ?? true;
-  let best = -1;
-  let bq: NormalizedName | undefined;
-  let bc: NormalizedName | undefined;
-  for (const qn of query.names) {
-    for (const cn of cand.names) {
-      const s = nameSimilarity(qn, cn, false, person).score;
-      if (s > best) {
-        best = s;
-        bq = qn;
-        bc = cn;
-      }
-      if (s === 1) break;
-    }
-  }
-  // Token pairs are worked out only for the best-matching names, for the explanation.
-  const bestName =
-    bq && bc && explain
-      ? {
-          score: best,
-          query: bq.tokens.join(' '),
-          matched: bc.tokens.join(' '),
-          tokens: nameSimilarity(bq, bc, true, person).tokens,
-        }
-      : { score: Math.max(0, best), query: '', matched: '', tokens: [] as Pair[] };
-  const explanation: Explanation = { name: bestName };
-  let score = Math.max(0, best);
-  // Names alone rarely prove identity; other features move the score towards 1 or 0.
-  const dob =
-    query.birthDates.length && cand.birthDates.length ? compareDates(query.birthDates, cand.birthDates) : undefined;
-  if (dob) {
-    explanation.birthDate = dob;
-    if (dob.result === 'match') score += (1 - score) * 0.5;
-    else if (dob.result === 'year') score += (1 - score) * 0.2;
-    else score *= 0.8;
-  }
-  if (query.countries.length && cand.countries.length) {
-    const shared = query.countries.some((c) => cand.countries.includes(c));
-    explanation.country = { result: shared ? 'match' : 'conflict', query: query.countries, matched: cand.countries };
-    score = shared ? score + (1 - score) * 0.1 : score * 0.95;
-  }
-  const id = query.identifiers.find((i) => cand.identifiers.includes(i));
-  if (id) {
-    explanation.identifier = id;
-    score = Math.max(score, 0.99);
-  }
-  return { score: Math.min(1, score), explanation: explain ? explanation : undefined };
-}
-
 /** Human-readable reasons, for analysts and for the API. */
 export function explain(e: Explanation): string[] {
   const out = [
@@ -242,12 +173,16 @@ export function explain(e: Explanation): string[] {
   ];
   if (e.birthDate)
     out.push(
-      `date of birth ${e.birthDate.result === 'conflict' ? 'differs' : e.birthDate.result === 'year' ? 'agrees as far as both are known' : 'matches'}: ${e.birthDate.query} / ${e.birthDate.matched}`,
+      `date of birth ${e.birthDate.result === 'conflict' ? 'differs' : e.birthDate.result === 'near' ? 'one year apart' : e.birthDate.result === 'year' ? 'agrees as far as both are known' : 'matches'}: ${e.birthDate.query} / ${e.birthDate.matched}`,
     );
   if (e.country)
     out.push(
       `country ${e.country.result === 'match' ? 'matches' : 'differs'}: ${e.country.query.join(',')} / ${e.country.matched.join(',')}`,
     );
   if (e.identifier) out.push(`identifier matches: ${e.identifier}`);
+  const strongest = [...e.features].sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution)).slice(0, 4);
+  out.push(
+    `model: ${strongest.map((f) => `${f.feature} ${f.contribution >= 0 ? '+' : ''}${f.contribution.toFixed(2)}`).join(', ')} (log-odds; bias ${e.model.bias.toFixed(2)})`,
+  );
   return out;
 }

@@ -9,9 +9,10 @@
 // script meets its Latin spelling); and every identifier. A query gathers the postings of its keys into a typed-array
 // accumulator, rarest keys first and within a fixed budget of postings, weighting
 // each key by its rarity (idf); it keeps the best candidates and scores only those.
-import { normalizeName, skeletonOf, type NormalizedName } from './normalize.js';
-import { scorePair, explain, type Comparable, type Explanation } from './score.js';
-import { shippedCalibration, type Calibration } from './calibrate.js';
+import { initialsOf, normalizeName, phoneticOf, skeletonOf, type NormalizedName } from './normalize.js';
+import { explain, nameSimilarity, type Comparable, type Explanation } from './score.js';
+import { FEATURE_COUNT, measure, type Evidence } from './features.js';
+import { shippedMatcher, type Matcher } from './matcher.js';
 
 export interface ListEntry {
   /** Stable id within its list (e.g. OFAC ent_num). */
@@ -36,9 +37,9 @@ export interface ScreeningQuery {
 }
 
 export interface Hit {
-  /** Calibrated: the share of such hits that were the listed identity on the tuning set (calibrate.ts). */
+  /** Calibrated: the share of such hits that were the listed identity on the tuning half of real lists (matcher.ts). */
   score: number;
-  /** The raw similarity the score was calibrated from. */
+  /** The name similarity of the best-matching names (one of the features). */
   similarity: number;
   entry: ListEntry;
   explanation: Explanation;
@@ -70,6 +71,12 @@ function keysOf(n: NormalizedName): string[] {
       keys.push(first[i]! < first[j]! ? `${first[i]}|${first[j]}` : `${first[j]}|${first[i]}`);
   }
   if (toks.length > 1) keys.push(`#${toks.join('')}`);
+  // Transliteration-aware phonetic keys (Yarmoshyna / Yarmoshina, Zhalolov / Jalolov).
+  for (const k of phoneticOf(n)) if (k.length >= 3) keys.push(`&${k}`);
+  // Acronyms meet their long forms: a multi-word name under its initials, a short name under its letters.
+  const initials = initialsOf(n);
+  if (initials) keys.push(`@${initials}`);
+  if (n.joined.length >= 2 && n.joined.length <= 8 && toks.every((t) => t.length <= 5)) keys.push(`@${n.joined}`);
   return keys;
 }
 
@@ -140,10 +147,12 @@ export class ScreeningIndex {
   private readonly building = new Map<string, number[]>();
   private postings = new Map<string, Int32Array>();
   private readonly acc = new Accumulator();
-  private readonly calibration: Calibration;
+  private matcher: Matcher | undefined;
+  private readonly x = new Float64Array(FEATURE_COUNT);
 
-  constructor(opts: { calibration?: Calibration } = {}) {
-    this.calibration = opts.calibration ?? shippedCalibration();
+  /** `matcher`: the model that scores candidates (default: the shipped fit, read on first search). */
+  constructor(opts: { matcher?: Matcher } = {}) {
+    this.matcher = opts.matcher;
   }
   /** Weight of a name token: its inverse document frequency over the list, floored. */
   private tokenWeight(t: string): number {
@@ -183,7 +192,7 @@ export class ScreeningIndex {
     this.prepared.push({
       entry,
       names,
-      person: entry.kind === 'person' ? true : entry.kind === 'organization' ? false : undefined,
+      person: entry.kind === 'person' ? true : entry.kind === 'other' ? undefined : false,
       birthDates: entry.birthDates ?? [],
       countries: entry.countries ?? [],
       identifiers: entry.identifiers ?? [],
@@ -226,10 +235,12 @@ export class ScreeningIndex {
     this.built = true;
   }
 
-  /** Hits whose calibrated score reaches `threshold`, best first. */
-  search(q: ScreeningQuery, opts: { threshold: number; limit: number }): Hit[] {
+  /**
+   * The candidates a query's keys select (at most CANDIDATES), each with its features:
+   * what search scores, and what the fit (fit.ts) learns from.
+   */
+  candidates(q: ScreeningQuery, visit: (entry: ListEntry, x: Float64Array, evidence: Evidence, query: Comparable) => void): void {
     if (!this.built) this.build();
-    const rawThreshold = this.calibration.rawFor(opts.threshold);
     const kind = q.kind ?? 'any';
     const names = [normalizeName(q.name, kind)].filter((n) => n.tokens.length > 0);
     for (const nm of names) this.weigh(nm);
@@ -250,11 +261,11 @@ export class ScreeningIndex {
     const n = this.prepared.length || 1;
     for (const k of keys) {
       const list = this.postings.get(k);
-      // Deletion and prefix/suffix keys are weak evidence: many of them must not outweigh one exact key.
-      const strength = k[0] === '~' || k[0] === '%' ? 0.25 : k[0] === '^' || k[0] === '$' ? 0.5 : 1;
+      // Deletion, skeleton and phonetic keys are weak evidence: many of them must not outweigh one exact key.
+      const strength = k[0] === '~' || k[0] === '%' || k[0] === '&' ? 0.25 : k[0] === '^' || k[0] === '$' ? 0.5 : 1;
       if (list) lists.push({ list, weight: strength * Math.log(1 + n / list.length), id: k.startsWith('id:') });
     }
-    if (!lists.length) return [];
+    if (!lists.length) return;
     lists.sort((a, b) => a.list.length - b.list.length);
     // Accumulate into a small open-addressing table (a few thousand slots stay in the
     // CPU cache); a per-entry array of a million scores would miss the cache on
@@ -293,20 +304,39 @@ export class ScreeningIndex {
       topScore[i] = sc;
       floor = topScore[topScore.length - 1]!;
     }
-    const hits: Hit[] = [];
     for (const e of top) {
       const p = this.prepared[e]!;
-      if (scorePair(query, p, false).score < rawThreshold) continue;
-      const { score: raw, explanation } = scorePair(query, p, true);
-      hits.push({
-        score: this.calibration.probability(raw),
-        similarity: raw,
-        entry: p.entry,
-        explanation: explanation!,
-        reasons: explain(explanation!),
-      });
+      const evidence = measure(query, p, this.x);
+      visit(p.entry, this.x, evidence, query);
     }
-    hits.sort((a, b) => b.similarity - a.similarity);
+  }
+
+  /** Hits whose calibrated score reaches `threshold`, best first. */
+  search(q: ScreeningQuery, opts: { threshold: number; limit: number }): Hit[] {
+    const hits: Hit[] = [];
+    const matcher = (this.matcher ??= shippedMatcher());
+    this.candidates(q, (entry, x, ev, query) => {
+      const { probability, score } = matcher.score(x);
+      if (score < opts.threshold) return;
+      const person = entry.kind === 'person' ? true : entry.kind === 'organization' ? false : (query.person ?? true);
+      const explanation: Explanation = {
+        name: {
+          score: round(x[0]!),
+          query: ev.query?.tokens.join(' ') ?? '',
+          matched: ev.matched?.tokens.join(' ') ?? '',
+          tokens: ev.query && ev.matched ? nameSimilarity(ev.query, ev.matched, true, person).tokens : [],
+        },
+        model: { bias: round(matcher.file.bias), probability: round(probability) },
+        features: matcher.contributions(x),
+      };
+      if (ev.birthDate) explanation.birthDate = ev.birthDate;
+      if (ev.country) explanation.country = ev.country;
+      if (ev.identifier) explanation.identifier = ev.identifier;
+      hits.push({ score, similarity: x[0]!, entry, explanation, reasons: explain(explanation) });
+    });
+    hits.sort((a, b) => b.score - a.score || b.similarity - a.similarity);
     return hits.slice(0, opts.limit);
   }
 }
+
+const round = (x: number): number => Math.round(x * 1000) / 1000;

@@ -23,9 +23,25 @@ const Explanation = Type.Object({
     matched: Type.String(),
     tokens: Type.Array(Type.Object({ query: Type.String(), matched: Type.String(), score: Type.Number() })),
   }),
+  model: Type.Object(
+    {
+      bias: Type.Number({ description: 'the log-odds of a pair with no evidence' }),
+      probability: Type.Number({ description: 'the regression’s probability, before calibration' }),
+    },
+    { description: 'the matching model (GET /screen/algorithm)' },
+  ),
+  features: Type.Array(
+    Type.Object({
+      feature: Type.String(),
+      value: Type.Number(),
+      weight: Type.Number(),
+      contribution: Type.Number({ description: 'weight × value, in log-odds' }),
+    }),
+    { description: 'each feature that was not 0, with its contribution to the score' },
+  ),
   birthDate: Type.Optional(
     Type.Object({
-      result: Type.Union([Type.Literal('match'), Type.Literal('year'), Type.Literal('conflict')]),
+      result: Type.Union([Type.Literal('match'), Type.Literal('year'), Type.Literal('near'), Type.Literal('conflict')]),
       query: Type.String(),
       matched: Type.String(),
     }),
