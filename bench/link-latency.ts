@@ -182,12 +182,7 @@ for (const s of seizures.slice(0, 50)) {
         : undefined;
     for (const k of keyed) {
       if (k.keys.some((x) => keys.includes(x))) found++;
-      else if (
-        q &&
-        k.name &&
-        nameSimilarity(q.names[0]!, k.name, false).score > 0.9
-      )
-        found++;
+      else if (q && k.name && nameSimilarity(q.names[0]!, k.name, false).score > 0.9) found++;
     }
   }
   baseMs.push(performance.now() - start);

@@ -9,7 +9,15 @@ import { performance } from 'node:perf_hooks';
 import { labelledSets, type LabelledName, type LabelledSet } from '../src/lists/labelled.js';
 import { ScreeningIndex } from '../src/resolve/screen-index.js';
 import { DEFAULT_THRESHOLD } from '../src/resolve/calibrate.js';
-import { bestThreshold, calibrationError, recallAtPrecision, tally, tallyBy, type Scored, type Tally } from '../src/resolve/quality.js';
+import {
+  bestThreshold,
+  calibrationError,
+  recallAtPrecision,
+  tally,
+  tallyBy,
+  type Scored,
+  type Tally,
+} from '../src/resolve/quality.js';
 
 const args = process.argv.slice(2);
 const sampleArg = args.indexOf('--sample');
@@ -60,14 +68,19 @@ for (const set of sets) {
   if (process.env.SHOW_FALSE)
     queries.forEach((q, i) => {
       const hits = results[i]!.filter((h) => h.score >= DEFAULT_THRESHOLD && h.id !== q.expect);
-      if (hits.length && (q.expect === null || !results[i]!.some((h) => h.id === q.expect && h.score >= DEFAULT_THRESHOLD)))
+      if (
+        hits.length &&
+        (q.expect === null || !results[i]!.some((h) => h.id === q.expect && h.score >= DEFAULT_THRESHOLD))
+      )
         console.log(`FALSE ${q.name} -> ${hits.map((h) => `${names.get(h.id)} ${h.score.toFixed(2)}`).join('; ')}`);
     });
   console.log(`\n## ${set.name}: ${set.description}`);
   console.log(
     `${queries.length} queries${queries.length < set.queries.length ? ` (every ${(set.queries.length / queries.length).toFixed(1)}th of ${set.queries.length})` : ''} against ${set.index.length} entries, ${Math.round(perSecond)} names/s; left out: ${JSON.stringify(set.dropped)}`,
   );
-  console.log(`| at threshold ${DEFAULT_THRESHOLD} | n | precision | recall | F1 | right top hit |\n|---|---|---|---|---|---|`);
+  console.log(
+    `| at threshold ${DEFAULT_THRESHOLD} | n | precision | recall | F1 | right top hit |\n|---|---|---|---|---|---|`,
+  );
   console.log(row('all', t));
   for (const [by, f] of [
     ['kind', (q: LabelledName) => q.kind],

@@ -2,7 +2,6 @@
 // (src/lists/labelled.ts) and writes src/resolve/matcher.json.
 //   npm run calibrate
 import { writeFileSync } from 'node:fs';
-import { fitMatcher } from '../src/resolve/fit.js';
 import { tuningFit } from '../src/lists/labelled.js';
 
 const fit = await tuningFit();
@@ -10,4 +9,8 @@ writeFileSync(new URL('../src/resolve/matcher.json', import.meta.url), `${JSON.s
 console.log(
   `fitted on ${fit.pairs} labelled pairs from ${fit.tuning.queries} tuning queries; default threshold ${fit.threshold}; tuning precision ${fit.tuning.precision}, recall ${fit.tuning.recall}`,
 );
-console.log(Object.entries(fit.weights).map(([k, v]) => `  ${k} ${v}`).join('\n'));
+console.log(
+  Object.entries(fit.weights)
+    .map(([k, v]) => `  ${k} ${v}`)
+    .join('\n'),
+);

@@ -8,6 +8,9 @@ import { audit } from '../store/audit.js';
 import { DEFAULT_THRESHOLD, type ListInfo } from '../lists/registry.js';
 import { toScreeningQuery, readScreeningCsv } from '../resolve/screen-request.js';
 import type { Hit } from '../resolve/screen-index.js';
+import { shippedMatcher } from '../resolve/matcher.js';
+import { FEATURES } from '../resolve/features.js';
+import { LEGAL_FORM_CLASSES } from '../resolve/normalize.js';
 import { screenName, screenRows } from '../lists/screen.js';
 import type { WatchlistResult } from '../watchlist/screening.js';
 import { screeningCsv } from '../exchange/screening-csv.js';
@@ -55,6 +58,28 @@ const BatchQ = Type.Object(
 );
 const MAX_BATCH_ROWS = 100_000;
 
+function algorithm() {
+  const m = shippedMatcher().file;
+  return {
+    model: 'logistic regression over the features, calibrated by isotonic regression (src/resolve/matcher.ts)',
+    fittedOn: m.fittedOn,
+    pairs: m.pairs,
+    bias: m.bias,
+    features: FEATURES.map((f) => ({
+      name: f.name,
+      description: f.description,
+      weight: m.weights[f.name]!,
+      ...(m.priors[f.name] ? { prior: m.priors[f.name]! } : {}),
+    })),
+    calibration: m.calibration,
+    threshold: m.threshold,
+    thresholdRule: m.thresholdRule,
+    tuning: m.tuning,
+    legalForms: LEGAL_FORM_CLASSES,
+    refit: 'npm run calibrate (a test checks the shipped fit is what the command gives)',
+  };
+}
+
 function hitView(h: Hit) {
   return {
     score: Math.round(h.score * 1000) / 1000,
@@ -92,6 +117,29 @@ export const GROUPS: Record<string, string> = {
 };
 
 export const COMMANDS: Command[] = [
+  command({
+    name: 'screening.algorithm',
+    summary:
+      'How a hit is scored: the matching features, their fitted weights, the calibration and the default threshold',
+    description:
+      'Every feature of the matching model with its description and weight (log-odds), the features whose weight is a stated prior rather than fitted and why, the isotonic calibration map, the default threshold and the rule that chose it, what the model was fitted on and its quality on the tuning half, and the legal-form classes names are compared under. A hit explains itself in the same terms (explanation.features).',
+    tags,
+    method: 'GET',
+    path: '/screen/algorithm',
+    response: { 200: S.Algorithm },
+    cli: {
+      format: (out, io) => {
+        const a = out as ReturnType<typeof algorithm>;
+        io.out(`fitted on ${a.fittedOn} (${a.pairs} labelled pairs); bias ${a.bias}`);
+        for (const f of a.features)
+          io.out(
+            `  ${f.name.padEnd(30)} ${String(f.weight).padStart(10)}${f.prior ? '  (prior)' : ''}  ${f.description}`,
+          );
+        io.out(`default threshold ${a.threshold}: ${a.thresholdRule}`);
+      },
+    },
+    run: async () => algorithm(),
+  }),
   command({
     name: 'screening.lists',
     summary: 'The lists screened against, with their publication dates',

@@ -311,7 +311,8 @@ export function crossScriptSet(): LabelledSet {
   }));
   return {
     name: 'cross-script pairs',
-    description: 'watchman cross_script_pairs.csv: each non-Latin name against its Latin spelling, among the SDN primaries',
+    description:
+      'watchman cross_script_pairs.csv: each non-Latin name against its Latin spelling, among the SDN primaries',
     index: [...pairs, ...loadOfacCsv(reference('ofac/')).entries.map(primaryOnly)],
     queries: rows.map((r, i) => ({
       name: r.query,

@@ -61,7 +61,8 @@ export const FEATURES: readonly Feature[] = [
   },
   {
     name: 'organization_missing_rare',
-    description: 'missing_rare again, for a candidate that is not a person: extra words name another body more often (0-1)',
+    description:
+      'missing_rare again, for a candidate that is not a person: extra words name another body more often (0-1)',
   },
   { name: 'acronym', description: 'one name is an acronym of the other (TsNII, PFLP) (0 or 1)' },
   { name: 'legal_form_same', description: 'both names state a legal form, of one class (OOO = LLC) (0 or 1)' },
@@ -82,12 +83,18 @@ export const FEATURES: readonly Feature[] = [
   {
     name: 'birth_date_near',
     description: 'birth years one apart, a common error (0 or 1)',
-    prior: { weight: -0.5, why: 'never seen on a true tuning pair (their dates are the entry’s own); a year off is a common recording error' },
+    prior: {
+      weight: -0.5,
+      why: 'never seen on a true tuning pair (their dates are the entry’s own); a year off is a common recording error',
+    },
   },
   {
     name: 'birth_date_conflict',
     description: 'birth years more than one apart (0 or 1)',
-    prior: { weight: -2.5, why: 'never seen on a true tuning pair (their dates are the entry’s own); strong evidence, not proof: lists carry wrong dates' },
+    prior: {
+      weight: -2.5,
+      why: 'never seen on a true tuning pair (their dates are the entry’s own); strong evidence, not proof: lists carry wrong dates',
+    },
   },
   { name: 'country_match', description: 'a country (nationality, residence, address) agrees (0 or 1)' },
   {
@@ -124,13 +131,15 @@ function compareDates(q: string[], c: string[]): Evidence['birthDate'] {
   for (const a of q)
     for (const b of c) {
       let result: keyof typeof rank;
-      if (a === b && a.length === 10) result = 'match';
+      // Equal as given is a match to the reader; only a full date counts as birth_date_match.
+      if (a === b) result = 'match';
       else {
         const p = Math.min(a.length, b.length);
         if (a.slice(0, p) === b.slice(0, p) || a.slice(0, 4) === b.slice(0, 4)) result = 'year';
         else result = yearsApart(a, b) <= 1 ? 'near' : 'conflict';
       }
-      if (!best || rank[result] > rank[best.result]) best = { result, query: a, matched: b };
+      if (!best || rank[result] > rank[best.result] || (result === best.result && a.length > best.query.length))
+        best = { result, query: a, matched: b };
     }
   return best;
 }
@@ -152,30 +161,47 @@ function nameFeatures(qn: NormalizedName, cn: NormalizedName, s: number, out: Fl
   const long = qShort ? c : q;
   const sw = short.weights;
   const lw = long.weights;
-  // Rarity of the long name's words the short one lacks, and of the words both share.
+  // One-to-one alignment (greedy, best pair first): a word of the longer name counts as
+  // present only when a word of the shorter one is its own partner ("Fathi Ahmad
+  // Hammad" lacks "Hammad" against "Fathi Ahmad", though Hammad resembles Ahmad).
+  const ns = short.tokens.length;
+  const nl = long.tokens.length;
+  const cells: number[] = [];
+  for (let i = 0; i < ns; i++)
+    for (let j = 0; j < nl; j++) {
+      const a = short.tokens[i]!;
+      const b = long.tokens[j]!;
+      cells.push(a === b ? 1 : jaroWinkler(a, b));
+    }
+  const partnerOfLong = new Array<number>(nl).fill(-1);
+  const takenShort = new Array<boolean>(ns).fill(false);
+  for (let round = 0; round < ns; round++) {
+    let bi = -1;
+    let bj = -1;
+    let bv = -1;
+    for (let i = 0; i < ns; i++) {
+      if (takenShort[i]) continue;
+      for (let j = 0; j < nl; j++)
+        if (partnerOfLong[j] === -1 && cells[i * nl + j]! > bv) {
+          bv = cells[i * nl + j]!;
+          bi = i;
+          bj = j;
+        }
+    }
+    if (bi < 0 || bv < CLOSE) break;
+    takenShort[bi] = true;
+    partnerOfLong[bj] = bi;
+  }
   let lacking = 0;
   let total = 0;
-  for (let j = 0; j < long.tokens.length; j++) {
-    const t = long.tokens[j]!;
-    let m = 0;
-    for (const u of short.tokens) {
-      const v = u === t ? 1 : jaroWinkler(u, t);
-      if (v > m) m = v;
-    }
+  for (let j = 0; j < nl; j++) {
     const w = lw ? lw[j]! : 1;
     total += w;
-    if (m < CLOSE) lacking += w;
+    if (partnerOfLong[j] === -1) lacking += w;
   }
   out[F.missing_rare!] = total ? lacking / total : 0;
   let shared = 0;
-  for (let i = 0; i < short.tokens.length; i++) {
-    const t = short.tokens[i]!;
-    for (const u of long.tokens)
-      if (u === t || jaroWinkler(u, t) >= CLOSE) {
-        shared += sw ? sw[i]! : 1;
-        break;
-      }
-  }
+  for (let i = 0; i < ns; i++) if (takenShort[i]) shared += sw ? sw[i]! : 1;
   out[F.matched_rarity!] = Math.min(2, shared) / 2;
   const sp = phoneticOf(short);
   const lp = phoneticOf(long);
@@ -183,7 +209,11 @@ function nameFeatures(qn: NormalizedName, cn: NormalizedName, s: number, out: Fl
   for (const k of sp) if (k.length >= 2 && lp.includes(k)) ph++;
   out[F.phonetic!] = sp.length ? ph / sp.length : 0;
   // "PFLP-GC" folds to two short words: the acronym is their letters together.
-  if (short.tokens.length < long.tokens.length && short.tokens.every((t) => t.length <= 5) && isAcronym(short.joined, long.tokens))
+  if (
+    short.tokens.length < long.tokens.length &&
+    short.tokens.every((t) => t.length <= 5) &&
+    isAcronym(short.joined, long.tokens)
+  )
     out[F.acronym!] = 1;
   if (qn.legal && cn.legal) out[qn.legal === cn.legal ? F.legal_form_same! : F.legal_form_differs!] = 1;
 }
@@ -225,9 +255,9 @@ export function measure(query: Comparable, cand: Comparable, out: Float64Array):
     const d = compareDates(query.birthDates, cand.birthDates)!;
     ev.birthDate = d;
     out[
-      d.result === 'match'
+      d.result === 'match' && d.query.length === 10
         ? F.birth_date_match!
-        : d.result === 'year'
+        : d.result === 'year' || d.result === 'match'
           ? F.birth_date_year!
           : d.result === 'near'
             ? F.birth_date_near!

@@ -159,11 +159,14 @@ export async function fitMatcher(sets: FitSet[], fittedOn: string): Promise<Matc
     tuning: {},
   });
   const probs = new Float64Array(y.length);
-  for (let i = 0; i < y.length; i++) probs[i] = provisional.probability(x.subarray(i * FEATURE_COUNT, (i + 1) * FEATURE_COUNT));
+  for (let i = 0; i < y.length; i++)
+    probs[i] = provisional.probability(x.subarray(i * FEATURE_COUNT, (i + 1) * FEATURE_COUNT));
   // 3. Calibration.
   const calibration = isotonicFit(Array.from(probs, (p, i) => ({ raw: p, match: y[i] === 1 })));
   const cal = new Calibration(calibration);
-  const results: Scored[][] = perQuery.map((q) => q.pairs.map((p) => ({ id: p.id, score: cal.probability(probs[p.at]!) })));
+  const results: Scored[][] = perQuery.map((q) =>
+    q.pairs.map((p) => ({ id: p.id, score: cal.probability(probs[p.at]!) })),
+  );
   // 4. Threshold: the best recall with precision at least MIN_PRECISION.
   let best = { threshold: calibration[calibration.length - 1]![1], recall: -1, t: tally(perQuery, results, 1) };
   for (const [, p] of calibration) {

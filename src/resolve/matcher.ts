@@ -63,7 +63,12 @@ export class Matcher {
     for (let i = 0; i < FEATURE_COUNT; i++)
       if (x[i]) {
         const weight = this.weights[i]!;
-        out.push({ feature: FEATURES[i]!.name, value: round(x[i]!), weight: round(weight), contribution: round(weight * x[i]!) });
+        out.push({
+          feature: FEATURES[i]!.name,
+          value: round(x[i]!),
+          weight: round(weight),
+          contribution: round(weight * x[i]!),
+        });
       }
     return out;
   }

@@ -200,7 +200,23 @@ export function phoneticOf(n: NormalizedName): string[] {
 }
 
 /** Words an acronym may skip or take one letter of. */
-const ACRONYM_OPTIONAL = new Set(['of', 'and', 'the', 'for', 'de', 'la', 'del', 'i', 'e', 'y', 'et', 'und', 'po', 'na', 'v']);
+const ACRONYM_OPTIONAL = new Set([
+  'of',
+  'and',
+  'the',
+  'for',
+  'de',
+  'la',
+  'del',
+  'i',
+  'e',
+  'y',
+  'et',
+  'und',
+  'po',
+  'na',
+  'v',
+]);
 
 /**
  * Whether `acr` (one token, 2-8 letters) abbreviates `words`: each word in order gives

@@ -239,7 +239,10 @@ export class ScreeningIndex {
    * The candidates a query's keys select (at most CANDIDATES), each with its features:
    * what search scores, and what the fit (fit.ts) learns from.
    */
-  candidates(q: ScreeningQuery, visit: (entry: ListEntry, x: Float64Array, evidence: Evidence, query: Comparable) => void): void {
+  candidates(
+    q: ScreeningQuery,
+    visit: (entry: ListEntry, x: Float64Array, evidence: Evidence, query: Comparable) => void,
+  ): void {
     if (!this.built) this.build();
     const kind = q.kind ?? 'any';
     const names = [normalizeName(q.name, kind)].filter((n) => n.tokens.length > 0);

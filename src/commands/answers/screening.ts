@@ -118,3 +118,29 @@ export const Batch = Type.Object({
   ),
   errors: Type.Array(Type.Object({ line: Type.Integer(), error: Type.String() })),
 });
+
+export const Algorithm = named(
+  'ScreeningAlgorithm',
+  Type.Object({
+    model: Type.String(),
+    fittedOn: Type.String({ description: 'the labelled sets the weights and calibration were fitted on' }),
+    pairs: Type.Integer({ description: 'labelled (query, candidate) pairs of the fit' }),
+    bias: Type.Number(),
+    features: Type.Array(
+      Type.Object({
+        name: Type.String(),
+        description: Type.String(),
+        weight: Type.Number({ description: 'log-odds per unit of the feature' }),
+        prior: Type.Optional(Type.String({ description: 'why this weight is a stated prior, not fitted' })),
+      }),
+    ),
+    calibration: Type.Array(Type.Array(Type.Number(), { minItems: 2, maxItems: 2 }), {
+      description: 'isotonic map: [regression probability, calibrated score] points, linear between',
+    }),
+    threshold: Type.Number(),
+    thresholdRule: Type.String(),
+    tuning: Type.Record(Type.String(), Type.Number(), { description: 'quality on the tuning half at the threshold' }),
+    legalForms: Type.Array(Type.Object({ class: Type.String(), label: Type.String(), forms: Type.Integer() })),
+    refit: Type.String(),
+  }),
+);

@@ -306,6 +306,13 @@ export interface paths {
     /** Screen one name (with optional birth date, nationality, identifiers) against the sanctions lists */
     post: operations["screening.name"];
   };
+  "/screen/algorithm": {
+    /**
+     * How a hit is scored: the matching features, their fitted weights, the calibration and the default threshold
+     * @description Every feature of the matching model with its description and weight (log-odds), the features whose weight is a stated prior rather than fitted and why, the isotonic calibration map, the default threshold and the rule that chose it, what the model was fitted on and its quality on the tuning half, and the legal-form classes names are compared under. A hit explains itself in the same terms (explanation.features).
+     */
+    get: operations["screening.algorithm"];
+  };
   "/screen/batch": {
     /** Screen a CSV of names; rows with errors are reported and the rest screened (JSON, or CSV with format=csv) */
     post: operations["screening.batch"];
@@ -686,6 +693,37 @@ export interface components {
         start: string[];
       };
     };
+    /** ScreeningAlgorithm */
+    ScreeningAlgorithm: {
+      bias: number;
+      /** @description isotonic map: [regression probability, calibrated score] points, linear between */
+      calibration: number[][];
+      features: {
+          description: string;
+          name: string;
+          /** @description why this weight is a stated prior, not fitted */
+          prior?: string;
+          /** @description log-odds per unit of the feature */
+          weight: number;
+        }[];
+      /** @description the labelled sets the weights and calibration were fitted on */
+      fittedOn: string;
+      legalForms: {
+          class: string;
+          forms: number;
+          label: string;
+        }[];
+      model: string;
+      /** @description labelled (query, candidate) pairs of the fit */
+      pairs: number;
+      refit: string;
+      threshold: number;
+      thresholdRule: string;
+      /** @description quality on the tuning half at the threshold */
+      tuning: {
+        [key: string]: number;
+      };
+    };
     /** ScreeningHit */
     ScreeningHit: {
       aliases: string[];
@@ -699,14 +737,29 @@ export interface components {
         birthDate?: {
           matched: string;
           query: string;
-          result: "match" | "year" | "conflict";
+          result: "match" | "year" | "near" | "conflict";
         };
         country?: {
           matched: string[];
           query: string[];
           result: "match" | "conflict";
         };
+        /** @description each feature that was not 0, with its contribution to the score */
+        features: {
+            /** @description weight × value, in log-odds */
+            contribution: number;
+            feature: string;
+            value: number;
+            weight: number;
+          }[];
         identifier?: string;
+        /** @description the matching model (GET /screen/algorithm) */
+        model: {
+          /** @description the log-odds of a pair with no evidence */
+          bias: number;
+          /** @description the regression’s probability, before calibration */
+          probability: number;
+        };
         name: {
           matched: string;
           query: string;
@@ -3687,6 +3740,23 @@ export interface operations {
       401: components["responses"]["Unauthorized"];
       413: components["responses"]["PayloadTooLarge"];
       415: components["responses"]["UnsupportedMediaType"];
+      429: components["responses"]["TooManyRequests"];
+      503: components["responses"]["ServiceUnavailable"];
+    };
+  };
+  /**
+   * How a hit is scored: the matching features, their fitted weights, the calibration and the default threshold
+   * @description Every feature of the matching model with its description and weight (log-odds), the features whose weight is a stated prior rather than fitted and why, the isotonic calibration map, the default threshold and the rule that chose it, what the model was fitted on and its quality on the tuning half, and the legal-form classes names are compared under. A hit explains itself in the same terms (explanation.features).
+   */
+  "screening.algorithm": {
+    responses: {
+      /** @description How a hit is scored: the matching features, their fitted weights, the calibration and the default threshold */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ScreeningAlgorithm"];
+        };
+      };
+      401: components["responses"]["Unauthorized"];
       429: components["responses"]["TooManyRequests"];
       503: components["responses"]["ServiceUnavailable"];
     };
