@@ -9,11 +9,22 @@ import { performance } from 'node:perf_hooks';
 import { labelledSets, type LabelledName, type LabelledSet } from '../src/lists/labelled.js';
 import { ScreeningIndex } from '../src/resolve/screen-index.js';
 import { DEFAULT_THRESHOLD } from '../src/resolve/calibrate.js';
-import { bestThreshold, calibrationError, recallAtPrecision, tally, tallyBy, type Scored, type Tally } from '../src/resolve/quality.js';
+import {
+  bestThreshold,
+  calibrationError,
+  recallAtPrecision,
+  tally,
+  tallyBy,
+  type Scored,
+  type Tally,
+} from '../src/resolve/quality.js';
+import { type Run, runBaselines } from './screen-baselines.js';
 
 const args = process.argv.slice(2);
+const BASELINES = args.includes('--baselines');
 const sampleArg = args.indexOf('--sample');
-const SAMPLE = sampleArg >= 0 ? Number(args[sampleArg + 1]) : 0;
+// The baselines are slower (pg_trgm one query at a time, token-sort a full scan): 1,000 queries a set unless told.
+const SAMPLE = sampleArg >= 0 ? Number(args[sampleArg + 1]) : BASELINES ? 1000 : 0;
 
 const pct = (x: number): string => x.toFixed(3);
 const row = (label: string, t: Tally): string =>
@@ -51,23 +62,30 @@ const evidenceOf = (q: LabelledName): string =>
 
 const sets = labelledSets('test');
 const overall: { set: string; t: Tally }[] = [];
+const measured: { set: LabelledSet; queries: LabelledName[]; chokepoint: Run }[] = [];
 for (const set of sets) {
   const queries = sample(set);
   const { results, perSecond } = chokepoint(set, queries);
   const names = new Map(set.index.map((e) => [e.id, e.names[0]]));
   const t = tally(queries, results, DEFAULT_THRESHOLD);
   overall.push({ set: set.name, t });
+  measured.push({ set, queries, chokepoint: { matcher: 'Chokepoint', results, perSecond } });
   if (process.env.SHOW_FALSE)
     queries.forEach((q, i) => {
       const hits = results[i]!.filter((h) => h.score >= DEFAULT_THRESHOLD && h.id !== q.expect);
-      if (hits.length && (q.expect === null || !results[i]!.some((h) => h.id === q.expect && h.score >= DEFAULT_THRESHOLD)))
+      if (
+        hits.length &&
+        (q.expect === null || !results[i]!.some((h) => h.id === q.expect && h.score >= DEFAULT_THRESHOLD))
+      )
         console.log(`FALSE ${q.name} -> ${hits.map((h) => `${names.get(h.id)} ${h.score.toFixed(2)}`).join('; ')}`);
     });
   console.log(`\n## ${set.name}: ${set.description}`);
   console.log(
     `${queries.length} queries${queries.length < set.queries.length ? ` (every ${(set.queries.length / queries.length).toFixed(1)}th of ${set.queries.length})` : ''} against ${set.index.length} entries, ${Math.round(perSecond)} names/s; left out: ${JSON.stringify(set.dropped)}`,
   );
-  console.log(`| at threshold ${DEFAULT_THRESHOLD} | n | precision | recall | F1 | right top hit |\n|---|---|---|---|---|---|`);
+  console.log(
+    `| at threshold ${DEFAULT_THRESHOLD} | n | precision | recall | F1 | right top hit |\n|---|---|---|---|---|---|`,
+  );
   console.log(row('all', t));
   for (const [by, f] of [
     ['kind', (q: LabelledName) => q.kind],
@@ -94,3 +112,4 @@ for (const set of sets) {
 }
 console.log('\n## summary (test half, default threshold)');
 for (const { set, t } of overall) console.log(row(set, t));
+if (BASELINES) await runBaselines(measured, DEFAULT_THRESHOLD);
