@@ -32,7 +32,7 @@ export async function openTrgm(): Promise<TrgmBackend> {
   const scratch = await scratchPostgres(process.env.DATABASE_URL);
   const db = await openPostgres(scratch.url);
   await db.exec('CREATE EXTENSION IF NOT EXISTS pg_trgm');
-  const [v] = await db.query<{ v: string }>('SHOW server_version');
+  const [v] = await db.query<{ v: string }>("SELECT current_setting('server_version') AS v");
   return {
     db,
     label: `PostgreSQL ${v?.v} (scratch database)`,
