@@ -18,10 +18,13 @@ import {
   type Scored,
   type Tally,
 } from '../src/resolve/quality.js';
+import { type Run, runBaselines } from './screen-baselines.js';
 
 const args = process.argv.slice(2);
+const BASELINES = args.includes('--baselines');
 const sampleArg = args.indexOf('--sample');
-const SAMPLE = sampleArg >= 0 ? Number(args[sampleArg + 1]) : 0;
+// The baselines are slower (pg_trgm one query at a time, token-sort a full scan): 1,000 queries a set unless told.
+const SAMPLE = sampleArg >= 0 ? Number(args[sampleArg + 1]) : BASELINES ? 1000 : 0;
 
 const pct = (x: number): string => x.toFixed(3);
 const row = (label: string, t: Tally): string =>
@@ -59,12 +62,14 @@ const evidenceOf = (q: LabelledName): string =>
 
 const sets = labelledSets('test');
 const overall: { set: string; t: Tally }[] = [];
+const measured: { set: LabelledSet; queries: LabelledName[]; chokepoint: Run }[] = [];
 for (const set of sets) {
   const queries = sample(set);
   const { results, perSecond } = chokepoint(set, queries);
   const names = new Map(set.index.map((e) => [e.id, e.names[0]]));
   const t = tally(queries, results, DEFAULT_THRESHOLD);
   overall.push({ set: set.name, t });
+  measured.push({ set, queries, chokepoint: { matcher: 'Chokepoint', results, perSecond } });
   if (process.env.SHOW_FALSE)
     queries.forEach((q, i) => {
       const hits = results[i]!.filter((h) => h.score >= DEFAULT_THRESHOLD && h.id !== q.expect);
@@ -107,3 +112,4 @@ for (const set of sets) {
 }
 console.log('\n## summary (test half, default threshold)');
 for (const { set, t } of overall) console.log(row(set, t));
+if (BASELINES) await runBaselines(measured, DEFAULT_THRESHOLD);
