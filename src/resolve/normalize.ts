@@ -52,6 +52,50 @@ const PARTICLES = new Set([
   'el',
 ]);
 
+/** Ranks and honorifics written into people's names on lists ("Dr.", "Col.", "Lt. Col. (Rtd).", "Jr."): not part of the name. */
+const TITLES = new Set([
+  'dr',
+  'mr',
+  'mrs',
+  'ms',
+  'jr',
+  'sr',
+  'col',
+  'lt',
+  'gen',
+  'maj',
+  'capt',
+  'prof',
+  'rtd',
+  'eng',
+  'engr',
+  'sheikh',
+  'shaykh',
+  'mullah',
+  'maulana',
+  'mawlawi',
+]);
+
+/**
+ * The spellings of one written name a matcher should try: the name itself; without
+ * what it says in parentheses ("ISLAMIC JIHAD UNION (IJU)"); and a parenthesised
+ * acronym on its own ("(IJU)", "(M.S.P.)"), which lists use as another name.
+ */
+export function nameVariants(raw: string): string[] {
+  if (!raw.includes('(')) return [raw];
+  const out = [raw];
+  const bare = raw
+    .replace(/\([^)]*\)?/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  if (bare && bare !== raw) out.push(bare);
+  for (const m of raw.matchAll(/\(([^)]*)\)/g)) {
+    const inner = m[1]!.replace(/[.\s]/g, '');
+    if (/^[A-Z0-9-]{2,8}$/.test(inner)) out.push(inner);
+  }
+  return out;
+}
+
 export interface NormalizedName {
   /** Tokens used for comparison, in source order. */
   tokens: string[];
@@ -150,7 +194,7 @@ export function normalizeName(raw: string, kind: 'person' | 'organization' | 'an
     tokens = stripped.tokens;
     legal = stripped.legal ?? legal;
   }
-  const kept = tokens.filter((t) => !PARTICLES.has(t));
+  const kept = tokens.filter((t) => !PARTICLES.has(t) && (kind === 'organization' || !TITLES.has(t)));
   if (kept.length) tokens = kept;
   const n: NormalizedName = { tokens, compact: [...tokens].sort().join(''), joined: tokens.join('') };
   if (legal) n.legal = legal;

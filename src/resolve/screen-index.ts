@@ -9,9 +9,9 @@
 // script meets its Latin spelling); and every identifier. A query gathers the postings of its keys into a typed-array
 // accumulator, rarest keys first and within a fixed budget of postings, weighting
 // each key by its rarity (idf); it keeps the best candidates and scores only those.
-import { initialsOf, normalizeName, phoneticOf, skeletonOf, type NormalizedName } from './normalize.js';
+import { initialsOf, nameVariants, normalizeName, phoneticOf, skeletonOf, type NormalizedName } from './normalize.js';
 import { explain, nameSimilarity, type Comparable, type Explanation } from './score.js';
-import { FEATURE_COUNT, measure, type Evidence } from './features.js';
+import { FEATURE_COUNT, FEATURES, measure, type Evidence } from './features.js';
 import { shippedMatcher, type Matcher } from './matcher.js';
 
 export interface ListEntry {
@@ -51,6 +51,7 @@ export interface Hit {
 const POSTINGS_BUDGET = 2000; // at 1M entries: 1000 gives 4.2k names/s at variant recall 0.938, 2000 gives 2.7k at 0.951 (bench/screen-throughput.ts)
 const MIN_KEYS = 2;
 const CANDIDATES = 16; // fully scored per query
+const LEAD = FEATURES.findIndex((f) => f.name === 'lead');
 
 function keysOf(n: NormalizedName): string[] {
   const keys: string[] = [];
@@ -148,7 +149,7 @@ export class ScreeningIndex {
   private postings = new Map<string, Int32Array>();
   private readonly acc = new Accumulator();
   private matcher: Matcher | undefined;
-  private readonly x = new Float64Array(FEATURE_COUNT);
+  private readonly xs = Array.from({ length: CANDIDATES }, () => new Float64Array(FEATURE_COUNT));
 
   /** `matcher`: the model that scores candidates (default: the shipped fit, read on first search). */
   constructor(opts: { matcher?: Matcher } = {}) {
@@ -184,7 +185,21 @@ export class ScreeningIndex {
 
   add(entry: ListEntry): void {
     const kind = entry.kind === 'person' ? 'person' : entry.kind === 'organization' ? 'organization' : 'any';
-    const names = entry.names.map((n) => normalizeName(n, kind)).filter((n) => n.tokens.length > 0);
+    // One normalised form per set of words: "ZAMBADA GARCIA, Ismael" and "Ismael ZAMBADA
+    // GARCIA" compare alike (alignment is order-free), and scoring every name of every
+    // candidate is most of the cost of a search.
+    // Every form gives blocking keys (the joined form differs by order).
+    const seen = new Set<string>();
+    const all = entry.names
+      .flatMap(nameVariants)
+      .map((n) => normalizeName(n, kind))
+      .filter((n) => n.tokens.length > 0);
+    const names = all.filter((n) => {
+      const k = `${n.abjad ? '%' : ''}${n.compact}`;
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    });
     const idx = this.prepared.length;
     const same = this.byId.get(entry.id);
     if (same) same.push(idx);
@@ -198,7 +213,7 @@ export class ScreeningIndex {
       identifiers: entry.identifiers ?? [],
     });
     const keys = new Set<string>();
-    for (const n of names) {
+    for (const n of all) {
       for (const k of keysOf(n)) keys.add(k);
       for (const k of skeletonKeysOf(n)) keys.add(k);
       if (n.abjad) this.abjadEntries = true;
@@ -245,7 +260,9 @@ export class ScreeningIndex {
   ): void {
     if (!this.built) this.build();
     const kind = q.kind ?? 'any';
-    const names = [normalizeName(q.name, kind)].filter((n) => n.tokens.length > 0);
+    const names = nameVariants(q.name)
+      .map((n) => normalizeName(n, kind))
+      .filter((n) => n.tokens.length > 0);
     for (const nm of names) this.weigh(nm);
     const query: Comparable = {
       names,
@@ -307,10 +324,24 @@ export class ScreeningIndex {
       topScore[i] = sc;
       floor = topScore[topScore.length - 1]!;
     }
-    for (const e of top) {
-      const p = this.prepared[e]!;
-      const evidence = measure(query, p, this.x);
-      visit(p.entry, this.x, evidence, query);
+    const evidence: Evidence[] = [];
+    for (const [i, e] of top.entries()) evidence.push(measure(query, this.prepared[e]!, this.xs[i]!));
+    // How far each candidate's name leads the best other candidate's: a name that only
+    // one listing resembles is likelier that listing than one of several look-alikes.
+    let first = -1;
+    let second = -1;
+    for (let i = 0; i < top.length; i++) {
+      const v = this.xs[i]![0]!;
+      if (v > first) {
+        second = first;
+        first = v;
+      } else if (v > second) second = v;
+    }
+    for (let i = 0; i < top.length; i++) {
+      const x = this.xs[i]!;
+      const v = x[0]!;
+      x[LEAD] = v === first ? Math.max(0, v - Math.max(0, second)) : 0;
+      visit(this.prepared[top[i]!]!.entry, x, evidence[i]!, query);
     }
   }
 
