@@ -194,11 +194,13 @@ export function normalizeName(raw: string, kind: 'person' | 'organization' | 'an
     tokens = stripped.tokens;
     legal = stripped.legal ?? legal;
   }
-  const kept = tokens.filter((t) => !PARTICLES.has(t) && (kind === 'organization' || !TITLES.has(t)));
+  // Titles are read only in Latin script: an abjad's folded consonants can spell one (عمر, Omar, folds to "mr").
+  const abjad = ABJAD.test(raw);
+  const kept = tokens.filter((t) => !PARTICLES.has(t) && (kind === 'organization' || abjad || !TITLES.has(t)));
   if (kept.length) tokens = kept;
   const n: NormalizedName = { tokens, compact: [...tokens].sort().join(''), joined: tokens.join('') };
   if (legal) n.legal = legal;
-  if (ABJAD.test(raw)) n.abjad = true;
+  if (abjad) n.abjad = true;
   return n;
 }
 
