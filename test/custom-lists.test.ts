@@ -495,7 +495,8 @@ describe('lists on the command line', () => {
       '--as',
       'dea.sup',
     );
-    expect(bad.status).not.toBe(0);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/rejected, nothing written: 5 problem/);
     expect(bad.stderr).toContain('bad.csv:line 3: kind:');
     const list = await cli('lists', 'list', '--as', 'dea.sup');
     expect(list.stdout).toMatch(

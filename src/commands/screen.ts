@@ -92,7 +92,7 @@ function printScreened(out: (line: string) => void, hits: HitView[], watchlist: 
 /** The CLI groups these commands make, with their help lines. */
 export const GROUPS: Record<string, string> = {
   screening:
-    "the API's screening: one name, a CSV batch (at most 100,000 rows), the lists " +
+    "the API's screening: one name, a CSV batch (at most 100,000 rows); the lists screened against are `lists list` " +
     '(`chokepoint screen` screens on the data directory, as the system or --as a user)',
 };
 
