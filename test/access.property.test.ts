@@ -14,6 +14,7 @@ import { writeBatch, SYSTEM } from '../src/store/write.js';
 import { createUser, issueToken } from '../src/store/users.js';
 import { agreement, markingArb, REQUIRED_CASES, userReaderArb } from './access-cases.js';
 import { createCase, registerTargets } from '../src/deconflict/targets.js';
+import { putList } from '../src/lists/custom.js';
 
 interface Fact {
   entity: string;
@@ -403,5 +404,54 @@ for (const backend of backends) {
         { numRuns: backend.name === 'pglite' ? 12 : 8 },
       );
     });
+
+    it('shows and screens against exactly the lists users added that the reader may read', async () => {
+      const listsArb = fc
+        .uniqueArray(fc.record({ name: fc.constantFrom('L0', 'L1', 'L2', 'L3'), marking: markingArb }), {
+          minLength: 1,
+          maxLength: 4,
+          selector: (l) => l.name,
+        })
+        .map((ls) => ls.map((l) => ({ ...l, name: `${l.name}-${++users}` })));
+      await fc.assert(
+        fc.asyncProperty(listsArb, userReaderArb, async (lists, u) => {
+          await store.db.exec('TRUNCATE screening_lists CASCADE');
+          // Every list holds the same person, so a name's hits name exactly the lists screened against.
+          for (const l of lists)
+            await putList(
+              store,
+              SYSTEM,
+              {
+                name: l.name,
+                format: 'csv',
+                marking: formatMarking(l.marking),
+                files: [{ name: 'l.csv', content: 'id,name,kind\np1,Esteban Quiroga Lunares,person\n' }],
+              },
+              'add',
+            );
+          const token = await tokenFor(u);
+          const expected = lists.filter((l) => canRead(u, l.marking)).map((l) => l.name);
+          const shown = (await app.inject({ url: '/screen/lists', headers: auth(token) })).json() as {
+            list: string;
+            custom: boolean;
+          }[];
+          expect(
+            shown
+              .filter((l) => l.custom)
+              .map((l) => l.list)
+              .sort(),
+          ).toEqual([...expected].sort());
+          const screened = await app.inject({
+            method: 'POST',
+            url: '/screen',
+            headers: auth(token),
+            payload: { name: 'Esteban Quiroga Lunares', kind: 'person', limit: 50 },
+          });
+          const hits = (screened.json().hits as { list: string }[]).map((h) => h.list).filter((l) => l.startsWith('L'));
+          expect(hits.sort()).toEqual([...expected].sort());
+        }),
+        { numRuns: backend.name === 'pglite' ? 25 : 12 },
+      );
+    }, 120_000);
   });
 }

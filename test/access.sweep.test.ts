@@ -24,6 +24,7 @@ import { collections } from '../src/exchange/taxii.js';
 import { defaultAgencies } from '../src/domain/agencies.js';
 import { stixIdFor } from '../src/exchange/stix/ids.js';
 import { stixTypeFor } from '../src/exchange/stix/write.js';
+import { putList } from '../src/lists/custom.js';
 
 const SEED = Number(process.env.CHOKEPOINT_SWEEP_SEED ?? Math.floor(Math.random() * 2 ** 31));
 console.log(`access sweep seed ${SEED} (CHOKEPOINT_SWEEP_SEED=${SEED} reproduces it)`);
@@ -181,6 +182,38 @@ const datasetArb: fc.Arbitrary<SeedEntity[]> = fc
     return out;
   });
 
+/**
+ * Screening lists users added, each under a random marking: named by a canary, their
+ * entries named as seeded people and companies are (so the sweep's screening terms hit
+ * them), each with an alias and a note that are canaries of the list's own.
+ */
+interface SeedList {
+  name: string;
+  marking: Marking;
+  entries: { name: string; alias: string; note: string }[];
+}
+const listsArb = (data: SeedEntity[]): fc.Arbitrary<SeedList[]> => {
+  const names = data
+    .filter((e) => e.schema === 'Person' || e.schema === 'Company')
+    .map((e) => e.presences[0]!.facts.find((f) => f.prop === 'name')!.value);
+  return fc
+    .array(fc.record({ marking: markingArb, canaries: fc.uniqueArray(canaryArb, { minLength: 9, maxLength: 9 }) }), {
+      minLength: 3,
+      maxLength: 3,
+    })
+    .map((ls) =>
+      ls.map(({ marking, canaries }, i) => ({
+        name: canaries[0]!,
+        marking,
+        entries: [0, 1, 2, 3].map((j) => ({
+          name: names[(i + j) % names.length]!,
+          alias: cap(canaries[1 + j]!),
+          note: `seen with ${canaries[5 + j]}`,
+        })),
+      })),
+    );
+};
+
 /** Readers: real users with random access and roles; the first two can do most things. */
 const readersArb = fc
   .array(fc.record({ access: userReaderArb, roles: fc.subarray([...ROLES], { minLength: 1, maxLength: 3 }) }), {
@@ -211,7 +244,7 @@ const canariesIn = (s: string): string[] => (s.match(CANARY) ?? []).map((x) => x
  * What `u` may read: entity ids with a readable presence; canaries in values under a readable marking of a
  * visible entity; source record ids of a record with a readable presence or value (its provenance).
  */
-function oracle(data: SeedEntity[], u: ReaderAccess): Knowledge {
+function oracle(data: SeedEntity[], u: ReaderAccess, lists: SeedList[] = []): Knowledge {
   const visible = new Set(data.filter((e) => e.presences.some((p) => canRead(u, p.marking))).map((e) => e.id));
   const all = new Set<string>();
   const readable = new Set<string>(visible);
@@ -232,6 +265,12 @@ function oracle(data: SeedEntity[], u: ReaderAccess): Knowledge {
         if (visible.has(e.id) && canRead(u, f.marking)) cs.forEach((c) => readable.add(c));
       }
   }
+  // A list's name and every word of its entries, readable with the list's marking.
+  for (const l of lists)
+    for (const c of canariesIn(JSON.stringify(l))) {
+      all.add(c);
+      if (canRead(u, l.marking)) readable.add(c);
+    }
   for (const e of data)
     for (const p of e.presences)
       for (const f of p.facts) {
@@ -512,6 +551,7 @@ for (const backend of backends) {
     let drop: () => Promise<void>;
     const data = fc.sample(datasetArb, { seed: SEED, numRuns: 1 })[0]!;
     const readers = fc.sample(readersArb, { seed: SEED + 1, numRuns: 1 })[0]!;
+    const lists = fc.sample(listsArb(data), { seed: SEED + 2, numRuns: 1 })[0]!;
     const users: { p: Principal; token: string; know: Knowledge; own: Set<string> }[] = [];
     const answered = new Map<string, number[]>();
 
@@ -527,7 +567,7 @@ for (const backend of backends) {
           roles: r.roles,
         });
         const token = (await issueToken(store.db, p.id, 'session', 1)).token;
-        const know = oracle(data, p);
+        const know = oracle(data, p, lists);
         const own = new Set<string>();
         // Case agents work entities by id, some they may not see: their notices and conflicts are derived data too.
         if (r.roles.some((x) => ['case_agent', 'supervisor', 'admin'].includes(x))) {
@@ -555,6 +595,23 @@ for (const backend of backends) {
       // Case targets are ids the agency's case agents typed themselves, and cases are shared within an agency.
       for (const u of users) for (const v of users) if (u.p.agency === v.p.agency) v.own.forEach((t) => u.own.add(t));
       await seed(store, data);
+      for (const l of lists)
+        await putList(
+          store,
+          SYSTEM,
+          {
+            name: l.name,
+            format: 'csv',
+            marking: formatMarking(l.marking),
+            files: [
+              {
+                name: `${l.name}.csv`,
+                content: `id,name,aliases,notes\n${l.entries.map((e, i) => `e${i},${e.name},${e.alias},${e.note}`).join('\n')}\n`,
+              },
+            ],
+          },
+          'add',
+        );
       // The readers' grounds for linking, registry alerts and scores are in; nothing below writes data.
     });
     afterAll(async () => {

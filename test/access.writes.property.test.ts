@@ -4,7 +4,9 @@
 // are sent to two stores: one holding everything, one holding only the records the writer
 // may read. Every answer must be the same in both (so no answer depends on what the
 // writer cannot see), and in the first store no record the writer cannot read and no
-// entity's schema may change. The oracle is canRead() in TypeScript.
+// entity's schema may change. The oracle is canRead() in TypeScript. The same holds for
+// screening lists (POST /screen/lists, PUT and DELETE /screen/lists/:name) whose names
+// collide with lists under markings the writer may not read.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
@@ -14,6 +16,7 @@ import { canRead, formatMarking, type Marking, type ReaderAccess } from '../src/
 import { parseRecord } from '../src/ingest/record-input.js';
 import { writeBatch, SYSTEM } from '../src/store/write.js';
 import { markingArb, userReaderArb } from './access-cases.js';
+import { putList } from '../src/lists/custom.js';
 
 /** The entities records may be about; each has one schema, and E4 is never loaded (always unused). */
 const ENTITIES = ['e0', 'e1', 'e2', 'e3', 'e4'];
@@ -200,6 +203,89 @@ describe('writes learn nothing and touch nothing they cannot read (pglite)', () 
       { numRuns: 40 },
     );
     // The generators did reach the cases that matter: hidden records, and writes aimed at them.
+    expect(hiddenSeen).toBeGreaterThan(10);
+    expect(collided).toBeGreaterThan(3);
+  }, 300_000);
+
+  const heldListsArb = fc
+    .array(fc.record({ name: fc.constantFrom('L0', 'L1', 'L2'), marking: markingArb }), { minLength: 1, maxLength: 4 })
+    .map((ls) => [...new Map(ls.map((l) => [l.name, l])).values()]);
+  type ListWrite = { kind: 'add' | 'update' | 'remove'; name: string; rows: string };
+  const listWriteArb: fc.Arbitrary<ListWrite> = fc.record({
+    kind: fc.constantFrom('add', 'update', 'remove'),
+    name: fc.constantFrom('L0', 'L1', 'L2', 'FRESH'),
+    rows: fc.constantFrom('Ana Ruiz', 'Ana Ruiz\nLuis Paz'),
+  });
+  const listCsv = (rows: string) => [{ name: 'l.csv', content: `name\n${rows}\n` }];
+  const sendList = (w: World, token: string, x: ListWrite) =>
+    x.kind === 'remove'
+      ? w.app.inject({ method: 'DELETE', url: `/screen/lists/${x.name}`, headers: auth(token) })
+      : w.app.inject({
+          method: x.kind === 'add' ? 'POST' : 'PUT',
+          url: x.kind === 'add' ? '/screen/lists' : `/screen/lists/${x.name}`,
+          headers: auth(token),
+          payload: { ...(x.kind === 'add' ? { name: x.name } : {}), format: 'csv', files: listCsv(x.rows) },
+        });
+  /** A list write's answer, less the clock. */
+  const listAnswerOf = (r: { statusCode: number; body: string }) => ({
+    status: r.statusCode,
+    body: JSON.parse(r.body || 'null', (k, v) => (k === 'addedAt' || k === 'updatedAt' ? '#' : v)),
+  });
+
+  it('answers every list write the same whether or not a list of that name the writer cannot read exists, and leaves it as it was', async () => {
+    let hiddenSeen = 0;
+    let collided = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        heldListsArb,
+        userReaderArb,
+        fc.array(listWriteArb, { minLength: 1, maxLength: 4 }),
+        async (held, u, writes) => {
+          const hidden = held.filter((l) => !canRead(u, l.marking)).map((l): string => l.name);
+          hiddenSeen += hidden.length;
+          collided += writes.filter((x) => hidden.includes(x.name)).length;
+          for (const [w, lists] of [
+            [full, held],
+            [readable, held.filter((l) => canRead(u, l.marking))],
+          ] as const) {
+            await w.store.db.exec('TRUNCATE screening_lists CASCADE');
+            for (const l of lists)
+              await putList(
+                w.store,
+                SYSTEM,
+                { name: l.name, format: 'csv', files: listCsv('Held Entry'), marking: formatMarking(l.marking) },
+                'add',
+              );
+          }
+          const username = `lw${++users}`;
+          const make = (w: World) =>
+            userWithToken(w.store, {
+              username,
+              agency: u.agency,
+              clearance: u.clearance,
+              groups: u.groups,
+              country: u.country,
+              roles: ['supervisor'],
+            });
+          const tokens = [await make(full), await make(readable)];
+          const untouched = () =>
+            full.store.db.query(
+              `SELECT l.name, l.key_scope, l.content_hash, l.marking_id, l.updated_at, count(e.entry_id) AS entries
+                 FROM screening_lists l LEFT JOIN screening_list_entries e ON e.list_id = l.id
+                WHERE l.name = ANY($1) AND l.key_scope = '' GROUP BY l.id ORDER BY l.name`,
+              [hidden],
+            );
+          const before = await untouched();
+          for (const x of writes) {
+            const a = listAnswerOf(await sendList(full, tokens[0]!, x));
+            const b = listAnswerOf(await sendList(readable, tokens[1]!, x));
+            expect(a, JSON.stringify({ write: x, held, reader: u })).toEqual(b);
+          }
+          expect(await untouched()).toEqual(before);
+        },
+      ),
+      { numRuns: 40 },
+    );
     expect(hiddenSeen).toBeGreaterThan(10);
     expect(collided).toBeGreaterThan(3);
   }, 300_000);

@@ -136,7 +136,7 @@ describe('the command layer', () => {
       );
     });
 
-    it('the CLI offers every command: path parameters as arguments, the query as options, the body from a file', () => {
+    it('the CLI offers every command: path parameters (and its own argument) as arguments, the query as options, the body from a file', () => {
       const program = new Commander('chokepoint');
       registerCommandLine(
         program,
@@ -151,7 +151,11 @@ describe('the command layer', () => {
       for (const c of COMMANDS) {
         const cmd = find(cliPath(c));
         expect(cmd, cliPath(c).join(' ')).toBeDefined();
-        expect(cmd!.registeredArguments.map((a) => a.name())).toEqual(pathParams(c.path));
+        // Path parameters, then the command's own positional argument if it has one (`lists add FILE`).
+        expect(cmd!.registeredArguments.map((a) => a.name())).toEqual([
+          ...pathParams(c.path),
+          ...(c.cli?.argument ? [c.cli.argument.name] : []),
+        ]);
         const flags = cmd!.options.map((o) => o.long);
         for (const q of propsOf(c.query)) expect(flags, `${c.name} --${kebab(q)}`).toContain(`--${kebab(q)}`);
         if (c.body) expect(flags, c.name).toContain('--file');

@@ -231,6 +231,26 @@ export async function tour(call: Caller, password: string, later: () => Promise<
     });
   }
 
+  // Lists users add: a DEA watchlist (added, updated, screened against below), an admin's public list, removed.
+  const watch = (rows: string) => [{ name: 'dea-watch.csv', content: `id,name,kind,birthDate\n${rows}` }];
+  await ok('POST', '/screen/lists', 'dea.supervisor', {
+    body: { name: 'DEA-WATCH', format: 'csv', files: watch('W-1,Rogelio Antúnez Quiroga,person,1979\n') },
+  });
+  await ok('PUT', '/screen/lists/{name}', 'dea.supervisor', {
+    params: { name: 'DEA-WATCH' },
+    body: { format: 'csv', files: watch('W-1,Rogelio Antúnez Quiroga,person,1979\nW-2,Hao Zhenyu,person,1984\n') },
+  });
+  await ok('POST', '/screen/lists', 'admin', {
+    body: {
+      name: 'EU-TEMP',
+      format: 'csv',
+      marking: 'U',
+      files: [{ name: 'eu.csv', content: 'name\nAurelio Benitez\n' }],
+    },
+  });
+  await ok('DELETE', '/screen/lists/{name}', 'admin', { params: { name: 'EU-TEMP' } });
+  await ok('POST', '/screen', 'dea.analyst', { body: { name: 'Rogelio Antunez Quiroga', birthDate: '1979' } });
+
   // Screening: a listed name, the watchlist's pointer (and its encounter resolved), a batch.
   await ok('POST', '/screen', 'cbp.officer', { body: { name: 'Joaquin Guzman Loera', kind: 'person' } });
   const seen = await ok('POST', '/screen', 'cbp.officer', {

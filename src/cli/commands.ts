@@ -153,6 +153,9 @@ export function registerCommandLine(
       .description(c.description ?? c.summary);
     const args = pathParams(c.path);
     for (const a of args) cmd.argument(`<${a}>`);
+    const extra = c.cli?.argument;
+    if (extra) cmd.argument(`<${extra.name}>`, extra.description);
+    const positional = args.length + (extra ? 1 : 0);
     // A query's `purpose` (why the data is read, kept in the audit log) is the CLI's own --purpose.
     const takesPurpose = propsOf(c.query).some((p) => p.key === 'purpose');
     const query = propsOf(c.query).filter((p) => p.key !== 'purpose');
@@ -185,7 +188,7 @@ export function registerCommandLine(
     if (c.cli?.format) cmd.option('--json', 'print the answer as JSON, not for a person');
 
     cmd.action(async (...argv: unknown[]) => {
-      const opts = (argv[args.length] ?? {}) as Record<string, unknown>;
+      const opts = (argv[positional] ?? {}) as Record<string, unknown>;
       const params: Record<string, unknown> = {};
       args.forEach((a, i) => {
         params[a] = argv[i];
@@ -223,6 +226,7 @@ export function registerCommandLine(
         const key = camel(o.flags.split(/[ ,]/)[0]!.replace(/^--?/, ''));
         if (opts[key] !== undefined) o.into(opts[key], input);
       }
+      if (extra) extra.into(argv[args.length], input);
       const check = (value: unknown, schema: TSchema | undefined, how: 'coerce' | 'exact', label: string): void => {
         if (!schema) return;
         const bad = problems(value, schema, how);

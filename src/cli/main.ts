@@ -26,6 +26,7 @@ import { resumeAfterWrites } from '../store/after-write.js';
 import { ScreeningLists, DEFAULT_THRESHOLD, screeningLists } from '../lists/registry.js';
 import { toScreeningQuery, readScreeningCsv } from '../resolve/screen-request.js';
 import { screenName, screenRows } from '../lists/screen.js';
+import { customLists } from '../lists/custom.js';
 import type { WatchlistResult } from '../watchlist/screening.js';
 import { crossReference } from '../resolve/xref.js';
 import { ensureDemoUsers, loadScenario } from '../scenario/load.js';
@@ -511,7 +512,8 @@ program
 program
   .command('screen')
   .description(
-    'screen a name, or a CSV of names (--csv), against the sanctions lists and the watchlist; ' +
+    'screen a name, or a CSV of names (--csv), against the sanctions lists, the lists added with `lists add` ' +
+      'that the screener may read, and the watchlist; ' +
       'prints ranked hits with reasons',
   )
   .argument('[name]')
@@ -537,6 +539,10 @@ program
       for (const l of lists.lists)
         console.error(
           `${l.name}: ${l.entries} entries${l.drugProgramEntries ? ` (${l.drugProgramEntries} under drug programs)` : ''}, published ${l.publishDate ?? 'unknown'}; indexed in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+        );
+      for (const l of await customLists(store.db, me))
+        console.error(
+          `${l.name}: ${l.entries} entries, added ${l.addedAt}, marked ${l.marking} (a list added with \`lists add\`)`,
         );
       const watchlistLine = (w: WatchlistResult) => `WATCHLIST  ${w.result}  (encounter ${w.encounter})`;
       if (!opts.csv) {

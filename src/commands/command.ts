@@ -77,6 +77,11 @@ export interface CliOption {
 export interface CliSpec {
   /** The words of the command line, e.g. ['case', 'open']; by default the name's dotted parts. */
   path?: string[];
+  /**
+   * A positional argument after the path parameters (`lists add FILE`), put into the
+   * input after the options are (so it may read them, e.g. the format of a file).
+   */
+  argument?: Omit<CliOption, 'flags' | 'repeatable'> & { name: string };
   /** Extra options (shortcuts into the body). */
   options?: CliOption[];
   /** Body properties offered by --file only, not as options of their own (a name the CLI uses, or one an extra option fills). */

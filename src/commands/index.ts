@@ -14,6 +14,7 @@ import * as substances from './substances.js';
 import * as targeting from './targeting.js';
 import * as exchange from './exchange.js';
 import * as screen from './screen.js';
+import * as lists from './lists.js';
 import * as admin from './admin.js';
 import * as auth from './auth.js';
 import * as data from './data.js';
@@ -32,6 +33,7 @@ const MODULES = [
   targeting,
   exchange,
   screen,
+  lists,
   admin,
   auth,
   data,

@@ -12,6 +12,7 @@ import { shippedMatcher } from '../resolve/matcher.js';
 import { FEATURES } from '../resolve/features.js';
 import { LEGAL_FORM_CLASSES } from '../resolve/normalize.js';
 import { screenName, screenRows } from '../lists/screen.js';
+import { customLists } from '../lists/custom.js';
 import type { WatchlistResult } from '../watchlist/screening.js';
 import { screeningCsv } from '../exchange/screening-csv.js';
 import { StatusError } from '../domain/errors.js';
@@ -80,11 +81,15 @@ function algorithm() {
   };
 }
 
-function hitView(h: Hit) {
+/** Each list's marking by its code: a hit carries the marking of the list it quotes (null: a shipped, public list). */
+const markingsOf = (lists: ListInfo[]): Map<string, string | null> => new Map(lists.map((l) => [l.list, l.marking]));
+
+function hitView(h: Hit, markings: Map<string, string | null>) {
   return {
     score: Math.round(h.score * 1000) / 1000,
     similarity: Math.round(h.similarity * 1000) / 1000,
     list: h.entry.list,
+    marking: markings.get(h.entry.list) ?? null,
     id: h.entry.id,
     kind: h.entry.kind,
     name: (h.entry.details?.name as string | undefined) ?? h.entry.names[0] ?? h.entry.id,
@@ -112,7 +117,7 @@ function printScreened(out: (line: string) => void, hits: HitView[], watchlist: 
 /** The CLI groups these commands make, with their help lines. */
 export const GROUPS: Record<string, string> = {
   screening:
-    "the API's screening: one name, a CSV batch (at most 100,000 rows), the lists " +
+    "the API's screening: one name, a CSV batch (at most 100,000 rows); the lists screened against are `lists list` " +
     '(`chokepoint screen` screens on the data directory, as the system or --as a user)',
 };
 
@@ -142,20 +147,22 @@ export const COMMANDS: Command[] = [
   }),
   command({
     name: 'screening.lists',
-    summary: 'The lists screened against, with their publication dates',
+    summary: 'The lists screened against (shipped, and those users added that you may read), with their dates',
     tags,
     method: 'GET',
     path: '/screen/lists',
     response: { 200: Type.Array(S.ListInfo) },
     cli: {
+      path: ['lists', 'list'],
       format: (out, io) => {
         for (const l of out as ListInfo[])
           io.out(
-            `${l.list}  ${l.name}: ${l.entries} entries${l.drugProgramEntries ? ` (${l.drugProgramEntries} under drug programs)` : ''}, published ${l.publishDate ?? 'unknown'}`,
+            `${l.list}  ${l.name}: ${l.entries} entries${l.drugProgramEntries ? ` (${l.drugProgramEntries} under drug programs)` : ''}, published ${l.publishDate ?? 'unknown'}${l.custom ? `, added ${l.addedAt}, marked ${l.marking}` : ''}`,
           );
       },
     },
-    run: async ({ services }) => services.lists().lists,
+    // The shipped lists, then those users added that you may read (row-level security decides).
+    run: async ({ db, me, services }) => [...services.lists().lists, ...(await customLists(db, me))],
   }),
   command({
     name: 'screening.name',
@@ -176,7 +183,8 @@ export const COMMANDS: Command[] = [
       const lists = services.lists();
       const q = toScreeningQuery(body);
       // The watchlist answers with a pointer only ("contact the watchlist center") and logs the encounter.
-      const { hits, watchlist } = await screenName(db, me, lists, q, { threshold: body.threshold, limit: body.limit });
+      const screened = await screenName(db, me, lists, q, { threshold: body.threshold, limit: body.limit });
+      const { hits, watchlist } = screened;
       await audit(db, {
         actor: me.username,
         action: 'screen',
@@ -188,10 +196,10 @@ export const COMMANDS: Command[] = [
         },
       });
       return {
-        lists: lists.lists,
+        lists: screened.lists,
         threshold: body.threshold ?? DEFAULT_THRESHOLD,
         query: q,
-        hits: hits.map(hitView),
+        hits: hits.map((h) => hitView(h, markingsOf(screened.lists))),
         watchlist,
       };
     },
@@ -255,10 +263,11 @@ export const COMMANDS: Command[] = [
       const lists = services.lists();
       const started = performance.now();
       const screened = await screenRows(db, me, lists, rows, { threshold: body.threshold });
+      const markings = markingsOf(screened.lists);
       const results = screened.results.map((r) => ({
         line: r.line,
         name: r.query.name,
-        hits: r.hits.map(hitView),
+        hits: r.hits.map((h) => hitView(h, markings)),
         watchlist: r.watchlist,
       }));
       const errors = screened.errors;

@@ -40,6 +40,8 @@ export const PERMISSIONS = {
   reviewNominations: ['watchlist_reviewer'],
   screen: ['analyst', 'case_agent', 'supervisor', 'watchlist_reviewer', 'screener', 'admin', 'partner'],
   manageTaskForces: ['supervisor', 'admin'],
+  /** Add, replace and remove screening lists (an agency's own watchlist; admins also published lists for others). */
+  manageLists: ['supervisor', 'admin'],
   manageWebhooks: ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof PERMISSIONS;

@@ -21,10 +21,21 @@ export interface ListInfo {
   /** Entries by kind (person, organization, vessel, aircraft, other). */
   byKind: Partial<Record<ListEntry['kind'], number>>;
   drugProgramEntries: number;
+  /** Added by a user (src/lists/custom.ts), not shipped. */
+  custom: boolean;
+  /** The format it was read from: ofac-csv, ofac-xml, un-xml, ftm, csv. */
+  format: string;
+  /** When a user added it, and last replaced it (null for the shipped lists). */
+  addedAt: string | null;
+  updatedAt: string | null;
+  /** Its marking (null for the shipped lists: public). */
+  marking: string | null;
 }
 
 export { DEFAULT_THRESHOLD };
-const DRUG_PROGRAMS = ['SDNTK', 'ILLICIT-DRUGS-EO14059'];
+export const DRUG_PROGRAMS = ['SDNTK', 'ILLICIT-DRUGS-EO14059'];
+/** The codes of the shipped lists and the watchlist, which no list a user adds may take. */
+export const SHIPPED_CODES = ['OFAC-SDN', 'OFAC-NON-SDN', 'UN-SC', 'WATCHLIST'];
 
 const reference = (path: string): string => fileURLToPath(new URL(`../../reference/${path}`, import.meta.url));
 const publishDateOf = (dir: string): string | null =>
@@ -79,6 +90,11 @@ export class ScreeningLists {
           entries: l.entries.length,
           byKind,
           drugProgramEntries: l.entries.filter((e) => e.programs?.some((p) => DRUG_PROGRAMS.includes(p))).length,
+          custom: false,
+          format: l.source.endsWith('(legacy CSV)') ? 'ofac-csv' : l.list === 'UN-SC' ? 'un-xml' : 'ofac-xml',
+          addedAt: null,
+          updatedAt: null,
+          marking: null,
         };
       }),
     );

@@ -1,4 +1,5 @@
-// Screening against every list there is: the sanctions lists and the watchlist (which
+// Screening against every list there is: the shipped sanctions lists, the lists users
+// added that the screener may read (src/lists/custom.ts), and the watchlist (which
 // answers with a pointer and logs an encounter, never the listing). The API (POST
 // /screen, /screen/batch) and the CLI (`chokepoint screen`) both call these, so what
 // one screens against the other cannot forget: the CLI once skipped the watchlist.
@@ -7,14 +8,17 @@ import type { Principal } from '../domain/users.js';
 import type { Hit, ScreeningQuery } from '../resolve/screen-index.js';
 import { toScreeningQuery, screenInputOfRow, ScreenInputError } from '../resolve/screen-request.js';
 import { watchlistScreener, type WatchlistResult } from '../watchlist/screening.js';
-import type { ScreeningLists } from './registry.js';
+import { DEFAULT_THRESHOLD, type ListInfo, type ScreeningLists } from './registry.js';
+import { customScreener, type CustomScreener } from './custom.js';
 
 export interface Screened {
   hits: Hit[];
   watchlist: WatchlistResult[];
+  /** Every list screened against, as the screener may see them (shipped first). */
+  lists: ListInfo[];
 }
 
-export interface ScreenedRow extends Screened {
+export interface ScreenedRow extends Omit<Screened, 'lists'> {
   /** The line in the CSV file (the header is line 1). */
   line: number;
   query: ScreeningQuery;
@@ -36,9 +40,25 @@ export async function screenName(
   q: ScreeningQuery,
   opts: ScreenOptions = {},
 ): Promise<Screened> {
-  const hits = lists.screen(q, opts);
+  const custom = await customScreener(db, me);
+  const hits = allHits(lists, custom, q, opts.threshold, opts.limit ?? 10);
   const watchlist = await (await watchlistScreener(db, me))(q);
-  return { hits, watchlist };
+  return { hits, watchlist, lists: [...lists.lists, ...custom.lists] };
+}
+
+/** The best hits of the shipped lists and the custom ones together, each naming its list. */
+function allHits(
+  lists: ScreeningLists,
+  custom: CustomScreener,
+  q: ScreeningQuery,
+  threshold: number | undefined,
+  limit: number,
+): Hit[] {
+  const shipped = lists.screen(q, { threshold, limit });
+  if (!custom.lists.length) return shipped;
+  return [...shipped, ...custom.screen(q, { threshold: threshold ?? DEFAULT_THRESHOLD, limit })]
+    .sort((a, b) => b.score - a.score)
+    .slice(0, limit);
 }
 
 /**
@@ -51,8 +71,9 @@ export async function screenRows(
   lists: ScreeningLists,
   rows: readonly Record<string, string>[],
   opts: { threshold?: number; onRow?: (done: number) => void } = {},
-): Promise<{ results: ScreenedRow[]; errors: { line: number; error: string }[] }> {
+): Promise<{ results: ScreenedRow[]; errors: { line: number; error: string }[]; lists: ListInfo[] }> {
   const watchlist = await watchlistScreener(db, me); // the index checked once for the batch
+  const custom = await customScreener(db, me); // and the lists the screener may read
   const results: ScreenedRow[] = [];
   const errors: { line: number; error: string }[] = [];
   for (let i = 0; i < rows.length; i++) {
@@ -64,9 +85,9 @@ export async function screenRows(
       errors.push({ line: i + 2, error: e.message });
       continue;
     }
-    const hits = lists.screen(q, { threshold: opts.threshold, limit: BATCH_HITS });
+    const hits = allHits(lists, custom, q, opts.threshold, BATCH_HITS);
     results.push({ line: i + 2, query: q, hits, watchlist: await watchlist(q) });
     opts.onRow?.(i + 1);
   }
-  return { results, errors };
+  return { results, errors, lists: [...lists.lists, ...custom.lists] };
 }

@@ -1,20 +1,46 @@
 // The answers of screening (src/commands/screen.ts): calibrated hits on the sanctions
 // lists, each explained, and the watchlist's pointer (never its content).
-import { Type } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import { Bag, named, Nullable } from './shared.js';
 
 export const ListInfo = named(
   'ScreeningList',
   Type.Object({
-    list: Type.String({ description: 'the code a hit’s list carries: OFAC-SDN, OFAC-NON-SDN, UN-SC' }),
+    list: Type.String({
+      description: 'the code a hit’s list carries: OFAC-SDN, OFAC-NON-SDN, UN-SC, or the name of a list a user added',
+    }),
     name: Type.String(),
     publishDate: Nullable(Type.String()),
     source: Type.String(),
     entries: Type.Integer(),
     byKind: Type.Record(Type.String(), Type.Integer(), { description: 'entries by kind (person, organization, ...)' }),
     drugProgramEntries: Type.Integer(),
+    custom: Type.Boolean({ description: 'added by a user (POST /screen/lists), not shipped' }),
+    format: Type.String({ description: 'ofac-csv, ofac-xml, un-xml, ftm or csv' }),
+    addedAt: Nullable(Type.String({ format: 'date-time' })),
+    updatedAt: Nullable(Type.String({ format: 'date-time' })),
+    marking: Nullable(Type.String({ description: 'the list’s marking; null for a shipped (public) list' })),
   }),
 );
+
+export const ListChange = named(
+  'ScreeningListChange',
+  Type.Object({
+    outcome: Type.Union([Type.Literal('added'), Type.Literal('replaced'), Type.Literal('unchanged')]),
+    list: ListInfo,
+    added: Type.Integer(),
+    removed: Type.Integer(),
+    changed: Type.Integer(),
+    unchanged: Type.Integer(),
+    skipped: Type.Record(Type.String(), Type.Integer(), {
+      description: 'what was read but is no screening entry (FtM schemata such as Sanction), by what it was',
+    }),
+    note: Type.String({ description: 'says that earlier screening results were not re-run, or that nothing changed' }),
+  }),
+);
+export type ListChangeT = Static<typeof ListChange>;
+
+export const ListRemoved = Type.Object({ removed: Type.String(), entries: Type.Integer(), note: Type.String() });
 
 const Explanation = Type.Object({
   name: Type.Object({
@@ -62,6 +88,11 @@ export const Hit = named(
     score: Type.Number({ description: 'calibrated: the share of such hits that were the listed identity' }),
     similarity: Type.Number(),
     list: Type.String(),
+    marking: Nullable(
+      Type.String({
+        description: 'the marking of the list the hit quotes (a list a user added); null for a shipped list',
+      }),
+    ),
     id: Type.String(),
     kind: Type.Union((['person', 'organization', 'vessel', 'aircraft', 'other'] as const).map((k) => Type.Literal(k))),
     name: Type.String(),

@@ -318,8 +318,19 @@ export interface paths {
     post: operations["screening.batch"];
   };
   "/screen/lists": {
-    /** The lists screened against, with their publication dates */
+    /** The lists screened against (shipped, and those users added that you may read), with their dates */
     get: operations["screening.lists"];
+    /**
+     * Add a list to screen against, or replace the one of that name you may read
+     * @description The files are read in full first: a file with errors is refused with each error (file, line, field) and nothing changes. Replacing is one transaction; the answer counts the entries added, removed and changed. Earlier screening results are not re-run.
+     */
+    post: operations["lists.add"];
+  };
+  "/screen/lists/{name}": {
+    /** Replace a list you may read with a new version of it (one transaction) */
+    put: operations["lists.update"];
+    /** Remove a list you may read from screening */
+    delete: operations["lists.remove"];
   };
   "/stats": {
     /** Counts by schema and seizures by month and drug (what you may see) */
@@ -774,6 +785,7 @@ export interface components {
       id: string;
       kind: "person" | "organization" | "vessel" | "aircraft" | "other";
       list: string;
+      marking: string | null;
       name: string;
       programs: string[];
       reasons: string[];
@@ -783,17 +795,39 @@ export interface components {
     };
     /** ScreeningList */
     ScreeningList: {
+      addedAt: string | null;
       /** @description entries by kind (person, organization, ...) */
       byKind: {
         [key: string]: number;
       };
+      /** @description added by a user (POST /screen/lists), not shipped */
+      custom: boolean;
       drugProgramEntries: number;
       entries: number;
-      /** @description the code a hit’s list carries: OFAC-SDN, OFAC-NON-SDN, UN-SC */
+      /** @description ofac-csv, ofac-xml, un-xml, ftm or csv */
+      format: string;
+      /** @description the code a hit’s list carries: OFAC-SDN, OFAC-NON-SDN, UN-SC, or the name of a list a user added */
       list: string;
+      marking: string | null;
       name: string;
       publishDate: string | null;
       source: string;
+      updatedAt: string | null;
+    };
+    /** ScreeningListChange */
+    ScreeningListChange: {
+      added: number;
+      changed: number;
+      list: components["schemas"]["ScreeningList"];
+      /** @description says that earlier screening results were not re-run, or that nothing changed */
+      note: string;
+      outcome: "added" | "replaced" | "unchanged";
+      removed: number;
+      /** @description what was read but is no screening entry (FtM schemata such as Sanction), by what it was */
+      skipped: {
+        [key: string]: number;
+      };
+      unchanged: number;
     };
     /** TargetConflict */
     TargetConflict: {
@@ -3810,16 +3844,129 @@ export interface operations {
       503: components["responses"]["ServiceUnavailable"];
     };
   };
-  /** The lists screened against, with their publication dates */
+  /** The lists screened against (shipped, and those users added that you may read), with their dates */
   "screening.lists": {
     responses: {
-      /** @description The lists screened against, with their publication dates */
+      /** @description The lists screened against (shipped, and those users added that you may read), with their dates */
       200: {
         content: {
           "application/json": components["schemas"]["ScreeningList"][];
         };
       };
       401: components["responses"]["Unauthorized"];
+      429: components["responses"]["TooManyRequests"];
+      503: components["responses"]["ServiceUnavailable"];
+    };
+  };
+  /**
+   * Add a list to screen against, or replace the one of that name you may read
+   * @description The files are read in full first: a file with errors is refused with each error (file, line, field) and nothing changes. Replacing is one transaction; the answer counts the entries added, removed and changed. Earlier screening results are not re-run.
+   */
+  "lists.add": {
+    requestBody: {
+      content: {
+        "application/json": {
+          /** @description the files, as text: one, or the legacy CSV set for ofac-csv */
+          files: {
+              content: string;
+              /** @description the file name (errors name it) */
+              name: string;
+            }[];
+          /** @description un-xml: the UN consolidated XML; ofac-csv: OFAC legacy CSV files (sdn.csv, alt.csv, add.csv, sdn_comments.csv, or the cons_ set); ofac-xml: SDN.XML; ftm: FollowTheMoney entities, one JSON per line; csv: a header and these columns: name (the listed name (required)); id (a stable id within the list (default: a digest of kind, name and birthDate), so an update can say what changed); kind (person, organization, vessel, aircraft, other (default other: matched as a person or an organization)); aliases (other names, separated by ;); weakAliases (nicknames, separated by ;: shown with a hit, never matched); birthDate (YYYY, YYYY-MM or YYYY-MM-DD; several separated by ;); country (nationality or country, ISO 3166 code or English name; several separated by ;); identifiers (kind:value, separated by ; (kinds: phone, email, passport, nationalId, registration, crypto, plate, vin, container, imo, iban, account)); programs (programs or reasons for listing, separated by ;); notes (free text shown with a hit) */
+          format: "un-xml" | "ofac-csv" | "ofac-xml" | "ftm" | "csv";
+          /** @description the list's marking (default: your agency's own, U//ORCON owned by it) */
+          marking?: string;
+          /** @description the code its hits carry */
+          name: string;
+          /** @description when its publisher published it */
+          publishDate?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Add a list to screen against, or replace the one of that name you may read */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ScreeningListChange"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      409: components["responses"]["Conflict"];
+      413: components["responses"]["PayloadTooLarge"];
+      415: components["responses"]["UnsupportedMediaType"];
+      422: components["responses"]["UnprocessableContent"];
+      429: components["responses"]["TooManyRequests"];
+      503: components["responses"]["ServiceUnavailable"];
+    };
+  };
+  /** Replace a list you may read with a new version of it (one transaction) */
+  "lists.update": {
+    parameters: {
+      path: {
+        name: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          /** @description the files, as text: one, or the legacy CSV set for ofac-csv */
+          files: {
+              content: string;
+              /** @description the file name (errors name it) */
+              name: string;
+            }[];
+          /** @description un-xml: the UN consolidated XML; ofac-csv: OFAC legacy CSV files (sdn.csv, alt.csv, add.csv, sdn_comments.csv, or the cons_ set); ofac-xml: SDN.XML; ftm: FollowTheMoney entities, one JSON per line; csv: a header and these columns: name (the listed name (required)); id (a stable id within the list (default: a digest of kind, name and birthDate), so an update can say what changed); kind (person, organization, vessel, aircraft, other (default other: matched as a person or an organization)); aliases (other names, separated by ;); weakAliases (nicknames, separated by ;: shown with a hit, never matched); birthDate (YYYY, YYYY-MM or YYYY-MM-DD; several separated by ;); country (nationality or country, ISO 3166 code or English name; several separated by ;); identifiers (kind:value, separated by ; (kinds: phone, email, passport, nationalId, registration, crypto, plate, vin, container, imo, iban, account)); programs (programs or reasons for listing, separated by ;); notes (free text shown with a hit) */
+          format: "un-xml" | "ofac-csv" | "ofac-xml" | "ftm" | "csv";
+          /** @description the list's marking (default: your agency's own, U//ORCON owned by it) */
+          marking?: string;
+          /** @description when its publisher published it */
+          publishDate?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Replace a list you may read with a new version of it (one transaction) */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ScreeningListChange"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      404: components["responses"]["NotFound"];
+      409: components["responses"]["Conflict"];
+      413: components["responses"]["PayloadTooLarge"];
+      415: components["responses"]["UnsupportedMediaType"];
+      422: components["responses"]["UnprocessableContent"];
+      429: components["responses"]["TooManyRequests"];
+      503: components["responses"]["ServiceUnavailable"];
+    };
+  };
+  /** Remove a list you may read from screening */
+  "lists.remove": {
+    parameters: {
+      path: {
+        name: string;
+      };
+    };
+    responses: {
+      /** @description Remove a list you may read from screening */
+      200: {
+        content: {
+          "application/json": {
+            entries: number;
+            note: string;
+            removed: string;
+          };
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      404: components["responses"]["NotFound"];
       429: components["responses"]["TooManyRequests"];
       503: components["responses"]["ServiceUnavailable"];
     };

@@ -7,9 +7,18 @@ import { ErrorNotice, Section, fmt, pct } from '../components/ui.tsx';
 import { VirtualList } from '../components/VirtualList.tsx';
 import { screeningCsv } from '../../exchange/screening-csv.ts';
 import { saveFile } from '../lib/save-file.ts';
+import { useMarkings } from '../lib/banner.ts';
+import { parseMarking, portionMarking } from '../../domain/markings.ts';
 
 type Batch = Exclude<Answer<'/screen/batch', 'post'>, string>;
 const val = (e: Event): string => (e.target as HTMLInputElement).value;
+type ListInfo = Answer<'/screen/lists', 'get'>[number];
+/** "(U//OC)" for a list a user added (its marking), nothing for a shipped (public) one. */
+const portionOf = (m: string | null): string => (m ? `${portionMarking(parseMarking(m, 'MULTIPLE'))} ` : '');
+const describeList = (x: ListInfo): string =>
+  x.custom
+    ? `${portionOf(x.marking)}${x.name} (added ${x.addedAt?.slice(0, 10)}${x.updatedAt !== x.addedAt ? `, updated ${x.updatedAt?.slice(0, 10)}` : ''}), ${fmt(x.entries)} entries`
+    : `${x.name}, ${fmt(x.entries)} entries, published ${x.publishDate ?? 'date unknown'}`;
 
 export function ScreeningView() {
   const lists = useAsync(() => get('/screen/lists'), []);
@@ -25,6 +34,8 @@ export function ScreeningView() {
     ),
   );
   const [batch, setBatch] = useState<Batch>();
+  // The lists a user added are marked: the page's banner covers their names and their hits.
+  useMarkings((lists.data ?? []).map((x) => x.marking));
   const runBatch = useAction(async (file: File) => {
     if (file.size > 10 * 1024 * 1024)
       throw new Error(`${file.name} is ${fmt(file.size / 1048576, 1)} MB; a batch may be at most 10 MB`);
@@ -37,7 +48,7 @@ export function ScreeningView() {
       <h1>Screening</h1>
       <p id="lists" class="hint">
         {lists.data &&
-          `Screening against ${lists.data.map((x) => `${x.name}, ${fmt(x.entries)} entries, published ${x.publishDate ?? 'date unknown'}`).join('; ')}. A hit's score is the share of hits like it that were the listed identity on a labelled tuning set.`}
+          `Screening against ${lists.data.map(describeList).join('; ')}. A hit's score is the share of hits like it that were the listed identity on a labelled tuning set.`}
       </p>
       <ErrorNotice error={lists.error ?? screen.error ?? runBatch.error} />
       <div class="grid2">
@@ -90,6 +101,7 @@ export function ScreeningView() {
                 {single.hits.map((h) => (
                   <li>
                     <strong>{pct(h.score)} </strong>
+                    {portionOf(h.marking)}
                     {h.name} — {h.list} {h.id} [{h.programs.join(', ')}]
                     <ul class="reasons">
                       {h.reasons.map((r) => (
