@@ -222,22 +222,58 @@ function nameFeatures(qn: NormalizedName, cn: NormalizedName, s: number, out: Fl
  * The features of a query against a candidate, into `out` (zeroed here); the evidence
  * (which names, dates, countries, identifier) is returned for the explanation.
  */
-export function measure(query: Comparable, cand: Comparable, out: Float64Array): Evidence {
+/**
+ * What a candidate's name must share with the query's to be compared in full: the
+ * first three letters of a word, or a word's phonetic key. Listings with dozens of
+ * aliases are selected often (every alias adds blocking keys), and comparing each of
+ * their names was most of a search's cost; a name that shares neither with the query
+ * cannot be its best match but by a typo in the first letters of every word.
+ */
+export class NameProbe {
+  private readonly heads = new Set<number>();
+  private readonly sounds = new Set<string>();
+  private readonly open: boolean;
+
+  constructor(names: NormalizedName[]) {
+    // Abjad names meet others by skeleton, which this does not see: they compare every name.
+    this.open = names.some((n) => n.abjad);
+    for (const n of names) {
+      for (const t of n.tokens) this.heads.add(head(t));
+      for (const k of phoneticOf(n)) if (k.length >= 2) this.sounds.add(k);
+    }
+  }
+
+  admits(n: NormalizedName): boolean {
+    if (this.open || n.abjad) return true;
+    for (const t of n.tokens) if (this.heads.has(head(t))) return true;
+    for (const k of phoneticOf(n)) if (this.sounds.has(k)) return true;
+    return false;
+  }
+}
+
+const head = (t: string): number =>
+  (t.charCodeAt(0) << 16) | ((t.charCodeAt(1) || 0) << 8) | (t.charCodeAt(2) || 0);
+
+export function measure(query: Comparable, cand: Comparable, out: Float64Array, probe?: NameProbe): Evidence {
   out.fill(0);
   const person = cand.person ?? query.person ?? true;
   let best = -1;
   let bq: NormalizedName | undefined;
   let bc: NormalizedName | undefined;
-  for (const qn of query.names) {
-    for (const cn of cand.names) {
-      const s = nameSimilarity(qn, cn, false, person).score;
-      if (s > best) {
-        best = s;
-        bq = qn;
-        bc = cn;
+  // Names that share nothing with the query are compared only when no name does.
+  for (let pass = 0; pass < 2 && !bq; pass++) {
+    for (const qn of query.names) {
+      for (const cn of cand.names) {
+        if (pass === 0 && probe && !probe.admits(cn)) continue;
+        const s = nameSimilarity(qn, cn, false, person).score;
+        if (s > best) {
+          best = s;
+          bq = qn;
+          bc = cn;
+        }
       }
+      if (best >= 1) break;
     }
-    if (best >= 1) break;
   }
   const ev: Evidence = {};
   if (bq && bc) {

@@ -11,7 +11,7 @@
 // each key by its rarity (idf); it keeps the best candidates and scores only those.
 import { initialsOf, nameVariants, normalizeName, phoneticOf, skeletonOf, type NormalizedName } from './normalize.js';
 import { explain, nameSimilarity, type Comparable, type Explanation } from './score.js';
-import { FEATURE_COUNT, FEATURES, measure, type Evidence } from './features.js';
+import { FEATURE_COUNT, FEATURES, measure, NameProbe, type Evidence } from './features.js';
 import { shippedMatcher, type Matcher } from './matcher.js';
 
 export interface ListEntry {
@@ -325,7 +325,8 @@ export class ScreeningIndex {
       floor = topScore[topScore.length - 1]!;
     }
     const evidence: Evidence[] = [];
-    for (const [i, e] of top.entries()) evidence.push(measure(query, this.prepared[e]!, this.xs[i]!));
+    const probe = new NameProbe(names);
+    for (const [i, e] of top.entries()) evidence.push(measure(query, this.prepared[e]!, this.xs[i]!, probe));
     // How far each candidate's name leads the best other candidate's: a name that only
     // one listing resembles is likelier that listing than one of several look-alikes.
     let first = -1;
