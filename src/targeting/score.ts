@@ -430,6 +430,7 @@ export const shipmentScoringReaction = {
   name: 'shipment scoring',
   order: 50,
   skipWithoutCrossReference: true,
+  redo: 'chokepoint targeting rescore',
   concerns: (schemas: ReadonlySet<string>) => [...schemas].some((s) => model.isA(s, 'Shipment')),
   run: (db: Database, entityIds: string[]) => scoreShipments(db, entityIds),
 };
