@@ -61,12 +61,23 @@ async function linkMarkings(tx: Sql, db: Database, pairs: { left: string; right:
   return out;
 }
 
-/** Links written before links carried markings (migration 018) are marked; until then no reader sees them. */
-async function markUnmarkedLinks(tx: Sql, db: Database): Promise<number> {
+/** Databases whose links all carry markings: every link written since is marked as it is written. */
+const allMarked = new WeakSet<Database>();
+const MARK_AT_ONCE = 50_000;
+
+/**
+ * Links written before links carried markings (migration 018) are marked; until then
+ * no reader sees them. Looked for until none is left, then no more: the search scans
+ * every link, which a large import's batches would otherwise do once each.
+ */
+async function markUnmarkedLinks(tx: Sql, db: Database): Promise<{ marked: number; complete: boolean }> {
+  if (allMarked.has(db)) return { marked: 0, complete: true };
   const rows = await tx.query<{ id: number; left_id: string; right_id: string }>(
-    'SELECT id, left_id, right_id FROM possible_links WHERE marking_id IS NULL ORDER BY id LIMIT 50000',
+    'SELECT id, left_id, right_id FROM possible_links WHERE marking_id IS NULL ORDER BY id LIMIT $1',
+    [MARK_AT_ONCE],
   );
-  if (!rows.length) return 0;
+  const complete = rows.length < MARK_AT_ONCE;
+  if (!rows.length) return { marked: 0, complete };
   const ms = await linkMarkings(
     tx,
     db,
@@ -76,7 +87,7 @@ async function markUnmarkedLinks(tx: Sql, db: Database): Promise<number> {
     'UPDATE possible_links l SET marking_id = t.m FROM unnest($1::bigint[], $2::int[]) AS t(id, m) WHERE l.id = t.id',
     [rows.map((r) => r.id), ms],
   );
-  return rows.length;
+  return { marked: rows.length, complete };
 }
 
 export interface XrefResult {
@@ -125,7 +136,8 @@ const key = (f: { left: string; right: string }): string => `${f.left} ${f.right
  */
 export async function crossReference(db: Database, entityIds: string[], actor = 'system'): Promise<XrefResult> {
   if (!entityIds.length) return { checked: 0, links: 0 };
-  return db.transaction(async (tx) => {
+  let marked = false;
+  const result = await db.transaction(async (tx) => {
     const mine = await profiles(tx, [...new Set(entityIds)]);
     if (!mine.size) return { checked: 0, links: 0 };
     const index = await storeIndex(tx, db);
@@ -159,11 +171,13 @@ export async function crossReference(db: Database, entityIds: string[], actor = 
           ],
         )
       : [];
-    await markUnmarkedLinks(tx, db);
+    marked = (await markUnmarkedLinks(tx, db)).complete;
     if (inserted.length)
       await appendAudit(tx, { actor, action: 'xref.links', details: { checked: mine.size, links: inserted.length } });
     return { checked: mine.size, links: inserted.length };
   });
+  if (marked) allMarked.add(db); // once committed: a rolled-back marking is looked for again
+  return result;
 }
 
 export interface XrefRun extends XrefResult {
