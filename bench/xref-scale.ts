@@ -64,7 +64,8 @@ async function runOne(size: number): Promise<Result> {
   let store: Store;
   let cleanup: () => Promise<void>;
   if (process.env.DATABASE_URL) {
-    const scratch = await scratchPostgres(process.env.DATABASE_URL);
+    // A database of its own name: a long run should not be taken for a test's leftover scratch database.
+    const scratch = await scratchPostgres(process.env.DATABASE_URL, 'cp_bench_xref');
     store = await Store.open({ url: scratch.url });
     cleanup = async () => {
       await store.close();

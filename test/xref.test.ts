@@ -9,6 +9,8 @@ import { createUser } from '../src/store/users.js';
 import { importRecords, type ImportPhase } from '../src/ingest/importer.js';
 import { generateScenario } from '../src/scenario/generate.js';
 import type { Parsed } from '../src/ingest/readers.js';
+import type { LeftUndone } from '../src/store/after-write.js';
+import { SCORE_AFTER_WRITE_MAX, shipmentScoringReaction } from '../src/targeting/score.js';
 
 for (const backend of backends) {
   describe(`possible links and judgements (${backend.name})`, () => {
@@ -300,6 +302,17 @@ for (const backend of backends) {
         },
       ]);
       expect(await o.store.db.query('SELECT 1 FROM possible_links')).toEqual([]);
+    });
+
+    it('leaves the shipments of a write above the scoring limit to `targeting rescore`, and says so', async () => {
+      const o = await backend.open();
+      opened.push(o);
+      const left: LeftUndone[] = [];
+      const ids = Array.from({ length: SCORE_AFTER_WRITE_MAX + 1 }, (_, i) => `bulk-${i}`);
+      await shipmentScoringReaction.run(o.store.db, ids, 'system', { onLeftUndone: (l) => left.push(l) });
+      expect(left).toEqual([
+        { step: 'shipment scoring', entities: ids.length, reason: 'limit', redo: 'chokepoint targeting rescore' },
+      ]);
     });
   });
 }

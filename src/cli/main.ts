@@ -150,9 +150,11 @@ function printReport(r: ImportReport): void {
       `  ${l.step} not done for ${l.entities} entities (${
         l.reason === 'skipped'
           ? 'skipped on request'
-          : l.reason === 'failed'
-            ? 'failed: see the log'
-            : 'the database was out of reach: it stays queued and is done later'
+          : l.reason === 'limit'
+            ? 'the import is larger than it does after an import'
+            : l.reason === 'failed'
+              ? 'failed: see the log'
+              : 'the database was out of reach: it stays queued and is done later'
       })${l.redo && l.reason !== 'queued' ? `: run \`${l.redo}\`` : ''}`,
     );
   for (const e of r.errors) console.log(`  rejected: ${formatFieldError(e)}`);

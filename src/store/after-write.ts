@@ -36,11 +36,12 @@ export interface LeftUndone {
   /** How many of the written entities it was not done for. */
   entities: number;
   /**
-   * skipped: the write asked for none; failed: an error (logged, not told to the writer:
-   * it may quote what they may not read); queued: the database was out of reach, and
-   * the work stays queued for a sweep or the next process to do.
+   * skipped: the write asked for none; limit: the write was larger than the step does
+   * after a write (a deliberate limit, named where it is set); failed: an error (logged,
+   * not told to the writer: it may quote what they may not read); queued: the database
+   * was out of reach, and the work stays queued for a sweep or the next process to do.
    */
-  reason: 'skipped' | 'failed' | 'queued';
+  reason: 'skipped' | 'limit' | 'failed' | 'queued';
   /** The command that does it (e.g. `chokepoint xref`). */
   redo?: string;
 }

@@ -73,10 +73,13 @@ export const ImportReport = Type.Object(
         Type.Object({
           step: Type.String({ description: 'what follows a write, e.g. "cross-referencing"' }),
           entities: Type.Integer({ description: 'how many of the written entities it was not done for' }),
-          reason: Type.Union([Type.Literal('skipped'), Type.Literal('failed'), Type.Literal('queued')], {
-            description:
-              'skipped: the import asked for none; failed: an error, logged on the server; queued: the database was out of reach, and the work stays queued to be done later',
-          }),
+          reason: Type.Union(
+            [Type.Literal('skipped'), Type.Literal('limit'), Type.Literal('failed'), Type.Literal('queued')],
+            {
+              description:
+                'skipped: the import asked for none; limit: the import was larger than the step does after an import (shipment scoring: 50,000 entities); failed: an error, logged on the server; queued: the database was out of reach, and the work stays queued to be done later',
+            },
+          ),
           redo: Type.Optional(Type.String({ description: 'the command that does it' })),
         }),
         {

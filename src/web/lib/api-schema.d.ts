@@ -2283,8 +2283,8 @@ export interface operations {
             leftUndone?: ({
                 /** @description how many of the written entities it was not done for */
                 entities: number;
-                /** @description skipped: the import asked for none; failed: an error, logged on the server; queued: the database was out of reach, and the work stays queued to be done later */
-                reason: "skipped" | "failed" | "queued";
+                /** @description skipped: the import asked for none; limit: the import was larger than the step does after an import (shipment scoring: 50,000 entities); failed: an error, logged on the server; queued: the database was out of reach, and the work stays queued to be done later */
+                reason: "skipped" | "limit" | "failed" | "queued";
                 /** @description the command that does it */
                 redo?: string;
                 /** @description what follows a write, e.g. "cross-referencing" */
@@ -3299,8 +3299,8 @@ export interface operations {
             leftUndone?: ({
                 /** @description how many of the written entities it was not done for */
                 entities: number;
-                /** @description skipped: the import asked for none; failed: an error, logged on the server; queued: the database was out of reach, and the work stays queued to be done later */
-                reason: "skipped" | "failed" | "queued";
+                /** @description skipped: the import asked for none; limit: the import was larger than the step does after an import (shipment scoring: 50,000 entities); failed: an error, logged on the server; queued: the database was out of reach, and the work stays queued to be done later */
+                reason: "skipped" | "limit" | "failed" | "queued";
                 /** @description the command that does it */
                 redo?: string;
                 /** @description what follows a write, e.g. "cross-referencing" */

@@ -159,9 +159,11 @@ export function ImportView() {
               {l.step} was not done for {fmt(l.entities)} entities (
               {l.reason === 'skipped'
                 ? 'skipped'
-                : l.reason === 'failed'
-                  ? 'it failed; the server logged why'
-                  : 'the database was out of reach; it will be done later'}
+                : l.reason === 'limit'
+                  ? 'the import is larger than it does after an import'
+                  : l.reason === 'failed'
+                    ? 'it failed; the server logged why'
+                    : 'the database was out of reach; it will be done later'}
               ){l.redo && l.reason !== 'queued' ? `: an administrator can run ${l.redo}` : ''}.
             </p>
           ))}
