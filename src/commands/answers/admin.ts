@@ -77,7 +77,7 @@ export const ImportReport = Type.Object(
             [Type.Literal('skipped'), Type.Literal('limit'), Type.Literal('failed'), Type.Literal('queued')],
             {
               description:
-                'skipped: the import asked for none; limit: the import was larger than the step does after an import (shipment scoring: 50,000 entities); failed: an error, logged on the server; queued: the database was out of reach, and the work stays queued to be done later',
+                'skipped: the import asked for none; limit: the import was larger than the step is done for (shipment scoring: at most 50,000 entities); failed: an error, logged on the server; queued: the database was out of reach, and the work stays queued to be done later',
             },
           ),
           redo: Type.Optional(Type.String({ description: 'the command that does it' })),

@@ -2283,7 +2283,7 @@ export interface operations {
             leftUndone?: ({
                 /** @description how many of the written entities it was not done for */
                 entities: number;
-                /** @description skipped: the import asked for none; limit: the import was larger than the step does after an import (shipment scoring: 50,000 entities); failed: an error, logged on the server; queued: the database was out of reach, and the work stays queued to be done later */
+                /** @description skipped: the import asked for none; limit: the import was larger than the step is done for (shipment scoring: at most 50,000 entities); failed: an error, logged on the server; queued: the database was out of reach, and the work stays queued to be done later */
                 reason: "skipped" | "limit" | "failed" | "queued";
                 /** @description the command that does it */
                 redo?: string;
@@ -3299,7 +3299,7 @@ export interface operations {
             leftUndone?: ({
                 /** @description how many of the written entities it was not done for */
                 entities: number;
-                /** @description skipped: the import asked for none; limit: the import was larger than the step does after an import (shipment scoring: 50,000 entities); failed: an error, logged on the server; queued: the database was out of reach, and the work stays queued to be done later */
+                /** @description skipped: the import asked for none; limit: the import was larger than the step is done for (shipment scoring: at most 50,000 entities); failed: an error, logged on the server; queued: the database was out of reach, and the work stays queued to be done later */
                 reason: "skipped" | "limit" | "failed" | "queued";
                 /** @description the command that does it */
                 redo?: string;
