@@ -121,15 +121,18 @@ function progress(label: string): { update: (phase: string, n: number) => void; 
     { format: `${label} {phase} | {value} {unit} | {rate}/s`, stream: process.stderr },
     cliProgress.Presets.shades_classic,
   );
-  // The rate is of the phase under way: cross-referencing starts after the write.
+  // The rate is of the phase under way (cross-referencing follows the write), timed
+  // from the previous phase's last step.
   let phase = 'validate';
   let t0 = Date.now();
+  let last = t0;
   bar.start(0, 0, { phase, unit: 'records', rate: 0 });
   return {
     update: (p, n) => {
-      if (p !== phase) [phase, t0] = [p, Date.now()];
+      if (p !== phase) [phase, t0] = [p, last];
+      last = Date.now();
       const unit = p === 'cross-reference' || p === 'xref' ? 'entities' : 'records';
-      bar.update(n, { phase: p, unit, rate: Math.round(n / Math.max(0.001, (Date.now() - t0) / 1000)) });
+      bar.update(n, { phase: p, unit, rate: Math.round(n / Math.max(0.001, (last - t0) / 1000)) });
     },
     stop: () => bar.stop(),
   };
