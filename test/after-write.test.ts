@@ -10,6 +10,7 @@ import { importRecords } from '../src/ingest/importer.js';
 import { writeBatch, SYSTEM } from '../src/store/write.js';
 import {
   afterWrite,
+  type LeftUndone,
   afterWriteReactions,
   installAfterWriteReactions,
   resumeAfterWrites,
@@ -201,7 +202,10 @@ for (const backend of backends) {
           },
         }),
       ]);
-      expect(await afterWrite(store.db, ['lk-p1'], 'analyst')).toBeNull();
+      const left: LeftUndone[] = [];
+      expect(await afterWrite(store.db, ['lk-p1'], 'analyst', { onLeftUndone: (l) => left.push(l) })).toBeNull();
+      // The writer is told what was not done, not why: the error may quote what they may not read.
+      expect(left).toEqual([{ step: 'links', entities: 1, reason: 'failed' }]);
     });
 
     it('logs a reaction that fails and goes on with the rest; the job is done', async () => {

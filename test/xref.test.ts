@@ -6,6 +6,11 @@ import { parseRecord } from '../src/ingest/record-input.js';
 import { writeBatch, SYSTEM } from '../src/store/write.js';
 import { purgeExpired } from '../src/store/retention.js';
 import { createUser } from '../src/store/users.js';
+import { importRecords, type ImportPhase } from '../src/ingest/importer.js';
+import { generateScenario } from '../src/scenario/generate.js';
+import type { Parsed } from '../src/ingest/readers.js';
+import type { LeftUndone } from '../src/store/after-write.js';
+import { SCORE_AFTER_WRITE_MAX, shipmentScoringReaction } from '../src/targeting/score.js';
 
 for (const backend of backends) {
   describe(`possible links and judgements (${backend.name})`, () => {
@@ -225,6 +230,89 @@ for (const backend of backends) {
       await write('F', 'AURELIANO BOJORQUEZ LOAIZA');
       expect((await pairs()).filter((p) => p.includes('OLD'))).toEqual([]);
       expect(await pairs()).toContain('E-p~F-p');
+    });
+  });
+}
+
+// The demo scenario's networks: people and companies recorded by several agencies under
+// variant spellings, some with several names and birth dates (so the two sides of a
+// pair can score differently). The first part is what the store already knows.
+const scenario = [...generateScenario({ seed: 5, networks: 24 })].map(
+  (r) => parseRecord(r, { source: r.source, path: `${r.source}/${r.sourceRecordId}` }) as Parsed,
+);
+const known = scenario.slice(0, Math.floor(scenario.length / 3));
+const imported = scenario.slice(known.length);
+const itemsOf = (ps: Parsed[]) =>
+  async function* () {
+    yield* ps;
+  };
+
+for (const backend of backends) {
+  describe(`cross-referencing a large import in batches (${backend.name})`, () => {
+    const opened: { store: Store; drop: () => Promise<void> }[] = [];
+    afterAll(async () => {
+      for (const o of opened) await o.drop();
+    });
+    /** A store that knows `known`, then imports `imported`, cross-referenced `batch` entities a transaction. */
+    const importWith = async (batch: number) => {
+      const o = await backend.open();
+      opened.push(o);
+      await importRecords(o.store, SYSTEM, itemsOf(known), { origin: 'known' });
+      const progress: number[] = [];
+      const report = await importRecords(o.store, SYSTEM, itemsOf(imported), {
+        origin: 'test import',
+        crossReferenceBatch: batch,
+        onProgress: (phase: ImportPhase, done) => phase === 'cross-reference' && progress.push(done),
+      });
+      const links = await o.store.db.query<{ link: string }>(
+        `SELECT concat_ws(' ', l.left_id, l.right_id, l.score, l.status, l.reasons::text, m.canonical) AS link
+           FROM possible_links l JOIN markings m ON m.id = l.marking_id ORDER BY l.left_id, l.right_id`,
+      );
+      return { report, progress, links: links.map((l) => l.link) };
+    };
+
+    it('finds the links one batch of everything finds, whatever the batch size', async () => {
+      const batched = await importWith(250);
+      const whole = await importWith(1_000_000);
+      const written = batched.progress.at(-1)!;
+      // Several batches ran, each told as progress; one batch is one step.
+      expect(written).toBeGreaterThan(2000);
+      expect(batched.progress).toEqual(
+        Array.from({ length: Math.ceil(written / 250) }, (_, i) => Math.min(written, (i + 1) * 250)),
+      );
+      expect(whole.progress).toEqual([written]);
+      expect(batched.report.links).toBeGreaterThan(50);
+      expect(batched.report.links).toBe(whole.report.links);
+      expect(batched.links).toEqual(whole.links);
+      expect(batched.report.leftUndone).toBeUndefined();
+    });
+
+    it('says what it left undone, with the count, when asked to skip cross-referencing', async () => {
+      const o = await backend.open();
+      opened.push(o);
+      const report = await importRecords(o.store, SYSTEM, itemsOf(known), { origin: 'bulk', crossReference: false });
+      expect(report.links).toBeNull();
+      expect(report.leftUndone).toEqual([
+        { step: 'cross-referencing', entities: report.entities, reason: 'skipped', redo: 'chokepoint xref' },
+        {
+          step: 'shipment scoring',
+          entities: report.entities,
+          reason: 'skipped',
+          redo: 'chokepoint targeting rescore',
+        },
+      ]);
+      expect(await o.store.db.query('SELECT 1 FROM possible_links')).toEqual([]);
+    });
+
+    it('leaves the shipments of a write above the scoring limit to `targeting rescore`, and says so', async () => {
+      const o = await backend.open();
+      opened.push(o);
+      const left: LeftUndone[] = [];
+      const ids = Array.from({ length: SCORE_AFTER_WRITE_MAX + 1 }, (_, i) => `bulk-${i}`);
+      await shipmentScoringReaction.run(o.store.db, ids, 'system', { onLeftUndone: (l) => left.push(l) });
+      expect(left).toEqual([
+        { step: 'shipment scoring', entities: ids.length, reason: 'limit', redo: 'chokepoint targeting rescore' },
+      ]);
     });
   });
 }

@@ -28,7 +28,7 @@ import { toScreeningQuery, readScreeningCsv } from '../resolve/screen-request.js
 import { screenName, screenRows } from '../lists/screen.js';
 import { customLists } from '../lists/custom.js';
 import type { WatchlistResult } from '../watchlist/screening.js';
-import { crossReference } from '../resolve/xref.js';
+import { crossReferenceAll } from '../resolve/xref.js';
 import { ensureDemoUsers, loadScenario } from '../scenario/load.js';
 import { ENTITIES_PER_NETWORK, SIZES } from '../scenario/generate.js';
 import { ROLES, type Principal, type Role } from '../domain/users.js';
@@ -119,13 +119,22 @@ async function actingAs(store: Store, username?: string): Promise<Principal> {
 function progress(label: string): { update: (phase: string, n: number) => void; stop: () => void } {
   if (!process.stderr.isTTY) return { update: () => undefined, stop: () => undefined };
   const bar = new cliProgress.SingleBar(
-    { format: `${label} {phase} | {value} records | {rate}/s`, stream: process.stderr },
+    { format: `${label} {phase} | {value} {unit} | {rate}/s`, stream: process.stderr },
     cliProgress.Presets.shades_classic,
   );
-  const t0 = Date.now();
-  bar.start(0, 0, { phase: 'validate', rate: 0 });
+  // The rate is of the phase under way (cross-referencing follows the write), timed
+  // from the previous phase's last step.
+  let phase = 'validate';
+  let t0 = Date.now();
+  let last = t0;
+  bar.start(0, 0, { phase, unit: 'records', rate: 0 });
   return {
-    update: (phase, n) => bar.update(n, { phase, rate: Math.round(n / Math.max(0.001, (Date.now() - t0) / 1000)) }),
+    update: (p, n) => {
+      if (p !== phase) [phase, t0] = [p, last];
+      last = Date.now();
+      const unit = p === 'cross-reference' || p === 'xref' ? 'entities' : 'records';
+      bar.update(n, { phase: p, unit, rate: Math.round(n / Math.max(0.001, (last - t0) / 1000)) });
+    },
     stop: () => bar.stop(),
   };
 }
@@ -135,11 +144,23 @@ function printReport(r: ImportReport): void {
     `read ${r.read} records: ${r.inserted} new, ${r.updated} updated, ${r.unchanged} unchanged, ${r.rejected} rejected; ` +
       `${r.entities} entities and ${r.statements} statements written in ${r.seconds.toFixed(1)} s (${Math.round(r.read / Math.max(r.seconds, 0.001))} records/s); ` +
       (r.links === null
-        ? 'cross-referencing skipped (large import: run `chokepoint xref`)'
+        ? 'no possible links counted'
         : r.links === undefined
           ? "possible links are found as for any user's write (and not counted to the writer)"
           : `${r.links} possible links found`),
   );
+  for (const l of r.leftUndone ?? [])
+    console.log(
+      `  ${l.step} not done for ${l.entities} entities (${
+        l.reason === 'skipped'
+          ? 'skipped on request'
+          : l.reason === 'limit'
+            ? 'the import is larger than it does after an import'
+            : l.reason === 'failed'
+              ? 'failed: see the log'
+              : 'the database was out of reach: it stays queued and is done later'
+      })${l.redo && l.reason !== 'queued' ? `: run \`${l.redo}\`` : ''}`,
+    );
   for (const e of r.errors) console.log(`  rejected: ${formatFieldError(e)}`);
   const notMapped = Object.entries(r.notMapped ?? {});
   if (notMapped.length) {
@@ -615,13 +636,15 @@ program
         ])
       ).map((r) => r.id);
       const bar = progress('xref');
-      let links = 0;
-      for (let i = 0; i < ids.length; i += 5000) {
-        links += (await crossReference(store.db, ids.slice(i, i + 5000), `cli:${userInfo().username}`)).links;
-        bar.update('xref', Math.min(i + 5000, ids.length));
-      }
+      const r = await crossReferenceAll(store.db, ids, `cli:${userInfo().username}`, {
+        onProgress: (done) => bar.update('xref', done),
+      });
       bar.stop();
-      console.log(`cross-referenced ${ids.length} people and organisations: ${links} new possible links`);
+      console.log(`cross-referenced ${ids.length} people and organisations: ${r.links} new possible links`);
+      if (r.failed) {
+        console.log(`  ${r.failed} of them failed (see the log above): run \`chokepoint xref\` again`);
+        process.exitCode = 1;
+      }
     }),
   );
 

@@ -4,13 +4,15 @@
 // mode "skip" writes the valid records and reports the rejected ones. Either way a
 // failure while writing rolls the whole import back, so an import is never half
 // done, and re-running it after a crash completes it (writes are idempotent).
+// What follows the write (cross-referencing, at any size, in batches) runs after the
+// commit; the report says what of it was not done, and for how many entities.
 import type { Store } from '../store/store.js';
 import { writeRecords, type WriteResult } from '../store/write.js';
 import { ValidationError, type FieldError, type RecordInput } from './record-input.js';
 import { assertMay, type Principal } from '../domain/users.js';
 import type { Parsed } from './readers.js';
 import '../capabilities.js';
-import { queueAfterWrite, runAfterWrite } from '../store/after-write.js';
+import { queueAfterWrite, runAfterWrite, type LeftUndone } from '../store/after-write.js';
 
 export type ImportMode = 'atomic' | 'skip';
 
@@ -23,6 +25,8 @@ export interface ImportReport extends WriteResult {
   errors: FieldError[];
   /** What the files held that has no place in the model, by kind (only when there was some). */
   notMapped?: Record<string, number>;
+  /** What follows a write and was not done for some of what was written (only when there was some). */
+  leftUndone?: LeftUndone[];
   seconds: number;
 }
 
@@ -32,13 +36,15 @@ export interface ImportOptions {
   purpose?: string;
   batchSize?: number;
   maxErrors?: number;
-  onProgress?: (phase: 'validate' | 'write', done: number) => void;
-  /** Cross-reference what was written (default: yes, up to XREF_MAX entities). */
+  /** Records validated and written, then entities cross-referenced. */
+  onProgress?: (phase: ImportPhase, done: number) => void;
+  /** Cross-reference what was written (default: yes, at any size; no leaves it to `chokepoint xref`, and says so). */
   crossReference?: boolean;
+  /** Entities cross-referenced a transaction (default XREF_BATCH); the links do not depend on it. */
+  crossReferenceBatch?: number;
 }
 
-/** Above this many written entities an import skips cross-referencing (run `chokepoint xref`). */
-export const XREF_MAX = 50_000;
+export type ImportPhase = 'validate' | 'write' | 'cross-reference';
 /** After writing this many statements, refresh the planner's statistics. */
 const ANALYZE_AFTER = 5_000;
 
@@ -72,6 +78,7 @@ export async function importRecords(
     if (read % 1000 === 0) opts.onProgress?.('validate', read);
   }
   let links: number | null = null;
+  const leftUndone: LeftUndone[] = [];
   const report = (w: WriteResult): ImportReport => ({
     mode,
     read,
@@ -79,6 +86,7 @@ export async function importRecords(
     errors,
     links,
     ...(Object.keys(notMapped).length ? { notMapped } : {}),
+    ...(leftUndone.length ? { leftUndone } : {}),
     seconds: (performance.now() - started) / 1000,
     ...w,
   });
@@ -114,13 +122,19 @@ export async function importRecords(
     }
     await flush();
     // Queued in the same transaction: what follows the write survives a crash after the commit.
-    return queueAfterWrite(store.db, tx, written, writer.username, {
-      crossReference: xref && written.length <= XREF_MAX,
-    });
+    return queueAfterWrite(store.db, tx, written, writer.username, { crossReference: xref });
   });
   // PGlite has no autovacuum: without fresh statistics after a large import the
   // planner misjudges every query (seconds instead of milliseconds at 1M entities).
   if (total.statements >= ANALYZE_AFTER) await store.db.exec('ANALYZE records, presence, entities, statements');
-  links = job ? await runAfterWrite(store.db, job) : xref ? 0 : null;
+  links = job
+    ? await runAfterWrite(store.db, job, {
+        batchSize: opts.crossReferenceBatch,
+        onProgress: (step, done) => step === 'cross-referencing' && opts.onProgress?.('cross-reference', done),
+        onLeftUndone: (l) => leftUndone.push(l),
+      })
+    : xref
+      ? 0
+      : null;
   return report(total);
 }

@@ -251,8 +251,7 @@ export class NameProbe {
   }
 }
 
-const head = (t: string): number =>
-  (t.charCodeAt(0) << 16) | ((t.charCodeAt(1) || 0) << 8) | (t.charCodeAt(2) || 0);
+const head = (t: string): number => (t.charCodeAt(0) << 16) | ((t.charCodeAt(1) || 0) << 8) | (t.charCodeAt(2) || 0);
 
 export function measure(query: Comparable, cand: Comparable, out: Float64Array, probe?: NameProbe): Evidence {
   out.fill(0);

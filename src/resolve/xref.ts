@@ -1,81 +1,27 @@
 // Cross-referencing: every person or organisation written to the store is matched
 // against what is already known, with the same blocking index and scorer as
-// screening: an in-memory ScreeningIndex of the store's people and organisations,
-// kept per database handle and extended with the statements written since it was
-// last brought up to date (statement ids only grow). Pairs at or above
-// LINK_THRESHOLD become possible links for an analyst to confirm or reject. It runs
-// as the system over all data; the links it writes are filtered by row-level
-// security when read (a reader sees a link only when they may see both entities).
+// screening: the store's index (store-index.ts), built once per database handle and
+// extended. Pairs at or above LINK_THRESHOLD become possible links for an analyst to
+// confirm or reject. It runs as the system over all data; the links it writes are
+// filtered by row-level security when read (a reader sees a link only when they may
+// see both entities). A large write is done in batches of XREF_BATCH entities, each
+// its own transaction, and gives the links one batch of everything would give.
 // (A trigram query per name was tried first: ~20 ms a name without the index
 // engaging at demo size, ten times the whole demo load.)
-import type { Database, Sql } from '../store/db.js';
+import { databaseUnavailable, type Database, type Sql } from '../store/db.js';
+import type { AfterWriteOptions } from '../store/after-write.js';
 import { appendAudit } from '../store/audit.js';
-import { model } from '../domain/model.js';
-import { ScreeningIndex } from './screen-index.js';
+import type { ScreeningIndex } from './screen-index.js';
 import { DEFAULT_THRESHOLD } from './calibrate.js';
 import { derivedMarkings, internHighest } from '../store/derived.js';
+import { PROFILE_PAGE, profiles, queriesOf, storeIndex, type Profile } from './store-index.js';
 
 /** Calibrated, as for screening: the threshold with the best F1 on the tuning set. */
 export const LINK_THRESHOLD = DEFAULT_THRESHOLD;
-const NAME_PROPS = ['name', 'alias', 'previousName', 'nameScript'];
-const COUNTRY_PROPS = ['nationality', 'citizenship', 'country', 'jurisdiction', 'mainCountry'];
-const ID_PROPS = ['passportNumber', 'idNumber', 'registrationNumber', 'taxNumber', 'phone', 'email'];
-
-interface Profile {
-  id: string;
-  schema: string;
-  person: boolean;
-  rawNames: string[];
-  birthDates: string[];
-  countries: string[];
-  identifiers: string[];
-  /** Markings of everything a link's reasons could quote: these values and the entity's presences. */
-  markingIds: Set<number>;
-}
-
-async function profiles(tx: Sql, ids: string[]): Promise<Map<string, Profile>> {
-  const rows = await tx.query<{
-    entity_id: string;
-    schema: string;
-    prop: string;
-    value: string;
-    search_key: string | null;
-    marking_id: number;
-  }>(
-    `SELECT s.entity_id, e.schema, s.prop, s.value, s.search_key, s.marking_id FROM statements s JOIN entities e ON e.id = s.entity_id
-      WHERE s.entity_id = ANY($1) AND s.prop = ANY($2)`,
-    [ids, [...NAME_PROPS, 'birthDate', ...COUNTRY_PROPS, ...ID_PROPS]],
-  );
-  const out = new Map<string, Profile>();
-  for (const r of rows) {
-    const party = model.party(r.schema);
-    if (!party || !model.matchable(r.schema)) continue;
-    const person = party === 'person';
-    let p = out.get(r.entity_id);
-    if (!p)
-      out.set(
-        r.entity_id,
-        (p = {
-          id: r.entity_id,
-          schema: r.schema,
-          person,
-          rawNames: [],
-          birthDates: [],
-          countries: [],
-          identifiers: [],
-          markingIds: new Set(),
-        }),
-      );
-    p.markingIds.add(r.marking_id);
-    if (NAME_PROPS.includes(r.prop)) p.rawNames.push(r.value);
-    else if (r.prop === 'birthDate') p.birthDates.push(r.value);
-    else if (COUNTRY_PROPS.includes(r.prop)) p.countries.push(r.value);
-    else if (r.search_key)
-      p.identifiers.push(`${r.prop === 'email' || r.prop === 'phone' ? r.prop : 'id'}:${r.search_key}`);
-  }
-  return out;
-}
-
+/** Entities cross-referenced a transaction: bounds a batch's memory and its rows locked. */
+export const XREF_BATCH = 5000;
+/** Hits kept per name searched. */
+const HITS_PER_NAME = 20;
 /**
  * The marking of a possible link: the highest of everything its reasons could quote
  * (both entities' matched values and their presences), so a reader sees the link, its
@@ -85,8 +31,8 @@ async function linkMarkings(tx: Sql, db: Database, pairs: { left: string; right:
   const cache = derivedMarkings(db);
   const ids = [...new Set(pairs.flatMap((p) => [p.left, p.right]))];
   const of = new Map<string, Set<number>>();
-  for (let i = 0; i < ids.length; i += 20_000) {
-    const part = ids.slice(i, i + 20_000);
+  for (let i = 0; i < ids.length; i += PROFILE_PAGE) {
+    const part = ids.slice(i, i + PROFILE_PAGE);
     for (const p of (await profiles(tx, part)).values()) of.set(p.id, new Set(p.markingIds));
     const pres = await tx.query<{ entity_id: string; marking_id: number }>(
       'SELECT DISTINCT entity_id, marking_id FROM presence WHERE entity_id = ANY($1)',
@@ -115,12 +61,23 @@ async function linkMarkings(tx: Sql, db: Database, pairs: { left: string; right:
   return out;
 }
 
-/** Links written before links carried markings (migration 018) are marked; until then no reader sees them. */
-async function markUnmarkedLinks(tx: Sql, db: Database): Promise<number> {
+/** Databases whose links all carry markings: every link written since is marked as it is written. */
+const allMarked = new WeakSet<Database>();
+const MARK_AT_ONCE = 50_000;
+
+/**
+ * Links written before links carried markings (migration 018) are marked; until then
+ * no reader sees them. Looked for until none is left, then no more: the search scans
+ * every link, which a large import's batches would otherwise do once each.
+ */
+async function markUnmarkedLinks(tx: Sql, db: Database): Promise<{ marked: number; complete: boolean }> {
+  if (allMarked.has(db)) return { marked: 0, complete: true };
   const rows = await tx.query<{ id: number; left_id: string; right_id: string }>(
-    'SELECT id, left_id, right_id FROM possible_links WHERE marking_id IS NULL ORDER BY id LIMIT 50000',
+    'SELECT id, left_id, right_id FROM possible_links WHERE marking_id IS NULL ORDER BY id LIMIT $1',
+    [MARK_AT_ONCE],
   );
-  if (!rows.length) return 0;
+  const complete = rows.length < MARK_AT_ONCE;
+  if (!rows.length) return { marked: 0, complete };
   const ms = await linkMarkings(
     tx,
     db,
@@ -130,111 +87,74 @@ async function markUnmarkedLinks(tx: Sql, db: Database): Promise<number> {
     'UPDATE possible_links l SET marking_id = t.m FROM unnest($1::bigint[], $2::int[]) AS t(id, m) WHERE l.id = t.id',
     [rows.map((r) => r.id), ms],
   );
-  return rows.length;
+  return { marked: rows.length, complete };
 }
 
 export interface XrefResult {
+  /** People and organisations matched. */
   checked: number;
+  /** New possible links. */
   links: number;
 }
 
-interface StoreIndex {
-  index: ScreeningIndex;
-  upTo: number; // highest statement id indexed
-  deletionsUpTo: number; // highest statement_deletions id seen
+interface Found {
+  left: string;
+  right: string;
+  score: number;
+  reasons: string[];
 }
-const indexes = new WeakMap<Database, StoreIndex>();
 
 /**
- * Brings the database's index up to date: entities with statements written since
- * last time, or that lost statements (a corrected or purged record), are read
- * again and replace their old entry; those with nothing left are dropped, with
- * their possible links (a link to what the store no longer holds is no lead).
+ * Whether `a` is the better finding of a pair than `b`: the higher score, and on a
+ * tie the reasons' text, so the link kept does not depend on which name or which
+ * side was searched first.
  */
-async function storeIndex(tx: Sql, db: Database): Promise<ScreeningIndex> {
-  let si = indexes.get(db);
-  if (!si) {
-    // Deletions before the first build are already reflected in what it reads.
-    const [d] = await tx.query<{ max: number | null }>('SELECT max(id) AS max FROM statement_deletions');
-    indexes.set(db, (si = { index: new ScreeningIndex(), upTo: 0, deletionsUpTo: Number(d?.max ?? 0) }));
-  }
-  const fresh = await tx.query<{ entity_id: string; max: number }>(
-    `SELECT entity_id, max(id) AS max FROM statements WHERE id > $1 AND prop = ANY($2) GROUP BY entity_id`,
-    [si.upTo, NAME_PROPS],
-  );
-  const deleted = await tx.query<{ entity_id: string; max: number }>(
-    'SELECT entity_id, max(id) AS max FROM statement_deletions WHERE id > $1 GROUP BY entity_id',
-    [si.deletionsUpTo],
-  );
-  if (!fresh.length && !deleted.length) return si.index;
-  const ids = [...new Set([...fresh, ...deleted].map((f) => f.entity_id))];
-  const isFirstBuild = si.upTo === 0;
-  const found = new Set<string>();
-  for (let i = 0; i < ids.length; i += 20_000) {
-    for (const p of (await profiles(tx, ids.slice(i, i + 20_000))).values()) {
-      found.add(p.id);
-      if (!isFirstBuild) si.index.remove(p.id);
-      si.index.add({
-        id: p.id,
-        list: 'store',
-        kind: p.person ? 'person' : 'organization',
-        names: p.rawNames,
-        birthDates: p.birthDates,
-        countries: p.countries,
-        identifiers: p.identifiers,
-      });
-    }
-  }
-  const gone = deleted.map((d) => d.entity_id).filter((id) => !found.has(id));
-  for (const id of gone) si.index.remove(id);
-  if (gone.length) {
-    const dropped = await tx.query(
-      'DELETE FROM possible_links l WHERE (l.left_id = ANY($1) OR l.right_id = ANY($1)) AND NOT (EXISTS (SELECT 1 FROM presence p WHERE p.entity_id = l.left_id) AND EXISTS (SELECT 1 FROM presence p WHERE p.entity_id = l.right_id)) RETURNING id',
-      [gone],
-    );
-    if (dropped.length)
-      await appendAudit(tx, {
-        actor: 'system',
-        action: 'xref.links.dropped',
-        details: { entities: gone.slice(0, 1000), links: dropped.length },
-      });
-  }
-  // Loops, not Math.max(...spread): a first build passes one value per entity, past the engine's argument limit.
-  for (const f of fresh) if (f.max > si.upTo) si.upTo = f.max;
-  for (const d of deleted) if (d.max > si.deletionsUpTo) si.deletionsUpTo = d.max;
-  si.index.build();
-  return si.index;
+function better(a: Found, b: Found | undefined): boolean {
+  if (!b) return true;
+  if (a.score !== b.score) return a.score > b.score;
+  return JSON.stringify(a.reasons) < JSON.stringify(b.reasons);
 }
 
-/** Matches the given entities against the store; records new possible links. */
+/** Every other party of the same kind that searching each of `p`'s names finds. */
+function* findingsOf(index: ScreeningIndex, p: Profile): Generator<Found> {
+  for (const q of queriesOf(p)) {
+    for (const h of index.search(q, { threshold: LINK_THRESHOLD, limit: HITS_PER_NAME })) {
+      if (h.entry.id === p.id || (h.entry.kind === 'person') !== p.person) continue;
+      const [left, right] = p.id < h.entry.id ? [p.id, h.entry.id] : [h.entry.id, p.id];
+      yield { left, right, score: h.score, reasons: h.reasons };
+    }
+  }
+}
+
+const key = (f: { left: string; right: string }): string => `${f.left} ${f.right}`;
+
+/**
+ * Matches the given entities against the store; records new possible links. A
+ * pair's link is the better of searching from either side (the other side is
+ * searched too when it is not among `entityIds`), so it is the same whichever of the
+ * two was written, or cross-referenced, first: batches give what one batch gives.
+ */
 export async function crossReference(db: Database, entityIds: string[], actor = 'system'): Promise<XrefResult> {
   if (!entityIds.length) return { checked: 0, links: 0 };
-  return db.transaction(async (tx) => {
+  let marked = false;
+  const result = await db.transaction(async (tx) => {
     const mine = await profiles(tx, [...new Set(entityIds)]);
     if (!mine.size) return { checked: 0, links: 0 };
     const index = await storeIndex(tx, db);
-    const found = new Map<string, { left: string; right: string; score: number; reasons: string[] }>();
-    for (const p of mine.values()) {
-      for (const name of p.rawNames) {
-        const hits = index.search(
-          {
-            name,
-            kind: p.person ? 'person' : 'organization',
-            birthDate: p.birthDates[0],
-            countries: p.countries,
-            identifiers: p.identifiers,
-          },
-          { threshold: LINK_THRESHOLD, limit: 20 },
-        );
-        for (const h of hits) {
-          if (h.entry.id === p.id || (h.entry.kind === 'person') !== p.person) continue;
-          const [left, right] = p.id < h.entry.id ? [p.id, h.entry.id] : [h.entry.id, p.id];
-          const prev = found.get(`${left} ${right}`);
-          if (!prev || prev.score < h.score)
-            found.set(`${left} ${right}`, { left, right, score: h.score, reasons: h.reasons });
+    const found = new Map<string, Found>();
+    for (const p of mine.values())
+      for (const f of findingsOf(index, p)) if (better(f, found.get(key(f)))) found.set(key(f), f);
+    // The other side of each pair found, where it was not searched above; only pairs
+    // already found are kept from it (another batch would not have searched it for the rest).
+    const others = new Set<string>();
+    for (const f of found.values()) for (const id of [f.left, f.right]) if (!mine.has(id)) others.add(id);
+    const other = [...others];
+    for (let i = 0; i < other.length; i += PROFILE_PAGE)
+      for (const p of (await profiles(tx, other.slice(i, i + PROFILE_PAGE))).values())
+        for (const f of findingsOf(index, p)) {
+          const prev = found.get(key(f));
+          if (prev && better(f, prev)) found.set(key(f), f);
         }
-      }
-    }
     const list = [...found.values()];
     const marks = list.length ? await linkMarkings(tx, db, list) : [];
     const inserted = list.length
@@ -251,38 +171,73 @@ export async function crossReference(db: Database, entityIds: string[], actor = 
           ],
         )
       : [];
-    await markUnmarkedLinks(tx, db);
+    marked = (await markUnmarkedLinks(tx, db)).complete;
     if (inserted.length)
       await appendAudit(tx, { actor, action: 'xref.links', details: { checked: mine.size, links: inserted.length } });
     return { checked: mine.size, links: inserted.length };
   });
+  if (marked) allMarked.add(db); // once committed: a rolled-back marking is looked for again
+  return result;
+}
+
+export interface XrefRun extends XrefResult {
+  /** Entities not cross-referenced: their batch failed (logged); `chokepoint xref` redoes them. */
+  failed: number;
 }
 
 /**
- * Cross-referencing after a write has committed: a failure here must not turn the
- * committed write into a reported failure (re-sending it would find nothing changed),
- * so it is logged and `chokepoint xref` redoes it. Returns the links found, or null.
+ * Cross-references any number of entities, `batchSize` a transaction, against the
+ * one store index (built by the first batch when the process has none, extended
+ * after, never rebuilt per batch). A batch that fails is logged and counted, and the
+ * rest go on; when the database is out of reach the whole run fails (a queued job
+ * stays queued and is done again).
  */
-export async function crossReferenceAfterWrite(
+export async function crossReferenceAll(
   db: Database,
   entityIds: string[],
-  actor: string,
-): Promise<number | null> {
-  try {
-    return (await crossReference(db, entityIds, actor)).links;
-  } catch (e) {
-    console.error(
-      `cross-referencing failed after the write committed (${(e as Error).message}); run \`chokepoint xref\``,
-    );
-    return null;
+  actor = 'system',
+  opts: { batchSize?: number; onProgress?: (done: number, total: number) => void } = {},
+): Promise<XrefRun> {
+  const ids = [...new Set(entityIds)];
+  const size = opts.batchSize ?? XREF_BATCH;
+  const run: XrefRun = { checked: 0, links: 0, failed: 0 };
+  for (let i = 0; i < ids.length; i += size) {
+    const batch = ids.slice(i, i + size);
+    try {
+      const r = await crossReference(db, batch, actor);
+      run.checked += r.checked;
+      run.links += r.links;
+    } catch (e) {
+      if (databaseUnavailable(e as Error)) throw e;
+      run.failed += batch.length;
+      console.error(
+        `cross-referencing failed for ${batch.length} entities (${(e as Error).message}); run \`chokepoint xref\``,
+      );
+    }
+    opts.onProgress?.(i + batch.length, ids.length);
   }
+  return run;
 }
 
-/** After every write (installed by src/capabilities.ts): its links are what the write reports. */
+/**
+ * After every write (installed by src/capabilities.ts): its links are what the write
+ * reports. It runs after the write has committed, so a failure must not turn the
+ * write into a reported failure (re-sending it would find nothing changed): the
+ * entities left are told to the writer's answer (onLeftUndone) and logged.
+ */
 export const crossReferenceReaction = {
   name: 'cross-referencing',
   order: 10,
   skipWithoutCrossReference: true,
   reportsLinks: true,
-  run: (db: Database, entityIds: string[], actor: string) => crossReferenceAfterWrite(db, entityIds, actor),
+  redo: 'chokepoint xref',
+  run: async (db: Database, entityIds: string[], actor: string, opts: AfterWriteOptions): Promise<number> => {
+    const r = await crossReferenceAll(db, entityIds, actor, {
+      batchSize: opts.batchSize,
+      onProgress: opts.onProgress && ((done, total) => opts.onProgress!('cross-referencing', done, total)),
+    });
+    if (r.failed)
+      opts.onLeftUndone?.({ step: 'cross-referencing', entities: r.failed, reason: 'failed', redo: 'chokepoint xref' });
+    return r.links;
+  },
 };

@@ -5,7 +5,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Store } from '../store/store.js';
-import { importRecords, type ImportReport } from '../ingest/importer.js';
+import { importRecords, type ImportPhase, type ImportReport } from '../ingest/importer.js';
 import { parseRecord } from '../ingest/record-input.js';
 import { SYSTEM } from '../store/write.js';
 import { createUser, findUser, type NewUser } from '../store/users.js';
@@ -113,7 +113,7 @@ function scenarioItems(opts: ScenarioOptions) {
 export async function loadScenario(
   store: Store,
   opts: ScenarioOptions,
-  onProgress?: (phase: 'validate' | 'write', n: number) => void,
+  onProgress?: (phase: ImportPhase, n: number) => void,
 ): Promise<ImportReport> {
   return importRecords(store, SYSTEM, scenarioItems(opts), {
     origin: `scenario seed=${opts.seed} networks=${opts.networks}`,

@@ -19,8 +19,31 @@
 import { databaseUnavailable, type Database, type Sql } from './db.js';
 
 export interface AfterWriteOptions {
-  /** False for bulk imports: cross-referencing and what depends on it are left to their commands. */
+  /** False to leave cross-referencing and what depends on it to their commands (told through onLeftUndone). */
   crossReference?: boolean;
+  /** Entities a transaction, for a reaction that works in batches (cross-referencing; default its own). */
+  batchSize?: number;
+  /** Progress of a long reaction (cross-referencing a large import): entities done of total. */
+  onProgress?: (step: string, done: number, total: number) => void;
+  /** Told what was not done for some of the written entities, so the writer's answer can say so. */
+  onLeftUndone?: (left: LeftUndone) => void;
+}
+
+/** Work that follows a write and was not done for some of what was written. */
+export interface LeftUndone {
+  /** The reaction's name, e.g. "cross-referencing". */
+  step: string;
+  /** How many of the written entities it was not done for. */
+  entities: number;
+  /**
+   * skipped: the write asked for none; limit: the write was larger than the step does
+   * after a write (a deliberate limit, named where it is set); failed: an error (logged,
+   * not told to the writer: it may quote what they may not read); queued: the database
+   * was out of reach, and the work stays queued for a sweep or the next process to do.
+   */
+  reason: 'skipped' | 'limit' | 'failed' | 'queued';
+  /** The command that does it (e.g. `chokepoint xref`). */
+  redo?: string;
 }
 
 /** What a capability does after every committed write. */
@@ -38,6 +61,8 @@ export interface AfterWriteReaction {
   skipWithoutCrossReference?: boolean;
   /** Its result (possible links found, or null) is what the write reports. At most one reaction. */
   reportsLinks?: boolean;
+  /** The command that does its work again, named to the writer when it was skipped or failed. */
+  redo?: string;
   run: (db: Database, entityIds: string[], actor: string, opts: AfterWriteOptions) => Promise<unknown>;
 }
 
@@ -106,8 +131,9 @@ export async function afterWrite(
   let links: number | null = null;
   // One look at what was written decides which reactions have anything to do.
   let schemas: Set<string> | undefined;
+  const left = (r: AfterWriteReaction, reason: LeftUndone['reason']): void =>
+    opts.onLeftUndone?.({ step: r.name, entities: entityIds.length, reason, ...(r.redo ? { redo: r.redo } : {}) });
   for (const r of reactions) {
-    if (skipped(r)) continue;
     if (r.concerns) {
       schemas ??= new Set(
         (
@@ -118,7 +144,15 @@ export async function afterWrite(
       );
       if (!r.concerns(schemas)) continue;
     }
-    const result = await r.run(db, entityIds, actor, opts).catch(logged(r.name));
+    if (skipped(r)) {
+      left(r, 'skipped');
+      continue;
+    }
+    const result = await r.run(db, entityIds, actor, opts).catch((e: Error) => {
+      const none = logged(r.name)(e);
+      left(r, 'failed');
+      return none;
+    });
     if (r === reporter) links = typeof result === 'number' ? result : null;
   }
   return links;
@@ -178,14 +212,22 @@ export async function queueAfterWrite(
 }
 
 /** After the commit: does the queued work and takes it off the queue. Returns the possible links found. */
-export async function runAfterWrite(db: Database, job: AfterWriteJob | null): Promise<number | null> {
-  return job ? (await finish(db, job)).links : 0;
+export async function runAfterWrite(
+  db: Database,
+  job: AfterWriteJob | null,
+  opts: Pick<AfterWriteOptions, 'batchSize' | 'onProgress' | 'onLeftUndone'> = {},
+): Promise<number | null> {
+  return job ? (await finish(db, job, opts)).links : 0;
 }
 
 /** Does a job; on failure leaves it queued (a sweep retries it). Always releases its lock. */
-async function finish(db: Database, job: AfterWriteJob): Promise<{ done: boolean; links: number | null }> {
+async function finish(
+  db: Database,
+  job: AfterWriteJob,
+  opts: Pick<AfterWriteOptions, 'batchSize' | 'onProgress' | 'onLeftUndone'> = {},
+): Promise<{ done: boolean; links: number | null }> {
   try {
-    const links = await afterWrite(db, job.entityIds, job.actor, { crossReference: job.crossReference });
+    const links = await afterWrite(db, job.entityIds, job.actor, { ...opts, crossReference: job.crossReference });
     await db.query('DELETE FROM after_write_queue WHERE id = $1', [job.id]);
     return { done: true, links };
   } catch (e) {
@@ -196,6 +238,7 @@ async function finish(db: Database, job: AfterWriteJob): Promise<{ done: boolean
       ])
       .catch(() => undefined);
     console.error(`after-write job ${job.id} failed and stays queued: ${(e as Error).message}`);
+    opts.onLeftUndone?.({ step: 'what follows the write', entities: job.entityIds.length, reason: 'queued' });
     return { done: false, links: null };
   } finally {
     await job.release();

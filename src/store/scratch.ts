@@ -3,8 +3,11 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
-export async function scratchPostgres(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `cp_scratch_${randomBytes(6).toString('hex')}`;
+export async function scratchPostgres(
+  serverUrl: string,
+  prefix = 'cp_scratch',
+): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
   const admin = async (sql: string): Promise<void> => {
     const c = new pg.Client({ connectionString: serverUrl });
     await c.connect();

@@ -5,6 +5,7 @@
 // versions that made it. Scoring runs after each committed write that carries a
 // shipment, as the system; the queue shows a shipment only to readers who may see it.
 import type { Database, Sql } from '../store/db.js';
+import type { AfterWriteOptions } from '../store/after-write.js';
 import { appendAudit } from '../store/audit.js';
 import { asReader } from '../store/access.js';
 import { visibleIds } from '../store/write-scope.js';
@@ -423,13 +424,31 @@ export async function editRule(
 }
 
 /**
- * After a write of shipments (installed by src/capabilities.ts): scored as they arrive; a bulk
- * import (cross-referencing skipped) is scored by `chokepoint targeting rescore`.
+ * Above this many entities written, a write's shipments are not scored after it
+ * (scoring reads a few dozen rows a shipment: 395 shipments of a 10,000-entity store
+ * took 30 s on PGlite, so a million-entity import, some 40,000 shipments, would take
+ * most of an hour); the write's answer says so, and `chokepoint targeting rescore` scores them.
+ */
+export const SCORE_AFTER_WRITE_MAX = 50_000;
+
+/**
+ * After a write of shipments (installed by src/capabilities.ts): scored as they arrive; a write
+ * without cross-referencing, or larger than SCORE_AFTER_WRITE_MAX, by `chokepoint targeting rescore`.
  */
 export const shipmentScoringReaction = {
   name: 'shipment scoring',
   order: 50,
   skipWithoutCrossReference: true,
+  redo: 'chokepoint targeting rescore',
   concerns: (schemas: ReadonlySet<string>) => [...schemas].some((s) => model.isA(s, 'Shipment')),
-  run: (db: Database, entityIds: string[]) => scoreShipments(db, entityIds),
+  run: async (db: Database, entityIds: string[], _actor: string, opts: AfterWriteOptions): Promise<unknown> => {
+    if (entityIds.length <= SCORE_AFTER_WRITE_MAX) return scoreShipments(db, entityIds);
+    opts.onLeftUndone?.({
+      step: 'shipment scoring',
+      entities: entityIds.length,
+      reason: 'limit',
+      redo: 'chokepoint targeting rescore',
+    });
+    return null;
+  },
 };

@@ -63,6 +63,31 @@ export const ImportReport = Type.Object(
         description: 'entity ids written under another id than given (your namespace), by the id given',
       }),
     ),
+    notMapped: Type.Optional(
+      Type.Record(Type.String(), Type.Integer(), {
+        description: 'what the files held that has no place in the model (not imported), by kind',
+      }),
+    ),
+    leftUndone: Type.Optional(
+      Type.Array(
+        Type.Object({
+          step: Type.String({ description: 'what follows a write, e.g. "cross-referencing"' }),
+          entities: Type.Integer({ description: 'how many of the written entities it was not done for' }),
+          reason: Type.Union(
+            [Type.Literal('skipped'), Type.Literal('limit'), Type.Literal('failed'), Type.Literal('queued')],
+            {
+              description:
+                'skipped: the import asked for none; limit: the import was larger than the step is done for (shipment scoring: at most 50,000 entities); failed: an error, logged on the server; queued: the database was out of reach, and the work stays queued to be done later',
+            },
+          ),
+          redo: Type.Optional(Type.String({ description: 'the command that does it' })),
+        }),
+        {
+          description:
+            'what follows the write and was not done for some of what was written (only when there was some)',
+        },
+      ),
+    ),
   },
   { description: 'What the import wrote and what it rejected' },
 );

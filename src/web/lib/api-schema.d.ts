@@ -2366,7 +2366,22 @@ export interface operations {
             };
             /** @description records new */
             inserted: number;
+            /** @description what follows the write and was not done for some of what was written (only when there was some) */
+            leftUndone?: ({
+                /** @description how many of the written entities it was not done for */
+                entities: number;
+                /** @description skipped: the import asked for none; limit: the import was larger than the step is done for (shipment scoring: at most 50,000 entities); failed: an error, logged on the server; queued: the database was out of reach, and the work stays queued to be done later */
+                reason: "skipped" | "limit" | "failed" | "queued";
+                /** @description the command that does it */
+                redo?: string;
+                /** @description what follows a write, e.g. "cross-referencing" */
+                step: string;
+              })[];
             mode: "atomic" | "skip";
+            /** @description what the files held that has no place in the model (not imported), by kind */
+            notMapped?: {
+              [key: string]: number;
+            };
             /** @description records read */
             read: number;
             rejected: number;
@@ -3367,7 +3382,22 @@ export interface operations {
             };
             /** @description records new */
             inserted: number;
+            /** @description what follows the write and was not done for some of what was written (only when there was some) */
+            leftUndone?: ({
+                /** @description how many of the written entities it was not done for */
+                entities: number;
+                /** @description skipped: the import asked for none; limit: the import was larger than the step is done for (shipment scoring: at most 50,000 entities); failed: an error, logged on the server; queued: the database was out of reach, and the work stays queued to be done later */
+                reason: "skipped" | "limit" | "failed" | "queued";
+                /** @description the command that does it */
+                redo?: string;
+                /** @description what follows a write, e.g. "cross-referencing" */
+                step: string;
+              })[];
             mode: "atomic" | "skip";
+            /** @description what the files held that has no place in the model (not imported), by kind */
+            notMapped?: {
+              [key: string]: number;
+            };
             /** @description records read */
             read: number;
             rejected: number;

@@ -154,6 +154,19 @@ export function ImportView() {
             {fmt(report.updated)} updated, {fmt(report.unchanged)} unchanged, {fmt(report.rejected)} refused;{' '}
             {fmt(report.statements)} statements; possible links with what you may see are listed under Links.
           </p>
+          {(report.leftUndone ?? []).map((l) => (
+            <p class="alert">
+              {l.step} was not done for {fmt(l.entities)} entities (
+              {l.reason === 'skipped'
+                ? 'skipped'
+                : l.reason === 'limit'
+                  ? 'the import is larger than it does after an import'
+                  : l.reason === 'failed'
+                    ? 'it failed; the server logged why'
+                    : 'the database was out of reach; it will be done later'}
+              ){l.redo && l.reason !== 'queued' ? `: an administrator can run ${l.redo}` : ''}.
+            </p>
+          ))}
           {report.errors.length > 0 && (
             <ul class="errors">
               {report.errors.slice(0, 100).map((e) => (
