@@ -237,9 +237,16 @@ export class NameProbe {
   constructor(names: NormalizedName[]) {
     // Abjad names meet others by skeleton, which this does not see: they compare every name.
     this.open = names.some((n) => n.abjad);
+    // The query's rarer words only, when it has any: a name sharing just "al" or
+    // "company" with the query is not its best match unless nothing else is.
     for (const n of names) {
-      for (const t of n.tokens) this.heads.add(head(t));
-      for (const k of phoneticOf(n)) if (k.length >= 2) this.sounds.add(k);
+      const rare = n.weights && n.tokens.some((_, i) => n.weights![i]! >= RARE) ? n.weights : undefined;
+      const sounds = phoneticOf(n);
+      n.tokens.forEach((t, i) => {
+        if (rare && rare[i]! < RARE) return;
+        this.heads.add(head(t));
+        if (sounds[i]!.length >= 2) this.sounds.add(sounds[i]!);
+      });
     }
   }
 
@@ -250,6 +257,9 @@ export class NameProbe {
     return false;
   }
 }
+
+/** Token weight (rarity, screen-index.ts) from which a word is rare enough to admit a name: about 1 entry in 50 or fewer. */
+const RARE = 0.4;
 
 const head = (t: string): number => (t.charCodeAt(0) << 16) | ((t.charCodeAt(1) || 0) << 8) | (t.charCodeAt(2) || 0);
 
