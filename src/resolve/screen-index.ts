@@ -52,6 +52,7 @@ const POSTINGS_BUDGET = 2000; // at 1M entries: 1000 gives 4.2k names/s at varia
 const MIN_KEYS = 2;
 const CANDIDATES = 16; // fully scored per query
 const LEAD = FEATURES.findIndex((f) => f.name === 'lead');
+if (LEAD < 0) throw new Error('features.ts: no "lead" feature');
 
 function keysOf(n: NormalizedName): string[] {
   const keys: string[] = [];
