@@ -7,7 +7,7 @@
 // one of the candidate's), the one with the highest token-alignment similarity.
 import { jaroWinkler } from './jaro-winkler.js';
 import { isAcronym, phoneticOf, skeletonOf, type NormalizedName } from './normalize.js';
-import { nameSimilarity, type Comparable } from './score.js';
+import { lastAlignment, nameSimilarity, type Comparable } from './score.js';
 
 export interface Feature {
   name: string;
@@ -150,6 +150,11 @@ function compareDates(q: string[], c: string[]): Evidence['birthDate'] {
 }
 
 /** Name features of one pair of names (already compared by `nameSimilarity` as `s`). */
+// Buffers of the alignment, reused (it runs for every candidate).
+let cells = new Float64Array(64);
+let partnerOfLong = new Int32Array(16);
+let takenShort = new Uint8Array(16);
+
 function nameFeatures(qn: NormalizedName, cn: NormalizedName, s: number, out: Float64Array): void {
   let q = qn;
   let c = cn;
@@ -169,33 +174,44 @@ function nameFeatures(qn: NormalizedName, cn: NormalizedName, s: number, out: Fl
   // One-to-one alignment (greedy, best pair first): a word of the longer name counts as
   // present only when a word of the shorter one is its own partner ("Fathi Ahmad
   // Hammad" lacks "Hammad" against "Fathi Ahmad", though Hammad resembles Ahmad).
+  // The alignment nameSimilarity just made is reused when it was of these two names.
   const ns = short.tokens.length;
   const nl = long.tokens.length;
-  const cells: number[] = [];
-  for (let i = 0; i < ns; i++)
-    for (let j = 0; j < nl; j++) {
-      const a = short.tokens[i]!;
-      const b = long.tokens[j]!;
-      cells.push(a === b ? 1 : jaroWinkler(a, b));
+  if (partnerOfLong.length < nl) partnerOfLong = new Int32Array(nl * 2);
+  if (takenShort.length < ns) takenShort = new Uint8Array(ns * 2);
+  partnerOfLong.fill(-1, 0, nl);
+  takenShort.fill(0, 0, ns);
+  if (lastAlignment.short === short.tokens && lastAlignment.long === long.tokens) {
+    for (let i = 0; i < ns; i++)
+      if (lastAlignment.score[i]! >= CLOSE) {
+        takenShort[i] = 1;
+        partnerOfLong[lastAlignment.partner[i]!] = i;
+      }
+  } else {
+    if (cells.length < ns * nl) cells = new Float64Array(ns * nl * 2);
+    for (let i = 0; i < ns; i++)
+      for (let j = 0; j < nl; j++) {
+        const a = short.tokens[i]!;
+        const b = long.tokens[j]!;
+        cells[i * nl + j] = a === b ? 1 : jaroWinkler(a, b);
+      }
+    for (let round = 0; round < ns; round++) {
+      let bi = -1;
+      let bj = -1;
+      let bv = -1;
+      for (let i = 0; i < ns; i++) {
+        if (takenShort[i]) continue;
+        for (let j = 0; j < nl; j++)
+          if (partnerOfLong[j] === -1 && cells[i * nl + j]! > bv) {
+            bv = cells[i * nl + j]!;
+            bi = i;
+            bj = j;
+          }
+      }
+      if (bi < 0 || bv < CLOSE) break;
+      takenShort[bi] = 1;
+      partnerOfLong[bj] = bi;
     }
-  const partnerOfLong = new Array<number>(nl).fill(-1);
-  const takenShort = new Array<boolean>(ns).fill(false);
-  for (let round = 0; round < ns; round++) {
-    let bi = -1;
-    let bj = -1;
-    let bv = -1;
-    for (let i = 0; i < ns; i++) {
-      if (takenShort[i]) continue;
-      for (let j = 0; j < nl; j++)
-        if (partnerOfLong[j] === -1 && cells[i * nl + j]! > bv) {
-          bv = cells[i * nl + j]!;
-          bi = i;
-          bj = j;
-        }
-    }
-    if (bi < 0 || bv < CLOSE) break;
-    takenShort[bi] = true;
-    partnerOfLong[bj] = bi;
   }
   let lacking = 0;
   let total = 0;

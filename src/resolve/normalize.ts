@@ -109,6 +109,8 @@ export interface NormalizedName {
   abjad?: boolean;
   /** The class of the legal form removed (legal-forms.json), when the name stated one. */
   legal?: string;
+  /** Each token's phonetic key, computed on first use (phoneticOf). */
+  phonetic?: string[];
 }
 
 const ABJAD = /[\p{Script=Arabic}\p{Script=Hebrew}]/u;
@@ -234,15 +236,9 @@ export function phoneticToken(t: string): string {
   return s.replace(/[aeiouwy]/g, '').replace(/(.)\1+/g, '$1');
 }
 
-const phonetics = new WeakMap<NormalizedName, string[]>();
-/** Each token's phonetic key (cached per name). */
+/** Each token's phonetic key (kept on the name: read for every candidate, where a WeakMap lookup showed in profiles). */
 export function phoneticOf(n: NormalizedName): string[] {
-  let p = phonetics.get(n);
-  if (!p) {
-    p = n.tokens.map(phoneticToken);
-    phonetics.set(n, p);
-  }
-  return p;
+  return (n.phonetic ??= n.tokens.map(phoneticToken));
 }
 
 /** Words an acronym may skip or take one letter of. */

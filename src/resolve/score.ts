@@ -39,6 +39,20 @@ let chosen = new Int32Array(8);
 let chosenScore = new Float64Array(8);
 
 /**
+ * The last alignment made, by token arrays: the features of the best pair of names
+ * (features.ts) read its one-to-one partners instead of comparing the words again
+ * (that doubled a search's Jaro-Winkler work). Valid while `short` and `long` are the
+ * arrays compared.
+ */
+export const lastAlignment = {
+  short: [] as string[],
+  long: [] as string[],
+  /** For each word of the shorter name, its partner in the longer one and their similarity. */
+  partner: chosen,
+  score: chosenScore,
+};
+
+/**
  * One-to-one greedy alignment of the shorter name's tokens onto the longer's,
  * weighted by rarity: repeatedly take the best remaining pair. `pairs` is filled
  * only when asked (for the explanation of a returned hit).
@@ -91,6 +105,10 @@ function alignOneToOne(
     chosen[bi] = bj;
     chosenScore[bi] = bs;
   }
+  lastAlignment.short = short;
+  lastAlignment.long = long;
+  lastAlignment.partner = chosen;
+  lastAlignment.score = chosenScore;
   let sum = 0;
   let total = 0;
   let min = 1;
