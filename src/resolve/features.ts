@@ -26,11 +26,6 @@ export const FEATURES: readonly Feature[] = [
     description:
       'token alignment of the best-matching names: Jaro-Winkler per token, one-to-one, rarity-weighted, towards the worst-matched token (0-1)',
   },
-  {
-    name: 'lead',
-    description:
-      'for the candidate whose name is most similar, how far it leads the next candidate’s: a name only one listing resembles is likelier that listing (0-1; 0 for the others)',
-  },
   { name: 'name_exact', description: 'the names are the same words, in any order, joined or split (0 or 1)' },
   {
     name: 'name_close',

@@ -11,7 +11,7 @@
 // each key by its rarity (idf); it keeps the best candidates and scores only those.
 import { initialsOf, nameVariants, normalizeName, phoneticOf, skeletonOf, type NormalizedName } from './normalize.js';
 import { explain, nameSimilarity, type Comparable, type Explanation } from './score.js';
-import { FEATURE_COUNT, FEATURES, measure, NameProbe, type Evidence } from './features.js';
+import { FEATURE_COUNT, measure, NameProbe, type Evidence } from './features.js';
 import { shippedMatcher, type Matcher } from './matcher.js';
 
 export interface ListEntry {
@@ -51,8 +51,6 @@ export interface Hit {
 const POSTINGS_BUDGET = 2000; // at 1M entries: 1000 gives 4.2k names/s at variant recall 0.938, 2000 gives 2.7k at 0.951 (bench/screen-throughput.ts)
 const MIN_KEYS = 2;
 const CANDIDATES = 16; // fully scored per query
-const LEAD = FEATURES.findIndex((f) => f.name === 'lead');
-if (LEAD < 0) throw new Error('features.ts: no "lead" feature');
 
 function keysOf(n: NormalizedName): string[] {
   const keys: string[] = [];
@@ -328,23 +326,7 @@ export class ScreeningIndex {
     const evidence: Evidence[] = [];
     const probe = new NameProbe(names);
     for (const [i, e] of top.entries()) evidence.push(measure(query, this.prepared[e]!, this.xs[i]!, probe));
-    // How far each candidate's name leads the best other candidate's: a name that only
-    // one listing resembles is likelier that listing than one of several look-alikes.
-    let first = -1;
-    let second = -1;
-    for (let i = 0; i < top.length; i++) {
-      const v = this.xs[i]![0]!;
-      if (v > first) {
-        second = first;
-        first = v;
-      } else if (v > second) second = v;
-    }
-    for (let i = 0; i < top.length; i++) {
-      const x = this.xs[i]!;
-      const v = x[0]!;
-      x[LEAD] = v === first ? Math.max(0, v - Math.max(0, second)) : 0;
-      visit(this.prepared[top[i]!]!.entry, x, evidence[i]!, query);
-    }
+    for (let i = 0; i < top.length; i++) visit(this.prepared[top[i]!]!.entry, this.xs[i]!, evidence[i]!, query);
   }
 
   /** Hits whose calibrated score reaches `threshold`, best first. */
