@@ -6,8 +6,7 @@
 // scan (rapidfuzz's / fuzzywuzzy's), each at its own best threshold.
 //   npm run bench:quality [-- --baselines] [-- --sample N]
 import { performance } from 'node:perf_hooks';
-import { labelledSets, type LabelledName, type LabelledSet } from '../src/lists/labelled.js';
-import { ScreeningIndex } from '../src/resolve/screen-index.js';
+import { indexSet, labelledSets, screenQueries, type LabelledName, type LabelledSet } from '../src/lists/labelled.js';
 import { DEFAULT_THRESHOLD } from '../src/resolve/calibrate.js';
 import {
   bestThreshold,
@@ -39,19 +38,11 @@ function sample(set: LabelledSet): LabelledName[] {
   return Array.from({ length: SAMPLE }, (_, i) => set.queries[Math.floor(i * k)]!);
 }
 
+/** Chokepoint's answers, and its rate (the index build is not timed). */
 export function chokepoint(set: LabelledSet, queries: LabelledName[]): { results: Scored[][]; perSecond: number } {
-  const index = new ScreeningIndex();
-  for (const e of set.index) index.add(e);
-  index.build();
+  const index = indexSet(set);
   const t0 = performance.now();
-  const results = queries.map((q) =>
-    index
-      .search(
-        { name: q.name, birthDate: q.birthDate, countries: q.countries, identifiers: q.identifiers, kind: 'any' },
-        { threshold: 0, limit: 16 },
-      )
-      .map((h) => ({ id: h.entry.id, score: h.score })),
-  );
+  const results = screenQueries(index, queries);
   return { results, perSecond: queries.length / ((performance.now() - t0) / 1000) };
 }
 

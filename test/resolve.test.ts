@@ -16,8 +16,8 @@ import { nameSimilarity } from '../src/resolve/score.js';
 import { readMatcherFile } from '../src/resolve/matcher.js';
 import { FEATURES } from '../src/resolve/features.js';
 import { isAcronym, phoneticToken } from '../src/resolve/normalize.js';
-import { calibrationError, tally, type Scored } from '../src/resolve/quality.js';
-import { labelledSets, tuningFit, type LabelledSet } from '../src/lists/labelled.js';
+import { calibrationError, tally } from '../src/resolve/quality.js';
+import { indexSet, labelledSets, screenQueries, tuningFit, type LabelledSet } from '../src/lists/labelled.js';
 
 describe('name normalisation', () => {
   it('folds accents and case, transliterates Han to pinyin and other scripts to Latin', () => {
@@ -313,23 +313,9 @@ describe('matching features', () => {
   });
 });
 
-/** Chokepoint's answers for a real set's test-half queries (as the bench, bench/screen-quality.ts, runs them). */
-function screenSet(set: LabelledSet): Scored[][] {
-  const idx = new ScreeningIndex();
-  for (const e of set.index) idx.add(e);
-  return set.queries.map((q) =>
-    idx
-      .search(
-        { name: q.name, birthDate: q.birthDate, countries: q.countries, identifiers: q.identifiers },
-        { threshold: 0, limit: 16 },
-      )
-      .map((h) => ({ id: h.entry.id, score: h.score })),
-  );
-}
-
 describe('screening quality on real lists (the test half: entries the model was not fitted on)', () => {
   const sets = new Map(labelledSets('test').map((s) => [s.name, s]));
-  const judged = new Map([...sets].map(([n, s]) => [n, { set: s, results: screenSet(s) }]));
+  const judged = new Map([...sets].map(([n, s]) => [n, { set: s, results: screenQueries(indexSet(s), s.queries) }]));
   const at = (name: string, pick: (q: LabelledSet['queries'][number]) => boolean = () => true) => {
     const { set, results } = judged.get(name)!;
     const is = set.queries.flatMap((q, i) => (pick(q) ? [i] : []));

@@ -17,10 +17,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { clean, loadOfacCsv, personNames, readLegacy } from './ofac.js';
+import { clean, loadOfacCsv, personNames, readLegacy, type LoadedList } from './ofac.js';
 import { loadUnXml } from './un.js';
 import { foldName } from '../resolve/normalize.js';
-import type { ListEntry } from '../resolve/screen-index.js';
+import { ScreeningIndex, type ListEntry } from '../resolve/screen-index.js';
+import type { Scored } from '../resolve/quality.js';
 import { fitMatcher } from '../resolve/fit.js';
 import type { MatcherFile } from '../resolve/matcher.js';
 
@@ -65,6 +66,23 @@ const SCRIPTS: [string, RegExp][] = [
 export function scriptOf(name: string): string {
   for (const [s, re] of SCRIPTS) if (re.test(name)) return s;
   return 'other';
+}
+
+/** One more query left out for `reason`. */
+const count = (dropped: Record<string, number>, reason: string): void => {
+  dropped[reason] = (dropped[reason] ?? 0) + 1;
+};
+
+// Each shipped list, read once per process: every set, both halves and the fit use them
+// (reading and parsing them is most of the time a set takes). Entries are not changed
+// here: a set's index is made of copies (primaryOnly).
+let lists: { sdn: LoadedList; nonsdn: LoadedList; un: LoadedList } | undefined;
+function shipped(): { sdn: LoadedList; nonsdn: LoadedList; un: LoadedList } {
+  return (lists ??= {
+    sdn: loadOfacCsv(reference('ofac/')),
+    nonsdn: loadOfacCsv(reference('ofac/nonsdn/'), { set: 'nonsdn' }),
+    un: loadUnXml(reference('un/UN_consolidated.xml')),
+  });
 }
 
 export const halfOf = (n: number): Half => (n % 2 === 0 ? 'tuning' : 'test');
@@ -115,15 +133,15 @@ function admit(
 ): boolean {
   const o = owners.get(key(name));
   if (o?.has(entry.id)) {
-    dropped['same as its own primary name'] = (dropped['same as its own primary name'] ?? 0) + 1;
+    count(dropped, 'same as its own primary name');
     return false;
   }
   if (o) {
-    dropped["same as another entry's primary name"] = (dropped["same as another entry's primary name"] ?? 0) + 1;
+    count(dropped, "same as another entry's primary name");
     return false;
   }
   if (!key(name)) {
-    dropped['no letters or digits'] = (dropped['no letters or digits'] ?? 0) + 1;
+    count(dropped, 'no letters or digits');
     return false;
   }
   return true;
@@ -132,7 +150,7 @@ function admit(
 /** OFAC's aliases (alt.csv / cons_alt.csv, with their type) against the list's primary names. */
 export function ofacAliasSet(half: Half, set: 'sdn' | 'nonsdn' = 'sdn'): LabelledSet {
   const dir = reference(set === 'sdn' ? 'ofac/' : 'ofac/nonsdn/');
-  const loaded = loadOfacCsv(dir, { set });
+  const loaded = shipped()[set];
   const prefix = set === 'sdn' ? 'ofac-' : 'ofac-nonsdn-';
   const byNum = new Map(loaded.entries.map((e) => [e.id.slice(prefix.length), e]));
   const owners = primaryOwners(loaded.entries);
@@ -144,7 +162,7 @@ export function ofacAliasSet(half: Half, set: 'sdn' | 'nonsdn' = 'sdn'): Labelle
     const e = byNum.get(num);
     if (!e || !name) {
       // alt.csv is from December 2025, sdn.csv from May 2024 (reference/ofac/README.md).
-      dropped['no such entry in the primary file'] = (dropped['no such entry in the primary file'] ?? 0) + 1;
+      count(dropped, 'no such entry in the primary file');
       continue;
     }
     if (halfOf(Number(num)) !== half || !admit(name, e, owners, dropped)) continue;
@@ -187,7 +205,7 @@ export function typo(name: string, seed: number): string {
 
 /** The UN list's aliases (quality Good and Low), names in original script, and each primary name with a typo. */
 export function unAliasSet(half: Half): LabelledSet {
-  const loaded = loadUnXml(reference('un/UN_consolidated.xml'));
+  const loaded = shipped().un;
   const owners = primaryOwners(loaded.entries);
   const dropped: Record<string, number> = {};
   const queries: LabelledName[] = [];
@@ -221,11 +239,7 @@ export function unAliasSet(half: Half): LabelledSet {
 
 /** Every entry of all three lists, with all its names: what production screens against. */
 export function fullLists(): ListEntry[] {
-  return [
-    ...loadOfacCsv(reference('ofac/')).entries,
-    ...loadOfacCsv(reference('ofac/nonsdn/'), { set: 'nonsdn' }).entries,
-    ...loadUnXml(reference('un/UN_consolidated.xml')).entries,
-  ];
+  return [...shipped().sdn.entries, ...shipped().nonsdn.entries, ...shipped().un.entries];
 }
 
 const entryNumber = (e: ListEntry): number =>
@@ -250,7 +264,7 @@ export function otherHalfSets(half: Half): LabelledSet[] {
       const name = e.details!.name as string;
       // The same name listed twice (a vessel and its owner, a renamed entity) is not a false hit.
       if (indexed.has(key(name))) {
-        dropped['a name the other half lists too'] = (dropped['a name the other half lists too'] ?? 0) + 1;
+        count(dropped, 'a name the other half lists too');
         continue;
       }
       queries.push({
@@ -313,7 +327,7 @@ export function crossScriptSet(): LabelledSet {
     name: 'cross-script pairs',
     description:
       'watchman cross_script_pairs.csv: each non-Latin name against its Latin spelling, among the SDN primaries',
-    index: [...pairs, ...loadOfacCsv(reference('ofac/')).entries.map(primaryOnly)],
+    index: [...pairs, ...shipped().sdn.entries.map(primaryOnly)],
     queries: rows.map((r, i) => ({
       name: r.query,
       expect: `pair-${i}`,
@@ -339,5 +353,29 @@ export function tuningFit(): Promise<MatcherFile> {
   return fitMatcher(
     sets,
     `the tuning half (even entry numbers) of: ${sets.map((s) => `${s.name} (${s.queries.length} queries)`).join(', ')}`,
+  );
+}
+
+/** The screening index of a set's entries. */
+export function indexSet(set: LabelledSet): ScreeningIndex {
+  const index = new ScreeningIndex();
+  for (const e of set.index) index.add(e);
+  index.build();
+  return index;
+}
+
+/**
+ * Chokepoint's answers to labelled queries, every candidate with its calibrated score:
+ * what the quality bench and the quality test judge. Each query carries what it
+ * knows besides the name.
+ */
+export function screenQueries(index: ScreeningIndex, queries: LabelledName[]): Scored[][] {
+  return queries.map((q) =>
+    index
+      .search(
+        { name: q.name, birthDate: q.birthDate, countries: q.countries, identifiers: q.identifiers, kind: 'any' },
+        { threshold: 0, limit: 16 },
+      )
+      .map((h) => ({ id: h.entry.id, score: h.score })),
   );
 }

@@ -5,9 +5,8 @@
 //
 // Name features are measured on the best-matching pair of names (the query's and
 // one of the candidate's), the one with the highest token-alignment similarity.
-import { jaroWinkler } from './jaro-winkler.js';
 import { isAcronym, phoneticOf, skeletonOf, type NormalizedName } from './normalize.js';
-import { lastAlignment, nameSimilarity, type Comparable } from './score.js';
+import { alignOneToOne, lastAlignment, nameSimilarity, type Comparable, type Explanation } from './score.js';
 
 export interface Feature {
   name: string;
@@ -114,8 +113,8 @@ const F = Object.fromEntries(FEATURES.map((f, i) => [f.name, i])) as Record<stri
 export interface Evidence {
   query?: NormalizedName;
   matched?: NormalizedName;
-  birthDate?: { result: 'match' | 'year' | 'near' | 'conflict'; query: string; matched: string };
-  country?: { result: 'match' | 'conflict'; query: string[]; matched: string[] };
+  birthDate?: Explanation['birthDate'];
+  country?: Explanation['country'];
   identifier?: string;
 }
 
@@ -146,7 +145,6 @@ function compareDates(q: string[], c: string[]): Evidence['birthDate'] {
 
 /** Name features of one pair of names (already compared by `nameSimilarity` as `s`). */
 // Buffers of the alignment, reused (it runs for every candidate).
-let cells = new Float64Array(64);
 let partnerOfLong = new Int32Array(16);
 let takenShort = new Uint8Array(16);
 
@@ -169,45 +167,21 @@ function nameFeatures(qn: NormalizedName, cn: NormalizedName, s: number, out: Fl
   // One-to-one alignment (greedy, best pair first): a word of the longer name counts as
   // present only when a word of the shorter one is its own partner ("Fathi Ahmad
   // Hammad" lacks "Hammad" against "Fathi Ahmad", though Hammad resembles Ahmad).
-  // The alignment nameSimilarity just made is reused when it was of these two names.
+  // The alignment nameSimilarity just made is reused when it was of these two names
+  // (it returns early, without one, for names of the same words; or another pair was compared last).
   const ns = short.tokens.length;
   const nl = long.tokens.length;
+  if (lastAlignment.short !== short.tokens || lastAlignment.long !== long.tokens)
+    alignOneToOne(short.tokens, long.tokens, sw);
   if (partnerOfLong.length < nl) partnerOfLong = new Int32Array(nl * 2);
   if (takenShort.length < ns) takenShort = new Uint8Array(ns * 2);
   partnerOfLong.fill(-1, 0, nl);
   takenShort.fill(0, 0, ns);
-  if (lastAlignment.short === short.tokens && lastAlignment.long === long.tokens) {
-    for (let i = 0; i < ns; i++)
-      if (lastAlignment.score[i]! >= CLOSE) {
-        takenShort[i] = 1;
-        partnerOfLong[lastAlignment.partner[i]!] = i;
-      }
-  } else {
-    if (cells.length < ns * nl) cells = new Float64Array(ns * nl * 2);
-    for (let i = 0; i < ns; i++)
-      for (let j = 0; j < nl; j++) {
-        const a = short.tokens[i]!;
-        const b = long.tokens[j]!;
-        cells[i * nl + j] = a === b ? 1 : jaroWinkler(a, b);
-      }
-    for (let round = 0; round < ns; round++) {
-      let bi = -1;
-      let bj = -1;
-      let bv = -1;
-      for (let i = 0; i < ns; i++) {
-        if (takenShort[i]) continue;
-        for (let j = 0; j < nl; j++)
-          if (partnerOfLong[j] === -1 && cells[i * nl + j]! > bv) {
-            bv = cells[i * nl + j]!;
-            bi = i;
-            bj = j;
-          }
-      }
-      if (bi < 0 || bv < CLOSE) break;
-      takenShort[bi] = 1;
-      partnerOfLong[bj] = bi;
+  for (let i = 0; i < ns; i++)
+    if (lastAlignment.score[i]! >= CLOSE) {
+      takenShort[i] = 1;
+      partnerOfLong[lastAlignment.partner[i]!] = i;
     }
-  }
   let lacking = 0;
   let total = 0;
   for (let j = 0; j < nl; j++) {

@@ -12,7 +12,7 @@
 import { Calibration, isotonicFit } from './calibrate.js';
 import { FEATURES, FEATURE_COUNT } from './features.js';
 import { Matcher, type MatcherFile } from './matcher.js';
-import { tally, type Scored } from './quality.js';
+import { sweep, tally, type Scored } from './quality.js';
 import { ScreeningIndex, type ListEntry, type ScreeningQuery } from './screen-index.js';
 
 export interface FitQuery extends Omit<ScreeningQuery, 'kind'> {
@@ -168,11 +168,16 @@ export async function fitMatcher(sets: FitSet[], fittedOn: string): Promise<Matc
     q.pairs.map((p) => ({ id: p.id, score: cal.probability(probs[p.at]!) })),
   );
   // 4. Threshold: the best recall with precision at least MIN_PRECISION.
-  let best = { threshold: calibration[calibration.length - 1]![1], recall: -1, t: tally(perQuery, results, 1) };
-  for (const [, p] of calibration) {
-    const t = tally(perQuery, results, p);
-    if (t.precision >= MIN_PRECISION && t.recall > best.recall) best = { threshold: p, recall: t.recall, t };
-  }
+  // The first threshold that reaches the precision is taken whatever its recall.
+  const start = { threshold: calibration[calibration.length - 1]![1], tally: tally(perQuery, results, 1) };
+  const chosen = sweep(
+    perQuery,
+    results,
+    calibration.map(([, p]) => p),
+    (t, b) => t.precision >= MIN_PRECISION && (b === start.tally || t.recall > b.recall),
+    start,
+  );
+  const best = { threshold: chosen.threshold, t: chosen.tally };
   return {
     fittedOn,
     pairs: y.length,

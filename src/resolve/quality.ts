@@ -108,17 +108,38 @@ export function tallyBy<Q extends Labelled>(
   return out;
 }
 
+/**
+ * The best threshold among `thresholds` by `better` (is this tally better than the best so
+ * far?), starting from `initial`: one sweep for best F1, best recall at a precision, and the fit.
+ */
+export function sweep(
+  queries: Labelled[],
+  results: Scored[][],
+  thresholds: Iterable<number>,
+  better: (t: Tally, best: Tally) => boolean,
+  initial: { threshold: number; tally: Tally },
+): { threshold: number; tally: Tally } {
+  let best = initial;
+  for (const threshold of thresholds) {
+    const t = tally(queries, results, threshold);
+    if (better(t, best.tally)) best = { threshold, tally: t };
+  }
+  return best;
+}
+
+/** About `n` of the scores seen, evenly through them: enough to find an optimum within noise, and linear. */
+function someScores(results: Scored[][], n: number): number[] {
+  const scores = [...new Set(results.flat().map((h) => Math.round(h.score * 1000) / 1000))].sort((a, b) => a - b);
+  const step = Math.max(1, Math.floor(scores.length / n));
+  return scores.filter((_, i) => i % step === 0);
+}
+
 /** The threshold with the best F1 among the scores seen (a matcher's best case, for baselines). */
 export function bestThreshold(queries: Labelled[], results: Scored[][]): { threshold: number; tally: Tally } {
-  const scores = [...new Set(results.flat().map((h) => Math.round(h.score * 1000) / 1000))].sort((a, b) => a - b);
-  let best = { threshold: 1, tally: tally(queries, results, 1) };
-  // Every 1/200 of the range is enough to find the optimum within noise, and keeps this linear.
-  const step = Math.max(1, Math.floor(scores.length / 200));
-  for (let i = 0; i < scores.length; i += step) {
-    const t = tally(queries, results, scores[i]!);
-    if (t.f1 > best.tally.f1) best = { threshold: scores[i]!, tally: t };
-  }
-  return { threshold: best.threshold, tally: best.tally };
+  return sweep(queries, results, someScores(results, 200), (t, b) => t.f1 > b.f1, {
+    threshold: 1,
+    tally: tally(queries, results, 1),
+  });
 }
 
 /**
@@ -160,12 +181,11 @@ export function recallAtPrecision(
   results: Scored[][],
   minPrecision: number,
 ): { threshold: number; tally: Tally } {
-  const scores = [...new Set(results.flat().map((h) => Math.round(h.score * 1000) / 1000))].sort((a, b) => a - b);
-  let best = { threshold: 1, tally: tally(queries, results, 1) };
-  const step = Math.max(1, Math.floor(scores.length / 400));
-  for (let i = 0; i < scores.length; i += step) {
-    const t = tally(queries, results, scores[i]!);
-    if (t.precision >= minPrecision && t.recall > best.tally.recall) best = { threshold: scores[i]!, tally: t };
-  }
-  return best;
+  return sweep(
+    queries,
+    results,
+    someScores(results, 400),
+    (t, b) => t.precision >= minPrecision && t.recall > b.recall,
+    { threshold: 1, tally: tally(queries, results, 1) },
+  );
 }

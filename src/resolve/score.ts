@@ -57,7 +57,7 @@ export const lastAlignment = {
  * weighted by rarity: repeatedly take the best remaining pair. `pairs` is filled
  * only when asked (for the explanation of a returned hit).
  */
-function alignOneToOne(
+export function alignOneToOne(
   short: string[],
   long: string[],
   weights: Float64Array | undefined,

@@ -148,7 +148,7 @@ export class ScreeningIndex {
   private postings = new Map<string, Int32Array>();
   private readonly acc = new Accumulator();
   private matcher: Matcher | undefined;
-  private readonly xs = Array.from({ length: CANDIDATES }, () => new Float64Array(FEATURE_COUNT));
+  private readonly x = new Float64Array(FEATURE_COUNT);
 
   /** `matcher`: the model that scores candidates (default: the shipped fit, read on first search). */
   constructor(opts: { matcher?: Matcher } = {}) {
@@ -323,10 +323,11 @@ export class ScreeningIndex {
       topScore[i] = sc;
       floor = topScore[topScore.length - 1]!;
     }
-    const evidence: Evidence[] = [];
     const probe = new NameProbe(names);
-    for (const [i, e] of top.entries()) evidence.push(measure(query, this.prepared[e]!, this.xs[i]!, probe));
-    for (let i = 0; i < top.length; i++) visit(this.prepared[top[i]!]!.entry, this.xs[i]!, evidence[i]!, query);
+    for (const e of top) {
+      const p = this.prepared[e]!;
+      visit(p.entry, this.x, measure(query, p, this.x, probe), query);
+    }
   }
 
   /** Hits whose calibrated score reaches `threshold`, best first. */
