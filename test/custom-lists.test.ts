@@ -420,6 +420,15 @@ describe('lists through the API', () => {
       await postAs(ctx.app, '/screen/batch', analyst, { csv: 'name\nHao Zhenyu\nNobody Here At All\n' })
     ).json();
     expect(batch.results[0].hits[0]).toMatchObject({ list: 'HSI-WATCH', id: 'W-3' });
+    // The CSV of the batch quotes the list too: each of its hits' rows carries the list's marking.
+    const csv = await ctx.app.inject({
+      method: 'POST',
+      url: '/screen/batch?format=csv',
+      headers: auth(analyst),
+      payload: { csv: 'name\nHao Zhenyu\n' },
+    });
+    const hitRow = csv.body.split('\r\n').find((l) => l.includes(',hit,HSI-WATCH,'));
+    expect(hitRow, csv.body).toMatch(/,W-3,UNCLASSIFIED\/\/ORCON\/\/OWNER HSI$/);
 
     const bad = await postAs(ctx.app, '/screen/lists', ctx.token, { ...body, files: [file(fixture('bad.csv'))] });
     expect(bad.statusCode).toBe(422);

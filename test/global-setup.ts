@@ -16,6 +16,8 @@ export async function setup(): Promise<void> {
   const sources = Math.max(
     newest('src/web'),
     newest('src/domain'),
+    // The web app's screening CSV download is built by src/exchange/screening-csv.ts.
+    newest('src/exchange'),
     statSync('vite.config.ts').mtimeMs,
     statSync('package-lock.json').mtimeMs,
   );

@@ -250,7 +250,7 @@ describe.skipIf(!haveChromium)('the analyst web application in Chromium', () => 
     expect(download.suggestedFilename()).toBe('screening-results.csv');
     const csv = readFileSync((await download.path())!, 'utf8');
     expect(csv).toMatch(
-      /^\uFEFFline,name,result,list,listed_name,score,explanation,reference\r\n2,Ismael Zambada Garcia,hit,OFAC-SDN,/,
+      /^\uFEFFline,name,result,list,listed_name,score,explanation,reference,marking\r\n2,Ismael Zambada Garcia,hit,OFAC-SDN,/,
     );
     expect(csv).toContain(`3,"'=HYPERLINK(""http://x.example"")",no hit`);
     expect(csv).toMatch(/\r\n4,,error,/);

@@ -10,6 +10,8 @@ export interface BatchHit {
   score: number;
   reasons: string[];
   id: string;
+  /** The marking of the list the hit quotes (null or absent: a shipped, public list). */
+  marking?: string | null;
 }
 export interface BatchResult {
   line: number;
@@ -27,6 +29,8 @@ export const SCREENING_CSV_COLUMNS = [
   'score',
   'explanation',
   'reference',
+  // A hit on a list a user added quotes that list: the row carries its marking.
+  'marking',
 ] as const;
 
 export function screeningCsv(
@@ -45,12 +49,13 @@ export function screeningCsv(
         '',
         w.result ?? 'possible match: contact the watchlist center',
         w.encounter ?? '',
+        '',
       ]);
     for (const h of r.hits)
-      out.push([r.line, r.name, 'hit', h.list, h.name ?? '', h.score, h.reasons.join('; '), h.id]);
-    if (!r.hits.length && !r.watchlist.length) out.push([r.line, r.name, 'no hit', '', '', '', '', '']);
+      out.push([r.line, r.name, 'hit', h.list, h.name ?? '', h.score, h.reasons.join('; '), h.id, h.marking ?? '']);
+    if (!r.hits.length && !r.watchlist.length) out.push([r.line, r.name, 'no hit', '', '', '', '', '', '']);
   }
-  for (const e of errors) out.push([e.line, '', 'error', '', '', '', e.error, '']);
+  for (const e of errors) out.push([e.line, '', 'error', '', '', '', e.error, '', '']);
   out.sort((a, b) => Number(a[0]) - Number(b[0]));
   return toCsv(SCREENING_CSV_COLUMNS, out);
 }

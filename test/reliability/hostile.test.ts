@@ -239,7 +239,17 @@ describe('hostile input', () => {
     });
     expect(batch.statusCode).toBe(200);
     const screened = cells(batch.body);
-    expect(screened[0]).toEqual(['line', 'name', 'result', 'list', 'listed_name', 'score', 'explanation', 'reference']);
+    expect(screened[0]).toEqual([
+      'line',
+      'name',
+      'result',
+      'list',
+      'listed_name',
+      'score',
+      'explanation',
+      'reference',
+      'marking',
+    ]);
     expect(screened.some((x) => x[2] === 'hit' && /ZAMBADA/i.test(x[4]!))).toBe(true);
     for (const row of screened)
       for (const cell of row) expect(FORMULA.test(cell), `cell ${JSON.stringify(cell)}`).toBe(false);
